@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ioasid-trace: one entry point.  `make help` lists the targets.
+#
+# Kernel trees and their builds live outside git in $(IOASID_CACHE)
+# (default ~/.cache/ioasid-trace), keyed by Debian version, patches and
+# config; userspace builds go to build/k/<key>/ against that tree's uAPI.
+
+SHELL := /bin/bash
+.NOTPARALLEL:
+.DEFAULT_GOAL := all
+
+STOCK ?= 0
+KERNEL_SH := testbed/kernel.sh
+KEY := $(shell STOCK=$(STOCK) $(KERNEL_SH) key)
+TREE := $(shell STOCK=$(STOCK) $(KERNEL_SH) tree)
+# Userspace always builds against the patched tree's headers.
+UTREE := $(shell STOCK=0 $(KERNEL_SH) tree)
+UKEY := $(shell STOCK=0 $(KERNEL_SH) key)
+B := build/k/$(UKEY)
+HDRSTAMP := $(UTREE)/.ioasid-headers
+
+CC := gcc
+CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11
+UAPI := -isystem $(UTREE)/usr/include
+KSFT := $(UTREE)/tools/testing/selftests
+
+LIB_SRC := lib/vfio.c
+LIB_HDR := lib/vfio.h
+
+.PHONY: all help deps kernel headers selftests guest test demo host-test \
+	compare-stock info clean clean-cache
+
+all: kernel guest
+
+help:
+	@echo "make deps          install the Debian packages the project needs"
+	@echo "make kernel        build the testbed kernel (STOCK=1: without our series)"
+	@echo "make headers       install the tree's uAPI headers for userspace"
+	@echo "make guest         build the guest tests, selftests and dmaprobe"
+	@echo "make test          everything, tests in the booted testbed; ends 'N passed, N failed'"
+	@echo "make demo          boot the testbed and show the project at work"
+	@echo "make compare-stock run the iommufd selftests on stock and patched kernels"
+	@echo "make info          kernel key, tree and build state"
+	@echo "make clean         remove build/;  make clean-cache: also the kernel trees"
+
+deps:
+	@testbed/deps
+
+kernel: deps
+	@STOCK=$(STOCK) $(KERNEL_SH) build
+
+$(HDRSTAMP):
+	@STOCK=0 $(KERNEL_SH) headers
+
+headers: deps $(HDRSTAMP)
+
+$(B)/selftests/iommufd: $(HDRSTAMP)
+	@OUT=$(CURDIR)/$(B)/selftests STOCK=0 $(KERNEL_SH) selftests
+
+selftests: deps $(B)/selftests/iommufd
+
+$(B)/smoke: testbed/tests/smoke.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC)
+
+$(B)/dmaprobe: testbed/dmaprobe.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $< $(LIB_SRC)
+
+guest: deps $(B)/smoke $(B)/dmaprobe $(B)/selftests/iommufd
+
+host-test:
+	@tests/run --host-only
+
+test:
+	@tests/run
+
+demo: kernel guest
+	@testbed/run -- testbed/demo $(B)
+
+compare-stock: deps guest
+	@testbed/compare-stock $(B)
+
+info:
+	@STOCK=$(STOCK) $(KERNEL_SH) info
+	@echo "userspace: $(B)"
+
+clean:
+	rm -rf build
+
+clean-cache: clean
+	@echo "removing $${IOASID_CACHE:-$$HOME/.cache/ioasid-trace}"
+	rm -rf "$${IOASID_CACHE:-$$HOME/.cache/ioasid-trace}"

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO PCI device with an iommufd or a type1 DMA backend (see vfio.h).
+ * Built against the testbed kernel's installed uAPI headers.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include "vfio.h"
+
+#define SYSFS_PCI "/sys/bus/pci/devices"
+
+/* Record "failed to <what>: <strerror(-err)>" and return err. */
+static int fail(struct vdev *d, int err, const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(d->err, sizeof(d->err), "failed to %s: %s", what, strerror(-err));
+	return err;
+}
+
+/* Record a message that needs no errno text. */
+static int failmsg(struct vdev *d, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->err, sizeof(d->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+const char *vdev_backend_name(enum vdev_backend b)
+{
+	return b == VDEV_IOMMUFD ? "iommufd" : "type1";
+}
+
+int vdev_backend_parse(const char *s, enum vdev_backend *b)
+{
+	if (!strcmp(s, "iommufd"))
+		*b = VDEV_IOMMUFD;
+	else if (!strcmp(s, "type1"))
+		*b = VDEV_TYPE1;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Basename of the symlink @dir/@link into @buf; -errno if absent. */
+static int link_name(const char *dir, const char *link, char *buf, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, link);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, base, strlen(base) + 1);
+	return 0;
+}
+
+/* Check that @bdf exists and is bound to vfio-pci; fill d->bdf. */
+static int check_device(struct vdev *d, const char *bdf)
+{
+	char dir[PATH_MAX], drv[64];
+	unsigned int dom, bus, dev, fn;
+	struct stat st;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4)
+		;
+	else if (sscanf(bdf, "%x:%x.%x", &bus, &dev, &fn) == 3)
+		dom = 0;
+	else
+		return failmsg(d, -EINVAL, "'%s' is not a PCI address (expected DDDD:BB:DD.F)", bdf);
+	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+		return failmsg(d, -EINVAL, "'%s' is not a PCI address (expected DDDD:BB:DD.F)", bdf);
+	snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+
+	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", d->bdf);
+	if (stat(dir, &st))
+		return failmsg(d, -ENODEV, "no PCI device %s", d->bdf);
+	if (link_name(dir, "driver", drv, sizeof(drv)))
+		return failmsg(d, -ENODEV, "%s is not bound to any driver (bind it to vfio-pci)",
+			       d->bdf);
+	if (strcmp(drv, "vfio-pci"))
+		return failmsg(d, -EBUSY, "%s is bound to %s, not vfio-pci", d->bdf, drv);
+	return 0;
+}
+
+static int open_iommufd(struct vdev *d)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct dirent *de;
+	DIR *dp;
+
+	/* The cdev is /dev/vfio/devices/vfioN, N from sysfs vfio-dev/. */
+	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s/vfio-dev", d->bdf);
+	dp = opendir(dir);
+	if (!dp)
+		return failmsg(d, -ENODEV, "%s has no vfio cdev (kernel without VFIO_DEVICE_CDEV?)",
+			       d->bdf);
+	path[0] = '\0';
+	while ((de = readdir(dp)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", de->d_name);
+	closedir(dp);
+	if (!path[0])
+		return failmsg(d, -ENODEV, "%s has no vfio cdev", d->bdf);
+
+	d->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (d->iommufd < 0)
+		return fail(d, -errno, "open /dev/iommu");
+	d->device_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->device_fd < 0)
+		return fail(d, -errno, "open %s", path);
+
+	bind.iommufd = d->iommufd;
+	if (ioctl(d->device_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return fail(d, -errno, "bind %s to iommufd", d->bdf);
+	d->dev_id = bind.out_devid;
+
+	if (ioctl(d->iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		return fail(d, -errno, "allocate an IOAS");
+	d->ioas_id = alloc.out_ioas_id;
+
+	attach.pt_id = d->ioas_id;
+	if (ioctl(d->device_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return fail(d, -errno, "attach %s to IOAS %u", d->bdf, d->ioas_id);
+	d->attached = 1;
+	return 0;
+}
+
+static int open_type1(struct vdev *d)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char dir[PATH_MAX], grp[32], path[64];
+	int version;
+
+	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", d->bdf);
+	if (link_name(dir, "iommu_group", grp, sizeof(grp)))
+		return failmsg(d, -ENODEV, "%s has no IOMMU group (no IOMMU enabled?)", d->bdf);
+	d->group_id = atoi(grp);
+
+	d->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (d->container_fd < 0)
+		return fail(d, -errno, "open /dev/vfio/vfio (kernel without VFIO_CONTAINER?)");
+	version = ioctl(d->container_fd, VFIO_GET_API_VERSION);
+	if (version != VFIO_API_VERSION)
+		return failmsg(d, -EINVAL, "unknown VFIO API version %d", version);
+	if (ioctl(d->container_fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0)
+		return failmsg(d, -ENOTSUP, "VFIO type1v2 IOMMU is not supported by this kernel");
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
+	d->group_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->group_fd < 0)
+		return fail(d, -errno, "open %s", path);
+	if (ioctl(d->group_fd, VFIO_GROUP_GET_STATUS, &status))
+		return fail(d, -errno, "get the status of group %d", d->group_id);
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return failmsg(d, -EBUSY,
+			       "group %d is not viable: bind every device in it to vfio-pci",
+			       d->group_id);
+	if (ioctl(d->group_fd, VFIO_GROUP_SET_CONTAINER, &d->container_fd))
+		return fail(d, -errno, "add group %d to a container", d->group_id);
+	if (ioctl(d->container_fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return fail(d, -errno, "set the type1v2 IOMMU on the container");
+	d->attached = 1;
+
+	d->device_fd = ioctl(d->group_fd, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
+	if (d->device_fd < 0)
+		return fail(d, -errno, "get the device fd of %s", d->bdf);
+	return 0;
+}
+
+int vdev_open(struct vdev *d, const char *bdf, enum vdev_backend backend)
+{
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->backend = backend;
+	d->device_fd = d->iommufd = d->container_fd = d->group_fd = -1;
+	d->group_id = -1;
+
+	ret = check_device(d, bdf);
+	if (!ret)
+		ret = backend == VDEV_IOMMUFD ? open_iommufd(d) : open_type1(d);
+	if (ret) {
+		char err[sizeof(d->err)];
+
+		/* Keep the first error across the cleanup. */
+		memcpy(err, d->err, sizeof(err));
+		vdev_close(d);
+		memcpy(d->err, err, sizeof(err));
+	}
+	return ret;
+}
+
+/*
+ * Tear down in reverse order.  Destroying the IOAS or closing the
+ * container unmaps and unpins whatever the caller left mapped.
+ */
+void vdev_close(struct vdev *d)
+{
+	if (d->backend == VDEV_IOMMUFD) {
+		if (d->attached) {
+			struct vfio_device_detach_iommufd_pt detach = { .argsz = sizeof(detach) };
+
+			ioctl(d->device_fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
+		}
+		if (d->device_fd >= 0)
+			close(d->device_fd);
+		if (d->ioas_id) {
+			struct iommu_destroy destroy = { .size = sizeof(destroy), .id = d->ioas_id };
+
+			ioctl(d->iommufd, IOMMU_DESTROY, &destroy);
+		}
+		if (d->iommufd >= 0)
+			close(d->iommufd);
+	} else {
+		if (d->device_fd >= 0)
+			close(d->device_fd);
+		if (d->attached)
+			ioctl(d->group_fd, VFIO_GROUP_UNSET_CONTAINER);
+		if (d->group_fd >= 0)
+			close(d->group_fd);
+		if (d->container_fd >= 0)
+			close(d->container_fd);
+	}
+	d->device_fd = d->iommufd = d->container_fd = d->group_fd = -1;
+	d->attached = 0;
+	d->ioas_id = 0;
+}
+
+int vdev_map(struct vdev *d, void *vaddr, uint64_t iova, uint64_t len)
+{
+	if (d->backend == VDEV_IOMMUFD) {
+		struct iommu_ioas_map map = {
+			.size = sizeof(map),
+			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE,
+			.ioas_id = d->ioas_id,
+			.user_va = (uintptr_t)vaddr,
+			.length = len,
+			.iova = iova,
+		};
+
+		if (ioctl(d->iommufd, IOMMU_IOAS_MAP, &map))
+			return fail(d, -errno, "map %#llx bytes at IOVA %#llx",
+				    (unsigned long long)len, (unsigned long long)iova);
+	} else {
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)vaddr,
+			.iova = iova,
+			.size = len,
+		};
+
+		if (ioctl(d->container_fd, VFIO_IOMMU_MAP_DMA, &map))
+			return fail(d, -errno, "map %#llx bytes at IOVA %#llx",
+				    (unsigned long long)len, (unsigned long long)iova);
+	}
+	return 0;
+}
+
+int vdev_unmap(struct vdev *d, uint64_t iova, uint64_t len, uint64_t *unmapped)
+{
+	uint64_t done;
+
+	if (d->backend == VDEV_IOMMUFD) {
+		struct iommu_ioas_unmap unmap = {
+			.size = sizeof(unmap),
+			.ioas_id = d->ioas_id,
+			.iova = iova,
+			.length = len,
+		};
+
+		if (ioctl(d->iommufd, IOMMU_IOAS_UNMAP, &unmap))
+			return fail(d, -errno, "unmap %#llx bytes at IOVA %#llx",
+				    (unsigned long long)len, (unsigned long long)iova);
+		done = unmap.length;
+	} else {
+		struct vfio_iommu_type1_dma_unmap unmap = {
+			.argsz = sizeof(unmap),
+			.iova = iova,
+			.size = len,
+		};
+
+		if (ioctl(d->container_fd, VFIO_IOMMU_UNMAP_DMA, &unmap))
+			return fail(d, -errno, "unmap %#llx bytes at IOVA %#llx",
+				    (unsigned long long)len, (unsigned long long)iova);
+		done = unmap.size;
+	}
+	if (unmapped)
+		*unmapped = done;
+	return 0;
+}
+
+static int range_fits(const uint64_t (*r)[2], unsigned int n, uint64_t iova, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (len && iova >= r[i][0] && iova + len - 1 <= r[i][1] && iova + len - 1 >= iova)
+			return 1;
+	return 0;
+}
+
+int vdev_iova_check(struct vdev *d, uint64_t iova, uint64_t len)
+{
+	uint64_t (*ranges)[2] = NULL;
+	unsigned int n = 0, i;
+	int ret = 0;
+
+	if (d->backend == VDEV_IOMMUFD) {
+		struct iommu_ioas_iova_ranges q = { .size = sizeof(q), .ioas_id = d->ioas_id };
+		struct iommu_iova_range *r;
+
+		/* First call learns the count (-EMSGSIZE), second fetches. */
+		if (ioctl(d->iommufd, IOMMU_IOAS_IOVA_RANGES, &q) && errno != EMSGSIZE)
+			return fail(d, -errno, "query the IOVA ranges of IOAS %u", d->ioas_id);
+		r = calloc(q.num_iovas ? q.num_iovas : 1, sizeof(*r));
+		ranges = calloc(q.num_iovas ? q.num_iovas : 1, sizeof(*ranges));
+		if (!r || !ranges) {
+			free(r);
+			free(ranges);
+			return fail(d, -ENOMEM, "query IOVA ranges");
+		}
+		q.allowed_iovas = (uintptr_t)r;
+		if (ioctl(d->iommufd, IOMMU_IOAS_IOVA_RANGES, &q)) {
+			ret = fail(d, -errno, "query the IOVA ranges of IOAS %u", d->ioas_id);
+		} else {
+			n = q.num_iovas;
+			for (i = 0; i < n; i++) {
+				ranges[i][0] = r[i].start;
+				ranges[i][1] = r[i].last;
+			}
+		}
+		free(r);
+	} else {
+		struct vfio_iommu_type1_info *info;
+		struct vfio_info_cap_header *hdr;
+		size_t sz = sizeof(*info);
+
+		/* The kernel raises argsz when the capability chain needs room. */
+		for (;;) {
+			info = calloc(1, sz);
+			if (!info)
+				return fail(d, -ENOMEM, "query IOVA ranges");
+			info->argsz = sz;
+			if (ioctl(d->container_fd, VFIO_IOMMU_GET_INFO, info)) {
+				ret = fail(d, -errno, "get type1 IOMMU info");
+				free(info);
+				return ret;
+			}
+			if (info->argsz <= sz)
+				break;
+			sz = info->argsz;
+			free(info);
+		}
+		for (hdr = NULL;
+		     (info->flags & VFIO_IOMMU_INFO_CAPS) && info->cap_offset;) {
+			uint32_t off = hdr ? hdr->next : info->cap_offset;
+
+			if (!off || off + sizeof(*hdr) > sz)
+				break;
+			hdr = (void *)((char *)info + off);
+			if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
+				struct vfio_iommu_type1_info_cap_iova_range *cap = (void *)hdr;
+
+				ranges = calloc(cap->nr_iovas ? cap->nr_iovas : 1, sizeof(*ranges));
+				if (!ranges)
+					break;
+				n = cap->nr_iovas;
+				for (i = 0; i < n; i++) {
+					ranges[i][0] = cap->iova_ranges[i].start;
+					ranges[i][1] = cap->iova_ranges[i].end;
+				}
+				break;
+			}
+		}
+		free(info);
+		if (!ranges)
+			return failmsg(d, -ENOTSUP, "type1 reports no IOVA ranges");
+	}
+	if (!ret && !range_fits((const uint64_t (*)[2])ranges, n, iova, len))
+		ret = failmsg(d, -ERANGE, "IOVA [%#llx, +%#llx) is outside the usable ranges",
+			      (unsigned long long)iova, (unsigned long long)len);
+	free(ranges);
+	return ret;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A VFIO PCI device with one of two DMA backends behind one interface:
+ * iommufd (vfio cdev + IOAS) or VFIO type1 (group + container).  Shared by
+ * the testbed tests, the benchmarks and the userspace NVMe driver.
+ *
+ * Every function returns 0 or a negative errno; on failure d->err holds
+ * one line "failed to <verb> <object>: <reason>" for the caller to print.
+ */
+#ifndef IOASID_LIB_VFIO_H
+#define IOASID_LIB_VFIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum vdev_backend {
+	VDEV_IOMMUFD,
+	VDEV_TYPE1,
+};
+
+struct vdev {
+	enum vdev_backend backend;
+	char bdf[32];
+	int device_fd;
+	/* iommufd backend */
+	int iommufd;
+	uint32_t dev_id;
+	uint32_t ioas_id;
+	int attached;
+	/* type1 backend */
+	int container_fd;
+	int group_fd;
+	int group_id;
+	char err[256];
+};
+
+const char *vdev_backend_name(enum vdev_backend b);
+/* Parse "iommufd" or "type1"; returns -EINVAL otherwise. */
+int vdev_backend_parse(const char *s, enum vdev_backend *b);
+
+/*
+ * Open the PCI device @bdf ("0000:00:03.0"; "00:03.0" is accepted) bound to
+ * vfio-pci, set up an empty DMA address space on @backend and attach it.
+ */
+int vdev_open(struct vdev *d, const char *bdf, enum vdev_backend backend);
+/* Undo vdev_open(); unmaps everything still mapped.  Safe to call twice. */
+void vdev_close(struct vdev *d);
+
+/* Map @len bytes at @vaddr to @iova, readable and writable by the device. */
+int vdev_map(struct vdev *d, void *vaddr, uint64_t iova, uint64_t len);
+/* Unmap [@iova, @iova + @len); *@unmapped (optional) gets the bytes done. */
+int vdev_unmap(struct vdev *d, uint64_t iova, uint64_t len, uint64_t *unmapped);
+
+/*
+ * The usable IOVA range containing @iova of at least @len bytes: 0 if
+ * [iova, iova + len) is inside one range the IOMMU reports, -ERANGE if not.
+ */
+int vdev_iova_check(struct vdev *d, uint64_t iova, uint64_t len);
+
+#endif

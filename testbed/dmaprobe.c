@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmaprobe: map and unmap one buffer N times through each DMA backend of
+ * a vfio-pci device and print the latency of both calls.  A first look
+ * at the two paths for the demo; bench/mapbench is the real benchmark.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "vfio.h"
+
+#define IOVA 0x100000ULL
+
+static const char usage[] =
+	"usage: dmaprobe [-d BDF] [-b iommufd|type1|both] [-s BYTES] [-n COUNT]\n"
+	"\n"
+	"Map and unmap one buffer COUNT times at a fixed IOVA through each\n"
+	"backend of a device bound to vfio-pci; print mean/min/max per call.\n"
+	"\n"
+	"  -d BDF     PCI device (default 0000:00:03.0)\n"
+	"  -b WHICH   iommufd, type1 or both (default both)\n"
+	"  -s BYTES   buffer size, a multiple of 4096, suffix k/m (default 4k)\n"
+	"  -n COUNT   iterations after 10 warm-up rounds (default 1000)\n"
+	"  -h         this help\n";
+
+struct stat_acc {
+	double sum, min, max;
+	unsigned long n;
+};
+
+static void acc_add(struct stat_acc *a, double us)
+{
+	if (!a->n || us < a->min)
+		a->min = us;
+	if (!a->n || us > a->max)
+		a->max = us;
+	a->sum += us;
+	a->n++;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int parse_size(const char *s, unsigned long *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (end == s)
+		return -EINVAL;
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	if (*end || !v || v % 4096)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long len,
+		 unsigned long count)
+{
+	struct stat_acc map = { 0 }, unmap = { 0 };
+	unsigned long i;
+	struct vdev d;
+	double t0, t1, t2;
+	int ret;
+
+	ret = vdev_open(&d, bdf, b);
+	if (ret) {
+		fprintf(stderr, "dmaprobe: %s\n", d.err);
+		return ret;
+	}
+	ret = vdev_iova_check(&d, IOVA, len);
+	for (i = 0; !ret && i < count + 10; i++) {
+		t0 = now_us();
+		ret = vdev_map(&d, buf, IOVA, len);
+		if (ret)
+			break;
+		t1 = now_us();
+		ret = vdev_unmap(&d, IOVA, len, NULL);
+		t2 = now_us();
+		if (!ret && i >= 10) {
+			acc_add(&map, t1 - t0);
+			acc_add(&unmap, t2 - t1);
+		}
+	}
+	if (ret)
+		fprintf(stderr, "dmaprobe: %s\n", d.err);
+	else
+		printf("%-8s %9lu %6lu %9.1f %7.1f %8.1f %9.1f %7.1f %8.1f\n",
+		       vdev_backend_name(b), len, map.n, map.sum / map.n, map.min, map.max,
+		       unmap.sum / unmap.n, unmap.min, unmap.max);
+	vdev_close(&d);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const char *bdf = "0000:00:03.0", *which = "both";
+	unsigned long len = 4096, count = 1000;
+	enum vdev_backend b;
+	void *buf;
+	int opt, ret = 0;
+
+	while ((opt = getopt(argc, argv, "d:b:s:n:h")) != -1) {
+		switch (opt) {
+		case 'd':
+			bdf = optarg;
+			break;
+		case 'b':
+			which = optarg;
+			break;
+		case 's':
+			if (parse_size(optarg, &len)) {
+				fprintf(stderr, "dmaprobe: bad size '%s' (a multiple of 4096)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			count = strtoul(optarg, NULL, 0);
+			if (!count) {
+				fprintf(stderr, "dmaprobe: bad count '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || (strcmp(which, "both") && vdev_backend_parse(which, &b))) {
+		fputs(usage, stderr);
+		return 2;
+	}
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		   -1, 0);
+	if (buf == MAP_FAILED) {
+		fprintf(stderr, "dmaprobe: failed to allocate %lu bytes: %s\n", len, strerror(errno));
+		return 1;
+	}
+	printf("%-8s %9s %6s %9s %7s %8s %9s %7s %8s\n", "BACKEND", "BYTES", "N", "MAP(us)",
+	       "min", "max", "UNMAP(us)", "min", "max");
+	if (!strcmp(which, "both")) {
+		ret = probe(bdf, VDEV_IOMMUFD, buf, len, count);
+		if (!ret)
+			ret = probe(bdf, VDEV_TYPE1, buf, len, count);
+	} else {
+		ret = probe(bdf, b, buf, len, count);
+	}
+	munmap(buf, len);
+	return ret ? 1 : 0;
+}

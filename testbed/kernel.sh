@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the testbed kernel: Debian's linux-source-6.12 + testbed patches +
+# (unless STOCK=1) our tracepoint series, allnoconfig + config.fragment,
+# bzImage with ccache.  Every tree lives outside git under $IOASID_CACHE,
+# keyed by (Debian version, patches, fragment), so an unchanged key never
+# rebuilds and a changed one rebuilds only what ccache misses.
+#
+# usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info} [STOCK=1 in env]
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${IOASID_CACHE:-$HOME/.cache/ioasid-trace}
+STOCK=${STOCK:-0}
+TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+BASE_VER=$(cat "$TOP/patches/BASE")
+FRAGMENT=$TOP/testbed/config.fragment
+JOBS=${JOBS:-$(nproc)}
+
+# Fixed identity for commits and version strings: reproducible, and the
+# guest can tell a stock kernel from a patched one via /proc/version.
+export GIT_AUTHOR_NAME="ioasid-trace testbed" GIT_AUTHOR_EMAIL="testbed@ioasid-trace.invalid"
+export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
+export GIT_AUTHOR_DATE="2025-01-01T00:00:00Z" GIT_COMMITTER_DATE="2025-01-01T00:00:00Z"
+
+say() { printf '[kernel] %s\n' "$*" >&2; }
+die() { printf 'kernel.sh: %s\n' "$*" >&2; exit 1; }
+
+# Patch files, in application order: testbed fixes always, the series
+# unless STOCK=1.  Each list file names one patch per line, '#' comments.
+list_patches() {
+	local dir file
+	for dir in testbed/patches patches; do
+		[ "$dir" = patches ] && [ "$STOCK" = 1 ] && continue
+		file=$TOP/$dir/series
+		[ -f "$file" ] || continue
+		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$file" |
+			while read -r p; do echo "$TOP/$dir/$p"; done
+	done
+}
+
+compute_key() {
+	local flavour=series h
+	[ "$STOCK" = 1 ] && flavour=stock
+	h=$({
+		echo "$BASE_VER"
+		cat "$FRAGMENT"
+		list_patches | while read -r p; do
+			[ -f "$p" ] || die "patch listed in series is missing: $p"
+			cat "$p"
+		done
+	} | sha256sum | cut -c1-12)
+	echo "${BASE_VER//\~/_}-$flavour-$h"
+}
+
+KEY=$(compute_key)
+TREE=$CACHE/trees/$KEY
+BASEREPO=$CACHE/src/linux-${BASE_VER//\~/_}
+
+installed_version() {
+	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true
+}
+
+# One git repo per Debian version holding the pristine source as the commit
+# tagged debian-base; trees are worktrees of it.
+ensure_base() {
+	[ -f "$BASEREPO/.ioasid-base-done" ] && return 0
+	local have
+	have=$(installed_version)
+	[ -f "$TARBALL" ] || die "$TARBALL not found: run 'make deps' (installs linux-source-6.12=$BASE_VER)"
+	[ "$have" = "$BASE_VER" ] ||
+		say "warning: installed linux-source-6.12 is '$have', patches/BASE says $BASE_VER; trying anyway"
+	say "unpacking $TARBALL (Debian $have) into $BASEREPO"
+	rm -rf "$BASEREPO" "$BASEREPO.tmp"
+	mkdir -p "$BASEREPO.tmp"
+	tar -xf "$TARBALL" -C "$BASEREPO.tmp" --strip-components=1
+	say "committing the pristine tree (git, ~1 min)"
+	git -C "$BASEREPO.tmp" init -q
+	git -C "$BASEREPO.tmp" config gc.auto 0
+	git -C "$BASEREPO.tmp" add -A -f
+	git -C "$BASEREPO.tmp" commit -q -m "Debian linux-source-6.12 $have"
+	git -C "$BASEREPO.tmp" tag debian-pristine
+	# Debian's tarball ignores everything at the top level ('/*'), which
+	# would hide new files from git am/format-patch: drop that rule.
+	sed -i '/^# Debian packaging: ignore everything/,/^!\/debian\//d' "$BASEREPO.tmp/.gitignore"
+	git -C "$BASEREPO.tmp" commit -q -a -m "testbed: track the top level of the tree"
+	git -C "$BASEREPO.tmp" tag debian-base
+	echo "$have" >"$BASEREPO.tmp/.git/ioasid-debian-version"
+	mv "$BASEREPO.tmp" "$BASEREPO"
+	git -C "$BASEREPO" worktree prune
+	touch "$BASEREPO/.ioasid-base-done"
+}
+
+ensure_tree() {
+	ensure_base
+	[ -f "$TREE/.ioasid-patched" ] && return 0
+	local p
+	rm -rf "$TREE"
+	git -C "$BASEREPO" worktree prune
+	mkdir -p "$CACHE/trees"
+	git -C "$BASEREPO" worktree add -q --detach "$TREE" debian-base
+	while read -r p; do
+		[ -n "$p" ] || continue
+		if ! git -C "$TREE" am -q --keep-cr "$p" >"$TREE/.am.log" 2>&1; then
+			cat "$TREE/.am.log" >&2
+			git -C "$TREE" am --abort >/dev/null 2>&1 || true
+			git -C "$BASEREPO" worktree remove --force "$TREE" || true
+			die "$(basename "$p") does not apply to Debian $(cat "$BASEREPO/.git/ioasid-debian-version") (patches/BASE: $BASE_VER)"
+		fi
+		say "applied $(basename "$p")"
+	done < <(list_patches)
+	touch "$TREE/.ioasid-patched"
+}
+
+# allnoconfig with the fragment forced in, then check that every option
+# of the fragment survived dependency resolution.
+ensure_config() {
+	local stamp
+	stamp=$(sha256sum "$FRAGMENT" | cut -c1-16)
+	if [ -f "$TREE/.config" ] && [ "$(cat "$TREE/.ioasid-config" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+	say "configuring: allnoconfig + $(grep -c '^CONFIG_' "$FRAGMENT") options from config.fragment"
+	make -s -C "$TREE" KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig >"$TREE/.config.log" 2>&1 ||
+		{ cat "$TREE/.config.log" >&2; die "allnoconfig failed"; }
+	"$TOP/testbed/check-config" "$FRAGMENT" "$TREE/.config" ||
+		die "config.fragment options were dropped by Kconfig (see above)"
+	echo "$stamp" >"$TREE/.ioasid-config"
+}
+
+kmake() {
+	local who=series
+	[ "$STOCK" = 1 ] && who=stock
+	CCACHE_BASEDIR=$CACHE/trees CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G} \
+		KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER="$who" \
+		KBUILD_BUILD_HOST="ioasid-trace" LOCALVERSION= \
+		make -C "$TREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}
+
+# Run a long make with a progress line every 30 s; on failure show the
+# compiler's error lines and the end of the log.
+progress_make() {
+	local what=$1 log=$2 start pid rc n
+	shift 2
+	start=$(date +%s)
+	kmake "$@" >"$log" 2>&1 &
+	pid=$!
+	trap 'kill $pid 2>/dev/null' INT TERM
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 30 & wait $! || true
+		kill -0 "$pid" 2>/dev/null || break
+		n=$(grep -c '^  CC ' "$log" || true)
+		say "$what: $(( $(date +%s) - start ))s, $n objects compiled"
+	done
+	rc=0
+	wait "$pid" || rc=$?
+	trap - INT TERM
+	if [ "$rc" != 0 ]; then
+		grep -E 'error:|Error [0-9]|undefined reference' "$log" | head -30 >&2 || true
+		echo "--- last lines of $log ---" >&2
+		tail -25 "$log" >&2
+		die "$what failed (log: $log)"
+	fi
+	say "$what: done in $(( $(date +%s) - start ))s"
+}
+
+cmd_build() {
+	ensure_tree
+	ensure_config
+	if [ -f "$TREE/.ioasid-built" ] && [ -f "$TREE/arch/x86/boot/bzImage" ]; then
+		say "kernel $KEY is up to date"
+	else
+		rm -f "$TREE/.ioasid-built"
+		say "building bzImage for $KEY in $TREE ($JOBS jobs, ccache)"
+		progress_make "bzImage" "$TREE/.build.log" bzImage
+		touch "$TREE/.ioasid-built"
+	fi
+	ln -sfn "$TREE" "$CACHE/kernel-$([ "$STOCK" = 1 ] && echo stock || echo series)"
+}
+
+# Headers need a configured tree, not a built kernel.
+cmd_headers() {
+	ensure_tree
+	ensure_config
+	if [ ! -f "$TREE/usr/include/linux/iommufd.h" ] || [ ! -f "$TREE/.ioasid-headers" ]; then
+		say "installing uAPI headers into $TREE/usr/include"
+		kmake -s headers >"$TREE/.headers.log" 2>&1 ||
+			{ tail -20 "$TREE/.headers.log" >&2; die "make headers failed"; }
+		touch "$TREE/.ioasid-headers"
+	fi
+}
+
+# The upstream iommufd selftests, built from this tree against its own
+# installed headers, into $OUT (default build/selftests/<key>).
+cmd_selftests() {
+	cmd_headers
+	local out=${OUT:-$TOP/build/selftests/$KEY}
+	mkdir -p "$out"
+	say "building tools/testing/selftests/iommu into $out"
+	make -s -C "$TREE/tools/testing/selftests/iommu" OUTPUT="$out" \
+		KHDR_INCLUDES="-isystem $TREE/usr/include" CC=gcc >"$out/build.log" 2>&1 ||
+		{ cat "$out/build.log" >&2; die "iommu selftests failed to build"; }
+}
+
+case ${1:-} in
+base) ensure_base ;;
+prepare) ensure_tree ;;
+build) cmd_build ;;
+headers) cmd_headers ;;
+selftests) cmd_selftests ;;
+key) echo "$KEY" ;;
+tree) echo "$TREE" ;;
+info)
+	echo "key:       $KEY"
+	echo "tree:      $TREE"
+	echo "base:      Debian $BASE_VER (installed: $(installed_version))"
+	echo "built:     $([ -f "$TREE/.ioasid-built" ] && echo yes || echo no)"
+	;;
+*) die "usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info}" ;;
+esac

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/tap-summary: counting, missing and crashed suites, exit status.
+. "$(dirname "$0")/../tap.sh"
+sum=$(dirname "$0")/../tap-summary
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+
+printf 'TAP version 13\n1..4\nok 1 a\nnot ok 2 b\nok 3 c # SKIP no device\nok 4 d\n' >"$d/one.tap"
+printf '1..2\nok 1 x\nok 2 y\n' >"$d/two.tap"
+o=$("$sum" "$d/one.tap" "$d/two.tap"); rc=$?
+is "$(tail -1 <<<"$o")" "4 passed, 1 failed, 1 skipped" "totals over two suites"
+is "$rc" 1 "exit 1 when a test failed"
+like "$o" '^one +2 passed, 1 failed, 1 skipped$' "per-suite line"
+
+o=$("$sum" "$d/two.tap"); rc=$?
+is "$(tail -1 <<<"$o")" "2 passed, 0 failed, 0 skipped" "all passing"
+is "$rc" 0 "exit 0 when nothing failed"
+
+# A suite killed midway: plan says 5, three reported.
+printf '1..5\nok 1 a\nok 2 b\nok 3 c\n' >"$d/crash.tap"
+o=$("$sum" "$d/crash.tap")
+is "$(tail -1 <<<"$o")" "3 passed, 2 failed, 0 skipped" "unreported planned tests count as failed"
+like "$o" "2 planned but not run" "says how many did not run"
+
+# No results at all and a missing file both fail.
+printf 'segfault\n' >"$d/empty.tap"
+o=$("$sum" "$d/empty.tap" "$d/absent.tap")
+is "$(tail -1 <<<"$o")" "0 passed, 2 failed, 0 skipped" "empty and missing suites fail"
+
+# Indented (subtest) lines and "ok" inside comments are not counted.
+printf '1..1\n    ok 1 sub\n# ok 7 comment\nok 1 top\n' >"$d/nested.tap"
+is "$(tail -1 <<<"$("$sum" "$d/nested.tap")")" "1 passed, 0 failed, 0 skipped" "only top-level results count"
+
+# The plan may come last (kselftest style).
+printf 'ok 1 a\nnot ok 2 b # TODO later\n1..2\n' >"$d/late.tap"
+is "$(tail -1 <<<"$("$sum" "$d/late.tap")")" "1 passed, 0 failed, 1 skipped" "trailing plan, TODO not a failure"
+
+"$sum" >/dev/null 2>&1
+is "$?" 2 "no arguments is a usage error"
+done_testing

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# testbed/run and testbed/kernel.sh: bad input gets one clear message and
+# a non-zero exit; the kernel key follows what goes into the kernel.
+. "$(dirname "$0")/../tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+run=$top/testbed/run
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+
+o=$("$run" 2>&1); rc=$?
+is "$rc" 2 "no command: exit 2"
+like "$o" "no command given" "no command: says so"
+
+o=$("$run" --bogus -- true 2>&1); rc=$?
+is "$rc" 2 "unknown option: exit 2"
+like "$o" "unknown option '--bogus'" "unknown option: named"
+
+o=$("$run" -k foo -- true 2>&1)
+like "$o" "--kernel must be 'series' or 'stock'" "bad kernel flavour"
+o=$("$run" -n scsi -- true 2>&1)
+like "$o" "--nvme must be vfio, nvme or none" "bad NVMe mode"
+o=$("$run" -m 12 -- true 2>&1)
+like "$o" "--memory must be" "too little memory"
+
+# An empty cache: no kernel built for this key.
+o=$(IOASID_CACHE=$d "$run" -- true 2>&1); rc=$?
+is "$rc" 2 "no kernel: exit 2"
+like "$o" "no series kernel built .*run 'make kernel'" "no kernel: says how to build one"
+o=$(IOASID_CACHE=$d "$run" -k stock -- true 2>&1)
+like "$o" "run 'make kernel STOCK=1'" "no stock kernel: says how to build it"
+
+k=$top/testbed/kernel.sh
+k1=$("$k" key); k2=$("$k" key); ks=$(STOCK=1 "$k" key)
+is "$k1" "$k2" "kernel key is stable"
+like "$k1" "^6\.12\.[0-9]+-.*-series-[0-9a-f]{12}$" "series key names version, flavour and hash"
+like "$ks" "-stock-[0-9a-f]{12}$" "stock key"
+[ "$k1" != "$ks" ]
+ok $? "stock and series keys differ"
+o=$("$k" frobnicate 2>&1); rc=$?
+is "$rc" 1 "kernel.sh: unknown command fails"
+like "$o" "usage: kernel.sh" "kernel.sh: prints usage"
+done_testing

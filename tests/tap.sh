@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# Minimal TAP producer for the host tests: source it, call ok/is/like,
+# end with done_testing (prints the plan).
+
+_n=0
+_failed=0
+
+# ok COND-EXIT-STATUS DESCRIPTION: "ok N desc" if the status is 0.
+ok() {
+	local rc=$1
+	shift
+	_n=$((_n + 1))
+	if [ "$rc" = 0 ]; then
+		echo "ok $_n $*"
+	else
+		echo "not ok $_n $*"
+		_failed=$((_failed + 1))
+	fi
+}
+
+# is GOT WANT DESCRIPTION
+is() {
+	local got=$1 want=$2
+	shift 2
+	[ "$got" = "$want" ]
+	ok $? "$*"
+	[ "$got" = "$want" ] || printf '#   got:  %s\n#   want: %s\n' "$got" "$want"
+}
+
+# like TEXT REGEX DESCRIPTION
+like() {
+	local text=$1 re=$2
+	shift 2
+	grep -qE -- "$re" <<<"$text"
+	ok $? "$*"
+	grep -qE -- "$re" <<<"$text" || printf '#   %s\n#   does not match: %s\n' "$(head -3 <<<"$text")" "$re"
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" = 0 ]
+}
