@@ -68,6 +68,8 @@ static int parse_size(const char *s, unsigned long *out)
 	return 0;
 }
 
+static int header_done;
+
 static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long len,
 		 unsigned long count)
 {
@@ -96,12 +98,16 @@ static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long 
 			acc_add(&unmap, t2 - t1);
 		}
 	}
-	if (ret)
+	if (ret) {
 		fprintf(stderr, "dmaprobe: %s\n", d.err);
-	else
+	} else {
+		if (!header_done++)
+			printf("%-8s %9s %6s %9s %7s %8s %9s %7s %8s\n", "BACKEND", "BYTES", "N",
+			       "MAP(us)", "min", "max", "UNMAP(us)", "min", "max");
 		printf("%-8s %9lu %6lu %9.1f %7.1f %8.1f %9.1f %7.1f %8.1f\n",
 		       vdev_backend_name(b), len, map.n, map.sum / map.n, map.min, map.max,
 		       unmap.sum / unmap.n, unmap.min, unmap.max);
+	}
 	vdev_close(&d);
 	return ret;
 }
@@ -154,8 +160,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmaprobe: failed to allocate %lu bytes: %s\n", len, strerror(errno));
 		return 1;
 	}
-	printf("%-8s %9s %6s %9s %7s %8s %9s %7s %8s\n", "BACKEND", "BYTES", "N", "MAP(us)",
-	       "min", "max", "UNMAP(us)", "min", "max");
 	if (!strcmp(which, "both")) {
 		ret = probe(bdf, VDEV_IOMMUFD, buf, len, count);
 		if (!ret)

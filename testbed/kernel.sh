@@ -166,6 +166,23 @@ progress_make() {
 	say "$what: done in $(( $(date +%s) - start ))s"
 }
 
+# Keep the trees the kernel-series/kernel-stock links point at and the
+# $KEEP_TREES (default 2) most recently built others; each tree is ~3 GiB.
+prune_trees() {
+	local keep=${KEEP_TREES:-2} t cur_s cur_k n=0
+	cur_s=$(readlink "$CACHE/kernel-series" 2>/dev/null || true)
+	cur_k=$(readlink "$CACHE/kernel-stock" 2>/dev/null || true)
+	for t in $(ls -1dt "$CACHE"/trees/*/ 2>/dev/null); do
+		t=${t%/}
+		[ "$t" = "$cur_s" ] || [ "$t" = "$cur_k" ] && continue
+		n=$((n + 1))
+		[ "$n" -le "$keep" ] && continue
+		say "removing old tree $(basename "$t")"
+		git -C "$BASEREPO" worktree remove --force "$t" 2>/dev/null || rm -rf "$t"
+	done
+	git -C "$BASEREPO" worktree prune 2>/dev/null || true
+}
+
 cmd_build() {
 	ensure_tree
 	ensure_config
@@ -178,6 +195,7 @@ cmd_build() {
 		touch "$TREE/.ioasid-built"
 	fi
 	ln -sfn "$TREE" "$CACHE/kernel-$([ "$STOCK" = 1 ] && echo stock || echo series)"
+	prune_trees
 }
 
 # Headers need a configured tree, not a built kernel.
