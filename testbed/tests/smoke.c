@@ -143,7 +143,7 @@ TEST_F(dma, map_unmap)
 	/* The same IOVA cannot be mapped twice. */
 	ASSERT_EQ(-EEXIST, vdev_map(&self->dev, self->buf, IOVA, BUF_LEN));
 	ASSERT_EQ(0, vdev_unmap(&self->dev, IOVA, BUF_LEN, &done)) TH_LOG("%s", self->dev.err);
-	ASSERT_EQ(BUF_LEN, done);
+	ASSERT_EQ((uint64_t)BUF_LEN, done);
 }
 
 TEST_F(dma, unmap_nothing)
@@ -156,7 +156,7 @@ TEST_F(dma, unmap_nothing)
 		ASSERT_EQ(-ENOENT, ret);
 	} else {
 		ASSERT_EQ(0, ret);
-		ASSERT_EQ(0, done);
+		ASSERT_EQ((uint64_t)0, done);
 	}
 }
 
