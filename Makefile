@@ -21,12 +21,15 @@ B := build/k/$(UKEY)
 HDRSTAMP := $(UTREE)/.ioasid-headers
 
 CC := gcc
-CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11
+CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
 UAPI := -isystem $(UTREE)/usr/include
 KSFT := $(UTREE)/tools/testing/selftests
 
-LIB_SRC := lib/vfio.c
-LIB_HDR := lib/vfio.h
+LIB_SRC := lib/vfio.c lib/tracefs.c
+LIB_HDR := lib/vfio.h lib/tracefs.h
+# Guest test programs: testbed/tests/*.c and tracepoints/tests/*.c, each
+# one binary in $(B), kselftest harness from the tree.
+GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c tracepoints/tests/*.c)))
 
 .PHONY: all help deps kernel headers selftests guest test demo host-test \
 	compare-stock info clean clean-cache
@@ -60,7 +63,11 @@ $(B)/selftests/iommufd: $(HDRSTAMP)
 
 selftests: deps $(B)/selftests/iommufd
 
-$(B)/smoke: testbed/tests/smoke.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
+$(B)/%: testbed/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC)
+
+$(B)/%: tracepoints/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC)
 
@@ -68,7 +75,7 @@ $(B)/dmaprobe: testbed/dmaprobe.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $< $(LIB_SRC)
 
-guest: deps $(B)/smoke $(B)/dmaprobe $(B)/selftests/iommufd
+guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd
 
 host-test:
 	@tests/run --host-only

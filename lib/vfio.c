@@ -152,6 +152,7 @@ static int open_iommufd(struct vdev *d)
 	attach.pt_id = d->ioas_id;
 	if (ioctl(d->device_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
 		return fail(d, -errno, "attach %s to IOAS %u", d->bdf, d->ioas_id);
+	d->hwpt_id = attach.pt_id;
 	d->attached = 1;
 	return 0;
 }

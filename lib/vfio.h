@@ -26,6 +26,7 @@ struct vdev {
 	int iommufd;
 	uint32_t dev_id;
 	uint32_t ioas_id;
+	uint32_t hwpt_id;	/* the HWPT the kernel attached for the IOAS */
 	int attached;
 	/* type1 backend */
 	int container_fd;

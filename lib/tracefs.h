@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Minimal tracefs access: probe and toggle events, clear and read the
+ * trace buffer, and pick records and key=value fields out of its text.
+ * Used by the event tests and by tools probing which events exist.
+ *
+ * The root is $TRACEFS if set, else /sys/kernel/tracing.
+ */
+#ifndef IOASID_LIB_TRACEFS_H
+#define IOASID_LIB_TRACEFS_H
+
+#include <stddef.h>
+
+const char *tracefs_root(void);
+/* 1 if events/<sys>/<name> exists, 0 if not. */
+int tracefs_event_exists(const char *sys, const char *name);
+/* Enable (@on=1) or disable one event, or a whole system if @name is NULL. */
+int tracefs_event_enable(const char *sys, const char *name, int on);
+/* Empty the trace buffer. */
+int tracefs_clear(void);
+/* The whole trace buffer as text (malloc'd, NUL-terminated), or NULL. */
+char *tracefs_read(void);
+
+/* Number of records of @event (e.g. "iommufd_ioas_map") in @buf. */
+int trace_count(const char *buf, const char *event);
+/*
+ * Field @key of the @nth (0-based) record of @event: decimal, negative
+ * or 0x-hex.  Returns 0, or -ENOENT if there is no such record or field.
+ */
+int trace_field(const char *buf, const char *event, int nth, const char *key,
+		long long *val);
+/* The same for a field printed as a word (e.g. code=success). */
+int trace_field_str(const char *buf, const char *event, int nth, const char *key,
+		    char *out, size_t len);
+/* The @nth record's line of @event (up to the newline) into @out. */
+int trace_record(const char *buf, const char *event, int nth, char *out, size_t len);
+
+#endif

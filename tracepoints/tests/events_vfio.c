@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events of the series on the real DMA paths: the testbed's NVMe on
+ * vfio-pci behind the emulated VT-d, through an iommufd IOAS and through
+ * a type1 container.  Each test runs a workload with a known answer and
+ * checks the count and the fields of the records in the trace buffer.
+ *
+ * The device is $IOASID_BDF (default 0000:00:03.0).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "tracefs.h"
+#include "vfio.h"
+
+#define SZ_4K 0x1000UL
+#define SZ_64K 0x10000UL
+#define SZ_2M 0x200000UL
+#define IOVA 0x40000000ULL
+#define NMAPS 8
+/* Pages of the scattered buffer; more than one type1 gather (512). */
+#define SCATTER_PAGES 1024
+
+static const char *bdf(void)
+{
+	const char *s = getenv("IOASID_BDF");
+
+	return s && *s ? s : "0000:00:03.0";
+}
+
+FIXTURE(dma)
+{
+	struct vdev dev;
+	void *buf;
+	size_t len;
+	char *trace;
+};
+
+FIXTURE_VARIANT(dma)
+{
+	enum vdev_backend backend;
+	/* Event names of this backend. */
+	const char *sys, *map_start, *map, *unmap_start, *unmap, *len_key;
+};
+
+FIXTURE_VARIANT_ADD(dma, iommufd)
+{
+	.backend = VDEV_IOMMUFD,
+	.sys = "iommufd",
+	.map_start = "iommufd_ioas_map_start",
+	.map = "iommufd_ioas_map",
+	.unmap_start = "iommufd_ioas_unmap_start",
+	.unmap = "iommufd_ioas_unmap",
+	.len_key = "length",
+};
+
+FIXTURE_VARIANT_ADD(dma, type1)
+{
+	.backend = VDEV_TYPE1,
+	.sys = "vfio_iommu_type1",
+	.map_start = "vfio_iommu_type1_dma_map_start",
+	.map = "vfio_iommu_type1_dma_map",
+	.unmap_start = "vfio_iommu_type1_dma_unmap_start",
+	.unmap = "vfio_iommu_type1_dma_unmap",
+	.len_key = "size",
+};
+
+FIXTURE_SETUP(dma)
+{
+	int ret;
+
+	ASSERT_TRUE(tracefs_event_exists(variant->sys, variant->map))
+		TH_LOG("no %s:%s: kernel without the series?", variant->sys, variant->map);
+	ret = vdev_open(&self->dev, bdf(), variant->backend);
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->dev.err);
+	self->len = NMAPS * SZ_64K;
+	self->buf = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	ASSERT_EQ(0, tracefs_clear());
+}
+
+FIXTURE_TEARDOWN(dma)
+{
+	tracefs_event_enable(variant->sys, NULL, 0);
+	tracefs_event_enable("iommu", NULL, 0);
+	free(self->trace);
+	vdev_close(&self->dev);
+	if (self->buf && self->buf != MAP_FAILED)
+		munmap(self->buf, self->len);
+}
+
+static long long field(struct __test_metadata *_metadata, const char *trace, const char *ev,
+		       int nth, const char *key)
+{
+	long long v = 0;
+
+	if (trace_field(trace, ev, nth, key, &v)) {
+		TH_LOG("no field %s in record %d of %s", key, nth, ev);
+		_metadata->exit_code = KSFT_FAIL;
+	}
+	return v;
+}
+
+#define FIELD(ev, nth, key) field(_metadata, self->trace, ev, nth, key)
+#define EXPECT_FIELD(want, ev, nth, key) EXPECT_EQ((long long)(want), FIELD(ev, nth, key))
+
+/* NMAPS maps then NMAPS unmaps: one start and one end record each, in order. */
+TEST_F(dma, map_unmap_records)
+{
+	uint64_t done;
+	int i;
+
+	ASSERT_EQ(0, tracefs_event_enable(variant->sys, NULL, 1));
+	for (i = 0; i < NMAPS; i++)
+		ASSERT_EQ(0, vdev_map(&self->dev, (char *)self->buf + i * SZ_64K,
+				      IOVA + i * SZ_64K, SZ_64K)) TH_LOG("%s", self->dev.err);
+	for (i = 0; i < NMAPS; i++) {
+		ASSERT_EQ(0, vdev_unmap(&self->dev, IOVA + i * SZ_64K, SZ_64K, &done));
+		ASSERT_EQ((uint64_t)SZ_64K, done);
+	}
+	ASSERT_EQ(0, tracefs_event_enable(variant->sys, NULL, 0));
+	self->trace = tracefs_read();
+	ASSERT_NE(NULL, self->trace);
+
+	ASSERT_EQ(NMAPS, trace_count(self->trace, variant->map_start));
+	ASSERT_EQ(NMAPS, trace_count(self->trace, variant->map));
+	ASSERT_EQ(NMAPS, trace_count(self->trace, variant->unmap_start));
+	ASSERT_EQ(NMAPS, trace_count(self->trace, variant->unmap));
+	for (i = 0; i < NMAPS; i++) {
+		EXPECT_FIELD(IOVA + i * SZ_64K, variant->map_start, i, "iova");
+		EXPECT_FIELD(SZ_64K, variant->map_start, i, variant->len_key);
+		EXPECT_FIELD(IOVA + i * SZ_64K, variant->map, i, "iova");
+		EXPECT_FIELD(SZ_64K, variant->map, i, variant->len_key);
+		EXPECT_FIELD(0, variant->map, i, "ret");
+		EXPECT_LT(0, FIELD(variant->map, i, "start_ns"));
+		EXPECT_FIELD(IOVA + i * SZ_64K, variant->unmap, i, "iova");
+		EXPECT_FIELD(SZ_64K, variant->unmap, i, "unmapped");
+		EXPECT_FIELD(0, variant->unmap, i, "ret");
+		EXPECT_LT(0, FIELD(variant->unmap, i, "start_ns"));
+		if (variant->backend == VDEV_IOMMUFD) {
+			EXPECT_FIELD(self->dev.ioas_id, variant->map, i, "ioas_id");
+			EXPECT_FIELD(self->dev.ioas_id, variant->unmap, i, "ioas_id");
+		}
+	}
+	/* start_ns is taken on entry: the maps are in time order. */
+	for (i = 1; i < NMAPS; i++)
+		EXPECT_LT(FIELD(variant->map, i - 1, "start_ns"), FIELD(variant->map, i, "start_ns"));
+}
+
+/* A map of an unbacked user address fails to pin: the end record says so. */
+TEST_F(dma, map_efault_record)
+{
+	ASSERT_EQ(0, tracefs_event_enable(variant->sys, variant->map_start, 1));
+	ASSERT_EQ(0, tracefs_event_enable(variant->sys, variant->map, 1));
+	ASSERT_EQ(-EFAULT, vdev_map(&self->dev, (void *)SZ_4K, IOVA, SZ_64K));
+	self->trace = tracefs_read();
+	ASSERT_NE(NULL, self->trace);
+	ASSERT_EQ(1, trace_count(self->trace, variant->map_start));
+	ASSERT_EQ(1, trace_count(self->trace, variant->map));
+	EXPECT_FIELD(-EFAULT, variant->map, 0, "ret");
+	EXPECT_FIELD(IOVA, variant->map, 0, "iova");
+}
+
+/*
+ * A buffer whose consecutive pages are not physically adjacent: take every
+ * other page of a populated region and mremap them side by side.
+ */
+static void *scattered_buffer(size_t pages)
+{
+	char *src, *dst;
+	size_t i;
+
+	src = mmap(NULL, 2 * pages * SZ_4K, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	dst = mmap(NULL, pages * SZ_4K, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED || dst == MAP_FAILED)
+		return NULL;
+	madvise(src, 2 * pages * SZ_4K, MADV_NOHUGEPAGE);
+	for (i = 0; i < pages; i++)
+		if (mremap(src + 2 * i * SZ_4K, SZ_4K, SZ_4K, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   dst + i * SZ_4K) == MAP_FAILED)
+			return NULL;
+	munmap(src, 2 * pages * SZ_4K);
+	return dst;
+}
+
+/*
+ * The number of iotlb_sync records one unmap of one span must produce.
+ * The iommu:unmap records give the runs the backend unmapped (type1: one
+ * iommu_unmap_fast() per physically contiguous run; iommufd: one
+ * iommu_unmap() for the span).  Rules, from the 6.12 code:
+ *  - iommufd: iopt unmaps the span with one iommu_unmap(), one sync;
+ *  - type1: vfio_unmap_unpin() gathers runs and syncs every 512
+ *    (VFIO_IOMMU_TLB_SYNC_MAX) and once at the end if any are pending;
+ *  - VT-d: iommu_iotlb_gather_add_page() syncs first when a run's size
+ *    differs from the gathered page size.
+ */
+static int expected_syncs(const char *trace, enum vdev_backend b)
+{
+	int runs = trace_count(trace, "unmap"), i, syncs = 0, pending = 0;
+	long long size, gathered = 0;
+
+	if (b == VDEV_IOMMUFD)
+		return runs;
+	for (i = 0; i < runs; i++) {
+		if (trace_field(trace, "unmap", i, "size", &size))
+			return -1;
+		if (gathered && gathered != size)
+			syncs++;
+		gathered = size;
+		if (++pending == 512) {
+			syncs++;
+			pending = 0;
+			gathered = 0;
+		}
+	}
+	return syncs + (pending ? 1 : 0);
+}
+
+TEST_F(dma, iotlb_syncs_per_unmap)
+{
+	size_t len = SCATTER_PAGES * SZ_4K;
+	void *buf = scattered_buffer(SCATTER_PAGES);
+	int runs, syncs, want;
+	uint64_t done;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, vdev_map(&self->dev, buf, IOVA, len)) TH_LOG("%s", self->dev.err);
+	ASSERT_EQ(0, tracefs_clear());
+	ASSERT_EQ(0, tracefs_event_enable("iommu", "unmap", 1));
+	ASSERT_EQ(0, tracefs_event_enable("iommu", "iotlb_sync", 1));
+	ASSERT_EQ(0, vdev_unmap(&self->dev, IOVA, len, &done));
+	ASSERT_EQ((uint64_t)len, done);
+	tracefs_event_enable("iommu", NULL, 0);
+	munmap(buf, len);
+	self->trace = tracefs_read();
+	ASSERT_NE(NULL, self->trace);
+
+	runs = trace_count(self->trace, "unmap");
+	syncs = trace_count(self->trace, "iotlb_sync");
+	want = expected_syncs(self->trace, variant->backend);
+	TH_LOG("%s: one unmap of %zu pages: %d iommu unmap calls, %d iotlb syncs",
+	       vdev_backend_name(variant->backend), (size_t)SCATTER_PAGES, runs, syncs);
+	if (variant->backend == VDEV_IOMMUFD) {
+		/* One span, one iommu_unmap(), one sync, covering the span. */
+		ASSERT_EQ(1, runs);
+		ASSERT_EQ(1, syncs);
+		EXPECT_FIELD(IOVA, "iotlb_sync", 0, "iova");
+	} else {
+		/* Scattered pages: (nearly) one run per page, > one gather. */
+		ASSERT_LT(512, runs);
+		ASSERT_EQ(want, syncs);
+	}
+}
+
+/* Attach and detach of the device are recorded with the right ids. */
+TEST_F(dma, attach_detach_records)
+{
+	uint32_t dev_id = self->dev.dev_id, hwpt = self->dev.hwpt_id;
+	int group = self->dev.group_id;
+	struct vdev d2;
+
+	/* Re-open the device with the events on; the fixture's copy first goes. */
+	vdev_close(&self->dev);
+	ASSERT_EQ(0, tracefs_event_enable("iommufd", NULL, 1));
+	ASSERT_EQ(0, tracefs_event_enable("vfio_iommu_type1", NULL, 1));
+	ASSERT_EQ(0, vdev_open(&d2, bdf(), variant->backend)) TH_LOG("%s", d2.err);
+	dev_id = d2.dev_id;
+	hwpt = d2.hwpt_id;
+	group = d2.group_id;
+	vdev_close(&d2);
+	tracefs_event_enable("iommufd", NULL, 0);
+	tracefs_event_enable("vfio_iommu_type1", NULL, 0);
+	self->trace = tracefs_read();
+	ASSERT_NE(NULL, self->trace);
+
+	if (variant->backend == VDEV_IOMMUFD) {
+		ASSERT_EQ(1, trace_count(self->trace, "iommufd_device_attach"));
+		ASSERT_EQ(1, trace_count(self->trace, "iommufd_device_detach"));
+		EXPECT_FIELD(dev_id, "iommufd_device_attach", 0, "dev_id");
+		EXPECT_FIELD(hwpt, "iommufd_device_attach", 0, "pt_id");
+		EXPECT_FIELD(0, "iommufd_device_attach", 0, "ret");
+		EXPECT_FIELD(dev_id, "iommufd_device_detach", 0, "dev_id");
+		EXPECT_FIELD(hwpt, "iommufd_device_detach", 0, "pt_id");
+		/*
+		 * iommufd_hwpt_alloc reports IOMMU_HWPT_ALLOC only: the HWPT
+		 * the kernel creates for an IOAS on attach is seen as the
+		 * attach record's pt_id.
+		 */
+		EXPECT_EQ(0, trace_count(self->trace, "iommufd_hwpt_alloc"));
+		EXPECT_EQ(0, trace_count(self->trace, "vfio_iommu_type1_attach_group"));
+	} else {
+		ASSERT_EQ(1, trace_count(self->trace, "vfio_iommu_type1_attach_group"));
+		ASSERT_EQ(1, trace_count(self->trace, "vfio_iommu_type1_detach_group"));
+		EXPECT_FIELD(group, "vfio_iommu_type1_attach_group", 0, "group_id");
+		EXPECT_FIELD(0, "vfio_iommu_type1_attach_group", 0, "ret");
+		EXPECT_FIELD(group, "vfio_iommu_type1_detach_group", 0, "group_id");
+		EXPECT_EQ(0, trace_count(self->trace, "iommufd_device_attach"));
+	}
+}
+
+TEST_HARNESS_MAIN
