@@ -32,7 +32,7 @@ LIB_HDR := lib/vfio.h lib/tracefs.h
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c tracepoints/tests/*.c)))
 
 .PHONY: all help deps kernel headers selftests guest test demo host-test \
-	compare-stock info clean clean-cache
+	compare-stock check-patches info clean clean-cache
 
 all: kernel guest
 
@@ -44,6 +44,7 @@ help:
 	@echo "make test          everything, tests in the booted testbed; ends 'N passed, N failed'"
 	@echo "make demo          boot the testbed and show the project at work"
 	@echo "make compare-stock run the iommufd selftests on stock and patched kernels"
+	@echo "make check-patches git am, checkpatch --strict and a build after every patch"
 	@echo "make info          kernel key, tree and build state"
 	@echo "make clean         remove build/;  make clean-cache: also the kernel trees"
 
@@ -85,6 +86,9 @@ test:
 
 demo: kernel guest
 	@testbed/run -- testbed/demo $(B)
+
+check-patches: deps
+	@testbed/check-patches -f
 
 compare-stock: deps guest
 	@testbed/compare-stock $(B)
