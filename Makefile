@@ -25,8 +25,9 @@ CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
 UAPI := -isystem $(UTREE)/usr/include
 KSFT := $(UTREE)/tools/testing/selftests
 
-LIB_SRC := lib/vfio.c lib/tracefs.c
-LIB_HDR := lib/vfio.h lib/tracefs.h
+LIB_SRC := lib/vfio.c lib/tracefs.c lib/json.c
+LIB_HDR := lib/vfio.h lib/tracefs.h lib/json.h
+LDLIBS := -lm
 # Guest test programs: testbed/tests/*.c and tracepoints/tests/*.c, each
 # one binary in $(B), kselftest harness from the tree.
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c tracepoints/tests/*.c)))
@@ -66,15 +67,15 @@ selftests: deps $(B)/selftests/iommufd
 
 $(B)/%: testbed/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC)
+	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 $(B)/%: tracepoints/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC)
+	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 $(B)/dmaprobe: testbed/dmaprobe.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $< $(LIB_SRC)
+	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd
 

@@ -150,33 +150,34 @@ int trace_field(const char *buf, const char *event, int nth, const char *key, lo
 	return end == v || errno ? -ENOENT : 0;
 }
 
+/* Copy @src up to the first character of @stop into @out (truncating). */
+static void copy_span(const char *src, const char *stop, char *out, size_t len)
+{
+	size_t n = strcspn(src, stop);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, src, n);
+	out[n] = '\0';
+}
+
 int trace_field_str(const char *buf, const char *event, int nth, const char *key, char *out,
 		    size_t len)
 {
 	const char *rec = find_record(buf, event, nth), *v;
-	size_t n;
 
 	if (!rec || !(v = find_key(rec, key)) || !len)
 		return -ENOENT;
-	n = strcspn(v, " \n");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, v, n);
-	out[n] = '\0';
+	copy_span(v, " \n", out, len);
 	return 0;
 }
 
 int trace_record(const char *buf, const char *event, int nth, char *out, size_t len)
 {
 	const char *rec = find_record(buf, event, nth);
-	size_t n;
 
 	if (!rec || !len)
 		return -ENOENT;
-	n = strcspn(rec, "\n");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, rec, n);
-	out[n] = '\0';
+	copy_span(rec, "\n", out, len);
 	return 0;
 }

@@ -12,12 +12,13 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "json.h"
 #include "vfio.h"
 
 #define IOVA 0x100000ULL
 
 static const char usage[] =
-	"usage: dmaprobe [-d BDF] [-b iommufd|type1|both] [-s BYTES] [-n COUNT]\n"
+	"usage: dmaprobe [-d BDF] [-b iommufd|type1|both] [-s BYTES] [-n COUNT] [-j] [-L LABEL]\n"
 	"\n"
 	"Map and unmap one buffer COUNT times at a fixed IOVA through each\n"
 	"backend of a device bound to vfio-pci; print mean/min/max per call.\n"
@@ -26,6 +27,8 @@ static const char usage[] =
 	"  -b WHICH   iommufd, type1 or both (default both)\n"
 	"  -s BYTES   buffer size, a multiple of 4096, suffix k/m (default 4k)\n"
 	"  -n COUNT   iterations after 10 warm-up rounds (default 1000)\n"
+	"  -j         one JSON document per backend instead of the table\n"
+	"  -L LABEL   a label copied into the JSON documents\n"
 	"  -h         this help\n";
 
 struct stat_acc {
@@ -69,6 +72,30 @@ static int parse_size(const char *s, unsigned long *out)
 }
 
 static int header_done;
+static int json_out;
+static const char *label;
+
+static void print_json(enum vdev_backend b, unsigned long len, const struct stat_acc *map,
+		       const struct stat_acc *unmap)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	if (label)
+		json_string(&j, "label", label);
+	json_string(&j, "backend", vdev_backend_name(b));
+	json_uint(&j, "bytes", len);
+	json_uint(&j, "n", map->n);
+	json_string(&j, "unit", "us");
+	json_double(&j, "map_mean", map->sum / map->n);
+	json_double(&j, "map_min", map->min);
+	json_double(&j, "map_max", map->max);
+	json_double(&j, "unmap_mean", unmap->sum / unmap->n);
+	json_double(&j, "unmap_min", unmap->min);
+	json_double(&j, "unmap_max", unmap->max);
+	json_object_end(&j);
+}
 
 static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long len,
 		 unsigned long count)
@@ -100,6 +127,8 @@ static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long 
 	}
 	if (ret) {
 		fprintf(stderr, "dmaprobe: %s\n", d.err);
+	} else if (json_out) {
+		print_json(b, len, &map, &unmap);
 	} else {
 		if (!header_done++)
 			printf("%-8s %9s %6s %9s %7s %8s %9s %7s %8s\n", "BACKEND", "BYTES", "N",
@@ -120,7 +149,7 @@ int main(int argc, char **argv)
 	void *buf;
 	int opt, ret = 0;
 
-	while ((opt = getopt(argc, argv, "d:b:s:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:b:s:n:jL:h")) != -1) {
 		switch (opt) {
 		case 'd':
 			bdf = optarg;
@@ -140,6 +169,12 @@ int main(int argc, char **argv)
 				fprintf(stderr, "dmaprobe: bad count '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'j':
+			json_out = 1;
+			break;
+		case 'L':
+			label = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
