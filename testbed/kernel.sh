@@ -133,7 +133,10 @@ ensure_config() {
 kmake() {
 	local who=series
 	[ "$STOCK" = 1 ] && who=stock
-	CCACHE_BASEDIR=$CACHE/trees CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G} \
+	# Not the caller's make flags: "make -s" would silence kbuild's
+	# per-object lines, which the progress report counts.
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		CCACHE_BASEDIR=$CACHE/trees CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G} \
 		KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER="$who" \
 		KBUILD_BUILD_HOST="ioasid-trace" LOCALVERSION= \
 		make -C "$TREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
