@@ -32,16 +32,18 @@ LDLIBS := -lm
 # one binary in $(B), kselftest harness from the tree.
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c tracepoints/tests/*.c)))
 
-.PHONY: all help deps kernel headers selftests guest test demo host-test \
-	compare-stock check-patches info clean clean-cache
+.PHONY: all help deps kernel headers selftests guest bpf vmlinux-h test demo \
+	host-test compare-stock check-patches info clean clean-cache
 
-all: kernel guest
+all: kernel guest bpf
 
 help:
 	@echo "make deps          install the Debian packages the project needs"
 	@echo "make kernel        build the testbed kernel (STOCK=1: without our series)"
 	@echo "make headers       install the tree's uAPI headers for userspace"
 	@echo "make guest         build the guest tests, selftests and dmaprobe"
+	@echo "make bpf           build the BPF tools into build/bpf/ (maplat)"
+	@echo "make vmlinux-h     regenerate build/bpf/vmlinux.h from the kernel's BTF"
 	@echo "make test          everything, tests in the booted testbed; ends 'N passed, N failed'"
 	@echo "make demo          boot the testbed and show the project at work"
 	@echo "make compare-stock run the iommufd selftests on stock and patched kernels"
@@ -78,6 +80,39 @@ $(B)/dmaprobe: testbed/dmaprobe.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd
+
+# BPF tools: x.bpf.c + x.c + x.h in bpf/, built into $(BPF_OUT) with
+# a vmlinux.h from the patched tree's BTF (the running kernel's if that
+# tree is not built: the programs use CO-RE flavours for the series' types).
+BPF_OUT := build/bpf
+BPF_TOOLS := $(basename $(basename $(notdir $(wildcard bpf/*.bpf.c))))
+VMLINUX_BTF ?= $(firstword $(wildcard $(UTREE)/vmlinux) /sys/kernel/btf/vmlinux)
+BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86
+BPF_LIB_SRC := lib/cli.c lib/hist.c lib/probe.c lib/json.c lib/tracefs.c
+BPF_LIB_HDR := $(BPF_LIB_SRC:.c=.h)
+.SECONDARY: $(BPF_TOOLS:%=$(BPF_OUT)/%.bpf.o) $(BPF_TOOLS:%=$(BPF_OUT)/%.skel.h)
+
+$(BPF_OUT)/vmlinux.h: $(VMLINUX_BTF)
+	@mkdir -p $(@D)
+	bpftool btf dump file $< format c >$@.tmp && mv $@.tmp $@
+
+vmlinux-h:
+	@rm -f $(BPF_OUT)/vmlinux.h
+	@$(MAKE) --no-print-directory $(BPF_OUT)/vmlinux.h
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BPF_OUT)/vmlinux.h
+	clang $(BPF_CFLAGS) -I$(BPF_OUT) -Ibpf -c $< -o $@
+	llvm-strip -g $@
+
+$(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
+	bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
+
+$(BPF_TOOLS:%=$(BPF_OUT)/%): $(BPF_OUT)/%: bpf/%.c bpf/%.h $(BPF_OUT)/%.skel.h \
+		$(BPF_LIB_SRC) $(BPF_LIB_HDR) $(HDRSTAMP)
+	$(CC) $(CFLAGS) $(UAPI) -I$(BPF_OUT) -Ibpf -Ilib -o $@ $< $(BPF_LIB_SRC) \
+		-lbpf -lelf -lz $(LDLIBS)
+
+bpf: deps $(BPF_TOOLS:%=$(BPF_OUT)/%)
 
 host-test:
 	@tests/run --host-only
