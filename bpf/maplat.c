@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * maplat: DMA map/unmap/copy latency of iommufd and VFIO type1, as log2
+ * histograms per backend, operation and size class (see maplat.md).
+ *
+ * Tracepoint mode runs one tp_btf program per operation on the end events
+ * of the ioasid-trace series; without them it falls back to the ioctl
+ * syscall tracepoints and says so.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "hist.h"
+#include "json.h"
+#include "maplat.h"
+#include "maplat.skel.h"
+#include "probe.h"
+#include "tracefs.h"
+
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#define MAX_KEYS 10240	/* max_entries of hists */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524	/* kernel-internal, seen by user space */
+#endif
+
+enum mode {
+	MODE_TP,		/* the series' end events, tp_btf */
+	MODE_SYSCALLS,		/* syscalls:sys_{enter,exit}_ioctl */
+	MODE_RAW_SYSCALLS,	/* raw_syscalls:sys_{enter,exit} */
+};
+
+static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscalls" };
+static const char *const backend_names[] = { "iommufd", "type1" };
+static const char *const op_names[] = { "map", "unmap", "copy" };
+
+static struct env {
+	pid_t pid;
+	int backend;		/* -1: both */
+	bool per_process;
+	bool breakdown;
+	bool ns;
+	bool json;
+	bool timestamp;
+	bool fallback;
+	bool verbose;
+	long interval;
+	long times;
+} env = {
+	.backend = -1,
+	.interval = 99999999,
+	.times = 99999999,
+};
+
+static const char usage_text[] =
+"usage: maplat [-h] [-v] [-j] [-T] [-N] [-P] [-B] [-F] [-p PID]\n"
+"              [--backend iommufd|type1] [-i INTERVAL] [interval [count]]\n"
+"\n"
+"DMA map/unmap/copy latency of iommufd and VFIO type1 as log2 histograms,\n"
+"per backend, operation and size class (log2 of the length), with count,\n"
+"failures, mean and p50/p90/p99 estimated from the log2 buckets.\n"
+"\n"
+"  -h, --help          this help\n"
+"  -v, --verbose       libbpf debug output, probing details\n"
+"  -j, --json          one JSON document per interval (JSON lines)\n"
+"  -T, --timestamp     print the time before each report\n"
+"  -N, --nanoseconds   nanosecond buckets (default microseconds)\n"
+"  -P, --per-process   histograms per process (with its name)\n"
+"  -B, --breakdown     pin batches, pages pinned, IOTLB syncs per operation\n"
+"                      (tracepoint mode; costs a per-thread map)\n"
+"  -F, --fallback      use the ioctl syscall tracepoints even if the\n"
+"                      iommufd/vfio_iommu_type1 events exist\n"
+"  -p, --pid PID       only this process\n"
+"  -b, --backend NAME  only iommufd or only type1\n"
+"  -i, --interval SEC  report every SEC seconds (then: [count])\n"
+"\n"
+"Without an interval, one report when interrupted (Ctrl-C, SIGTERM).\n"
+"\n"
+"examples:\n"
+"  maplat                  # histograms until Ctrl-C\n"
+"  maplat 1 10             # ten 1-second reports\n"
+"  maplat -i 5 -T          # every 5 s, with a timestamp\n"
+"  maplat -N -b iommufd    # iommufd only, nanosecond buckets\n"
+"  maplat -P -p 1234       # process 1234, with its name\n"
+"  maplat -j -i 1 > m.json # JSON lines, one document per second\n"
+"  maplat -B               # where map/unmap time goes: pins, IOTLB syncs\n";
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "nanoseconds", no_argument, NULL, 'N' },
+	{ "per-process", no_argument, NULL, 'P' },
+	{ "breakdown", no_argument, NULL, 'B' },
+	{ "fallback", no_argument, NULL, 'F' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "backend", required_argument, NULL, 'b' },
+	{ "interval", required_argument, NULL, 'i' },
+	{},
+};
+
+/* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
+static int parse_args(int argc, char **argv)
+{
+	bool have_interval = false;
+	long v;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "hvjTNPBFp:b:i:", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'v':
+			env.verbose = cli_verbose = true;
+			break;
+		case 'j':
+			env.json = true;
+			break;
+		case 'T':
+			env.timestamp = true;
+			break;
+		case 'N':
+			env.ns = true;
+			break;
+		case 'P':
+			env.per_process = true;
+			break;
+		case 'B':
+			env.breakdown = true;
+			break;
+		case 'F':
+			env.fallback = true;
+			break;
+		case 'p':
+			if (cli_parse_long(optarg, 1, &v) || v > INT_MAX) {
+				cli_usage_error(usage_text, "invalid PID '%s'", optarg);
+				return -1;
+			}
+			env.pid = v;
+			break;
+		case 'b':
+			if (!strcmp(optarg, "iommufd")) {
+				env.backend = MAPLAT_IOMMUFD;
+			} else if (!strcmp(optarg, "type1")) {
+				env.backend = MAPLAT_TYPE1;
+			} else {
+				cli_usage_error(usage_text, "unknown backend '%s' (iommufd or type1)",
+						optarg);
+				return -1;
+			}
+			break;
+		case 'i':
+			if (cli_parse_long(optarg, 1, &env.interval)) {
+				cli_usage_error(usage_text, "invalid interval '%s'", optarg);
+				return -1;
+			}
+			have_interval = true;
+			break;
+		default:
+			cli_usage_error(usage_text, NULL);
+			return -1;
+		}
+	}
+	return cli_interval_count(argc, argv, optind, have_interval, &env.interval,
+				  &env.times, usage_text);
+}
+
+/* ---- which programs run in which mode ---- */
+
+enum role {
+	ROLE_END,	/* tracepoint mode: an end event */
+	ROLE_START,	/* -B: a start event */
+	ROLE_EXTRA,	/* -B: pin batch, IOTLB sync */
+	ROLE_SYSCALLS,
+	ROLE_RAW,
+};
+
+struct prog_desc {
+	struct bpf_program *prog;
+	const char *tp;		/* tracepoint name (tp_btf) */
+	int backend;		/* -1: any */
+	enum role role;
+};
+
+static size_t prog_table(struct maplat_bpf *obj, struct prog_desc *t)
+{
+	const struct prog_desc d[] = {
+		{ obj->progs.iommufd_map, "iommufd_ioas_map", MAPLAT_IOMMUFD, ROLE_END },
+		{ obj->progs.iommufd_unmap, "iommufd_ioas_unmap", MAPLAT_IOMMUFD, ROLE_END },
+		{ obj->progs.iommufd_copy, "iommufd_ioas_copy", MAPLAT_IOMMUFD, ROLE_END },
+		{ obj->progs.type1_map, "vfio_iommu_type1_dma_map", MAPLAT_TYPE1, ROLE_END },
+		{ obj->progs.type1_unmap, "vfio_iommu_type1_dma_unmap", MAPLAT_TYPE1, ROLE_END },
+		{ obj->progs.iommufd_map_start, "iommufd_ioas_map_start", MAPLAT_IOMMUFD,
+		  ROLE_START },
+		{ obj->progs.iommufd_unmap_start, "iommufd_ioas_unmap_start", MAPLAT_IOMMUFD,
+		  ROLE_START },
+		{ obj->progs.iommufd_copy_start, "iommufd_ioas_copy_start", MAPLAT_IOMMUFD,
+		  ROLE_START },
+		{ obj->progs.type1_map_start, "vfio_iommu_type1_dma_map_start", MAPLAT_TYPE1,
+		  ROLE_START },
+		{ obj->progs.type1_unmap_start, "vfio_iommu_type1_dma_unmap_start", MAPLAT_TYPE1,
+		  ROLE_START },
+		{ obj->progs.iommufd_pin, "iommufd_pages_pin", MAPLAT_IOMMUFD, ROLE_EXTRA },
+		{ obj->progs.type1_pin, "vfio_iommu_type1_pin_pages", MAPLAT_TYPE1, ROLE_EXTRA },
+		{ obj->progs.iotlb_sync, "iotlb_sync", -1, ROLE_EXTRA },
+		{ obj->progs.sys_enter_ioctl, NULL, -1, ROLE_SYSCALLS },
+		{ obj->progs.sys_exit_ioctl, NULL, -1, ROLE_SYSCALLS },
+		{ obj->progs.raw_sys_enter, NULL, -1, ROLE_RAW },
+		{ obj->progs.raw_sys_exit, NULL, -1, ROLE_RAW },
+	};
+
+	memcpy(t, d, sizeof(d));
+	return ARRAY_SIZE(d);
+}
+
+static bool backend_selected(int backend)
+{
+	return backend < 0 || env.backend < 0 || backend == env.backend;
+}
+
+/*
+ * Pick the mode: the series' end events if every one the selected
+ * backends need has BTF, else the ioctl syscall events.  -1 if nothing
+ * can be traced.
+ */
+static int choose_mode(const struct prog_desc *t, size_t n)
+{
+	bool tp_ok = true;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].role != ROLE_END || !backend_selected(t[i].backend))
+			continue;
+		if (!probe_tp_btf(t[i].tp)) {
+			if (env.verbose)
+				fprintf(stderr, "maplat: no BTF for tracepoint %s\n", t[i].tp);
+			tp_ok = false;
+		}
+	}
+	if (tp_ok && !env.fallback)
+		return MODE_TP;
+	if (tracefs_event_exists("syscalls", "sys_enter_ioctl") &&
+	    tracefs_event_exists("syscalls", "sys_exit_ioctl"))
+		return MODE_SYSCALLS;
+	if (tracefs_event_exists("raw_syscalls", "sys_enter") &&
+	    tracefs_event_exists("raw_syscalls", "sys_exit"))
+		return MODE_RAW_SYSCALLS;
+	return -1;
+}
+
+/* Enable the programs @mode needs; returns how many -B ones are missing. */
+static int select_progs(const struct prog_desc *t, size_t n, int mode)
+{
+	int missing = 0;
+	bool on;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (t[i].role) {
+		case ROLE_END:
+			on = mode == MODE_TP && backend_selected(t[i].backend);
+			break;
+		case ROLE_START:
+		case ROLE_EXTRA:
+			on = mode == MODE_TP && env.breakdown && backend_selected(t[i].backend);
+			if (on && !probe_tp_btf(t[i].tp)) {
+				fprintf(stderr, "maplat: no tracepoint %s: -B will not count it\n",
+					t[i].tp);
+				on = false;
+				missing++;
+			}
+			break;
+		case ROLE_SYSCALLS:
+			on = mode == MODE_SYSCALLS;
+			break;
+		case ROLE_RAW:
+			on = mode == MODE_RAW_SYSCALLS;
+			break;
+		default:
+			on = false;
+		}
+		bpf_program__set_autoload(t[i].prog, on);
+	}
+	return missing;
+}
+
+/* The fallback's decoding table, from the uAPI headers. */
+static void configure_ioctls(struct maplat_bpf *obj)
+{
+	const struct ioctl_desc d[MAX_IOCTLS] = {
+		{ IOMMU_IOAS_MAP, MAPLAT_IOMMUFD, MAPLAT_MAP,
+		  offsetof(struct iommu_ioas_map, length) },
+		{ IOMMU_IOAS_UNMAP, MAPLAT_IOMMUFD, MAPLAT_UNMAP,
+		  offsetof(struct iommu_ioas_unmap, length) },
+		{ IOMMU_IOAS_COPY, MAPLAT_IOMMUFD, MAPLAT_COPY,
+		  offsetof(struct iommu_ioas_copy, length) },
+		{ VFIO_IOMMU_MAP_DMA, MAPLAT_TYPE1, MAPLAT_MAP,
+		  offsetof(struct vfio_iommu_type1_dma_map, size) },
+		{ VFIO_IOMMU_UNMAP_DMA, MAPLAT_TYPE1, MAPLAT_UNMAP,
+		  offsetof(struct vfio_iommu_type1_dma_unmap, size) },
+	};
+	size_t i;
+
+	for (i = 0; i < MAX_IOCTLS; i++) {
+		obj->rodata->ioctls[i].cmd = d[i].cmd;
+		obj->rodata->ioctls[i].backend = d[i].backend;
+		obj->rodata->ioctls[i].op = d[i].op;
+		obj->rodata->ioctls[i].len_off = d[i].len_off;
+	}
+	obj->rodata->targ_nr_ioctl = SYS_ioctl;
+}
+
+/* ---- reading and printing ---- */
+
+struct entry {
+	struct hist_key key;
+	struct hist h;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct hist_key *x = &((const struct entry *)a)->key;
+	const struct hist_key *y = &((const struct entry *)b)->key;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->backend != y->backend)
+		return x->backend - y->backend;
+	if (x->op != y->op)
+		return x->op - y->op;
+	return x->size_log2 - y->size_log2;
+}
+
+/* Move every histogram out of the map into @e (sorted); returns how many or -errno. */
+static int drain_hists(int fd, struct entry *e)
+{
+	static bool no_lookup_and_delete;
+	struct hist_key *keys, key, next;
+	int n = 0, i, m = 0, err = 0;
+
+	keys = calloc(MAX_KEYS, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	while (n < MAX_KEYS && !bpf_map_get_next_key(fd, n ? &key : NULL, &next)) {
+		keys[n++] = next;
+		key = next;
+	}
+	for (i = 0; i < n; i++) {
+		if (!no_lookup_and_delete &&
+		    !bpf_map_lookup_and_delete_elem(fd, &keys[i], &e[m].h)) {
+			e[m++].key = keys[i];
+			continue;
+		}
+		/* hash maps gained lookup-and-delete in 5.14 */
+		if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP)
+			no_lookup_and_delete = true;
+		if (bpf_map_lookup_elem(fd, &keys[i], &e[m].h)) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			break;
+		}
+		bpf_map_delete_elem(fd, &keys[i]);
+		e[m++].key = keys[i];
+	}
+	free(keys);
+	if (err)
+		return err;
+	qsort(e, m, sizeof(*e), cmp_entry);
+	return m;
+}
+
+static const char *unit_name(void)
+{
+	return env.ns ? "ns" : "us";
+}
+
+static double to_unit(double ns)
+{
+	return env.ns ? ns : ns / 1000.0;
+}
+
+static const char *size_class_str(unsigned int c, char *buf, size_t len)
+{
+	char lo[16], hi[16];
+
+	if (c == 0)
+		snprintf(buf, len, "[0, 2)");	/* slot 0 holds 0 too */
+	else if (c >= 63)
+		snprintf(buf, len, "[8E, 16E)");
+	else
+		snprintf(buf, len, "[%s, %s)", hist_size_str(1ULL << c, lo, sizeof(lo)),
+			 hist_size_str(1ULL << (c + 1), hi, sizeof(hi)));
+	return buf;
+}
+
+static void print_entry(const struct entry *e)
+{
+	const struct hist *h = &e->h;
+	uint64_t ops = h->count + h->errors;
+	char sz[48];
+
+	printf("\n%s %s, size %s", backend_names[e->key.backend], op_names[e->key.op],
+	       size_class_str(e->key.size_log2, sz, sizeof(sz)));
+	if (env.per_process)
+		printf(", pid %u %.16s", e->key.pid, h->comm);
+	printf("\n  count %llu, failed %llu", (unsigned long long)h->count,
+	       (unsigned long long)h->errors);
+	if (h->count)
+		printf(", mean %.1f %s", to_unit((double)h->sum_ns / h->count), unit_name());
+	printf("\n");
+	if (env.breakdown && ops)
+		printf("  per op: %.1f pin batches, %.1f pages pinned, %.1f IOTLB syncs\n",
+		       (double)h->pin_batches / ops, (double)h->pinned_pages / ops,
+		       (double)h->iotlb_syncs / ops);
+	if (!h->count)
+		return;
+	printf("  p50 %.1f, p90 %.1f, p99 %.1f %s (estimated from the log2 buckets)\n",
+	       hist_percentile(h->slots, MAX_SLOTS, 50), hist_percentile(h->slots, MAX_SLOTS, 90),
+	       hist_percentile(h->slots, MAX_SLOTS, 99), unit_name());
+	hist_print_log2(stdout, h->slots, MAX_SLOTS, env.ns ? "nsecs" : "usecs");
+}
+
+static void print_human(const struct entry *e, int n, int mode)
+{
+	char ts[16];
+	int i;
+
+	if (env.timestamp)
+		printf("\n%s\n", cli_clock(ts, sizeof(ts)));
+	if (!n)
+		printf("\nno map, unmap or copy operations seen\n");
+	for (i = 0; i < n; i++)
+		print_entry(&e[i]);
+	fflush(stdout);
+}
+
+static void print_json(const struct entry *e, int n, int mode, double seconds)
+{
+	const struct hist *h;
+	struct timespec now;
+	struct json j;
+	char sz[48];
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "tool", "maplat");
+	json_string(&j, "mode", mode_names[mode]);
+	json_bool(&j, "fallback", mode != MODE_TP);
+	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
+	json_double(&j, "seconds", seconds);
+	json_string(&j, "unit", unit_name());
+	json_string(&j, "percentiles", "estimated from log2 buckets, linear within a bucket");
+	json_array_begin(&j, "unavailable");
+	if (mode != MODE_TP) {
+		json_string(&j, NULL, "pin_batches");
+		json_string(&j, NULL, "pinned_pages");
+		json_string(&j, NULL, "iotlb_syncs");
+	}
+	json_array_end(&j);
+	json_array_begin(&j, "histograms");
+	for (i = 0; i < n; i++) {
+		h = &e[i].h;
+		json_object_begin(&j, NULL);
+		json_string(&j, "backend", backend_names[e[i].key.backend]);
+		json_string(&j, "op", op_names[e[i].key.op]);
+		json_uint(&j, "size_log2", e[i].key.size_log2);
+		json_string(&j, "size", size_class_str(e[i].key.size_log2, sz, sizeof(sz)));
+		if (env.per_process) {
+			json_uint(&j, "pid", e[i].key.pid);
+			json_string(&j, "comm", h->comm);
+		}
+		json_uint(&j, "count", h->count);
+		json_uint(&j, "failed", h->errors);
+		if (h->count) {
+			json_double(&j, "mean", to_unit((double)h->sum_ns / h->count));
+			json_double(&j, "p50", hist_percentile(h->slots, MAX_SLOTS, 50));
+			json_double(&j, "p90", hist_percentile(h->slots, MAX_SLOTS, 90));
+			json_double(&j, "p99", hist_percentile(h->slots, MAX_SLOTS, 99));
+		} else {
+			json_null(&j, "mean");
+			json_null(&j, "p50");
+			json_null(&j, "p90");
+			json_null(&j, "p99");
+		}
+		if (env.breakdown && mode == MODE_TP) {
+			json_uint(&j, "pin_batches", h->pin_batches);
+			json_uint(&j, "pinned_pages", h->pinned_pages);
+			json_uint(&j, "iotlb_syncs", h->iotlb_syncs);
+		}
+		hist_json(&j, "buckets", h->slots, MAX_SLOTS);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+}
+
+static void print_banner(int mode, int missing)
+{
+	FILE *f = env.json ? stderr : stdout;
+
+	fprintf(f, "Tracing DMA map/unmap/copy latency (%s). Ctrl-C to end.\n",
+		env.backend < 0 ? "iommufd, type1" : backend_names[env.backend]);
+	if (mode == MODE_TP) {
+		fprintf(f, "mode: tracepoint (end events' start_ns: ioctl handler latency)\n");
+		if (env.breakdown && missing)
+			fprintf(f, "  -B: %d tracepoint(s) missing, their counts stay 0\n", missing);
+		fflush(f);
+		return;
+	}
+	fprintf(f, "mode: fallback, %s\n",
+		mode == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl" :
+		"raw_syscalls:sys_{enter,exit}");
+	fprintf(f, "  %s\n", env.fallback ? "forced by -F" :
+		"this kernel has no iommufd/vfio_iommu_type1 events");
+	fprintf(f, "  latency is the whole ioctl syscall; unavailable: pin batches,\n"
+		"  pages pinned, IOTLB syncs (-B)\n");
+	fflush(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct prog_desc progs[32];
+	struct maplat_bpf *obj = NULL;
+	struct entry *entries = NULL;
+	int err, n, mode, missing;
+	double last;
+	sigset_t set;
+	size_t nprogs;
+	char why[256];
+
+	cli_name = "maplat";
+	err = parse_args(argc, argv);
+	if (err)
+		return err > 0 ? 0 : 2;
+
+	libbpf_set_print(cli_libbpf_print);
+
+	err = probe_bpf(why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "maplat: %s\n", why);
+		return 1;
+	}
+
+	/* Signals end the wait below; blocked until then so none is lost. */
+	cli_block_signals(&set);
+
+	obj = maplat_bpf__open();
+	if (!obj) {
+		err = -errno;
+		fprintf(stderr, "maplat: failed to open BPF object: %s\n", strerror(errno));
+		goto cleanup;
+	}
+
+	nprogs = prog_table(obj, progs);
+	mode = choose_mode(progs, nprogs);
+	if (mode < 0) {
+		fprintf(stderr, "maplat: nothing to attach to: this kernel has neither the "
+			"iommufd/vfio_iommu_type1 events (BTF) nor syscalls:sys_enter_ioctl or "
+			"raw_syscalls:sys_enter (tracefs at %s)\n", tracefs_root());
+		err = -ENOENT;
+		goto cleanup;
+	}
+	missing = select_progs(progs, nprogs, mode);
+
+	obj->rodata->targ_ns = env.ns;
+	obj->rodata->targ_per_process = env.per_process;
+	obj->rodata->targ_breakdown = env.breakdown && mode == MODE_TP;
+	obj->rodata->filter_tgid = env.pid;
+	obj->rodata->filter_backend = env.backend;
+	configure_ioctls(obj);
+
+	err = maplat_bpf__load(obj);
+	if (err) {
+		fprintf(stderr, "maplat: failed to load BPF object: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	err = maplat_bpf__attach(obj);
+	if (err) {
+		fprintf(stderr, "maplat: failed to attach BPF programs: %s\n", strerror(-err));
+		goto cleanup;
+	}
+
+	entries = calloc(MAX_KEYS, sizeof(*entries));
+	if (!entries) {
+		err = -ENOMEM;
+		fprintf(stderr, "maplat: failed to allocate histograms: %s\n", strerror(ENOMEM));
+		goto cleanup;
+	}
+
+	print_banner(mode, missing);
+	last = cli_now();
+	for (;;) {
+		bool stop = cli_wait(&set, env.interval);
+		double t;
+
+		n = drain_hists(bpf_map__fd(obj->maps.hists), entries);
+		if (n < 0) {
+			err = n;
+			fprintf(stderr, "maplat: failed to read histograms: %s\n", strerror(-n));
+			break;
+		}
+		t = cli_now();
+		if (env.json)
+			print_json(entries, n, mode, t - last);
+		else
+			print_human(entries, n, mode);
+		last = t;
+		if (stop || --env.times == 0)
+			break;
+	}
+
+cleanup:
+	maplat_bpf__destroy(obj);
+	probe_free();
+	free(entries);
+	return err ? 1 : 0;
+}

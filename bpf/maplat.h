@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* maplat: types shared by maplat.bpf.c and maplat.c (fixed width only). */
+#ifndef __MAPLAT_H
+#define __MAPLAT_H
+
+/* log2 buckets of the latency (lib/hist.h has the bucket contract) */
+#define MAX_SLOTS	32
+#define TASK_COMM_LEN	16
+/* ioctls the fallback mode decodes: IOAS map/unmap/copy, type1 map/unmap */
+#define MAX_IOCTLS	5
+
+enum maplat_backend {
+	MAPLAT_IOMMUFD,
+	MAPLAT_TYPE1,
+	MAPLAT_NR_BACKENDS,
+};
+
+enum maplat_op {
+	MAPLAT_MAP,
+	MAPLAT_UNMAP,
+	MAPLAT_COPY,
+	MAPLAT_NR_OPS,
+};
+
+struct hist_key {
+	__u32 pid;		/* tgid with -P, else 0 */
+	__u8 backend;		/* enum maplat_backend */
+	__u8 op;		/* enum maplat_op */
+	__u8 size_log2;		/* floor(log2(length in bytes)) */
+	__u8 pad;
+};
+
+struct hist {
+	__u64 slots[MAX_SLOTS];	/* successful operations by latency */
+	__u64 count;		/* successful operations (sum of slots) */
+	__u64 errors;		/* operations that returned < 0, not in slots */
+	__u64 sum_ns;		/* total latency of the successful ones */
+	/* -B, tracepoint mode: what the operations did, summed */
+	__u64 pin_batches;	/* GUP batches (iommufd_pages_pin, type1_pin_pages) */
+	__u64 pinned_pages;	/* pages those batches pinned */
+	__u64 iotlb_syncs;	/* iommu:iotlb_sync */
+	char comm[TASK_COMM_LEN];	/* with -P: the process */
+};
+
+/* Fallback: an ioctl command to time and where its length is. */
+struct ioctl_desc {
+	__u32 cmd;
+	__u8 backend;
+	__u8 op;
+	__u16 len_off;		/* offset of the u64 length in the user struct */
+};
+
+/* Fallback and -B: the operation a thread is in. */
+struct op_state {
+	__u64 start_ns;
+	__u64 len;
+	__u64 pin_batches;
+	__u64 pinned_pages;
+	__u64 iotlb_syncs;
+	__u8 backend;
+	__u8 op;
+	__u8 pad[6];
+};
+
+#endif /* __MAPLAT_H */

@@ -1,0 +1,1 @@
+maplat-vtd.sh

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# maplat-vtd.sh BINDIR [N]: bpf/maplat in the testbed guest, TAP.
+#
+#   testbed/run -- bpf/tests/maplat-vtd.sh build/k/<key>
+#   testbed/run -k stock -- bpf/tests/maplat-vtd.sh build/k/<key>
+#
+# maplat -j runs in the background while BINDIR/dmaprobe maps and unmaps
+# 4 KiB and 64 KiB N times (+ 10 warm-up rounds) through each backend and
+# a few IOAS ioctls fail on purpose; then the histogram totals must equal
+# what was done, per (backend, op, size class).  With the series' events
+# (patched kernel) this runs in tracepoint mode, then forced into the
+# fallback (-F), then with -B; without them (stock kernel) in the fallback.
+# MAPLAT=path overrides build/bpf/maplat.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/tests/tap.sh"
+[ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
+bin=${1:?usage: maplat-vtd.sh BINDIR [N]}
+n=${2:-300}
+m=${MAPLAT:-$top/build/bpf/maplat}
+probe=$bin/dmaprobe
+d=$(mktemp -d)
+mpid=
+trap '[ -n "$mpid" ] && kill "$mpid" 2>/dev/null; rm -rf "$d"' EXIT
+warm=10		# dmaprobe's warm-up rounds, counted by the kernel too
+bad=3		# failing IOAS map and unmap ioctls
+
+for f in "$m" "$probe"; do
+	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
+done
+if [ -d /sys/kernel/tracing/events/iommufd ] && [ -d /sys/kernel/tracing/events/vfio_iommu_type1 ]; then
+	series=1 mode=tracepoint
+else
+	series=0 mode=syscalls
+fi
+echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), N=$n"
+
+start_maplat() {
+	local name=$1 i
+	shift
+	"$m" "$@" >"$d/$name" 2>"$d/$name.err" &
+	mpid=$!
+	for i in $(seq 300); do
+		grep -q '^Tracing' "$d/$name.err" && return 0
+		kill -0 "$mpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+stop_maplat() {
+	kill -TERM "$mpid"
+	wait "$mpid"
+	local rc=$?
+	mpid=
+	return $rc
+}
+
+# IOAS map and unmap of an IOAS id that does not exist: -ENOENT from the
+# handler (after the argument checks), so both modes see a failure.
+failing_ioctls() {
+	python3 - "$bad" <<'PY'
+import fcntl, os, struct, sys
+T = ord(';') << 8
+IOMMU_IOAS_MAP, IOMMU_IOAS_UNMAP = T | 0x85, T | 0x86
+fd = os.open("/dev/iommu", os.O_RDWR)
+# struct iommu_ioas_map: size, flags (READABLE|WRITEABLE), ioas_id, __reserved,
+# user_va, length, iova;  struct iommu_ioas_unmap: size, ioas_id, iova, length
+m = struct.pack("=IIIIQQQ", 40, 6, 999999, 0, 0x10000000, 1 << 20, 0)
+u = struct.pack("=IIQQ", 24, 999999, 0, 1 << 20)
+fails = 0
+for _ in range(int(sys.argv[1])):
+    for req, buf in ((IOMMU_IOAS_MAP, m), (IOMMU_IOAS_UNMAP, u)):
+        try:
+            fcntl.ioctl(fd, req, buf)
+        except OSError:
+            fails += 1
+sys.exit(0 if fails == 2 * int(sys.argv[1]) else 1)
+PY
+}
+
+workload() {
+	"$probe" -b both -s 4k -n "$n" >"$d/probe-4k" 2>&1 &&
+		"$probe" -b both -s 64k -n "$((n / 3))" >"$d/probe-64k" 2>&1 &&
+		failing_ioctls
+}
+
+# What the kernel saw: (backend, op, size_log2) -> (count, failed)
+expected() {
+	local a=$((n + warm)) b=$((n / 3 + warm))
+	echo "{('iommufd','map',12):($a,0), ('iommufd','unmap',12):($a,0),"
+	echo " ('type1','map',12):($a,0), ('type1','unmap',12):($a,0),"
+	echo " ('iommufd','map',16):($b,0), ('iommufd','unmap',16):($b,0),"
+	echo " ('type1','map',16):($b,0), ('type1','unmap',16):($b,0),"
+	echo " ('iommufd','map',20):(0,$bad), ('iommufd','unmap',20):(0,$bad)}"
+}
+
+# check NAME MODE: the JSON of run NAME has one document in MODE whose
+# totals (summed over processes) are expected(); prints what differs.
+check_counts() {
+	python3 - "$d/$1" "$2" "$(expected)" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+want = eval(sys.argv[3])
+err = []
+if len(docs) != 1:
+    err.append("%d documents" % len(docs))
+doc = docs[-1]
+if doc["mode"] != sys.argv[2]:
+    err.append("mode %s, want %s" % (doc["mode"], sys.argv[2]))
+got = {}
+for h in doc["histograms"]:
+    k = (h["backend"], h["op"], h["size_log2"])
+    c, f = got.get(k, (0, 0))
+    got[k] = (c + h["count"], f + h["failed"])
+    if sum(b["count"] for b in h["buckets"]) != h["count"]:
+        err.append("%s: buckets do not add up to count" % (k,))
+for k in sorted(set(got) | set(want)):
+    if got.get(k) != want.get(k):
+        err.append("%s: got %s, want %s" % (k, got.get(k), want.get(k)))
+for e in err:
+    print("#   " + e)
+sys.exit(1 if err else 0)
+PY
+}
+
+# ---- 1: the default mode, per process ----
+start_maplat main -j -P
+ok $? "maplat -j -P starts and attaches"
+like "$(cat "$d/main.err")" "^mode: $mode" "mode: $mode"
+workload
+ok $? "dmaprobe 4k x $((n + warm)), 64k x $((n / 3 + warm)) per backend; $bad failing map+unmap"
+stop_maplat
+is "$?" 0 "SIGTERM: report and exit 0"
+check_counts main "$mode"
+ok $? "$mode mode: totals per (backend, op, size) = what was done, failures apart"
+python3 - "$d/main" <<'PY'
+import json, sys
+doc = json.loads(open(sys.argv[1]).read())
+for h in doc["histograms"]:
+    if h["count"]:
+        assert h["comm"] in ("dmaprobe",), h
+        assert h["p50"] <= h["p90"] <= h["p99"], h
+        lo, hi = h["buckets"][0]["lo"], h["buckets"][-1]["hi"] + 1
+        assert lo <= h["mean"] <= hi, h
+    else:
+        assert h["comm"] == "python3" and h["p50"] is None, h
+PY
+ok $? "-P: dmaprobe's and python3's own entries; p50 <= p90 <= p99; mean inside the buckets"
+
+# ---- 2: human output ----
+start_maplat human -T
+"$probe" -b both -s 4k -n "$n" >/dev/null 2>&1
+stop_maplat
+is "$?" 0 "human output: exit 0"
+out=$(cat "$d/human")
+like "$out" "^iommufd map, size \[4K, 8K\)$" "a histogram titled by backend, op and size class"
+like "$out" "^  count $((n + warm)), failed 0, mean [0-9.]+ us$" "count, failed, mean"
+like "$out" "^  p50 [0-9.]+, p90 [0-9.]+, p99 [0-9.]+ us \(estimated from the log2 buckets\)$" \
+	"percentiles, said to be estimates"
+like "$out" "^ +[0-9]+ -> [0-9]+ +: [0-9]+ +\|\*+ *\|$" "log2 histogram lines"
+like "$out" "^[0-9]{2}:[0-9]{2}:[0-9]{2}$" "-T: a timestamp"
+is "$(awk '{ if (length($0) > m) m = length($0) } END { print (m <= 80) }' <<<"$out")" 1 \
+	"fits 80 columns"
+
+if [ "$series" = 1 ]; then
+	# ---- 3: the fallback on the same kernel sees the same operations ----
+	start_maplat fallback -j -F
+	ok $? "-F: the fallback starts"
+	like "$(cat "$d/fallback.err")" "^mode: fallback, syscalls" "-F: says it runs the fallback"
+	workload
+	stop_maplat
+	check_counts fallback syscalls
+	ok $? "-F: the same totals from the ioctl syscalls"
+
+	# ---- 4: -B, where the time goes ----
+	start_maplat brk -j -B -N
+	ok $? "-B starts"
+	"$probe" -b both -s 4k -n "$n" >/dev/null 2>&1 &&
+		"$probe" -b both -s 2m -n 20 >/dev/null 2>&1
+	ok $? "dmaprobe 4k x $((n + warm)) and 2m x $((20 + warm)) per backend"
+	stop_maplat
+	python3 - "$d/brk" "$((n + warm))" "$((20 + warm))" <<'PY' | tee "$d/brk.txt"
+import json, sys
+doc = json.loads(open(sys.argv[1]).read())
+n4, n2 = int(sys.argv[2]), int(sys.argv[3])
+assert doc["unit"] == "ns", doc["unit"]
+t = {(h["backend"], h["op"], h["size_log2"]): h for h in doc["histograms"]}
+for k in sorted(t):
+    h = t[k]
+    print("# %-8s %-5s 2^%-2d ops %5d pin batches %6d pages %7d iotlb syncs %6d" %
+          (k + (h["count"], h["pin_batches"], h["pinned_pages"], h["iotlb_syncs"])))
+PY
+	python3 - "$d/brk" "$((n + warm))" "$((20 + warm))" <<'PY'
+import json, sys
+doc = json.loads(open(sys.argv[1]).read())
+n4, n2 = int(sys.argv[2]), int(sys.argv[3])
+t = {(h["backend"], h["op"], h["size_log2"]): h for h in doc["histograms"]}
+for b in ("iommufd", "type1"):
+    m4, m2 = t[(b, "map", 12)], t[(b, "map", 21)]
+    # a 4 KiB map pins its one page in one batch; 2 MiB pins 512 pages
+    assert m4["count"] == n4 and m4["pinned_pages"] == n4 and m4["pin_batches"] == n4, m4
+    assert m2["count"] == n2 and m2["pinned_pages"] == 512 * n2, m2
+    # every unmap invalidates the IOTLB at least once
+    for s in (12, 21):
+        u = t[(b, "unmap", s)]
+        assert u["iotlb_syncs"] >= u["count"] > 0 and u["pin_batches"] == 0, u
+# type1 pins at most 512 pages per batch, iommufd up to 8192: one batch each
+assert t[("type1", "map", 21)]["pin_batches"] == n2, t[("type1", "map", 21)]
+assert t[("iommufd", "map", 21)]["pin_batches"] == n2, t[("iommufd", "map", 21)]
+PY
+	ok $? "-B: pages pinned per map = its pages; unmaps sync the IOTLB; no pins on unmap"
+else
+	echo "ok $((_n + 1)) -F and -B # SKIP no series events in this kernel"
+	_n=$((_n + 1))
+fi
+done_testing

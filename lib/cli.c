@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The tools' shared command-line vocabulary (see cli.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+
+const char *cli_name = "ioasid-trace";
+bool cli_verbose;
+
+int cli_parse_long(const char *s, long min, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+void cli_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "%s: ", cli_name);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs(usage, stderr);
+}
+
+int cli_interval_count(int argc, char **argv, int optind, bool have_interval,
+		       long *interval, long *count, const char *usage)
+{
+	if (!have_interval && optind < argc) {
+		if (cli_parse_long(argv[optind], 1, interval)) {
+			cli_usage_error(usage, "invalid interval '%s'", argv[optind]);
+			return -1;
+		}
+		optind++;
+	}
+	if (optind < argc) {
+		if (cli_parse_long(argv[optind], 1, count)) {
+			cli_usage_error(usage, "invalid count '%s'", argv[optind]);
+			return -1;
+		}
+		optind++;
+	}
+	if (optind < argc) {
+		cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !cli_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void cli_noop(int sig)
+{
+}
+
+void cli_block_signals(sigset_t *set)
+{
+	struct sigaction sa = { .sa_handler = cli_noop };
+
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+bool cli_wait(const sigset_t *set, long seconds)
+{
+	struct timespec t = { .tv_sec = seconds };
+
+	if (sigtimedwait(set, NULL, &t) >= 0)
+		return true;
+	return errno != EAGAIN && errno != EINTR;
+}
+
+const char *cli_clock(char *buf, unsigned long len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	strftime(buf, len, "%H:%M:%S", localtime_r(&t, &tm));
+	return buf;
+}
+
+double cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}

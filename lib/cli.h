@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The command-line vocabulary every tool shares (-h -v -p -j -i [count]):
+ * number parsing, "interval [count]" positionals, one-line usage errors,
+ * libbpf's log gated by -v, and the interval loop's wait that ends on
+ * SIGINT/SIGTERM without losing a signal.
+ */
+#ifndef IOASID_LIB_CLI_H
+#define IOASID_LIB_CLI_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include <bpf/libbpf.h>
+
+/* The tool's name for messages ("maplat"); set once in main(). */
+extern const char *cli_name;
+/* -v: libbpf debug output too. */
+extern bool cli_verbose;
+
+/* Decimal @s into @out if it is a whole number >= @min; else -EINVAL. */
+int cli_parse_long(const char *s, long min, long *out);
+/* "maplat: <message>" and the usage text on stderr. */
+void cli_usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * The positionals after the options: "interval [count]", or only
+ * "[count]" when -i gave the interval (@have_interval).  0, or -1 after a
+ * usage error was printed.
+ */
+int cli_interval_count(int argc, char **argv, int optind, bool have_interval,
+		       long *interval, long *count, const char *usage);
+/* libbpf_set_print() callback: warnings always, debug with -v. */
+int cli_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+/* Block SIGINT and SIGTERM (call before attaching), so cli_wait() sees them. */
+void cli_block_signals(sigset_t *set);
+/* Sleep @seconds or until SIGINT/SIGTERM: true if a signal ended it. */
+bool cli_wait(const sigset_t *set, long seconds);
+/* Wall-clock time as "HH:MM:SS" into @buf (>= 9 bytes). */
+const char *cli_clock(char *buf, unsigned long len);
+/* CLOCK_MONOTONIC in seconds. */
+double cli_now(void);
+
+#endif

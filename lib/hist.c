@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* log2 histograms: bucket math, percentile estimates, printing (hist.h). */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "hist.h"
+
+#define STARS 40
+
+unsigned int hist_slot(uint64_t v)
+{
+	unsigned int i = 0;
+
+	while (v >>= 1)
+		i++;
+	return i;
+}
+
+void hist_slot_range(unsigned int i, uint64_t *lo, uint64_t *hi)
+{
+	if (i >= 64) {
+		*lo = *hi = UINT64_MAX;
+		return;
+	}
+	*lo = i ? 1ULL << i : 0;
+	*hi = i == 63 ? UINT64_MAX : (1ULL << (i + 1)) - 1;
+}
+
+uint64_t hist_total(const __u64 *slots, unsigned int n)
+{
+	uint64_t t = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		t += slots[i];
+	return t;
+}
+
+double hist_percentile(const __u64 *slots, unsigned int n, double p)
+{
+	uint64_t total = hist_total(slots, n), lo, hi;
+	double rank, cum = 0;
+	unsigned int i;
+
+	if (!total)
+		return NAN;
+	if (p < 0)
+		p = 0;
+	if (p > 100)
+		p = 100;
+	rank = p / 100.0 * (double)total;
+	for (i = 0; i < n; i++) {
+		if (!slots[i])
+			continue;
+		if (cum + (double)slots[i] >= rank) {
+			hist_slot_range(i, &lo, &hi);
+			/* the bucket as the continuous range [lo, hi + 1) */
+			return (double)lo + (rank - cum) / (double)slots[i] *
+					    ((double)hi + 1 - (double)lo);
+		}
+		cum += (double)slots[i];
+	}
+	return NAN;	/* not reached: rank <= total */
+}
+
+/* First and last non-empty slot; returns 0 if all are empty. */
+static int used_range(const __u64 *slots, unsigned int n, unsigned int *first,
+		      unsigned int *last)
+{
+	unsigned int i;
+	int any = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!slots[i])
+			continue;
+		if (!any)
+			*first = i;
+		*last = i;
+		any = 1;
+	}
+	return any;
+}
+
+void hist_print_log2(FILE *f, const __u64 *slots, unsigned int n, const char *unit)
+{
+	unsigned int first = 0, last = 0, i, nstars;
+	uint64_t max = 0, lo, hi;
+	char bar[STARS + 1];
+
+	if (!used_range(slots, n, &first, &last))
+		return;
+	for (i = first; i <= last; i++)
+		if (slots[i] > max)
+			max = slots[i];
+	fprintf(f, "%10s %-13s : %-8s %s\n", unit, "", "count", "distribution");
+	for (i = first; i <= last; i++) {
+		hist_slot_range(i, &lo, &hi);
+		nstars = (unsigned int)((slots[i] * STARS + max - 1) / max);
+		memset(bar, '*', nstars);
+		memset(bar + nstars, ' ', STARS - nstars);
+		bar[STARS] = '\0';
+		fprintf(f, "%10" PRIu64 " -> %-10" PRIu64 " : %-8" PRIu64 " |%s|\n", lo, hi,
+			(uint64_t)slots[i], bar);
+	}
+}
+
+void hist_json(struct json *j, const char *key, const __u64 *slots, unsigned int n)
+{
+	unsigned int first = 0, last = 0, i;
+	uint64_t lo, hi;
+
+	json_array_begin(j, key);
+	if (used_range(slots, n, &first, &last)) {
+		for (i = first; i <= last; i++) {
+			hist_slot_range(i, &lo, &hi);
+			json_object_begin(j, NULL);
+			json_uint(j, "lo", lo);
+			json_uint(j, "hi", hi);
+			json_uint(j, "count", slots[i]);
+			json_object_end(j);
+		}
+	}
+	json_array_end(j);
+}
+
+const char *hist_size_str(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	while (bytes && !(bytes & 1023) && u < 5) {
+		bytes >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%" PRIu64, bytes);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", bytes, units[u]);
+	return buf;
+}

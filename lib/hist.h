@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * log2 histograms as the BPF tools fill them in the kernel, read and
+ * printed in user space.
+ *
+ * Slots are __u64, as the BPF maps hold them.
+ *
+ * The bucket contract (the BPF side computes the slot the same way):
+ * slot i holds the values v with floor(log2(v)) == i, i.e. [2^i, 2^(i+1));
+ * slot 0 also holds 0, so it covers [0, 2).
+ *
+ * Percentiles from such a histogram are estimates: the rank is located in
+ * its bucket exactly, then placed linearly inside the bucket.  The true
+ * value lies somewhere in that bucket, so the error is below a factor of 2.
+ */
+#ifndef IOASID_LIB_HIST_H
+#define IOASID_LIB_HIST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/types.h>
+
+#include "json.h"
+
+/* The slot value @v falls into. */
+unsigned int hist_slot(uint64_t v);
+/* Smallest and largest value (inclusive) slot @i holds. */
+void hist_slot_range(unsigned int i, uint64_t *lo, uint64_t *hi);
+/* Sum of the @n slots. */
+uint64_t hist_total(const __u64 *slots, unsigned int n);
+/*
+ * Estimated @p-th percentile (0 <= p <= 100) of the values counted in
+ * @slots, in their unit; NAN if the histogram is empty.  The buckets are
+ * taken as continuous ranges [2^i, 2^(i+1)) ([0, 2) for slot 0).
+ */
+double hist_percentile(const __u64 *slots, unsigned int n, double p);
+/*
+ * Print the non-empty range of slots, one line per bucket, 78 columns:
+ * "      4 -> 7          : 950      |*****...|".  @unit names the values
+ * ("usecs", "nsecs").
+ */
+void hist_print_log2(FILE *f, const __u64 *slots, unsigned int n, const char *unit);
+/*
+ * Write the non-empty range of slots as an array @key of
+ * {"lo": L, "hi": H, "count": C} objects (lo/hi inclusive).
+ */
+void hist_json(struct json *j, const char *key, const __u64 *slots, unsigned int n);
+/* "4K", "2M", "512", "1G": @bytes in binary units, exact powers only. */
+const char *hist_size_str(uint64_t bytes, char *buf, size_t len);
+
+#endif

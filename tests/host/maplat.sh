@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: GPL-2.0
+# bpf/maplat on the host kernel: no iommufd/VFIO events here, so it runs
+# its fallback (ioctl syscall tracepoints).  Real map/unmap needs the
+# testbed (bpf/tests/maplat-guest.sh); here ioctls with the IOAS_MAP and
+# VFIO UNMAP_DMA numbers on /dev/null fail with ENOTTY, which still
+# exercises the decoding, the user struct read, the failure count, the
+# filters, JSON, signals and cleanup.  MAPLAT=path skips the build.
+. "$(dirname "$0")/../tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+d=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	rm -rf "$d"
+}
+trap cleanup EXIT
+
+skip_all() {
+	echo "ok 1 maplat # SKIP $*"
+	echo "1..1"
+	exit 0
+}
+
+[ "$(id -u)" = 0 ] || skip_all "not root: BPF needs CAP_BPF and CAP_PERFMON"
+
+m=${MAPLAT:-}
+if [ -z "$m" ]; then
+	make -s -C "$top" build/bpf/maplat >"$d/make.log" 2>&1
+	rc=$?
+	ok $rc "maplat builds (make build/bpf/maplat)"
+	[ $rc = 0 ] || { sed 's/^/#   /' "$d/make.log" | tail -20; done_testing; exit 1; }
+	m=$top/build/bpf/maplat
+fi
+
+out=$("$m" -i 1 1 2>"$d/err"); rc=$?
+if [ $rc != 0 ] && grep -qE "not allowed to load BPF|has no BTF|cannot load BPF" "$d/err"; then
+	skip_all "BPF unavailable: $(head -1 "$d/err")"
+fi
+is "$rc" 0 "-i 1 1: runs one interval and exits 0"
+like "$out" "^mode: fallback, syscalls:sys_\{enter,exit\}_ioctl" "says it runs the syscall fallback"
+like "$out" "unavailable: pin batches" "says what the fallback cannot show"
+like "$out" "^no map, unmap or copy operations seen$" "an empty report"
+is "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$out" |
+	awk '{ print ($1 <= 80) }')" 1 "human output fits 80 columns"
+is "$(cat "$d/err")" "" "nothing on stderr"
+
+"$m" -j -i 1 1 >"$d/j" 2>"$d/err"; rc=$?
+is "$rc" 0 "-j -i 1 1 exits 0"
+is "$(wc -l <"$d/j")" 1 "-j: one document for one interval"
+python3 - "$d/j" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+assert d["tool"] == "maplat" and d["mode"] == "syscalls" and d["fallback"] is True, d
+assert d["histograms"] == [], d
+assert "pin_batches" in d["unavailable"] and d["unit"] == "us", d
+assert 0.9 < d["seconds"] < 3, d
+PY
+ok $? "-j: valid JSON, mode syscalls, no histograms, unavailable columns listed"
+like "$(cat "$d/err")" "^mode: fallback" "-j: the banner goes to stderr"
+"$m" -j 1 2 >"$d/j2" 2>/dev/null; rc=$?
+is "$rc:$(wc -l <"$d/j2")" "0:2" "positional 'interval count' (1 2): two documents"
+
+# fake NAME ARGS...: start maplat ARGS in the background, wait until it is
+# attached, run the ioctls, stop it with SIGTERM (or $SIG); JSON in $d/NAME.
+fake_ioctls() {
+	python3 - <<'PY'
+import fcntl, os, struct
+T = ord(';') << 8
+IOMMU_IOAS_MAP, VFIO_IOMMU_UNMAP_DMA = T | 0x85, T | (100 + 14)
+fd = os.open("/dev/null", os.O_RDONLY)
+def call(req, buf):
+    try:
+        fcntl.ioctl(fd, req, buf)
+    except OSError:
+        pass
+# struct iommu_ioas_map: size, flags, ioas_id, __reserved, user_va,
+# length (8 KiB), iova
+m = struct.pack("=IIIIQQQ", 40, 0, 1, 0, 0, 8192, 0)
+# struct vfio_iommu_type1_dma_unmap: argsz, flags, iova, size (4 KiB)
+u = struct.pack("=IIQQ", 24, 0, 0, 4096)
+for _ in range(7):
+    call(IOMMU_IOAS_MAP, m)
+for _ in range(3):
+    call(VFIO_IOMMU_UNMAP_DMA, u)
+call(0x5401, b"\0" * 64)	# TCGETS: not ours
+PY
+}
+run_fake() {
+	local name=$1 i
+	shift
+	"$m" -j "$@" >"$d/$name" 2>"$d/$name.err" &
+	pids+=($!)
+	for i in $(seq 100); do
+		grep -q '^Tracing' "$d/$name.err" && break
+		kill -0 "${pids[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	nprog=$(bpftool prog show 2>/dev/null | grep -cE 'name sys_(enter|exit)_ioctl')
+	fake_ioctls
+	kill -"${SIG:-TERM}" "${pids[-1]}"
+	wait "${pids[-1]}"
+}
+nprog0=$(bpftool prog show 2>/dev/null | grep -cE 'name sys_(enter|exit)_ioctl')
+
+run_fake all; rc=$?
+is "$rc" 0 "SIGTERM: one report, exit 0"
+is "$nprog" "$((nprog0 + 2))" "while running: sys_enter_ioctl and sys_exit_ioctl loaded"
+is "$(bpftool prog show 2>/dev/null | grep -cE 'name sys_(enter|exit)_ioctl')" "$nprog0" \
+	"after exit: the programs are gone"
+check() {
+	python3 - "$d/$1" "$2" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(docs) == 1, docs
+h = docs[0]["histograms"]
+got = sorted((x["backend"], x["op"], x["size_log2"], x["count"], x["failed"]) for x in h)
+want = sorted(eval(sys.argv[2]))
+if got != want:
+    print("#   got:  %s\n#   want: %s" % (got, want))
+    sys.exit(1)
+PY
+}
+check all "[('iommufd', 'map', 13, 0, 7), ('type1', 'unmap', 12, 0, 3)]"
+ok $? "decoded: 7 failed IOAS_MAP of 8K, 3 failed UNMAP_DMA of 4K, TCGETS ignored"
+
+run_fake type1 --backend type1
+check type1 "[('type1', 'unmap', 12, 0, 3)]"
+ok $? "--backend type1: only type1"
+
+run_fake other -p 1
+check other "[]"
+ok $? "-p 1: other processes filtered out"
+
+SIG=INT run_fake perproc -P; rc=$?
+is "$rc" 0 "SIGINT: one report, exit 0"
+python3 - "$d/perproc" <<'PY'
+import json, sys
+h = json.loads(open(sys.argv[1]).read())["histograms"]
+assert len(h) == 2 and all(x["comm"].startswith("python3") and x["pid"] > 1 for x in h), h
+PY
+ok $? "-P: histograms carry the pid and comm of the process"
+
+# The mode is probed in $TRACEFS (lib/tracefs); libbpf attaches through
+# the real tracefs.  A tracefs without syscalls:* picks raw_syscalls,
+# one without either leaves nothing to attach to.
+mkdir -p "$d/fake/events/raw_syscalls/sys_enter" "$d/fake/events/raw_syscalls/sys_exit" "$d/none"
+TRACEFS=$d/fake run_fake raw; rc=$?
+is "$rc" 0 "raw_syscalls fallback: exit 0"
+like "$(cat "$d/raw.err")" "^mode: fallback, raw_syscalls:sys_\{enter,exit\}" "raw_syscalls: says so"
+check raw "[('iommufd', 'map', 13, 0, 7), ('type1', 'unmap', 12, 0, 3)]"
+ok $? "raw_syscalls: the same counts"
+
+TRACEFS=$d/none "$m" -i 1 1 >"$d/out" 2>"$d/err"; rc=$?
+is "$rc" 1 "no syscall events and no series events: exit 1"
+is "$(wc -l <"$d/err")" 1 "one message"
+like "$(cat "$d/err")" "^maplat: nothing to attach to: " "it says there is nothing to attach to"
+is "$(cat "$d/out")" "" "and prints no report"
+
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$m" -i 1 1 >"$d/out" 2>"$d/err"
+	rc=$?
+	is "$rc:$(wc -l <"$d/err")" "1:1" "not root: exit 1, one message"
+	like "$(cat "$d/err")" "^maplat: not allowed to load BPF programs: run as root" \
+		"not root: says so"
+fi
+
+"$m" --backend foo >/dev/null 2>"$d/err"; rc=$?
+is "$rc" 2 "unknown backend: exit 2"
+like "$(cat "$d/err")" "unknown backend 'foo'" "unknown backend: says which"
+like "$(cat "$d/err")" "^usage: maplat" "unknown backend: prints the usage"
+"$m" -x >/dev/null 2>&1
+is "$?" 2 "unknown option: exit 2"
+"$m" -i 0 >/dev/null 2>&1
+is "$?" 2 "interval 0: exit 2"
+"$m" -p abc >/dev/null 2>&1
+is "$?" 2 "bad PID: exit 2"
+"$m" 1 2 3 >/dev/null 2>&1
+is "$?" 2 "three positional arguments: exit 2"
+out=$("$m" -h); rc=$?
+is "$rc" 0 "-h exits 0"
+like "$out" "^examples:" "-h shows examples"
+done_testing
