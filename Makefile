@@ -25,12 +25,14 @@ CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
 UAPI := -isystem $(UTREE)/usr/include
 KSFT := $(UTREE)/tools/testing/selftests
 
-LIB_SRC := lib/vfio.c lib/tracefs.c lib/json.c
-LIB_HDR := lib/vfio.h lib/tracefs.h lib/json.h
+LIB_SRC := lib/vfio.c lib/tracefs.c lib/json.c lib/hist.c lib/cli.c
+LIB_HDR := $(LIB_SRC:.c=.h)
 LDLIBS := -lm
-# Guest test programs: testbed/tests/*.c and tracepoints/tests/*.c, each
-# one binary in $(B), kselftest harness from the tree.
-GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c tracepoints/tests/*.c)))
+# Guest programs: the tests in testbed/tests/, tracepoints/tests/ and
+# bpf/tests/ (kselftest harness from the tree) and the benchmarks in
+# bench/, each one binary in $(B).
+GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c \
+	tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))
 
 .PHONY: all help deps kernel headers selftests guest bpf vmlinux-h test demo \
 	host-test compare-stock check-patches info clean clean-cache
@@ -75,6 +77,14 @@ $(B)/%: tracepoints/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 
+$(B)/%: bpf/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS) -lpthread
+
+$(B)/%: bench/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS) -lpthread
+
 $(B)/dmaprobe: testbed/dmaprobe.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
@@ -88,7 +98,7 @@ BPF_OUT := build/bpf
 BPF_TOOLS := $(basename $(basename $(notdir $(wildcard bpf/*.bpf.c))))
 VMLINUX_BTF ?= $(firstword $(wildcard $(UTREE)/vmlinux) /sys/kernel/btf/vmlinux)
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86
-BPF_LIB_SRC := lib/cli.c lib/hist.c lib/probe.c lib/json.c lib/tracefs.c
+BPF_LIB_SRC := $(wildcard lib/*.c)
 BPF_LIB_HDR := $(BPF_LIB_SRC:.c=.h)
 .SECONDARY: $(BPF_TOOLS:%=$(BPF_OUT)/%.bpf.o) $(BPF_TOOLS:%=$(BPF_OUT)/%.skel.h)
 
