@@ -130,7 +130,7 @@ host-test:
 test:
 	@tests/run
 
-demo: kernel guest
+demo: kernel guest bpf
 	@testbed/run -- testbed/demo $(B)
 
 check-patches: deps
