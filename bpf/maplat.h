@@ -23,6 +23,13 @@ enum maplat_op {
 };
 
 struct hist_key {
+	/*
+	 * -I: the address space.  iommufd: the IOAS id.  type1: the
+	 * container, which has no id: the struct vfio_iommu address
+	 * (tracepoint mode) or tgid << 32 | fd (fallback); user space
+	 * numbers these and never prints them.  0 without -I.
+	 */
+	__u64 as;
 	__u32 pid;		/* tgid with -P, else 0 */
 	__u8 backend;		/* enum maplat_backend */
 	__u8 op;		/* enum maplat_op */
@@ -48,12 +55,18 @@ struct ioctl_desc {
 	__u8 backend;
 	__u8 op;
 	__u16 len_off;		/* offset of the u64 length in the user struct */
+	__u16 id_off;		/* offset of the u32 IOAS id, or IOCTL_ID_FD */
+	__u16 pad;
 };
+
+/* -I in the fallback: the ioctl's fd names the address space (type1) */
+#define IOCTL_ID_FD	0xffff
 
 /* Fallback and -B: the operation a thread is in. */
 struct op_state {
 	__u64 start_ns;
 	__u64 len;
+	__u64 as;		/* -I, fallback: hist_key.as */
 	__u64 pin_batches;
 	__u64 pinned_pages;
 	__u64 iotlb_syncs;
