@@ -110,6 +110,43 @@ static int check_device(struct vdev *d, const char *bdf)
 	return 0;
 }
 
+int vdev_find(char *bdf, size_t len, char *err, size_t errlen)
+{
+	const char *dir = "/sys/bus/pci/drivers/vfio-pci";
+	char names[160] = "";
+	unsigned int dom, bus, dev, fn;
+	struct dirent *de;
+	int n = 0;
+	DIR *dp;
+
+	dp = opendir(dir);
+	if (!dp) {
+		snprintf(err, errlen, "no vfio-pci driver (%s: %s; modprobe vfio-pci?)", dir,
+			 strerror(errno));
+		return -ENODEV;
+	}
+	/* Its device links are the entries named like a PCI address. */
+	while ((de = readdir(dp))) {
+		if (sscanf(de->d_name, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+			continue;
+		if (!n++)
+			snprintf(bdf, len, "%s", de->d_name);
+		if (strlen(names) + strlen(de->d_name) + 3 < sizeof(names))
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 n > 1 ? ", " : "", de->d_name);
+	}
+	closedir(dp);
+	if (!n) {
+		snprintf(err, errlen, "no PCI device is bound to vfio-pci");
+		return -ENODEV;
+	}
+	if (n > 1) {
+		snprintf(err, errlen, "%d devices are bound to vfio-pci (%s): choose one", n, names);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 static int open_iommufd(struct vdev *d)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
