@@ -30,6 +30,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "dmaioctl.h"
 #include "hist.h"
 #include "json.h"
 #include "maplat.h"
@@ -305,28 +306,22 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 	return missing;
 }
 
-/* The fallback's decoding table, from the uAPI headers. */
+/* The fallback's decoding table (lib/dmaioctl.h, shared with ioasid-top). */
 static void configure_ioctls(struct maplat_bpf *obj)
 {
-	const struct ioctl_desc d[MAX_IOCTLS] = {
-		{ IOMMU_IOAS_MAP, MAPLAT_IOMMUFD, MAPLAT_MAP,
-		  offsetof(struct iommu_ioas_map, length) },
-		{ IOMMU_IOAS_UNMAP, MAPLAT_IOMMUFD, MAPLAT_UNMAP,
-		  offsetof(struct iommu_ioas_unmap, length) },
-		{ IOMMU_IOAS_COPY, MAPLAT_IOMMUFD, MAPLAT_COPY,
-		  offsetof(struct iommu_ioas_copy, length) },
-		{ VFIO_IOMMU_MAP_DMA, MAPLAT_TYPE1, MAPLAT_MAP,
-		  offsetof(struct vfio_iommu_type1_dma_map, size) },
-		{ VFIO_IOMMU_UNMAP_DMA, MAPLAT_TYPE1, MAPLAT_UNMAP,
-		  offsetof(struct vfio_iommu_type1_dma_unmap, size) },
-	};
 	size_t i;
 
+	_Static_assert(DMAIOCTL_N == MAX_IOCTLS, "maplat.h MAX_IOCTLS");
+	_Static_assert((int)DMAIOCTL_IOMMUFD == (int)MAPLAT_IOMMUFD &&
+		       (int)DMAIOCTL_TYPE1 == (int)MAPLAT_TYPE1 &&
+		       (int)DMAIOCTL_MAP == (int)MAPLAT_MAP &&
+		       (int)DMAIOCTL_UNMAP == (int)MAPLAT_UNMAP &&
+		       (int)DMAIOCTL_COPY == (int)MAPLAT_COPY, "maplat.h enums");
 	for (i = 0; i < MAX_IOCTLS; i++) {
-		obj->rodata->ioctls[i].cmd = d[i].cmd;
-		obj->rodata->ioctls[i].backend = d[i].backend;
-		obj->rodata->ioctls[i].op = d[i].op;
-		obj->rodata->ioctls[i].len_off = d[i].len_off;
+		obj->rodata->ioctls[i].cmd = dmaioctls[i].cmd;
+		obj->rodata->ioctls[i].backend = dmaioctls[i].backend;
+		obj->rodata->ioctls[i].op = dmaioctls[i].op;
+		obj->rodata->ioctls[i].len_off = dmaioctls[i].len_off;
 	}
 	obj->rodata->targ_nr_ioctl = SYS_ioctl;
 }
