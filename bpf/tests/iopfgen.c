@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iopfgen: I/O page faults on the iommufd selftest mock, for faultlat's
+ * tests.  A mock device on a fault-capable nested HWPT; M faults triggered
+ * in batches of K and answered by a responder (read the fault fd, write a
+ * response per cookie); then, with -L, L more faults left pending (R of
+ * them read, none answered) when both fds are closed, which makes the
+ * kernel answer them itself (iommufd_fault_auto_respond).
+ *
+ * Prints one line: "iopfgen: dev_id D pasid P answered M pending L read R".
+ * Exit: 0, 1 on a failure (one message), 2 on a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mockiopf.h"
+
+#define BATCH_MAX 64
+
+static const char usage[] =
+"usage: iopfgen [-n M] [-k K] [-P PASID] [-L L] [-R R] [-x]\n"
+"  -n M      faults triggered and answered (default 100)\n"
+"  -k K      faults outstanding at once: trigger K, read K, answer K (1..64, default 1)\n"
+"  -P PASID  PASID of the page requests (default 1)\n"
+"  -L L      then trigger L faults and close the fds without answering them\n"
+"  -R R      of those L, read R first (delivered to user space, default 0)\n"
+"  -x        answer with IOMMUFD_PAGE_RESP_INVALID instead of success\n";
+
+static int num(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno || end == s || *end || *out < lo || *out > hi ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct iommu_hwpt_pgfault pgf[BATCH_MAX];
+	long n = 100, k = 1, pasid = 1, left = 0, nread = 0;
+	__u32 code = IOMMUFD_PAGE_RESP_SUCCESS, grpid = 0;
+	struct mockiopf m;
+	long done = 0, i, b;
+	char why[256];
+	int opt, r;
+
+	while ((opt = getopt(argc, argv, "hn:k:P:L:R:x")) != -1) {
+		long *dst = NULL, lo = 0, hi = 1000000000;
+
+		switch (opt) {
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'n': dst = &n; break;
+		case 'k': dst = &k; lo = 1; hi = BATCH_MAX; break;
+		case 'P': dst = &pasid; hi = (1 << 20) - 1; break;
+		case 'L': dst = &left; hi = BATCH_MAX; break;
+		case 'R': dst = &nread; hi = BATCH_MAX; break;
+		case 'x': code = IOMMUFD_PAGE_RESP_INVALID; break;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+		if (dst && num(optarg, lo, hi, dst)) {
+			fprintf(stderr, "iopfgen: invalid -%c '%s'\n%s", opt, optarg, usage);
+			return 2;
+		}
+	}
+	if (optind != argc || nread > left) {
+		fprintf(stderr, "iopfgen: %s\n%s", nread > left ? "-R larger than -L" :
+			"unexpected argument", usage);
+		return 2;
+	}
+
+	if (mockiopf_open(&m, why, sizeof(why)) || mockiopf_nested(&m, true, why, sizeof(why))) {
+		fprintf(stderr, "iopfgen: %s\n", why);
+		mockiopf_close(&m);
+		return 1;
+	}
+
+	while (done < n) {
+		b = n - done < k ? n - done : k;
+		for (i = 0; i < b; i++) {
+			r = mockiopf_trigger(&m, pasid, grpid++, 0x100000ULL * (i + 1));
+			if (r) {
+				fprintf(stderr, "iopfgen: failed to trigger a fault: %s\n",
+					strerror(-r));
+				goto fail;
+			}
+		}
+		for (i = 0; i < b; i += r) {
+			r = mockiopf_read(&m, pgf + i, b - i, 5000);
+			if (r <= 0) {
+				fprintf(stderr, "iopfgen: failed to read the fault fd: %s\n",
+					r ? strerror(-r) : "timeout");
+				goto fail;
+			}
+		}
+		r = mockiopf_respond(&m, pgf, b, code);
+		if (r) {
+			fprintf(stderr, "iopfgen: failed to answer faults: %s\n", strerror(-r));
+			goto fail;
+		}
+		done += b;
+	}
+
+	for (i = 0; i < left; i++) {
+		r = mockiopf_trigger(&m, pasid, grpid++, 0x100000ULL * (i + 1));
+		if (r) {
+			fprintf(stderr, "iopfgen: failed to trigger a fault: %s\n", strerror(-r));
+			goto fail;
+		}
+	}
+	for (i = 0; i < nread; i += r) {
+		r = mockiopf_read(&m, pgf + i, nread - i, 5000);
+		if (r <= 0) {
+			fprintf(stderr, "iopfgen: failed to read the fault fd: %s\n",
+				r ? strerror(-r) : "timeout");
+			goto fail;
+		}
+	}
+	printf("iopfgen: dev_id %u pasid %ld answered %ld pending %ld read %ld\n", m.idev_id,
+	       pasid, done, left, nread);
+	fflush(stdout);
+	/* the pending ones are answered by the kernel when the device goes */
+	mockiopf_close(&m);
+	return 0;
+fail:
+	mockiopf_close(&m);
+	return 1;
+}
