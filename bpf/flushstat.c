@@ -1,0 +1,1099 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flushstat: IOTLB flushes per interval by process, backend, IOAS/container
+ * and domain; range sizes; flushes per unmap; and flush-storm alerts
+ * (see flushstat.md).
+ *
+ * Flushes come from the series' iommu:iotlb_sync / iommu:flush_iotlb_all,
+ * else from intel_iommu:cache_tag_flush_* or qi_submit; operations from
+ * the series' iommufd/vfio_iommu_type1 events, else from the ioctl
+ * syscall.  What runs is probed and printed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "flushstat.h"
+#include "flushstat.skel.h"
+#include "hist.h"
+#include "json.h"
+#include "probe.h"
+#include "tracefs.h"
+
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#define MAX_KEYS 10240		/* max_entries of counts */
+#define MAX_STORMS 256
+#define MAX_USERS 8		/* IOAS/containers listed per domain */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+enum attrib {
+	ATTR_TP,		/* the series' *_start / end events */
+	ATTR_SYSCALLS,		/* syscalls:sys_{enter,exit}_ioctl */
+	ATTR_RAW_SYSCALLS,	/* raw_syscalls:sys_{enter,exit} */
+	ATTR_NONE,
+};
+
+static const char *const attrib_names[] = { "tracepoint", "syscalls", "raw_syscalls", "none" };
+static const char *const source_names[] = { "iotlb_sync", "cache_tag", "qi_submit", "none" };
+static const char *const source_events[] = {
+	"iommu:iotlb_sync, iommu:flush_iotlb_all",
+	"intel_iommu:cache_tag_flush_range, cache_tag_flush_all",
+	"intel_iommu:qi_submit (IOTLB descriptors)",
+	"none",
+};
+static const char *const backend_names[] = { "iommufd", "type1", "other" };
+static const char *const id_kinds[] = { "ioas", "container", NULL };
+
+static struct env {
+	pid_t pid;
+	bool json;
+	bool timestamp;
+	bool fallback;
+	bool ranges;
+	int source;		/* -1: auto */
+	long rows;
+	long interval;
+	long times;
+	double storm_rate;
+	long storm_range;
+	long storm_intervals;
+} env = {
+	.source = -1,
+	.rows = 20,
+	.interval = 1,
+	.times = LONG_MAX,
+	.storm_rate = 1000,
+	.storm_range = 65536,
+	.storm_intervals = 3,
+};
+
+static const char usage_text[] =
+"usage: flushstat [-h] [-v] [-j] [-T] [-R] [-F] [-p PID] [-r ROWS]\n"
+"                 [--source iotlb_sync|cache_tag|qi_submit]\n"
+"                 [--storm-rate N] [--storm-range BYTES] [--storm-intervals K]\n"
+"                 [-i INTERVAL] [interval [count]]\n"
+"\n"
+"IOTLB flushes per interval by process and IOAS (iommufd) or container\n"
+"(VFIO type1) and by IOMMU domain: range syncs per second, whole-domain\n"
+"flushes, syncs per unmap, mean flushed range; flush-storm alerts.\n"
+"\n"
+"  -h, --help            this help\n"
+"  -v, --verbose         libbpf debug output, probing details\n"
+"  -j, --json            JSON lines: one document per interval, one per alert\n"
+"  -T, --timestamp       print the time before each report\n"
+"  -R, --ranges          print the range-size histograms (always in JSON)\n"
+"  -F, --fallback        ioctl syscalls and the intel_iommu events even if\n"
+"                        the series' events exist\n"
+"  -p, --pid PID         only this process\n"
+"  -r, --rows ROWS       at most ROWS processes and domains (default 20)\n"
+"      --source NAME     flush source: iotlb_sync (the series), cache_tag or\n"
+"                        qi_submit (intel_iommu); default: the first present\n"
+"      --storm-rate N    storm: at least N range syncs/s (default 1000)...\n"
+"      --storm-range B   ...of at most B bytes on average (default 65536)...\n"
+"      --storm-intervals K  ...for K intervals in a row (default 3); it ends\n"
+"                        after K intervals without (default 3)\n"
+"  -i, --interval SEC    report every SEC seconds (default 1; then [count])\n"
+"\n"
+"examples:\n"
+"  flushstat                     # every second until Ctrl-C\n"
+"  flushstat 5 12                # twelve 5-second reports\n"
+"  flushstat -T -R               # with time and range histograms\n"
+"  flushstat -p 1234 -j > f.json # one process, JSON lines\n"
+"  flushstat --storm-rate 20000 --storm-intervals 5\n"
+"  flushstat -F                  # the fallback, for comparison\n";
+
+enum {
+	OPT_SOURCE = 256,
+	OPT_STORM_RATE,
+	OPT_STORM_RANGE,
+	OPT_STORM_INTERVALS,
+};
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "ranges", no_argument, NULL, 'R' },
+	{ "fallback", no_argument, NULL, 'F' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "rows", required_argument, NULL, 'r' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "storm-rate", required_argument, NULL, OPT_STORM_RATE },
+	{ "storm-range", required_argument, NULL, OPT_STORM_RANGE },
+	{ "storm-intervals", required_argument, NULL, OPT_STORM_INTERVALS },
+	{},
+};
+
+/* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
+static int parse_args(int argc, char **argv)
+{
+	bool have_interval = false;
+	long v;
+	int opt, i;
+
+	while ((opt = getopt_long(argc, argv, "hvjTRFp:r:i:", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'v':
+			cli_verbose = true;
+			break;
+		case 'j':
+			env.json = true;
+			break;
+		case 'T':
+			env.timestamp = true;
+			break;
+		case 'R':
+			env.ranges = true;
+			break;
+		case 'F':
+			env.fallback = true;
+			break;
+		case 'p':
+			if (cli_parse_long(optarg, 1, &v) || v > INT_MAX) {
+				cli_usage_error(usage_text, "invalid PID '%s'", optarg);
+				return -1;
+			}
+			env.pid = v;
+			break;
+		case 'r':
+			if (cli_parse_long(optarg, 1, &env.rows)) {
+				cli_usage_error(usage_text, "invalid row count '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'i':
+			if (cli_parse_long(optarg, 1, &env.interval)) {
+				cli_usage_error(usage_text, "invalid interval '%s'", optarg);
+				return -1;
+			}
+			have_interval = true;
+			break;
+		case OPT_SOURCE:
+			for (i = 0; i < FS_SRC_NONE; i++)
+				if (!strcmp(optarg, source_names[i]))
+					break;
+			if (i == FS_SRC_NONE) {
+				cli_usage_error(usage_text, "unknown flush source '%s' "
+						"(iotlb_sync, cache_tag or qi_submit)", optarg);
+				return -1;
+			}
+			env.source = i;
+			break;
+		case OPT_STORM_RATE:
+			if (cli_parse_long(optarg, 1, &v)) {
+				cli_usage_error(usage_text, "invalid storm rate '%s'", optarg);
+				return -1;
+			}
+			env.storm_rate = v;
+			break;
+		case OPT_STORM_RANGE:
+			if (cli_parse_long(optarg, 1, &env.storm_range)) {
+				cli_usage_error(usage_text, "invalid storm range '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_STORM_INTERVALS:
+			if (cli_parse_long(optarg, 1, &env.storm_intervals)) {
+				cli_usage_error(usage_text, "invalid storm interval count '%s'",
+						optarg);
+				return -1;
+			}
+			break;
+		default:
+			cli_usage_error(usage_text, NULL);
+			return -1;
+		}
+	}
+	return cli_interval_count(argc, argv, optind, have_interval, &env.interval,
+				  &env.times, usage_text);
+}
+
+/* ---- which programs run ---- */
+
+enum role {
+	ROLE_OP,	/* attribution: the series' operation events */
+	ROLE_SRC,	/* a flush source (.src) */
+	ROLE_UNMAP,	/* iommu:unmap */
+	ROLE_FREE,	/* fentry: forget a freed domain's number */
+	ROLE_SYSCALLS,
+	ROLE_RAW,
+};
+
+struct prog_desc {
+	struct bpf_program *prog;
+	const char *tp;		/* tp_btf name */
+	enum role role;
+	int src;
+	bool optional;		/* ROLE_SRC: the source works without it */
+};
+
+static size_t prog_table(struct flushstat_bpf *obj, struct prog_desc *t)
+{
+/* the series' operation events, a flush source's events, the rest */
+#define OP(p, tp)		{ obj->progs.p, tp, ROLE_OP, -1, false }
+#define SRC(p, src, opt)	{ obj->progs.p, #p, ROLE_SRC, src, opt }
+#define OTHER(p, tp, role)	{ obj->progs.p, tp, role, -1, false }
+	const struct prog_desc d[] = {
+		OP(iommufd_map_start, "iommufd_ioas_map_start"),
+		OP(iommufd_map, "iommufd_ioas_map"),
+		OP(iommufd_unmap_start, "iommufd_ioas_unmap_start"),
+		OP(iommufd_unmap, "iommufd_ioas_unmap"),
+		OP(iommufd_copy_start, "iommufd_ioas_copy_start"),
+		OP(iommufd_copy, "iommufd_ioas_copy"),
+		OP(type1_map_start, "vfio_iommu_type1_dma_map_start"),
+		OP(type1_map, "vfio_iommu_type1_dma_map"),
+		OP(type1_unmap_start, "vfio_iommu_type1_dma_unmap_start"),
+		OP(type1_unmap, "vfio_iommu_type1_dma_unmap"),
+		SRC(iotlb_sync, FS_SRC_IOTLB_SYNC, false),
+		SRC(flush_iotlb_all, FS_SRC_IOTLB_SYNC, true),
+		SRC(cache_tag_flush_range, FS_SRC_CACHE_TAG, false),
+		SRC(cache_tag_flush_all, FS_SRC_CACHE_TAG, true),
+		SRC(qi_submit, FS_SRC_QI, false),
+		OTHER(iommu_unmap, "unmap", ROLE_UNMAP),
+		OTHER(domain_free, "iommu_domain_free", ROLE_FREE),
+		OTHER(sys_enter_ioctl, NULL, ROLE_SYSCALLS),
+		OTHER(sys_exit_ioctl, NULL, ROLE_SYSCALLS),
+		OTHER(raw_sys_enter, NULL, ROLE_RAW),
+		OTHER(raw_sys_exit, NULL, ROLE_RAW),
+	};
+#undef OP
+#undef SRC
+#undef OTHER
+
+
+	memcpy(t, d, sizeof(d));
+	return ARRAY_SIZE(d);
+}
+
+static bool have_tp(const char *tp)
+{
+	int ok = probe_tp_btf(tp);
+
+	if (!ok && cli_verbose)
+		fprintf(stderr, "flushstat: no BTF for tracepoint %s\n", tp);
+	return ok;
+}
+
+/* Can an fentry program attach to kernel function @name? */
+static bool have_func(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!btf)
+		return false;
+	ok = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	if (!ok && cli_verbose)
+		fprintf(stderr, "flushstat: no BTF for function %s\n", name);
+	return ok;
+}
+
+/* Does every mandatory program of source @src have its tracepoint? */
+static bool source_ok(const struct prog_desc *t, size_t n, int src)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].role == ROLE_SRC && t[i].src == src && !t[i].optional &&
+		    !have_tp(t[i].tp))
+			return false;
+	return true;
+}
+
+static int choose_attrib(const struct prog_desc *t, size_t n)
+{
+	bool ok = !env.fallback;
+	size_t i;
+
+	for (i = 0; i < n && ok; i++)
+		if (t[i].role == ROLE_OP && !have_tp(t[i].tp))
+			ok = false;
+	if (ok)
+		return ATTR_TP;
+	if (tracefs_event_exists("syscalls", "sys_enter_ioctl") &&
+	    tracefs_event_exists("syscalls", "sys_exit_ioctl"))
+		return ATTR_SYSCALLS;
+	if (tracefs_event_exists("raw_syscalls", "sys_enter") &&
+	    tracefs_event_exists("raw_syscalls", "sys_exit"))
+		return ATTR_RAW_SYSCALLS;
+	return ATTR_NONE;
+}
+
+/* The flush source, FS_SRC_NONE if there is none, -1 if --source is absent. */
+static int choose_source(const struct prog_desc *t, size_t n)
+{
+	int s;
+
+	if (env.source >= 0)
+		return source_ok(t, n, env.source) ? env.source : -1;
+	for (s = env.fallback ? FS_SRC_CACHE_TAG : FS_SRC_IOTLB_SYNC; s < FS_SRC_NONE; s++)
+		if (source_ok(t, n, s))
+			return s;
+	return FS_SRC_NONE;
+}
+
+/* Enable what (@attrib, @src, @unmap) needs; names of missing optional ones into @miss. */
+static void select_progs(const struct prog_desc *t, size_t n, int attrib, int src, bool unmap,
+			 char *miss, size_t len)
+{
+	size_t i;
+	bool on;
+
+	miss[0] = 0;
+	for (i = 0; i < n; i++) {
+		switch (t[i].role) {
+		case ROLE_OP:
+			on = attrib == ATTR_TP;
+			break;
+		case ROLE_SRC:
+			on = t[i].src == src;
+			if (on && t[i].optional && !have_tp(t[i].tp)) {
+				snprintf(miss + strlen(miss), len - strlen(miss), "%s%s",
+					 miss[0] ? ", " : "", t[i].tp);
+				on = false;
+			}
+			break;
+		case ROLE_UNMAP:
+			on = unmap;
+			break;
+		case ROLE_FREE:
+			on = src == FS_SRC_IOTLB_SYNC && have_func(t[i].tp);
+			break;
+		case ROLE_SYSCALLS:
+			on = attrib == ATTR_SYSCALLS;
+			break;
+		case ROLE_RAW:
+			on = attrib == ATTR_RAW_SYSCALLS;
+			break;
+		default:
+			on = false;
+		}
+		bpf_program__set_autoload(t[i].prog, on);
+	}
+}
+
+static void configure_ioctls(struct flushstat_bpf *obj)
+{
+	const struct fs_ioctl d[MAX_IOCTLS] = {
+		{ IOMMU_IOAS_MAP, FS_IOMMUFD, FS_OP_MAP, offsetof(struct iommu_ioas_map, ioas_id) },
+		{ IOMMU_IOAS_UNMAP, FS_IOMMUFD, FS_OP_UNMAP,
+		  offsetof(struct iommu_ioas_unmap, ioas_id) },
+		{ IOMMU_IOAS_COPY, FS_IOMMUFD, FS_OP_COPY,
+		  offsetof(struct iommu_ioas_copy, dst_ioas_id) },
+		{ VFIO_IOMMU_MAP_DMA, FS_TYPE1, FS_OP_MAP, 0 },
+		{ VFIO_IOMMU_UNMAP_DMA, FS_TYPE1, FS_OP_UNMAP, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < MAX_IOCTLS; i++) {
+		obj->rodata->ioctls[i].cmd = d[i].cmd;
+		obj->rodata->ioctls[i].backend = d[i].backend;
+		obj->rodata->ioctls[i].op = d[i].op;
+		obj->rodata->ioctls[i].id_off = d[i].id_off;
+	}
+	obj->rodata->targ_nr_ioctl = SYS_ioctl;
+}
+
+/* ---- reading ---- */
+
+struct entry {
+	struct fs_key key;
+	struct fs_val v;
+};
+
+/* Move every row out of the map into @e; returns how many or -errno. */
+static int drain(int fd, struct entry *e)
+{
+	static bool no_lookup_and_delete;
+	struct fs_key *keys, key, next;
+	int n = 0, i, m = 0, err = 0;
+
+	keys = calloc(MAX_KEYS, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	while (n < MAX_KEYS && !bpf_map_get_next_key(fd, n ? &key : NULL, &next)) {
+		keys[n++] = next;
+		key = next;
+	}
+	for (i = 0; i < n; i++) {
+		if (!no_lookup_and_delete &&
+		    !bpf_map_lookup_and_delete_elem(fd, &keys[i], &e[m].v)) {
+			e[m++].key = keys[i];
+			continue;
+		}
+		/* hash maps gained lookup-and-delete in 5.14 */
+		if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP)
+			no_lookup_and_delete = true;
+		if (bpf_map_lookup_elem(fd, &keys[i], &e[m].v)) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			break;
+		}
+		bpf_map_delete_elem(fd, &keys[i]);
+		e[m++].key = keys[i];
+	}
+	free(keys);
+	return err ? err : m;
+}
+
+/* The range histograms since the last call (the map only grows). */
+static int read_ranges(int fd, struct fs_hist *delta)
+{
+	static struct fs_hist prev[FS_NR_BACKENDS];
+	struct fs_hist cur;
+	__u32 b;
+	int s;
+
+	for (b = 0; b < FS_NR_BACKENDS; b++) {
+		if (bpf_map_lookup_elem(fd, &b, &cur))
+			return -errno;
+		for (s = 0; s < RANGE_SLOTS; s++)
+			delta[b].slots[s] = cur.slots[s] - prev[b].slots[s];
+		prev[b] = cur;
+	}
+	return 0;
+}
+
+/* A process row: (tgid, backend, id), everything summed. */
+struct prow {
+	__u32 tgid, id;
+	__u8 backend;
+	char comm[TASK_COMM_LEN];
+	__u64 syncs, flush_all, range_bytes;
+	__u64 unmap_syncs, unmaps, unmaps_failed, maps, copies;
+};
+
+struct user {
+	__u8 backend;
+	__u32 id;
+};
+
+struct drow {
+	__u32 dom;
+	__u64 syncs, flush_all, range_bytes;
+	int nusers;
+	struct user users[MAX_USERS];
+	bool more_users;
+};
+
+static int cmp_prow(const void *a, const void *b)
+{
+	const struct prow *x = a, *y = b;
+
+	if (x->syncs != y->syncs)
+		return x->syncs > y->syncs ? -1 : 1;
+	if (x->unmaps != y->unmaps)
+		return x->unmaps > y->unmaps ? -1 : 1;
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->backend != y->backend)
+		return x->backend - y->backend;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_drow(const void *a, const void *b)
+{
+	const struct drow *x = a, *y = b;
+
+	if (x->syncs != y->syncs)
+		return x->syncs > y->syncs ? -1 : 1;
+	return x->dom < y->dom ? -1 : x->dom > y->dom;
+}
+
+/* Fold the rows of the map into process and domain rows (sorted). */
+static void fold(const struct entry *e, int n, struct prow *p, int *np, struct drow *d, int *nd)
+{
+	int i, j, k;
+
+	*np = *nd = 0;
+	for (i = 0; i < n; i++) {
+		const struct fs_key *key = &e[i].key;
+		const struct fs_val *v = &e[i].v;
+		struct prow *r = NULL;
+		struct drow *q = NULL;
+
+		for (j = 0; j < *np && !r; j++)
+			if (p[j].tgid == key->tgid && p[j].backend == key->backend &&
+			    p[j].id == key->id)
+				r = &p[j];
+		if (!r) {
+			r = &p[(*np)++];
+			memset(r, 0, sizeof(*r));
+			r->tgid = key->tgid;
+			r->backend = key->backend;
+			r->id = key->id;
+			memcpy(r->comm, v->comm, sizeof(r->comm));
+			r->comm[TASK_COMM_LEN - 1] = 0;
+		}
+		r->syncs += v->syncs;
+		r->flush_all += v->flush_all;
+		r->range_bytes += v->range_bytes;
+		/* other: no operation, its unmaps are iommu:unmap calls */
+		if (key->op == FS_OP_UNMAP || key->backend == FS_OTHER)
+			r->unmap_syncs += v->syncs;
+		if (key->op == FS_OP_UNMAP) {
+			r->unmaps += v->ops;
+			r->unmaps_failed += v->failed;
+		} else if (key->op == FS_OP_MAP) {
+			r->maps += v->ops;
+		} else if (key->op == FS_OP_COPY) {
+			r->copies += v->ops;
+		}
+		if (!key->dom)
+			continue;
+		for (j = 0; j < *nd && !q; j++)
+			if (d[j].dom == key->dom)
+				q = &d[j];
+		if (!q) {
+			q = &d[(*nd)++];
+			memset(q, 0, sizeof(*q));
+			q->dom = key->dom;
+		}
+		q->syncs += v->syncs;
+		q->flush_all += v->flush_all;
+		q->range_bytes += v->range_bytes;
+		for (k = 0; k < q->nusers; k++)
+			if (q->users[k].backend == key->backend && q->users[k].id == key->id)
+				break;
+		if (k < q->nusers)
+			continue;
+		if (q->nusers < MAX_USERS)
+			q->users[q->nusers++] = (struct user){ key->backend, key->id };
+		else
+			q->more_users = true;
+	}
+	qsort(p, *np, sizeof(*p), cmp_prow);
+	qsort(d, *nd, sizeof(*d), cmp_drow);
+}
+
+/* ---- printing ---- */
+
+static int g_src;	/* the flush source in use */
+
+/* "4K", "2M", "6.5K", "512" */
+static const char *bytes_str(double b, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	while (b >= 1024 && u < 5) {
+		b /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%.0f", b);
+	else if (b == (double)(long long)b)
+		snprintf(buf, len, "%.0f%c", b, units[u]);
+	else
+		snprintf(buf, len, "%.1f%c", b, units[u]);
+	return buf;
+}
+
+static const char *id_str(__u8 backend, __u32 id, char *buf, size_t len)
+{
+	if (backend == FS_IOMMUFD)
+		snprintf(buf, len, "ioas %u", id);
+	else if (backend == FS_TYPE1)
+		snprintf(buf, len, "ctr %u", id);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static const char *dom_str(__u32 dom, char *buf, size_t len)
+{
+	if (g_src == FS_SRC_IOTLB_SYNC)
+		snprintf(buf, len, "#%u", dom);
+	else
+		snprintf(buf, len, "did %u", dom - 1);
+	return buf;
+}
+
+static void print_human(const struct prow *p, int np, const struct drow *d, int nd,
+			const struct fs_hist *h, double secs)
+{
+	char ts[16], a[32], b[32], c[32], users[64];
+	int i, k;
+
+	if (env.timestamp)
+		printf("%s\n", cli_clock(ts, sizeof(ts)));
+	if (!np) {
+		printf("no IOTLB flushes or unmaps seen\n\n");
+		fflush(stdout);
+		return;
+	}
+	printf("%7s %-15s %-7s %-7s %9s %6s %8s %6s %7s\n", "PID", "COMM", "BACKEND", "ID",
+	       "SYNCS/s", "FLALL", "UNMAPS", "FL/UNM", "RANGE");
+	for (i = 0; i < np && i < env.rows; i++) {
+		const struct prow *r = &p[i];
+
+		if (r->unmaps)
+			snprintf(b, sizeof(b), "%.2f", (double)r->unmap_syncs / r->unmaps);
+		else
+			snprintf(b, sizeof(b), "-");
+		if (r->syncs)
+			bytes_str((double)r->range_bytes / r->syncs, c, sizeof(c));
+		else
+			snprintf(c, sizeof(c), "-");
+		printf("%7u %-15s %-7s %-7s %9.0f %6llu %8llu %6s %7s\n", r->tgid, r->comm,
+		       backend_names[r->backend], id_str(r->backend, r->id, a, sizeof(a)),
+		       r->syncs / secs, (unsigned long long)r->flush_all,
+		       (unsigned long long)r->unmaps, b, c);
+	}
+	if (np > env.rows)
+		printf("(%d more)\n", np - (int)env.rows);
+	if (nd) {
+		printf("%7s %9s %6s %7s  %s\n", "DOMAIN", "SYNCS/s", "FLALL", "RANGE", "USED BY");
+		for (i = 0; i < nd && i < env.rows; i++) {
+			users[0] = 0;
+			for (k = 0; k < d[i].nusers; k++) {
+				if (d[i].users[k].backend == FS_OTHER)
+					snprintf(a, sizeof(a), "other");
+				else
+					id_str(d[i].users[k].backend, d[i].users[k].id, a, sizeof(a));
+				if (strlen(users) + strlen(a) + 6 >= 48) {
+					strcat(users, ", ...");
+					break;
+				}
+				if (k)
+					strcat(users, ", ");
+				strcat(users, a);
+			}
+			if (d[i].more_users && k == d[i].nusers)
+				strcat(users, ", ...");
+			if (d[i].syncs)
+				bytes_str((double)d[i].range_bytes / d[i].syncs, c, sizeof(c));
+			else
+				snprintf(c, sizeof(c), "-");
+			printf("%7s %9.0f %6llu %7s  %s\n", dom_str(d[i].dom, b, sizeof(b)),
+			       d[i].syncs / secs, (unsigned long long)d[i].flush_all, c, users);
+		}
+		if (nd > env.rows)
+			printf("(%d more)\n", nd - (int)env.rows);
+	}
+	if (env.ranges) {
+		for (i = 0; i < FS_NR_BACKENDS; i++) {
+			if (!hist_total(h[i].slots, RANGE_SLOTS))
+				continue;
+			printf("%s: range of the syncs\n", backend_names[i]);
+			hist_print_log2(stdout, h[i].slots, RANGE_SLOTS, "bytes");
+		}
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+static void json_unavailable(struct json *j, int attrib)
+{
+	json_array_begin(j, "unavailable");
+	if (g_src == FS_SRC_NONE) {
+		json_string(j, NULL, "syncs");
+		json_string(j, NULL, "flush_all");
+		json_string(j, NULL, "range");
+		json_string(j, NULL, "storms");
+	}
+	if (g_src == FS_SRC_CACHE_TAG || g_src == FS_SRC_QI)
+		json_string(j, NULL, "domain_ptr");
+	if (attrib == ATTR_NONE)
+		json_string(j, NULL, "attribution");
+	json_array_end(j);
+}
+
+static void print_json(const struct prow *p, int np, const struct drow *d, int nd,
+		       const struct fs_hist *h, double secs, int attrib)
+{
+	struct timespec now;
+	struct json j;
+	int i, k;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "tool", "flushstat");
+	json_string(&j, "type", "interval");
+	json_string(&j, "attribution", attrib_names[attrib]);
+	json_string(&j, "source", source_names[g_src]);
+	json_bool(&j, "fallback", attrib != ATTR_TP || g_src != FS_SRC_IOTLB_SYNC);
+	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
+	json_double(&j, "seconds", secs);
+	json_unavailable(&j, attrib);
+	json_array_begin(&j, "processes");
+	for (i = 0; i < np; i++) {
+		json_object_begin(&j, NULL);
+		json_uint(&j, "pid", p[i].tgid);
+		json_string(&j, "comm", p[i].comm);
+		json_string(&j, "backend", backend_names[p[i].backend]);
+		if (id_kinds[p[i].backend])
+			json_uint(&j, id_kinds[p[i].backend], p[i].id);
+		json_uint(&j, "syncs", p[i].syncs);
+		json_double(&j, "syncs_per_s", p[i].syncs / secs);
+		json_uint(&j, "flush_all", p[i].flush_all);
+		json_uint(&j, "range_bytes", p[i].range_bytes);
+		if (p[i].syncs)
+			json_double(&j, "mean_range", (double)p[i].range_bytes / p[i].syncs);
+		else
+			json_null(&j, "mean_range");
+		json_uint(&j, "unmaps", p[i].unmaps);
+		json_uint(&j, "unmaps_failed", p[i].unmaps_failed);
+		json_uint(&j, "unmap_syncs", p[i].unmap_syncs);
+		if (p[i].unmaps)
+			json_double(&j, "syncs_per_unmap", (double)p[i].unmap_syncs / p[i].unmaps);
+		else
+			json_null(&j, "syncs_per_unmap");
+		json_uint(&j, "maps", p[i].maps);
+		json_uint(&j, "copies", p[i].copies);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_array_begin(&j, "domains");
+	for (i = 0; i < nd; i++) {
+		json_object_begin(&j, NULL);
+		if (g_src == FS_SRC_IOTLB_SYNC)
+			json_uint(&j, "domain", d[i].dom);
+		else
+			json_uint(&j, "did", d[i].dom - 1);
+		json_uint(&j, "syncs", d[i].syncs);
+		json_uint(&j, "flush_all", d[i].flush_all);
+		json_uint(&j, "range_bytes", d[i].range_bytes);
+		json_array_begin(&j, "users");
+		for (k = 0; k < d[i].nusers; k++) {
+			json_object_begin(&j, NULL);
+			json_string(&j, "backend", backend_names[d[i].users[k].backend]);
+			if (id_kinds[d[i].users[k].backend])
+				json_uint(&j, id_kinds[d[i].users[k].backend], d[i].users[k].id);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_bool(&j, "more_users", d[i].more_users);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_begin(&j, "ranges");
+	for (i = 0; i < FS_NR_BACKENDS; i++)
+		hist_json(&j, backend_names[i], h[i].slots, RANGE_SLOTS);
+	json_object_end(&j);
+	json_object_end(&j);
+}
+
+/* ---- storms ---- */
+
+struct storm {
+	__u32 tgid, id;
+	__u8 backend;
+	bool active;
+	char comm[TASK_COMM_LEN];
+	long hits, misses;		/* intervals in a row with / without */
+	__u64 streak_syncs, streak_bytes;	/* over the current run of hits */
+	double streak_secs;
+	__u64 total_syncs;		/* while active */
+	double began;			/* cli_now() */
+};
+
+static struct storm storms[MAX_STORMS];
+static int nstorms;
+
+static void storm_record(const struct storm *s, bool begin, double rate, double mean,
+			 const char *why)
+{
+	char a[32], b[32], ts[16];
+	struct timespec now;
+	struct json j;
+
+	if (!env.json) {
+		if (env.timestamp)
+			printf("%s ", cli_clock(ts, sizeof(ts)));
+		if (s->backend == FS_OTHER)
+			snprintf(a, sizeof(a), "other");
+		else
+			snprintf(a, sizeof(a), "%s %s %u", backend_names[s->backend],
+				 id_kinds[s->backend], s->id);
+		if (begin)
+			printf("STORM begins: pid %u comm %s backend %s: %.0f syncs/s, "
+			       "mean range %s\n", s->tgid, s->comm, a, rate,
+			       bytes_str(mean, b, sizeof(b)));
+		else
+			printf("STORM ends: pid %u comm %s backend %s: after %.0f s, "
+			       "%llu syncs%s\n", s->tgid, s->comm, a, cli_now() - s->began,
+			       (unsigned long long)s->total_syncs, why);
+		fflush(stdout);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "tool", "flushstat");
+	json_string(&j, "type", begin ? "storm_begin" : "storm_end");
+	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
+	json_uint(&j, "pid", s->tgid);
+	json_string(&j, "comm", s->comm);
+	json_string(&j, "backend", backend_names[s->backend]);
+	if (id_kinds[s->backend])
+		json_uint(&j, id_kinds[s->backend], s->id);
+	if (begin) {
+		json_double(&j, "syncs_per_s", rate);
+		json_double(&j, "mean_range", mean);
+		json_uint(&j, "intervals", s->hits);
+	} else {
+		json_double(&j, "duration", cli_now() - s->began);
+		json_uint(&j, "syncs", s->total_syncs);
+		json_bool(&j, "tracing_stopped", why[0] != 0);
+	}
+	json_object_end(&j);
+}
+
+static bool storm_cond(const struct prow *r, double secs)
+{
+	return r->syncs && r->syncs / secs >= env.storm_rate &&
+	       (double)r->range_bytes / r->syncs <= env.storm_range;
+}
+
+static void storms_update(const struct prow *p, int np, double secs)
+{
+	bool seen[MAX_STORMS] = {};
+	struct storm *s;
+	int i, k;
+
+	for (i = 0; i < np; i++) {
+		const struct prow *r = &p[i];
+		bool c = storm_cond(r, secs);
+
+		for (k = 0; k < nstorms; k++)
+			if (storms[k].tgid == r->tgid && storms[k].backend == r->backend &&
+			    storms[k].id == r->id)
+				break;
+		if (k == nstorms) {
+			if (!c || nstorms == MAX_STORMS)
+				continue;
+			s = &storms[nstorms++];
+			memset(s, 0, sizeof(*s));
+			s->tgid = r->tgid;
+			s->backend = r->backend;
+			s->id = r->id;
+		}
+		s = &storms[k];
+		seen[k] = true;
+		memcpy(s->comm, r->comm, sizeof(s->comm));
+		if (!c) {
+			seen[k] = false;	/* a quiet interval, handled below */
+			continue;
+		}
+		s->hits++;
+		s->misses = 0;
+		s->streak_syncs += r->syncs;
+		s->streak_bytes += r->range_bytes;
+		s->streak_secs += secs;
+		if (s->active) {
+			s->total_syncs += r->syncs;
+		} else if (s->hits >= env.storm_intervals) {
+			s->active = true;
+			s->began = cli_now() - s->streak_secs;
+			s->total_syncs = s->streak_syncs;
+			storm_record(s, true, s->streak_syncs / s->streak_secs,
+				     (double)s->streak_bytes / s->streak_syncs, "");
+		}
+	}
+	for (k = 0; k < nstorms; k++) {
+		s = &storms[k];
+		if (seen[k])
+			continue;
+		s->hits = 0;
+		s->streak_syncs = s->streak_bytes = 0;
+		s->streak_secs = 0;
+		s->misses++;
+		if (s->active && s->misses < env.storm_intervals)
+			continue;
+		if (s->active)
+			storm_record(s, false, 0, 0, "");
+		storms[k] = storms[--nstorms];
+		seen[k] = seen[nstorms];
+		k--;
+	}
+}
+
+static void storms_close(void)
+{
+	int k;
+
+	for (k = 0; k < nstorms; k++)
+		if (storms[k].active)
+			storm_record(&storms[k], false, 0, 0, " (tracing stopped)");
+	nstorms = 0;
+}
+
+static void print_banner(int attrib, bool unmap, const char *miss)
+{
+	FILE *f = env.json ? stderr : stdout;
+	char b[32];
+
+	fprintf(f, "Tracing IOTLB flushes (%s). Ctrl-C to end.\n",
+		env.pid ? "one process" : "all processes");
+	if (g_src == FS_SRC_NONE)
+		fprintf(f, "mode: fallback, no flush source\n");
+	else
+		fprintf(f, "mode: %s, flushes from %s\n",
+			attrib == ATTR_TP && g_src == FS_SRC_IOTLB_SYNC ? "tracepoint" :
+			"fallback", source_events[g_src]);
+	fprintf(f, "  operations from %s\n",
+		attrib == ATTR_TP ? "the iommufd/vfio_iommu_type1 events" :
+		attrib == ATTR_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl" :
+		attrib == ATTR_RAW_SYSCALLS ? "raw_syscalls:sys_{enter,exit}" :
+		"nowhere: every flush counts as other");
+	if (env.fallback)
+		fprintf(f, "  fallback forced by -F\n");
+	if (g_src == FS_SRC_NONE)
+		fprintf(f, "  no flush source on this kernel: unavailable: SYNCS/s, FLALL,\n"
+			"  FL/UNM, RANGE, DOMAIN, storm alerts; UNMAPS only\n");
+	else if (g_src != FS_SRC_IOTLB_SYNC)
+		fprintf(f, "  domains are VT-d domain ids (DID), one flush per IOMMU\n");
+	if (miss[0])
+		fprintf(f, "  no tracepoint %s: its column stays 0\n", miss);
+	if (!unmap)
+		fprintf(f, "  no iommu:unmap: unmaps outside iommufd/type1 not counted\n");
+	if (g_src != FS_SRC_NONE)
+		fprintf(f, "storm: >= %.0f syncs/s of mean range <= %s for %ld intervals\n",
+			env.storm_rate, bytes_str(env.storm_range, b, sizeof(b)),
+			env.storm_intervals);
+	fflush(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct fs_hist ranges[FS_NR_BACKENDS];
+	struct flushstat_bpf *obj = NULL;
+	struct entry *entries = NULL;
+	struct prow *prows = NULL;
+	struct drow *drows = NULL;
+	struct prog_desc progs[32];
+	int err, n, np, nd, attrib;
+	char why[256], miss[128];
+	size_t nprogs;
+	double last;
+	sigset_t set;
+	bool unmap;
+
+	cli_name = "flushstat";
+	err = parse_args(argc, argv);
+	if (err)
+		return err > 0 ? 0 : 2;
+
+	libbpf_set_print(cli_libbpf_print);
+
+	err = probe_bpf(why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "flushstat: %s\n", why);
+		return 1;
+	}
+
+	cli_block_signals(&set);
+
+	obj = flushstat_bpf__open();
+	if (!obj) {
+		err = -errno;
+		fprintf(stderr, "flushstat: failed to open BPF object: %s\n", strerror(errno));
+		goto cleanup;
+	}
+
+	nprogs = prog_table(obj, progs);
+	g_src = choose_source(progs, nprogs);
+	if (g_src < 0) {
+		fprintf(stderr, "flushstat: flush source %s: this kernel has no tracepoint %s\n",
+			source_names[env.source], source_events[env.source]);
+		err = -ENOENT;
+		goto cleanup;
+	}
+	attrib = choose_attrib(progs, nprogs);
+	unmap = have_tp("unmap");
+	if (g_src == FS_SRC_NONE && (!unmap || attrib == ATTR_NONE)) {
+		fprintf(stderr, "flushstat: nothing to attach to: this kernel has no IOTLB flush "
+			"events (iommu:iotlb_sync, intel_iommu:cache_tag_flush_range, qi_submit)%s"
+			"%s\n", unmap ? "" : " and no iommu:unmap",
+			attrib == ATTR_NONE ? " and no ioctl syscall events" : "");
+		err = -ENOENT;
+		goto cleanup;
+	}
+	select_progs(progs, nprogs, attrib, g_src, unmap, miss, sizeof(miss));
+	obj->rodata->filter_tgid = env.pid;
+	configure_ioctls(obj);
+
+	err = flushstat_bpf__load(obj);
+	if (err) {
+		fprintf(stderr, "flushstat: failed to load BPF object: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	err = flushstat_bpf__attach(obj);
+	if (err) {
+		fprintf(stderr, "flushstat: failed to attach BPF programs: %s\n", strerror(-err));
+		goto cleanup;
+	}
+
+	entries = calloc(MAX_KEYS, sizeof(*entries));
+	prows = calloc(MAX_KEYS, sizeof(*prows));
+	drows = calloc(MAX_KEYS, sizeof(*drows));
+	if (!entries || !prows || !drows) {
+		err = -ENOMEM;
+		fprintf(stderr, "flushstat: failed to allocate rows: %s\n", strerror(ENOMEM));
+		goto cleanup;
+	}
+	read_ranges(bpf_map__fd(obj->maps.ranges), ranges);
+
+	print_banner(attrib, unmap, miss);
+	last = cli_now();
+	for (;;) {
+		bool stop = cli_wait(&set, env.interval);
+		double t;
+
+		n = drain(bpf_map__fd(obj->maps.counts), entries);
+		if (n < 0 || (err = read_ranges(bpf_map__fd(obj->maps.ranges), ranges))) {
+			err = n < 0 ? n : err;
+			fprintf(stderr, "flushstat: failed to read counters: %s\n", strerror(-err));
+			break;
+		}
+		t = cli_now();
+		fold(entries, n, prows, &np, drows, &nd);
+		if (g_src != FS_SRC_NONE)
+			storms_update(prows, np, t - last);
+		if (env.json)
+			print_json(prows, np, drows, nd, ranges, t - last, attrib);
+		else
+			print_human(prows, np, drows, nd, ranges, t - last);
+		last = t;
+		if (stop || --env.times == 0)
+			break;
+	}
+	storms_close();
+
+cleanup:
+	flushstat_bpf__destroy(obj);
+	probe_free();
+	free(entries);
+	free(prows);
+	free(drows);
+	return err ? 1 : 0;
+}
