@@ -153,7 +153,8 @@ static int parse_args(int argc, char **argv)
 	long v;
 	int opt, i;
 
-	while ((opt = getopt_long(argc, argv, "hvjTRFp:r:i:", long_opts, NULL)) != -1) {
+	opterr = 0;	/* our own messages, "flushstat: ...", one line */
+	while ((opt = getopt_long(argc, argv, ":hvjTRFp:r:i:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -224,8 +225,14 @@ static int parse_args(int argc, char **argv)
 				return -1;
 			}
 			break;
+		case ':':
+			cli_usage_error(usage_text, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
 		default:
-			cli_usage_error(usage_text, NULL);
+			if (optopt)
+				cli_usage_error(usage_text, "unknown option '-%c'", optopt);
+			else
+				cli_usage_error(usage_text, "unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
 	}

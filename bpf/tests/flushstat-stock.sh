@@ -1,0 +1,1 @@
+flushstat-vtd.sh
