@@ -1,0 +1,690 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioasid-top: DMA-map activity aggregated in the kernel, per process x
+ * backend x IOAS/container (per-CPU hash, cumulative; user space sums the
+ * CPUs and diffs once per refresh), plus per-device attach state.  No
+ * ring buffer: nothing is sent per event.
+ *
+ * Tracepoint mode: tp_btf on the ioasid-trace series.  Latency is
+ * now - start_ns of the end events (no start map); the *_start events
+ * only note which row the thread works for, so that the pins and IOTLB
+ * syncs nested in the ioctl are counted on it.  Faults: queued ->
+ * responded per iopf_group (a small map, not the map/unmap path).
+ * Fallback (no series): the ioctl syscall, decoded (lib/dmaioctl.h).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "ioasid-top.h"
+
+/* The series' argument types, only what is read; local CO-RE flavours. */
+struct iommu_ioas_map___top {
+	__u32 ioas_id;
+	__u64 length;
+} __attribute__((preserve_access_index));
+
+struct iommu_ioas_unmap___top {
+	__u32 ioas_id;
+} __attribute__((preserve_access_index));
+
+struct iommu_ioas_copy___top {
+	__u32 dst_ioas_id;
+	__u64 length;
+} __attribute__((preserve_access_index));
+
+struct iommu_hwpt_invalidate___top {
+	__u32 hwpt_id;
+} __attribute__((preserve_access_index));
+
+struct iommu_hwpt_alloc___top {
+	__u32 pt_id;
+} __attribute__((preserve_access_index));
+
+struct vfio_iommu_type1_dma_map___top {
+	__u64 size;
+} __attribute__((preserve_access_index));
+
+struct iommufd_object___top {
+	unsigned int id;
+} __attribute__((preserve_access_index));
+
+struct iommufd_ioas___top {
+	struct iommufd_object___top obj;
+} __attribute__((preserve_access_index));
+
+struct iommufd_hw_pagetable___top {
+	struct iommufd_object___top obj;
+} __attribute__((preserve_access_index));
+
+struct iommufd_device___top {
+	struct iommufd_object___top obj;
+	struct device *dev;
+} __attribute__((preserve_access_index));
+
+struct iommu_domain___top {
+	void *fault_data;
+} __attribute__((preserve_access_index));
+
+struct iommu_attach_handle___top {
+	struct iommu_domain___top *domain;
+} __attribute__((preserve_access_index));
+
+struct iopf_group___top {
+	struct iommu_attach_handle___top *attach_handle;
+} __attribute__((preserve_access_index));
+
+const volatile __u32 filter_tgid = 0;
+const volatile long targ_nr_ioctl = 16;		/* raw_syscalls: __NR_ioctl */
+const volatile struct top_ioctl ioctls[TOP_IOCTLS] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TOP_MAX_KEYS);
+	__type(key, struct top_key);
+	__type(value, struct top_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TOP_NR_OTHER);
+	__type(key, __u32);
+	__type(value, __u64);
+} other SEC(".maps");
+
+/* The operation a thread is in (tid). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct top_cur);
+} cur SEC(".maps");
+
+/* Fault groups queued for user space: group address -> queue time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} pending SEC(".maps");
+
+/* HWPT id -> the IOAS (pt_id) it was allocated on, from IOMMU_HWPT_ALLOC. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} hwpt_ioas SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TOP_MAX_DEVS);
+	__type(key, struct top_dev_key);
+	__type(value, struct top_dev);
+} devs SEC(".maps");
+
+static struct top_stats zero_stats;
+static struct top_dev zero_dev;
+
+static __always_inline __u32 log2_32(__u32 v)
+{
+	__u32 shift, r;
+
+	r = (v > 0xFFFF) << 4;
+	v >>= r;
+	shift = (v > 0xFF) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xF) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* The slot of lib/hist.h, capped to TOP_SLOTS - 1. */
+static __always_inline __u32 slot_of(__u64 v)
+{
+	__u32 hi = v >> 32, s;
+
+	s = hi ? log2_32(hi) + 32 : log2_32(v);
+	return s < TOP_SLOTS ? s : TOP_SLOTS - 1;
+}
+
+static __always_inline void other_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&other, &idx);
+
+	if (v)
+		*v += n;	/* per CPU: no atomics needed */
+}
+
+static __always_inline struct top_stats *row(const struct top_key *key)
+{
+	struct top_stats *s = bpf_map_lookup_elem(&stats, key);
+
+	if (s)
+		return s;
+	if (bpf_map_update_elem(&stats, key, &zero_stats, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&stats, key)) {
+		other_add(TOP_OTHER_DROPPED, 1);
+		return NULL;
+	}
+	s = bpf_map_lookup_elem(&stats, key);
+	if (s)
+		bpf_get_current_comm(s->comm, sizeof(s->comm));
+	return s;
+}
+
+static __always_inline bool filtered(void)
+{
+	return filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid;
+}
+
+static __always_inline void make_key(struct top_key *k, __u32 backend, __u64 as)
+{
+	k->as = as;
+	k->tgid = bpf_get_current_pid_tgid() >> 32;
+	k->backend = backend;
+}
+
+/* One finished operation, on the per-CPU row of @k. */
+static __always_inline void record(const struct top_key *k, __u32 op, __u64 len, __u64 ns,
+				   int ret)
+{
+	struct top_stats *s;
+
+	if (op >= TOP_NR_OPS)
+		return;
+	s = row(k);
+	if (!s)
+		return;
+	if (ret < 0) {
+		s->errors[op]++;
+		return;
+	}
+	s->ops[op]++;
+	s->bytes[op] += len;
+	s->lat[op][slot_of(ns)]++;
+}
+
+/* ---- tracepoint mode ---- */
+
+static __always_inline int begin(__u32 backend, __u32 op, __u64 as)
+{
+	struct top_cur c = {};
+	__u32 tid;
+
+	if (filtered())
+		return 0;
+	make_key(&c.key, backend, as);
+	c.op = op;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&cur, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, __u64 start_ns,
+			       int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct top_key k = {};
+
+	bpf_map_delete_elem(&cur, &tid);
+	/* the event was enabled while the operation ran: no start */
+	if (!start_ns || filtered())
+		return 0;
+	make_key(&k, backend, as);
+	record(&k, op, len, bpf_ktime_get_ns() - start_ns, ret);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_ioas_map_start")
+int BPF_PROG(map_start, const struct iommu_ioas_map___top *cmd)
+{
+	return begin(TOP_IOMMUFD, TOP_MAP, cmd->ioas_id);
+}
+
+SEC("tp_btf/iommufd_ioas_unmap_start")
+int BPF_PROG(unmap_start, const struct iommu_ioas_unmap___top *cmd)
+{
+	return begin(TOP_IOMMUFD, TOP_UNMAP, cmd->ioas_id);
+}
+
+SEC("tp_btf/iommufd_ioas_copy_start")
+int BPF_PROG(copy_start, const struct iommu_ioas_copy___top *cmd)
+{
+	return begin(TOP_IOMMUFD, TOP_COPY, cmd->dst_ioas_id);
+}
+
+/* the IOAS looked up, or (lookup failed) the id asked for */
+static __always_inline __u64 ioas_id(const struct iommufd_ioas___top *ioas, __u32 asked)
+{
+	return ioas ? ioas->obj.id : asked;
+}
+
+SEC("tp_btf/iommufd_ioas_map")
+int BPF_PROG(map_end, const struct iommufd_ioas___top *ioas,
+	     const struct iommu_ioas_map___top *cmd, __u64 start_ns, int ret)
+{
+	return end(TOP_IOMMUFD, TOP_MAP, ioas_id(ioas, cmd->ioas_id), cmd->length, start_ns, ret);
+}
+
+SEC("tp_btf/iommufd_ioas_unmap")
+int BPF_PROG(unmap_end, const struct iommufd_ioas___top *ioas,
+	     const struct iommu_ioas_unmap___top *cmd, __u64 length, __u64 unmapped,
+	     __u64 start_ns, int ret)
+{
+	return end(TOP_IOMMUFD, TOP_UNMAP, ioas_id(ioas, cmd->ioas_id), unmapped, start_ns, ret);
+}
+
+SEC("tp_btf/iommufd_ioas_copy")
+int BPF_PROG(copy_end, const struct iommufd_ioas___top *dst_ioas,
+	     const struct iommu_ioas_copy___top *cmd, __u64 start_ns, int ret)
+{
+	return end(TOP_IOMMUFD, TOP_COPY, ioas_id(dst_ioas, cmd->dst_ioas_id), cmd->length,
+		   start_ns, ret);
+}
+
+SEC("tp_btf/vfio_iommu_type1_dma_map_start")
+int BPF_PROG(t1_map_start, struct vfio_iommu *iommu)
+{
+	return begin(TOP_TYPE1, TOP_MAP, (__u64)iommu);
+}
+
+SEC("tp_btf/vfio_iommu_type1_dma_unmap_start")
+int BPF_PROG(t1_unmap_start, struct vfio_iommu *iommu)
+{
+	return begin(TOP_TYPE1, TOP_UNMAP, (__u64)iommu);
+}
+
+SEC("tp_btf/vfio_iommu_type1_dma_map")
+int BPF_PROG(t1_map_end, struct vfio_iommu *iommu,
+	     const struct vfio_iommu_type1_dma_map___top *map, __u64 start_ns, int ret)
+{
+	return end(TOP_TYPE1, TOP_MAP, (__u64)iommu, map->size, start_ns, ret);
+}
+
+SEC("tp_btf/vfio_iommu_type1_dma_unmap")
+int BPF_PROG(t1_unmap_end, struct vfio_iommu *iommu, const void *unmap, __u64 size,
+	     __u64 unmapped, __u64 start_ns, int ret)
+{
+	return end(TOP_TYPE1, TOP_UNMAP, (__u64)iommu, unmapped, start_ns, ret);
+}
+
+/* The row of the thread's current operation, or (none) @backend's "-" row. */
+static __always_inline struct top_stats *nested_row(__u32 backend)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct top_cur *c = bpf_map_lookup_elem(&cur, &tid);
+	struct top_key k = {};
+
+	if (c)
+		return row(&c->key);
+	if (filtered())
+		return NULL;
+	make_key(&k, backend, 0);
+	return row(&k);
+}
+
+SEC("tp_btf/iommufd_pages_pin")
+int BPF_PROG(pin, void *pages, __u64 npages, int ret)
+{
+	struct top_stats *s = nested_row(TOP_IOMMUFD);
+
+	if (s && ret > 0)
+		s->pinned += ret;
+	return 0;
+}
+
+SEC("tp_btf/vfio_iommu_type1_pin_pages")
+int BPF_PROG(t1_pin, void *dma, __u64 iova, __u64 npages, int ret)
+{
+	struct top_stats *s = nested_row(TOP_TYPE1);
+
+	if (s && ret > 0)
+		s->pinned += ret;
+	return 0;
+}
+
+SEC("tp_btf/iommufd_pages_unpin")
+int BPF_PROG(unpin, void *pages, __u64 npages, int ret)
+{
+	struct top_stats *s = nested_row(TOP_IOMMUFD);
+
+	if (s)
+		s->unpinned += npages;
+	return 0;
+}
+
+SEC("tp_btf/iotlb_sync")
+int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct top_cur *c = bpf_map_lookup_elem(&cur, &tid);
+	unsigned long start, end;
+	struct top_stats *s;
+
+	if (!c) {
+		other_add(TOP_OTHER_FLUSHES, 1);
+		return 0;
+	}
+	s = row(&c->key);
+	if (!s)
+		return 0;
+	s->flushes++;
+	start = BPF_CORE_READ(gather, start);
+	end = BPF_CORE_READ(gather, end);
+	if (start <= end) {		/* empty gathers are synced too */
+		s->flush_ranged++;
+		s->flush_bytes += end - start + 1;
+		s->flush_range[slot_of(end - start + 1)]++;
+	}
+	return 0;
+}
+
+SEC("tp_btf/flush_iotlb_all")
+int BPF_PROG(flush_all, struct iommu_domain *domain)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct top_cur *c = bpf_map_lookup_elem(&cur, &tid);
+	struct top_stats *s;
+
+	if (!c) {
+		other_add(TOP_OTHER_FLUSH_ALL, 1);
+		return 0;
+	}
+	s = row(&c->key);
+	if (s)
+		s->flush_all++;
+	return 0;
+}
+
+/* ---- HWPT: allocation (HWPT -> IOAS), invalidation ---- */
+
+SEC("tp_btf/iommufd_hwpt_alloc")
+int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___top *hwpt,
+	     const struct iommu_hwpt_alloc___top *cmd, int ret)
+{
+	__u32 id, pt;
+
+	if (ret || !hwpt)
+		return 0;
+	id = hwpt->obj.id;
+	pt = cmd->pt_id;
+	bpf_map_update_elem(&hwpt_ioas, &id, &pt, BPF_ANY);
+	return 0;
+}
+
+static __always_inline __u64 ioas_of_hwpt(__u32 hwpt_id)
+{
+	__u32 *pt = bpf_map_lookup_elem(&hwpt_ioas, &hwpt_id);
+
+	return pt ? *pt : 0;
+}
+
+SEC("tp_btf/iommufd_hwpt_invalidate")
+int BPF_PROG(hwpt_inval, const struct iommufd_hw_pagetable___top *hwpt,
+	     const struct iommu_hwpt_invalidate___top *cmd, __u32 done_num, __u64 start_ns,
+	     int ret)
+{
+	struct top_key k = {};
+	struct top_stats *s;
+
+	if (filtered())
+		return 0;
+	make_key(&k, TOP_IOMMUFD, ioas_of_hwpt(hwpt ? hwpt->obj.id : cmd->hwpt_id));
+	s = row(&k);
+	if (!s)
+		return 0;
+	s->invals++;
+	s->inval_entries += done_num;
+	return 0;
+}
+
+/* ---- faults: queued for user space -> answered ---- */
+
+SEC("tp_btf/iommufd_fault_queue")
+int BPF_PROG(fault_queue, void *fault, struct iopf_group___top *group)
+{
+	__u64 g = (__u64)group, now = bpf_ktime_get_ns();
+
+	bpf_map_update_elem(&pending, &g, &now, BPF_ANY);
+	return 0;
+}
+
+/* The IOAS of the fault's HWPT (group->attach_handle->domain->fault_data). */
+static __always_inline __u64 fault_ioas(struct iopf_group___top *group)
+{
+	struct iommufd_hw_pagetable___top *hwpt;
+
+	hwpt = BPF_CORE_READ(group, attach_handle, domain, fault_data);
+	if (!hwpt)
+		return 0;
+	return ioas_of_hwpt(BPF_CORE_READ(hwpt, obj.id));
+}
+
+static __always_inline int fault_done(struct iopf_group___top *group, bool lost)
+{
+	__u64 g = (__u64)group, *t, ns = 0;
+	struct top_key k = {};
+	struct top_stats *s;
+
+	t = bpf_map_lookup_elem(&pending, &g);
+	if (t)
+		ns = bpf_ktime_get_ns() - *t;
+	bpf_map_delete_elem(&pending, &g);
+	if (filtered())
+		return 0;
+	make_key(&k, TOP_IOMMUFD, fault_ioas(group));
+	s = row(&k);
+	if (!s)
+		return 0;
+	if (lost) {
+		s->faults_lost++;
+		return 0;
+	}
+	s->faults++;
+	if (t)
+		s->fault_lat[slot_of(ns)]++;
+	return 0;
+}
+
+SEC("tp_btf/iommufd_fault_respond")
+int BPF_PROG(fault_respond, void *fault, struct iopf_group___top *group)
+{
+	return fault_done(group, false);
+}
+
+SEC("tp_btf/iommufd_fault_auto_respond")
+int BPF_PROG(fault_auto, void *fault, struct iopf_group___top *group)
+{
+	return fault_done(group, true);
+}
+
+/* ---- device attach state ---- */
+
+static __always_inline struct top_dev *dev_entry(__u32 backend, __u32 id)
+{
+	struct top_dev_key k = { .backend = backend, .id = id };
+	struct top_dev *d = bpf_map_lookup_elem(&devs, &k);
+
+	if (d)
+		return d;
+	bpf_map_update_elem(&devs, &k, &zero_dev, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&devs, &k);
+}
+
+static __always_inline void dev_touch(struct top_dev *d, int ret)
+{
+	d->last_ns = bpf_ktime_get_ns();
+	d->last_ret = ret;
+	d->tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(d->comm, sizeof(d->comm));
+}
+
+static __always_inline int idev_event(const struct iommufd_device___top *idev, __u32 pt_id,
+				      int ret, int what)
+{
+	struct top_dev *d = dev_entry(TOP_IOMMUFD, idev->obj.id);
+	const char *name;
+
+	if (!d)
+		return 0;
+	dev_touch(d, ret);
+	name = BPF_CORE_READ(idev, dev, kobj.name);
+	if (name)
+		bpf_probe_read_kernel_str(d->name, sizeof(d->name), name);
+	d->pt_id = pt_id;
+	if (ret) {
+		d->failures++;
+		return 0;
+	}
+	switch (what) {
+	case 0:
+		d->attaches++;
+		d->attached = 1;
+		break;
+	case 1:
+		d->replaces++;
+		d->attached = 1;
+		break;
+	default:
+		d->detaches++;
+		d->attached = 0;
+	}
+	return 0;
+}
+
+SEC("tp_btf/iommufd_device_attach")
+int BPF_PROG(dev_attach, const struct iommufd_device___top *idev, __u32 pasid, __u32 pt_id,
+	     int ret)
+{
+	return idev_event(idev, pt_id, ret, 0);
+}
+
+SEC("tp_btf/iommufd_device_replace")
+int BPF_PROG(dev_replace, const struct iommufd_device___top *idev, __u32 pasid, __u32 pt_id,
+	     int ret)
+{
+	return idev_event(idev, pt_id, ret, 1);
+}
+
+SEC("tp_btf/iommufd_device_detach")
+int BPF_PROG(dev_detach, const struct iommufd_device___top *idev, __u32 pasid, __u32 pt_id,
+	     int ret)
+{
+	return idev_event(idev, pt_id, ret, 2);
+}
+
+static __always_inline int group_event(struct vfio_iommu *iommu, struct iommu_group *group,
+				       int ret, bool attach)
+{
+	struct top_dev *d = dev_entry(TOP_TYPE1, BPF_CORE_READ(group, id));
+
+	if (!d)
+		return 0;
+	dev_touch(d, ret);
+	d->container = (__u64)iommu;
+	if (ret) {
+		d->failures++;
+		return 0;
+	}
+	if (attach) {
+		d->attaches++;
+		d->attached = 1;
+	} else {
+		d->detaches++;
+		d->attached = 0;
+	}
+	return 0;
+}
+
+SEC("tp_btf/vfio_iommu_type1_attach_group")
+int BPF_PROG(t1_attach, struct vfio_iommu *iommu, struct iommu_group *group, int ret)
+{
+	return group_event(iommu, group, ret, true);
+}
+
+SEC("tp_btf/vfio_iommu_type1_detach_group")
+int BPF_PROG(t1_detach, struct vfio_iommu *iommu, struct iommu_group *group, int ret)
+{
+	return group_event(iommu, group, ret, false);
+}
+
+/* ---- fallback: the ioctl syscall, decoded ---- */
+
+static __always_inline int ioctl_enter(__u64 fd, __u32 cmd, __u64 arg)
+{
+	struct top_cur c = {};
+	__u32 tid, id = 0;
+	int i;
+
+	if (filtered())
+		return 0;
+	for (i = 0; i < TOP_IOCTLS; i++) {
+		if (!ioctls[i].cmd || ioctls[i].cmd != cmd)
+			continue;
+		if (bpf_probe_read_user(&c.len, sizeof(c.len), (void *)(arg + ioctls[i].len_off)))
+			c.len = 0;
+		if (ioctls[i].id_off == TOP_ID_FD) {
+			make_key(&c.key, ioctls[i].backend,
+				 (bpf_get_current_pid_tgid() & ~0xffffffffULL) | (__u32)fd);
+		} else {
+			bpf_probe_read_user(&id, sizeof(id), (void *)(arg + ioctls[i].id_off));
+			make_key(&c.key, ioctls[i].backend, id);
+		}
+		c.op = ioctls[i].op;
+		c.start_ns = bpf_ktime_get_ns();
+		tid = (__u32)bpf_get_current_pid_tgid();
+		bpf_map_update_elem(&cur, &tid, &c, BPF_ANY);
+		return 0;
+	}
+	return 0;
+}
+
+static __always_inline int ioctl_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct top_cur *c = bpf_map_lookup_elem(&cur, &tid);
+
+	if (!c)
+		return 0;
+	record(&c->key, c->op, c->len, bpf_ktime_get_ns() - c->start_ns, ret < 0 ? -1 : 0);
+	bpf_map_delete_elem(&cur, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
+{
+	return ioctl_enter(ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_ioctl")
+int sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
+{
+	return ioctl_exit(ctx->ret);
+}
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int raw_sys_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->id != targ_nr_ioctl)
+		return 0;
+	return ioctl_enter(ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
+}
+
+SEC("tracepoint/raw_syscalls/sys_exit")
+int raw_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->id != targ_nr_ioctl)
+		return 0;
+	return ioctl_exit(ctx->ret);
+}
+
+char LICENSE[] SEC("license") = "GPL";

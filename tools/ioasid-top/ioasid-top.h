@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* ioasid-top: types shared by ioasid-top.bpf.c and the user space (fixed width). */
+#ifndef __IOASID_TOP_H
+#define __IOASID_TOP_H
+
+#define TOP_SLOTS	32	/* log2 slots (lib/hist.h contract), nanoseconds */
+#define TOP_COMM_LEN	16
+#define TOP_NAME_LEN	32
+#define TOP_IOCTLS	5	/* lib/dmaioctl.h DMAIOCTL_N */
+#define TOP_MAX_KEYS	4096
+#define TOP_MAX_DEVS	1024
+
+enum top_backend {
+	TOP_IOMMUFD,
+	TOP_TYPE1,
+	TOP_NR_BACKENDS,
+};
+
+enum top_op {
+	TOP_MAP,
+	TOP_UNMAP,
+	TOP_COPY,
+	TOP_NR_OPS,
+};
+
+/*
+ * One row: process x backend x address space.  as: iommufd the IOAS id;
+ * type1 the container, which has no id: the struct vfio_iommu address
+ * (tracepoint mode) or tgid << 32 | fd (fallback), numbered 1, 2, ... by
+ * user space as seen and never printed (as bpf/maplat -I does).  as is 0
+ * when the operation's address space is not known (a pin outside a map).
+ */
+struct top_key {
+	__u64 as;
+	__u32 tgid;
+	__u32 backend;
+};
+
+/* Per CPU, cumulative since start: user space sums the CPUs and diffs. */
+struct top_stats {
+	__u64 ops[TOP_NR_OPS];		/* successful */
+	__u64 errors[TOP_NR_OPS];	/* ret < 0 */
+	__u64 bytes[TOP_NR_OPS];	/* length of the successful ones */
+	__u64 lat[TOP_NR_OPS][TOP_SLOTS];	/* ns, successful */
+	__u64 pinned;			/* pages pinned (GUP batches' ret) */
+	__u64 unpinned;			/* pages unpinned */
+	__u64 flushes;			/* iommu:iotlb_sync */
+	__u64 flush_bytes;		/* sum of non-empty gathers' ranges */
+	__u64 flush_ranged;		/* iotlb_syncs with a non-empty range */
+	__u64 flush_all;		/* iommu:flush_iotlb_all */
+	__u64 flush_range[TOP_SLOTS];	/* log2 bytes of the ranges */
+	__u64 faults;			/* fault groups answered by user space */
+	__u64 fault_lat[TOP_SLOTS];	/* ns, queued -> responded */
+	__u64 faults_lost;		/* auto-responded on detach/close */
+	__u64 invals;			/* IOMMU_HWPT_INVALIDATE calls */
+	__u64 inval_entries;		/* entries the driver handled */
+	char comm[TOP_COMM_LEN];
+};
+
+/* Fallback: the ioctls to decode (from lib/dmaioctl.h). */
+struct top_ioctl {
+	__u32 cmd;
+	__u8 backend;
+	__u8 op;
+	__u16 len_off;
+	__u16 id_off;			/* TOP_ID_FD: the fd names the container */
+	__u16 pad;
+};
+#define TOP_ID_FD	0xffff
+
+/* The operation a thread is in: nested pins and IOTLB syncs are its. */
+struct top_cur {
+	struct top_key key;
+	__u64 start_ns;			/* fallback only */
+	__u64 len;			/* fallback only */
+	__u32 op;
+	__u32 pad;
+};
+
+/* Device attach state, keyed by backend and dev_id (iommufd) or group id (type1). */
+struct top_dev_key {
+	__u32 backend;
+	__u32 id;
+};
+
+struct top_dev {
+	__u64 last_ns;			/* CLOCK_MONOTONIC of the last change */
+	__u64 container;		/* type1: struct vfio_iommu address */
+	__u32 tgid;
+	__u32 pt_id;			/* iommufd: HWPT attached to (or asked) */
+	__u32 attaches;
+	__u32 detaches;
+	__u32 replaces;
+	__u32 failures;
+	__u32 attached;			/* 1 if attached now */
+	__s32 last_ret;
+	char comm[TOP_COMM_LEN];
+	char name[TOP_NAME_LEN];	/* iommufd: the device (BDF) */
+};
+
+/* System totals of what no row owns (index into a per-CPU array). */
+enum top_other {
+	TOP_OTHER_FLUSHES,		/* iotlb_sync outside a map/unmap ioctl */
+	TOP_OTHER_FLUSH_ALL,
+	TOP_OTHER_DROPPED,		/* rows that did not fit the map */
+	TOP_NR_OTHER,
+};
+
+#endif /* __IOASID_TOP_H */
