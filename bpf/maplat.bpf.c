@@ -2,7 +2,7 @@
 /*
  * maplat: DMA map/unmap/copy latency of iommufd and VFIO type1 as log2
  * histograms, aggregated here, keyed by backend x operation x size class
- * (x process with -P).
+ * (x process with -P, x IOAS or container with -I).
  *
  * Tracepoint mode: one tp_btf program per operation on the END events of
  * the ioasid-trace series; the latency is now - start_ns, the timestamp
@@ -32,15 +32,26 @@ struct iommu_domain;
 struct iommu_iotlb_gather;
 
 struct iommu_ioas_map___mpl {
+	__u32 ioas_id;
 	__u64 length;
 } __attribute__((preserve_access_index));
 
 struct iommu_ioas_unmap___mpl {
+	__u32 ioas_id;
 	__u64 length;
 } __attribute__((preserve_access_index));
 
 struct iommu_ioas_copy___mpl {
+	__u32 dst_ioas_id;
 	__u64 length;
+} __attribute__((preserve_access_index));
+
+struct iommufd_object___mpl {
+	unsigned int id;
+} __attribute__((preserve_access_index));
+
+struct iommufd_ioas___mpl {
+	struct iommufd_object___mpl obj;
 } __attribute__((preserve_access_index));
 
 struct vfio_iommu_type1_dma_map___mpl {
@@ -50,6 +61,7 @@ struct vfio_iommu_type1_dma_map___mpl {
 const volatile bool targ_ns = false;		/* ns buckets, else us */
 const volatile bool targ_per_process = false;	/* -P */
 const volatile bool targ_breakdown = false;	/* -B */
+const volatile bool targ_per_ioas = false;	/* -I */
 const volatile __u32 filter_tgid = 0;		/* -p */
 const volatile int filter_backend = -1;		/* --backend, fallback mode */
 const volatile long targ_nr_ioctl = 16;		/* raw_syscalls: __NR_ioctl */
@@ -105,8 +117,8 @@ static __always_inline bool pid_filtered(void)
 }
 
 /* Account one finished operation; @st (may be NULL) carries -B counters. */
-static __always_inline int record(__u8 backend, __u8 op, __u64 len, __u64 delta_ns, int ret,
-				  const struct op_state *st)
+static __always_inline int record(__u8 backend, __u8 op, __u64 len, __u64 as, __u64 delta_ns,
+				  int ret, const struct op_state *st)
 {
 	struct hist_key key = {};
 	struct hist *h;
@@ -117,6 +129,8 @@ static __always_inline int record(__u8 backend, __u8 op, __u64 len, __u64 delta_
 	key.size_log2 = log2_64(len);
 	if (targ_per_process)
 		key.pid = bpf_get_current_pid_tgid() >> 32;
+	if (targ_per_ioas)
+		key.as = as;
 
 	h = bpf_map_lookup_elem(&hists, &key);
 	if (!h) {
@@ -147,7 +161,8 @@ static __always_inline int record(__u8 backend, __u8 op, __u64 len, __u64 delta_
 
 /* ---- tracepoint mode: end events carry start_ns ---- */
 
-static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 start_ns, int ret)
+static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 as, __u64 start_ns,
+				     int ret)
 {
 	struct op_state *st = NULL;
 	__u32 tid;
@@ -162,46 +177,62 @@ static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 sta
 		tid = (__u32)bpf_get_current_pid_tgid();
 		st = bpf_map_lookup_elem(&ops, &tid);
 	}
-	err = record(backend, op, len, bpf_ktime_get_ns() - start_ns, ret, st);
+	err = record(backend, op, len, as, bpf_ktime_get_ns() - start_ns, ret, st);
 	if (st)
 		bpf_map_delete_elem(&ops, &tid);
 	return err;
 }
 
-SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(iommufd_map, struct iommufd_ioas *ioas, const struct iommu_ioas_map___mpl *cmd,
-	     __u64 start_ns, int ret)
+/*
+ * -I: the IOAS the handler looked up, or (lookup failed, @ioas NULL) the
+ * id user space asked for.
+ */
+static __always_inline __u64 ioas_id(const struct iommufd_ioas___mpl *ioas, __u32 asked)
 {
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, cmd->length, start_ns, ret);
+	if (!targ_per_ioas)
+		return 0;
+	return ioas ? ioas->obj.id : asked;
+}
+
+SEC("tp_btf/iommufd_ioas_map")
+int BPF_PROG(iommufd_map, const struct iommufd_ioas___mpl *ioas,
+	     const struct iommu_ioas_map___mpl *cmd, __u64 start_ns, int ret)
+{
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, cmd->length, ioas_id(ioas, cmd->ioas_id),
+			 start_ns, ret);
 }
 
 /* cmd->length now holds the bytes unmapped; @length is what was asked */
 SEC("tp_btf/iommufd_ioas_unmap")
-int BPF_PROG(iommufd_unmap, struct iommufd_ioas *ioas, const struct iommu_ioas_unmap___mpl *cmd,
-	     __u64 length, __u64 unmapped, __u64 start_ns, int ret)
+int BPF_PROG(iommufd_unmap, const struct iommufd_ioas___mpl *ioas,
+	     const struct iommu_ioas_unmap___mpl *cmd, __u64 length, __u64 unmapped,
+	     __u64 start_ns, int ret)
 {
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length, start_ns, ret);
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length, ioas_id(ioas, cmd->ioas_id),
+			 start_ns, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
-int BPF_PROG(iommufd_copy, struct iommufd_ioas *dst_ioas, const struct iommu_ioas_copy___mpl *cmd,
-	     __u64 start_ns, int ret)
+int BPF_PROG(iommufd_copy, const struct iommufd_ioas___mpl *dst_ioas,
+	     const struct iommu_ioas_copy___mpl *cmd, __u64 start_ns, int ret)
 {
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_COPY, cmd->length, start_ns, ret);
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_COPY, cmd->length,
+			 ioas_id(dst_ioas, cmd->dst_ioas_id), start_ns, ret);
 }
 
+/* -I: a container has no id; its address is numbered by user space */
 SEC("tp_btf/vfio_iommu_type1_dma_map")
 int BPF_PROG(type1_map, struct vfio_iommu *iommu, const struct vfio_iommu_type1_dma_map___mpl *map,
 	     __u64 start_ns, int ret)
 {
-	return end_event(MAPLAT_TYPE1, MAPLAT_MAP, map->size, start_ns, ret);
+	return end_event(MAPLAT_TYPE1, MAPLAT_MAP, map->size, (__u64)iommu, start_ns, ret);
 }
 
 SEC("tp_btf/vfio_iommu_type1_dma_unmap")
 int BPF_PROG(type1_unmap, struct vfio_iommu *iommu, const void *unmap, __u64 size,
 	     __u64 unmapped, __u64 start_ns, int ret)
 {
-	return end_event(MAPLAT_TYPE1, MAPLAT_UNMAP, size, start_ns, ret);
+	return end_event(MAPLAT_TYPE1, MAPLAT_UNMAP, size, (__u64)iommu, start_ns, ret);
 }
 
 /* ---- -B: attribute pin batches and IOTLB syncs to the thread's operation ---- */
@@ -290,10 +321,10 @@ int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather 
 
 /* ---- fallback mode: the ioctl syscall, decoded ---- */
 
-static __always_inline int ioctl_enter(__u32 cmd, __u64 arg)
+static __always_inline int ioctl_enter(__u64 fd, __u32 cmd, __u64 arg)
 {
 	struct op_state st = {};
-	__u32 tid;
+	__u32 tid, id;
 	int i;
 
 	if (pid_filtered())
@@ -308,6 +339,12 @@ static __always_inline int ioctl_enter(__u32 cmd, __u64 arg)
 		if (bpf_probe_read_user(&st.len, sizeof(st.len),
 					(void *)(arg + ioctls[i].len_off)))
 			st.len = 0;
+		/* -I: the IOAS id in the user struct; a type1 container is its fd */
+		if (targ_per_ioas && ioctls[i].id_off == IOCTL_ID_FD)
+			st.as = (bpf_get_current_pid_tgid() & ~0xffffffffULL) | (__u32)fd;
+		else if (targ_per_ioas &&
+			 !bpf_probe_read_user(&id, sizeof(id), (void *)(arg + ioctls[i].id_off)))
+			st.as = id;
 		tid = (__u32)bpf_get_current_pid_tgid();
 		st.start_ns = bpf_ktime_get_ns();
 		bpf_map_update_elem(&ops, &tid, &st, BPF_ANY);
@@ -324,8 +361,8 @@ static __always_inline int ioctl_exit(long ret)
 	st = bpf_map_lookup_elem(&ops, &tid);
 	if (!st)
 		return 0;
-	record(st->backend, st->op, st->len, bpf_ktime_get_ns() - st->start_ns, ret < 0 ? -1 : 0,
-	       NULL);
+	record(st->backend, st->op, st->len, st->as, bpf_ktime_get_ns() - st->start_ns,
+	       ret < 0 ? -1 : 0, NULL);
 	bpf_map_delete_elem(&ops, &tid);
 	return 0;
 }
@@ -333,7 +370,7 @@ static __always_inline int ioctl_exit(long ret)
 SEC("tracepoint/syscalls/sys_enter_ioctl")
 int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 {
-	return ioctl_enter((__u32)ctx->args[1], ctx->args[2]);
+	return ioctl_enter(ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_ioctl")
@@ -347,7 +384,7 @@ int raw_sys_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	if (ctx->id != targ_nr_ioctl)
 		return 0;
-	return ioctl_enter((__u32)ctx->args[1], ctx->args[2]);
+	return ioctl_enter(ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
 }
 
 SEC("tracepoint/raw_syscalls/sys_exit")

@@ -58,6 +58,7 @@ static struct env {
 	pid_t pid;
 	int backend;		/* -1: both */
 	bool per_process;
+	bool per_ioas;
 	bool breakdown;
 	bool ns;
 	bool json;
@@ -73,7 +74,7 @@ static struct env {
 };
 
 static const char usage_text[] =
-"usage: maplat [-h] [-v] [-j] [-T] [-N] [-P] [-B] [-F] [-p PID]\n"
+"usage: maplat [-h] [-v] [-j] [-T] [-N] [-P] [-I] [-B] [-F] [-p PID]\n"
 "              [--backend iommufd|type1] [-i INTERVAL] [interval [count]]\n"
 "\n"
 "DMA map/unmap/copy latency of iommufd and VFIO type1 as log2 histograms,\n"
@@ -86,6 +87,8 @@ static const char usage_text[] =
 "  -T, --timestamp     print the time before each report\n"
 "  -N, --nanoseconds   nanosecond buckets (default microseconds)\n"
 "  -P, --per-process   histograms per process (with its name)\n"
+"  -I, --per-ioas      histograms per address space: iommufd IOAS id, type1\n"
+"                      container (numbered 1, 2, ... as they appear)\n"
 "  -B, --breakdown     pin batches, pages pinned, IOTLB syncs per operation\n"
 "                      (tracepoint mode; costs a per-thread map)\n"
 "  -F, --fallback      use the ioctl syscall tracepoints even if the\n"
@@ -102,6 +105,7 @@ static const char usage_text[] =
 "  maplat -i 5 -T          # every 5 s, with a timestamp\n"
 "  maplat -N -b iommufd    # iommufd only, nanosecond buckets\n"
 "  maplat -P -p 1234       # process 1234, with its name\n"
+"  maplat -I -P            # per IOAS / container of each process\n"
 "  maplat -j -i 1 > m.json # JSON lines, one document per second\n"
 "  maplat -B               # where map/unmap time goes: pins, IOTLB syncs\n";
 
@@ -112,6 +116,7 @@ static const struct option long_opts[] = {
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "nanoseconds", no_argument, NULL, 'N' },
 	{ "per-process", no_argument, NULL, 'P' },
+	{ "per-ioas", no_argument, NULL, 'I' },
 	{ "breakdown", no_argument, NULL, 'B' },
 	{ "fallback", no_argument, NULL, 'F' },
 	{ "pid", required_argument, NULL, 'p' },
@@ -127,7 +132,7 @@ static int parse_args(int argc, char **argv)
 	long v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "hvjTNPBFp:b:i:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hvjTNPIBFp:b:i:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -146,6 +151,9 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'P':
 			env.per_process = true;
+			break;
+		case 'I':
+			env.per_ioas = true;
 			break;
 		case 'B':
 			env.breakdown = true;
@@ -322,6 +330,8 @@ static void configure_ioctls(struct maplat_bpf *obj)
 		obj->rodata->ioctls[i].backend = dmaioctls[i].backend;
 		obj->rodata->ioctls[i].op = dmaioctls[i].op;
 		obj->rodata->ioctls[i].len_off = dmaioctls[i].len_off;
+		obj->rodata->ioctls[i].id_off = dmaioctls[i].id_off < 0 ? IOCTL_ID_FD :
+						dmaioctls[i].id_off;
 	}
 	obj->rodata->targ_nr_ioctl = SYS_ioctl;
 }
@@ -331,17 +341,43 @@ static void configure_ioctls(struct maplat_bpf *obj)
 struct entry {
 	struct hist_key key;
 	struct hist h;
+	unsigned int as;	/* -I: IOAS id, or the container's number */
 };
+
+/*
+ * -I, type1: containers by first appearance, 1, 2, ...  The key (a kernel
+ * address, or tgid << 32 | fd in the fallback) is never printed; a freed
+ * container whose address is reused keeps its number.
+ */
+#define MAX_CONTAINERS 4096
+static uint64_t containers[MAX_CONTAINERS];
+static unsigned int nr_containers;
+
+static unsigned int container_number(uint64_t key)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_containers; i++)
+		if (containers[i] == key)
+			return i + 1;
+	if (nr_containers == MAX_CONTAINERS)
+		return 0;	/* "container ?" */
+	containers[nr_containers++] = key;
+	return nr_containers;
+}
 
 static int cmp_entry(const void *a, const void *b)
 {
-	const struct hist_key *x = &((const struct entry *)a)->key;
-	const struct hist_key *y = &((const struct entry *)b)->key;
+	const struct entry *ea = a, *eb = b;
+	const struct hist_key *x = &ea->key;
+	const struct hist_key *y = &eb->key;
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
 	if (x->backend != y->backend)
 		return x->backend - y->backend;
+	if (ea->as != eb->as)
+		return ea->as < eb->as ? -1 : 1;
 	if (x->op != y->op)
 		return x->op - y->op;
 	return x->size_log2 - y->size_log2;
@@ -382,6 +418,9 @@ static int drain_hists(int fd, struct entry *e)
 	free(keys);
 	if (err)
 		return err;
+	for (i = 0; i < m; i++)
+		e[i].as = e[i].key.backend == MAPLAT_TYPE1 && env.per_ioas ?
+			container_number(e[i].key.as) : e[i].key.as;
 	qsort(e, m, sizeof(*e), cmp_entry);
 	return m;
 }
@@ -420,6 +459,10 @@ static void print_entry(const struct entry *e)
 	       size_class_str(e->key.size_log2, sz, sizeof(sz)));
 	if (env.per_process)
 		printf(", pid %u %.16s", e->key.pid, h->comm);
+	if (env.per_ioas && e->key.backend == MAPLAT_TYPE1)
+		printf(", container %u", e->as);
+	else if (env.per_ioas)
+		printf(", IOAS %u", e->as);
 	printf("\n  count %llu, failed %llu", (unsigned long long)h->count,
 	       (unsigned long long)h->errors);
 	if (h->count)
@@ -488,6 +531,10 @@ static void print_json(const struct entry *e, int n, int mode, double seconds)
 			json_uint(&j, "pid", e[i].key.pid);
 			json_string(&j, "comm", h->comm);
 		}
+		if (env.per_ioas && e[i].key.backend == MAPLAT_TYPE1)
+			json_uint(&j, "container", e[i].as);
+		else if (env.per_ioas)
+			json_uint(&j, "ioas_id", e[i].as);
 		json_uint(&j, "count", h->count);
 		json_uint(&j, "failed", h->errors);
 		if (h->count) {
@@ -523,16 +570,18 @@ static void print_banner(int mode, int missing)
 		fprintf(f, "mode: tracepoint (end events' start_ns: ioctl handler latency)\n");
 		if (env.breakdown && missing)
 			fprintf(f, "  -B: %d tracepoint(s) missing, their counts stay 0\n", missing);
-		fflush(f);
-		return;
+	} else {
+		fprintf(f, "mode: fallback, %s\n",
+			mode == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl" :
+			"raw_syscalls:sys_{enter,exit}");
+		fprintf(f, "  %s\n", env.fallback ? "forced by -F" :
+			"this kernel has no iommufd/vfio_iommu_type1 events");
+		fprintf(f, "  latency is the whole ioctl syscall; unavailable: pin batches,\n"
+			"  pages pinned, IOTLB syncs (-B)\n");
 	}
-	fprintf(f, "mode: fallback, %s\n",
-		mode == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl" :
-		"raw_syscalls:sys_{enter,exit}");
-	fprintf(f, "  %s\n", env.fallback ? "forced by -F" :
-		"this kernel has no iommufd/vfio_iommu_type1 events");
-	fprintf(f, "  latency is the whole ioctl syscall; unavailable: pin batches,\n"
-		"  pages pinned, IOTLB syncs (-B)\n");
+	if (env.per_ioas)
+		fprintf(f, "-I: iommufd per IOAS id, type1 per container numbered as seen%s\n",
+			mode == MODE_TP ? "" : ",\n  here a process's container fd");
 	fflush(f);
 }
 
@@ -583,6 +632,7 @@ int main(int argc, char **argv)
 
 	obj->rodata->targ_ns = env.ns;
 	obj->rodata->targ_per_process = env.per_process;
+	obj->rodata->targ_per_ioas = env.per_ioas;
 	obj->rodata->targ_breakdown = env.breakdown && mode == MODE_TP;
 	obj->rodata->filter_tgid = env.pid;
 	obj->rodata->filter_backend = env.backend;

@@ -56,7 +56,6 @@ struct ioctl_desc {
 	__u8 op;
 	__u16 len_off;		/* offset of the u64 length in the user struct */
 	__u16 id_off;		/* offset of the u32 IOAS id, or IOCTL_ID_FD */
-	__u16 pad;
 };
 
 /* -I in the fallback: the ioctl's fd names the address space (type1) */

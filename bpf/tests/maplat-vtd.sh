@@ -12,6 +12,7 @@
 # what was done, per (backend, op, size class).  With the series' events
 # (patched kernel) this runs in tracepoint mode, then forced into the
 # fallback (-F), then with -B; without them (stock kernel) in the fallback.
+# -I (per IOAS / container) is checked in whichever mode the kernel offers.
 # MAPLAT=path overrides build/bpf/maplat.
 
 set -u
@@ -150,6 +151,70 @@ for h in doc["histograms"]:
         assert h["comm"] == "python3" and h["p50"] is None, h
 PY
 ok $? "-P: dmaprobe's and python3's own entries; p50 <= p90 <= p99; mean inside the buckets"
+
+# ---- -I: per IOAS / container ----
+# Two IOASes of one /dev/iommu (no device: map and unmap still run the
+# handlers) map 4 KiB $k1 and $k2 times; dmaprobe does its own.  IOAS ids
+# are per /dev/iommu file, so -P keeps processes apart.
+k1=5 k2=9
+two_ioases() {
+	python3 - "$k1" "$k2" <<'PY'
+import ctypes, fcntl, mmap, os, struct, sys
+T = ord(';') << 8
+ALLOC, MAP, UNMAP = T | 0x81, T | 0x85, T | 0x86
+fd = os.open("/dev/iommu", os.O_RDWR)
+buf = mmap.mmap(-1, 4096)
+va = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+ids = []
+for k in map(int, sys.argv[1:]):
+    a = bytearray(struct.pack("=III", 12, 0, 0))
+    fcntl.ioctl(fd, ALLOC, a, True)
+    ioas = struct.unpack("=III", a)[2]
+    ids.append(ioas)
+    for _ in range(k):
+        # FIXED_IOVA | WRITEABLE | READABLE at IOVA 1 MiB
+        fcntl.ioctl(fd, MAP, struct.pack("=IIIIQQQ", 40, 7, ioas, 0, va, 4096, 1 << 20))
+        fcntl.ioctl(fd, UNMAP, struct.pack("=IIQQ", 24, ioas, 1 << 20, 4096))
+print(*ids)
+PY
+}
+start_maplat ioas -j -I -P
+ok $? "maplat -j -I -P starts"
+ids=$(two_ioases) && "$probe" -b both -s 4k -n 20 >/dev/null 2>&1
+ok $? "IOASes $ids: 4K map+unmap x $k1 and x $k2; dmaprobe 4k x $((20 + warm)) per backend"
+stop_maplat
+python3 - "$d/ioas" "$ids" "$k1" "$k2" "$((20 + warm))" <<'PY'
+import json, sys
+doc = json.loads(open(sys.argv[1]).read())
+a, b = map(int, sys.argv[2].split())
+k1, k2, n = map(int, sys.argv[3:])
+got = {}
+for h in doc["histograms"]:
+    ident = h.get("ioas_id", h.get("container"))
+    assert ident is not None and ("ioas_id" in h) == (h["backend"] == "iommufd"), h
+    k = (h["comm"], h["backend"], ident, h["op"])
+    got[k] = got.get(k, 0) + h["count"]
+err = []
+for op in ("map", "unmap"):
+    for ioas, k in ((a, k1), (b, k2)):
+        if got.pop(("python3", "iommufd", ioas, op), None) != k:
+            err.append("python3 IOAS %d %s: want %d" % (ioas, op, k))
+# dmaprobe: one IOAS and one container, all its operations in them
+for be in ("iommufd", "type1"):
+    mine = {k: v for k, v in got.items() if k[0] == "dmaprobe" and k[1] == be}
+    if len({k[2] for k in mine}) != 1 or sorted(mine.values()) != [n, n]:
+        err.append("dmaprobe %s: %s, want one id with %d maps and unmaps" % (be, mine, n))
+    if be == "type1" and any(k[2] != 1 for k in mine):
+        err.append("dmaprobe's container should be number 1: %s" % mine)
+    for k in mine:
+        got.pop(k)
+if got:
+    err.append("unexpected: %s" % got)
+for e in err:
+    print("#   " + e)
+sys.exit(1 if err else 0)
+PY
+ok $? "-I -P: counts per IOAS id (python3's two, dmaprobe's one) and per container"
 
 # ---- 2: human output ----
 start_maplat human -T

@@ -141,6 +141,21 @@ assert len(h) == 2 and all(x["comm"].startswith("python3") and x["pid"] > 1 for 
 PY
 ok $? "-P: histograms carry the pid and comm of the process"
 
+run_fake perioas -I
+python3 - "$d/perioas" <<'PY'
+import json, sys
+h = json.loads(open(sys.argv[1]).read())["histograms"]
+got = sorted((x["backend"], x.get("ioas_id"), x.get("container"), x["failed"]) for x in h)
+# the IOAS id from the user struct (1); type1's one fd numbered 1
+want = [("iommufd", 1, None, 7), ("type1", None, 1, 3)]
+if got != want:
+    print("#   got:  %s\n#   want: %s" % (got, want))
+    sys.exit(1)
+PY
+ok $? "-I: iommufd keyed by the IOAS id of the user struct, type1 by container"
+like "$(cat "$d/perioas.err")" "^  here a process's container fd$" \
+	"-I: says what a container is in the fallback"
+
 # The mode is probed in $TRACEFS (lib/tracefs); libbpf attaches through
 # the real tracefs.  A tracefs without syscalls:* picks raw_syscalls,
 # one without either leaves nothing to attach to.
