@@ -7,6 +7,8 @@
  * them read, none answered) when both fds are closed, which makes the
  * kernel answer them itself (iommufd_fault_auto_respond).
  *
+ * -s keeps them pending for a while first.
+ *
  * Prints one line: "iopfgen: dev_id D pasid P answered M pending L read R".
  * Exit: 0, 1 on a failure (one message), 2 on a usage error.
  */
@@ -22,12 +24,13 @@
 #define BATCH_MAX 64
 
 static const char usage[] =
-"usage: iopfgen [-n M] [-k K] [-P PASID] [-L L] [-R R] [-x]\n"
+"usage: iopfgen [-n M] [-k K] [-P PASID] [-L L] [-R R] [-s SEC] [-x]\n"
 "  -n M      faults triggered and answered (default 100)\n"
 "  -k K      faults outstanding at once: trigger K, read K, answer K (1..64, default 1)\n"
 "  -P PASID  PASID of the page requests (default 1)\n"
 "  -L L      then trigger L faults and close the fds without answering them\n"
 "  -R R      of those L, read R first (delivered to user space, default 0)\n"
+"  -s SEC    sleep SEC seconds before closing (faults stay pending)\n"
 "  -x        answer with IOMMUFD_PAGE_RESP_INVALID instead of success\n";
 
 static int num(const char *s, long lo, long hi, long *out)
@@ -42,14 +45,14 @@ static int num(const char *s, long lo, long hi, long *out)
 int main(int argc, char **argv)
 {
 	struct iommu_hwpt_pgfault pgf[BATCH_MAX];
-	long n = 100, k = 1, pasid = 1, left = 0, nread = 0;
+	long n = 100, k = 1, pasid = 1, left = 0, nread = 0, sleep_s = 0;
 	__u32 code = IOMMUFD_PAGE_RESP_SUCCESS, grpid = 0;
 	struct mockiopf m;
 	long done = 0, i, b;
 	char why[256];
 	int opt, r;
 
-	while ((opt = getopt(argc, argv, "hn:k:P:L:R:x")) != -1) {
+	while ((opt = getopt(argc, argv, "hn:k:P:L:R:s:x")) != -1) {
 		long *dst = NULL, lo = 0, hi = 1000000000;
 
 		switch (opt) {
@@ -61,6 +64,7 @@ int main(int argc, char **argv)
 		case 'P': dst = &pasid; hi = (1 << 20) - 1; break;
 		case 'L': dst = &left; hi = BATCH_MAX; break;
 		case 'R': dst = &nread; hi = BATCH_MAX; break;
+		case 's': dst = &sleep_s; hi = 3600; break;
 		case 'x': code = IOMMUFD_PAGE_RESP_INVALID; break;
 		default:
 			fputs(usage, stderr);
@@ -127,6 +131,8 @@ int main(int argc, char **argv)
 	printf("iopfgen: dev_id %u pasid %ld answered %ld pending %ld read %ld\n", m.idev_id,
 	       pasid, done, left, nread);
 	fflush(stdout);
+	if (sleep_s)
+		sleep(sleep_s);
 	/* the pending ones are answered by the kernel when the device goes */
 	mockiopf_close(&m);
 	return 0;

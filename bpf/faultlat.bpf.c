@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultlat: I/O page request round trips, stage by stage, as log2
+ * histograms per iommufd device and PASID, aggregated here.
+ *
+ * Tracepoint mode (the ioasid-trace series): a group is tracked from
+ * iommu:iopf_report, keyed by (device, PASID, group ID) until the iommufd
+ * handler queues it (iommufd_fault_queue), then by the struct iopf_group
+ * pointer every later event passes (read, respond, auto_respond,
+ * iopf_response).  All its stages are recorded at once when the response
+ * reaches the driver, so the stages of every recorded group add up to its
+ * total.  The in-flight maps are the outstanding groups.
+ *
+ * Fallback (no series): read() and write() of an iommufd fault fd, found
+ * by its anon inode name, with the records and responses decoded from the
+ * user buffers: read -> respond per cookie, nothing before or after.
+ * intel_iommu:prq_report is counted when it exists, in both modes.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "faultlat.h"
+
+#define MAX_INFLIGHT	16384
+#define LAST_PAGE	(1 << 1)	/* IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE */
+#define PGFAULT_SIZE	40		/* struct iommu_hwpt_pgfault */
+#define RESPONSE_SIZE	8		/* struct iommu_hwpt_page_response */
+
+/*
+ * The series' tracepoint arguments, only the members read here: local
+ * CO-RE flavours, relocated against the running kernel's BTF.
+ */
+struct intel_iommu;
+
+struct iommu_fault_page_request___fl {
+	__u32 flags;
+	__u32 pasid;
+	__u32 grpid;
+} __attribute__((preserve_access_index));
+
+struct iommu_fault___fl {
+	__u32 type;
+	struct iommu_fault_page_request___fl prm;
+} __attribute__((preserve_access_index));
+
+struct iopf_fault___fl {
+	struct iommu_fault___fl fault;
+} __attribute__((preserve_access_index));
+
+struct iommu_fault_param___fl {
+	struct device *dev;
+} __attribute__((preserve_access_index));
+
+struct iommufd_object___fl {
+	__u32 id;
+} __attribute__((preserve_access_index));
+
+struct iommufd_device___fl {
+	struct iommufd_object___fl obj;
+} __attribute__((preserve_access_index));
+
+struct iommufd_attach_handle___fl {
+	struct iommu_attach_handle handle;
+	struct iommufd_device___fl *idev;
+} __attribute__((preserve_access_index));
+
+struct iommufd_fault___fl {
+	struct iommufd_object___fl obj;
+} __attribute__((preserve_access_index));
+
+struct iopf_group___fl {
+	struct iopf_fault___fl last_fault;
+	struct iommu_attach_handle *attach_handle;
+	struct iommu_fault_param___fl *fault_param;
+} __attribute__((preserve_access_index));
+
+struct iommu_page_response___fl {
+	__u32 pasid;
+	__u32 grpid;
+	__u32 code;
+} __attribute__((preserve_access_index));
+
+const volatile bool targ_ns = false;		/* ns buckets, else us */
+const volatile __u32 filter_tgid = 0;		/* -p: the reader of the fault fd */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct fl_key);
+	__type(value, struct fl_hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FL_NR_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Reported, not yet taken by a handler: (dev, pasid, grpid). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_INFLIGHT);
+	__type(key, struct fl_report_key);
+	__type(value, struct fl_inflight);
+} reported SEC(".maps");
+
+/* Queued for user space, not yet answered: struct iopf_group *. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_INFLIGHT);
+	__type(key, __u64);
+	__type(value, struct fl_inflight);
+} groups SEC(".maps");
+
+/* Fallback: read, not yet answered: (fault fd's file, cookie). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_INFLIGHT);
+	__type(key, struct fl_cookie_key);
+	__type(value, struct fl_inflight);
+} cookies SEC(".maps");
+
+/* Fallback: the fault fd a thread is reading, between enter and exit. */
+struct fl_io {
+	__u64 file;
+	__u64 buf;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct fl_io);
+} reads SEC(".maps");
+
+static struct fl_hist zero_hist;
+static struct fl_inflight zero_inflight;
+
+static __always_inline void count(__u32 c)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &c);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+static __always_inline __u64 log2_32(__u32 v)
+{
+	__u32 shift, r;
+
+	r = (v > 0xFFFF) << 4;
+	v >>= r;
+	shift = (v > 0xFF) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xF) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* floor(log2(v)), 0 for v == 0: the slot of lib/hist.h */
+static __always_inline __u64 log2_64(__u64 v)
+{
+	__u32 hi = v >> 32;
+
+	return hi ? log2_32(hi) + 32 : log2_32(v);
+}
+
+static __always_inline bool reader_filtered(void)
+{
+	return filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid;
+}
+
+static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u32 path)
+{
+	struct fl_key key = {};
+	struct fl_hist *h;
+
+	key.dev_id = f->dev_id;
+	key.pasid = f->pasid;
+	key.path = path;
+	h = bpf_map_lookup_elem(&hists, &key);
+	if (h)
+		return h;
+	bpf_map_update_elem(&hists, &key, &zero_hist, BPF_NOEXIST);
+	h = bpf_map_lookup_elem(&hists, &key);
+	if (h) {
+		__builtin_memcpy(h->dev, f->dev, sizeof(h->dev));
+		h->fault_id = f->fault_id;
+	}
+	return h;
+}
+
+static __always_inline void add(struct fl_hist *h, int stage, __u64 ns)
+{
+	__u64 slot = log2_64(targ_ns ? ns : ns / 1000);
+
+	if (slot >= MAX_SLOTS)
+		slot = MAX_SLOTS - 1;
+	if (stage < 0 || stage >= FL_NR_STAGES)
+		return;
+	__sync_fetch_and_add(&h->slots[stage][slot], 1);
+	__sync_fetch_and_add(&h->count[stage], 1);
+	__sync_fetch_and_add(&h->sum_ns[stage], ns);
+}
+
+static __always_inline void dev_name(struct device *dev, char *buf)
+{
+	const char *name = BPF_CORE_READ(dev, kobj.name);
+
+	if (name)
+		bpf_probe_read_kernel_str(buf, DEV_NAME_LEN, name);
+}
+
+/* ---- tracepoint mode ---- */
+
+SEC("tp_btf/iopf_report")
+int BPF_PROG(iopf_report, struct device *dev, struct iopf_fault___fl *evt)
+{
+	struct fl_report_key key = {};
+	struct fl_inflight *f;
+	__u32 flags;
+
+	if (BPF_CORE_READ(evt, fault.type) != bpf_core_enum_value(enum iommu_fault_type,
+								 IOMMU_FAULT_PAGE_REQ))
+		return 0;
+	count(FL_C_REPORTS);
+	flags = BPF_CORE_READ(evt, fault.prm.flags);
+	if (!(flags & LAST_PAGE))
+		count(FL_C_PARTIAL);
+	key.dev = (__u64)dev;
+	key.pasid = BPF_CORE_READ(evt, fault.prm.pasid);
+	key.grpid = BPF_CORE_READ(evt, fault.prm.grpid);
+	/* the first request of a group starts its clock */
+	if (bpf_map_update_elem(&reported, &key, &zero_inflight, BPF_NOEXIST)) {
+		if (!bpf_map_lookup_elem(&reported, &key))
+			count(FL_C_DROPPED);
+		return 0;
+	}
+	f = bpf_map_lookup_elem(&reported, &key);
+	if (!f)
+		return 0;
+	f->report_ns = bpf_ktime_get_ns();
+	f->pasid = key.pasid;
+	dev_name(dev, f->dev);
+	return 0;
+}
+
+static __always_inline void group_ids(struct iopf_group___fl *group, struct fl_report_key *rk,
+				      __u32 *dev_id)
+{
+	struct iommufd_attach_handle___fl *h;
+
+	rk->dev = (__u64)BPF_CORE_READ(group, fault_param, dev);
+	rk->pasid = BPF_CORE_READ(group, last_fault.fault.prm.pasid);
+	rk->grpid = BPF_CORE_READ(group, last_fault.fault.prm.grpid);
+	/* to_iommufd_handle(): the iommu handle is embedded in iommufd's */
+	h = (void *)BPF_CORE_READ(group, attach_handle) -
+	    bpf_core_field_offset(struct iommufd_attach_handle___fl, handle);
+	*dev_id = BPF_CORE_READ(h, idev, obj.id);
+}
+
+SEC("tp_btf/iommufd_fault_queue")
+int BPF_PROG(fault_queue, struct iommufd_fault___fl *fault, struct iopf_group___fl *group)
+{
+	struct fl_report_key rk = {};
+	struct fl_inflight *f;
+	__u64 g = (__u64)group;
+	__u32 dev_id;
+
+	group_ids(group, &rk, &dev_id);
+	f = bpf_map_lookup_elem(&reported, &rk);
+	if (!f) {
+		count(FL_C_UNTRACKED);
+		return 0;
+	}
+	f->queue_ns = bpf_ktime_get_ns();
+	f->dev_id = dev_id;
+	f->fault_id = BPF_CORE_READ(fault, obj.id);
+	if (bpf_map_update_elem(&groups, &g, f, BPF_ANY))
+		count(FL_C_DROPPED);
+	bpf_map_delete_elem(&reported, &rk);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_fault_read")
+int BPF_PROG(fault_read, struct iommufd_fault___fl *fault, struct iopf_group___fl *group)
+{
+	__u64 g = (__u64)group;
+	struct fl_inflight *f;
+	struct fl_hist *h;
+
+	f = bpf_map_lookup_elem(&groups, &g);
+	if (!f) {
+		count(FL_C_UNTRACKED);
+		return 0;
+	}
+	if (reader_filtered()) {
+		/* -p: another process reads this queue */
+		bpf_map_delete_elem(&groups, &g);
+		return 0;
+	}
+	f->read_ns = bpf_ktime_get_ns();
+	h = get_hist(f, FL_PATH_IOMMUFD);
+	if (h)
+		__sync_fetch_and_add(&h->read, 1);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_fault_respond")
+int BPF_PROG(fault_respond, struct iommufd_fault___fl *fault, struct iopf_group___fl *group,
+	     __u32 code, bool delivered)
+{
+	__u64 g = (__u64)group;
+	struct fl_inflight *f;
+
+	f = bpf_map_lookup_elem(&groups, &g);
+	if (!f)
+		return 0;	/* counted once, at iopf_response */
+	f->respond_ns = bpf_ktime_get_ns();
+	f->code = code;
+	return 0;
+}
+
+SEC("tp_btf/iommufd_fault_auto_respond")
+int BPF_PROG(fault_auto_respond, struct iommufd_fault___fl *fault,
+	     struct iopf_group___fl *group, __u32 code, bool delivered)
+{
+	__u64 g = (__u64)group;
+	struct fl_inflight *f;
+	struct fl_hist *h;
+
+	f = bpf_map_lookup_elem(&groups, &g);
+	if (!f) {
+		count(FL_C_UNTRACKED);
+		return 0;
+	}
+	h = get_hist(f, FL_PATH_IOMMUFD);
+	if (h) {
+		__sync_fetch_and_add(&h->lost, 1);
+		if (delivered)
+			__sync_fetch_and_add(&h->lost_read, 1);
+	}
+	/* iopf_response follows for this group: it finds nothing */
+	bpf_map_delete_elem(&groups, &g);
+	return 0;
+}
+
+/* @b - @a into *@d; false (and counted) if the clock went backwards */
+static __always_inline bool stage(__u64 a, __u64 b, __u64 *d)
+{
+	if ((__s64)(b - a) < 0) {
+		count(FL_C_NEGATIVE);
+		return false;
+	}
+	*d = b - a;
+	return true;
+}
+
+static __always_inline void iommufd_done(struct fl_inflight *f, __u64 now)
+{
+	__u64 q, r, s, d, t;
+	struct fl_hist *h;
+
+	/* a group read before -p's reader attached, or never read: skip */
+	if (!f->read_ns || !f->respond_ns) {
+		count(FL_C_UNTRACKED);
+		return;
+	}
+	if (!stage(f->report_ns, f->queue_ns, &q) || !stage(f->queue_ns, f->read_ns, &r) ||
+	    !stage(f->read_ns, f->respond_ns, &s) || !stage(f->respond_ns, now, &d) ||
+	    !stage(f->report_ns, now, &t))
+		return;
+	h = get_hist(f, FL_PATH_IOMMUFD);
+	if (!h)
+		return;
+	add(h, FL_QUEUE, q);
+	add(h, FL_READ, r);
+	add(h, FL_RESPOND, s);
+	add(h, FL_DELIVER, d);
+	add(h, FL_TOTAL, t);
+	if (f->code)
+		__sync_fetch_and_add(&h->invalid, 1);
+}
+
+SEC("tp_btf/iopf_response")
+int BPF_PROG(iopf_response, struct device *dev, struct iopf_group___fl *group,
+	     struct iommu_page_response___fl *resp)
+{
+	struct fl_report_key rk = {};
+	__u64 g = (__u64)group, now = bpf_ktime_get_ns(), t;
+	struct fl_inflight *f;
+	struct fl_hist *h;
+	__u32 code;
+
+	if (group) {
+		f = bpf_map_lookup_elem(&groups, &g);
+		if (f) {
+			iommufd_done(f, now);
+			bpf_map_delete_elem(&groups, &g);
+			return 0;
+		}
+	}
+	/* not through iommufd: another handler, or none (group NULL) */
+	rk.dev = (__u64)dev;
+	rk.pasid = BPF_CORE_READ(resp, pasid);
+	rk.grpid = BPF_CORE_READ(resp, grpid);
+	code = BPF_CORE_READ(resp, code);
+	f = bpf_map_lookup_elem(&reported, &rk);
+	if (!f) {
+		/* auto-responded (counted there) or reported before we attached */
+		return 0;
+	}
+	if (stage(f->report_ns, now, &t)) {
+		h = get_hist(f, group ? FL_PATH_OTHER : FL_PATH_NONE);
+		if (h) {
+			add(h, FL_TOTAL, t);
+			if (code)
+				__sync_fetch_and_add(&h->invalid, 1);
+		}
+	}
+	bpf_map_delete_elem(&reported, &rk);
+	return 0;
+}
+
+/*
+ * On 6.12 trace_prq_report() follows intel_prq_report(), which has already
+ * reported the request to the core and run the handler: it is counted, it
+ * cannot time a stage before iopf_report.
+ */
+SEC("tp_btf/prq_report")
+int BPF_PROG(prq_report, struct intel_iommu *iommu, struct device *dev)
+{
+	count(FL_C_PRQ);
+	return 0;
+}
+
+/* ---- fallback: read()/write() of a fault fd ---- */
+
+static const char fault_fd_name[FAULT_FD_NAME_LEN] = "[iommufd-pgfault]";
+
+/* The struct file * of @fd if it is an iommufd fault fd, else 0. */
+static __always_inline __u64 fault_file(long fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	char name[FAULT_FD_NAME_LEN];
+	struct file **fds, *file;
+	const unsigned char *dn;
+	unsigned int max;
+	int i;
+
+	if (fd < 0)
+		return 0;
+	fds = BPF_CORE_READ(task, files, fdt, fd);
+	max = BPF_CORE_READ(task, files, fdt, max_fds);
+	if (fd >= max || bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return 0;
+	dn = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (bpf_probe_read_kernel_str(name, sizeof(name), dn) != FAULT_FD_NAME_LEN)
+		return 0;
+	for (i = 0; i < FAULT_FD_NAME_LEN; i++)
+		if (name[i] != fault_fd_name[i])
+			return 0;
+	return (__u64)file;
+}
+
+static __always_inline int read_enter(long fd, __u64 buf)
+{
+	struct fl_io io = {};
+	__u32 tid;
+
+	if (reader_filtered())
+		return 0;
+	io.file = fault_file(fd);
+	if (!io.file)
+		return 0;
+	io.buf = buf;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&reads, &tid, &io, BPF_ANY);
+	return 0;
+}
+
+/* struct iommu_hwpt_pgfault, the members read here */
+struct pgfault_rec {
+	__u32 flags, dev_id, pasid, grpid, perm, reserved;
+	__u64 addr;
+	__u32 length, cookie;
+};
+
+static __always_inline int read_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct fl_cookie_key ck = {};
+	struct fl_inflight f = {};
+	struct pgfault_rec rec;
+	struct fl_io *io;
+	struct fl_hist *h;
+	__u64 now;
+	__u64 n;
+	int i;
+
+	io = bpf_map_lookup_elem(&reads, &tid);
+	if (!io)
+		return 0;
+	n = ret > 0 ? (__u64)ret / PGFAULT_SIZE : 0;
+	now = bpf_ktime_get_ns();
+	ck.file = io->file;
+	for (i = 0; i < MAX_BATCH && i < n; i++) {
+		if (bpf_probe_read_user(&rec, sizeof(rec), (void *)(io->buf + i * PGFAULT_SIZE)))
+			break;
+		ck.cookie = rec.cookie;
+		/* the faults of one group share its cookie: the first counts */
+		if (bpf_map_lookup_elem(&cookies, &ck))
+			continue;
+		f.read_ns = now;
+		f.dev_id = rec.dev_id;
+		f.pasid = rec.pasid;
+		if (bpf_map_update_elem(&cookies, &ck, &f, BPF_NOEXIST)) {
+			count(FL_C_DROPPED);
+			continue;
+		}
+		h = get_hist(&f, FL_PATH_USER);
+		if (h)
+			__sync_fetch_and_add(&h->read, 1);
+	}
+	bpf_map_delete_elem(&reads, &tid);
+	return 0;
+}
+
+static __always_inline int write_enter(long fd, __u64 buf, __u64 len)
+{
+	struct fl_cookie_key ck = {};
+	struct fl_inflight *f;
+	struct fl_hist *h;
+	__u32 resp[2];		/* cookie, code */
+	__u64 now, d;
+	int i;
+
+	if (reader_filtered())
+		return 0;
+	ck.file = fault_file(fd);
+	if (!ck.file)
+		return 0;
+	now = bpf_ktime_get_ns();
+	for (i = 0; i < MAX_BATCH && i < len / RESPONSE_SIZE; i++) {
+		if (bpf_probe_read_user(resp, sizeof(resp), (void *)(buf + i * RESPONSE_SIZE)))
+			break;
+		ck.cookie = resp[0];
+		f = bpf_map_lookup_elem(&cookies, &ck);
+		if (!f) {
+			count(FL_C_UNTRACKED);
+			continue;
+		}
+		if (stage(f->read_ns, now, &d)) {
+			h = get_hist(f, FL_PATH_USER);
+			if (h) {
+				add(h, FL_RESPOND, d);
+				if (resp[1])
+					__sync_fetch_and_add(&h->invalid, 1);
+			}
+		}
+		bpf_map_delete_elem(&cookies, &ck);
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_read")
+int sys_enter_read(struct trace_event_raw_sys_enter *ctx)
+{
+	return read_enter(ctx->args[0], ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_read")
+int sys_exit_read(struct trace_event_raw_sys_exit *ctx)
+{
+	return read_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int sys_enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	return write_enter(ctx->args[0], ctx->args[1], ctx->args[2]);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultlat: I/O page request round trips stage by stage (report -> queued
+ * -> read by user space -> responded -> response delivered, and total) as
+ * log2 histograms per iommufd device and PASID, with the outstanding and
+ * the auto-responded (lost) faults (see faultlat.md).
+ *
+ * Tracepoint mode runs tp_btf programs on the series' iommu:iopf_* and
+ * iommufd:iommufd_fault_* events; without them it falls back to read() and
+ * write() on iommufd fault fds, and says which columns it cannot fill.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "faultlat.h"
+#include "faultlat.skel.h"
+#include "hist.h"
+#include "json.h"
+#include "probe.h"
+#include "tracefs.h"
+
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#define MAX_KEYS 4096		/* max_entries of hists */
+#define MAX_INFLIGHT 16384
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+enum mode {
+	MODE_TP,	/* the series' fault events, tp_btf */
+	MODE_SYSCALLS,	/* read/write of fault fds */
+	MODE_PRQ,	/* intel_iommu:prq_report alone: a count */
+};
+
+static const char *const mode_names[] = { "tracepoint", "syscalls", "prq_report" };
+static const char *const stage_names[] = { "queue", "read", "respond", "deliver", "total" };
+static const char *const stage_labels[] = {
+	"report->queued", "queued->read", "read->responded", "responded->deliv.", "total",
+};
+static const char *const path_names[] = { "iommufd", "other_handler", "no_handler", "user" };
+
+static struct env {
+	pid_t pid;
+	bool ns;
+	bool json;
+	bool timestamp;
+	bool fallback;
+	bool all_hists;
+	long interval;
+	long times;
+} env = {
+	.interval = 99999999,
+	.times = 99999999,
+};
+
+static const char usage_text[] =
+"usage: faultlat [-h] [-v] [-j] [-T] [-N] [-A] [-F] [-p PID] [-i INTERVAL]\n"
+"                [interval [count]]\n"
+"\n"
+"I/O page request (IOPF/PRQ) round trips through iommufd, stage by stage:\n"
+"reported (iommu:iopf_report) -> queued for user space -> read from the\n"
+"fault fd -> responded -> response delivered to the IOMMU driver, and the\n"
+"total, as log2 histograms per iommufd device (dev_id) and PASID; faults\n"
+"outstanding (reported, not answered) at each report; faults the kernel\n"
+"answered itself because the device left the HWPT or the fds were closed\n"
+"(lost).  p50/p90/p99 are estimated from the log2 buckets.\n"
+"\n"
+"  -h, --help          this help\n"
+"  -v, --verbose       libbpf debug output, probing details\n"
+"  -j, --json          one JSON document per interval (JSON lines)\n"
+"  -T, --timestamp     print the time before each report\n"
+"  -N, --nanoseconds   nanosecond buckets (default microseconds)\n"
+"  -A, --all           a histogram for every stage (default: the total)\n"
+"  -F, --fallback      use the read/write syscall tracepoints even if the\n"
+"                      series' fault events exist\n"
+"  -p, --pid PID       only faults read (and answered) by process PID\n"
+"  -i, --interval SEC  report every SEC seconds (then: [count])\n"
+"\n"
+"Without an interval, one report when interrupted (Ctrl-C, SIGTERM).\n"
+"\n"
+"examples:\n"
+"  faultlat                 # round trips until Ctrl-C\n"
+"  faultlat 1 10            # ten 1-second reports\n"
+"  faultlat -i 5 -T -A      # every 5 s, with time, every stage's histogram\n"
+"  faultlat -p $(pidof qemu-system-x86_64)   # the faults one VMM handles\n"
+"  faultlat -j -i 1 > f.json   # JSON lines, one document per second\n";
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "nanoseconds", no_argument, NULL, 'N' },
+	{ "all", no_argument, NULL, 'A' },
+	{ "fallback", no_argument, NULL, 'F' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "interval", required_argument, NULL, 'i' },
+	{},
+};
+
+/* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
+static int parse_args(int argc, char **argv)
+{
+	bool have_interval = false;
+	long v;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "hvjTNAFp:i:", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'v':
+			cli_verbose = true;
+			break;
+		case 'j':
+			env.json = true;
+			break;
+		case 'T':
+			env.timestamp = true;
+			break;
+		case 'N':
+			env.ns = true;
+			break;
+		case 'A':
+			env.all_hists = true;
+			break;
+		case 'F':
+			env.fallback = true;
+			break;
+		case 'p':
+			if (cli_parse_long(optarg, 1, &v) || v > INT_MAX) {
+				cli_usage_error(usage_text, "invalid PID '%s'", optarg);
+				return -1;
+			}
+			env.pid = v;
+			break;
+		case 'i':
+			if (cli_parse_long(optarg, 1, &env.interval)) {
+				cli_usage_error(usage_text, "invalid interval '%s'", optarg);
+				return -1;
+			}
+			have_interval = true;
+			break;
+		default:
+			cli_usage_error(usage_text, NULL);
+			return -1;
+		}
+	}
+	return cli_interval_count(argc, argv, optind, have_interval, &env.interval,
+				  &env.times, usage_text);
+}
+
+/* ---- probing ---- */
+
+static const char *const tp_events[][2] = {
+	{ "iommu", "iopf_report" },
+	{ "iommufd", "iommufd_fault_queue" },
+	{ "iommufd", "iommufd_fault_read" },
+	{ "iommufd", "iommufd_fault_respond" },
+	{ "iommufd", "iommufd_fault_auto_respond" },
+	{ "iommu", "iopf_response" },
+};
+
+static bool has_prq;
+
+static int choose_mode(void)
+{
+	bool tp_ok = true;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tp_events); i++) {
+		if (!probe_tp_btf(tp_events[i][1]) ||
+		    !tracefs_event_exists(tp_events[i][0], tp_events[i][1])) {
+			if (cli_verbose)
+				fprintf(stderr, "faultlat: no tracepoint %s:%s\n", tp_events[i][0],
+					tp_events[i][1]);
+			tp_ok = false;
+		}
+	}
+	has_prq = probe_tp_btf("prq_report") && tracefs_event_exists("intel_iommu", "prq_report");
+	if (tp_ok && !env.fallback)
+		return MODE_TP;
+	if (tracefs_event_exists("syscalls", "sys_enter_read") &&
+	    tracefs_event_exists("syscalls", "sys_exit_read") &&
+	    tracefs_event_exists("syscalls", "sys_enter_write"))
+		return MODE_SYSCALLS;
+	if (has_prq)
+		return MODE_PRQ;
+	return -1;
+}
+
+static void select_progs(struct faultlat_bpf *obj, int mode)
+{
+	struct bpf_program *tp[] = {
+		obj->progs.iopf_report, obj->progs.fault_queue, obj->progs.fault_read,
+		obj->progs.fault_respond, obj->progs.fault_auto_respond,
+		obj->progs.iopf_response,
+	};
+	struct bpf_program *sc[] = {
+		obj->progs.sys_enter_read, obj->progs.sys_exit_read, obj->progs.sys_enter_write,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tp); i++)
+		bpf_program__set_autoload(tp[i], mode == MODE_TP);
+	for (i = 0; i < ARRAY_SIZE(sc); i++)
+		bpf_program__set_autoload(sc[i], mode == MODE_SYSCALLS);
+	bpf_program__set_autoload(obj->progs.prq_report, has_prq);
+}
+
+/* ---- reading ---- */
+
+struct entry {
+	struct fl_key key;
+	struct fl_hist h;
+	__u64 outstanding;
+	__u64 oldest_ns;	/* age of the oldest outstanding group */
+};
+
+struct report {
+	struct entry *e;
+	int n;
+	__u64 c[FL_NR_COUNTERS];
+	__u64 unqueued;		/* reported, no handler took it yet */
+	__u64 outstanding;	/* all */
+	__u64 lost;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct fl_key *x = &((const struct entry *)a)->key;
+	const struct fl_key *y = &((const struct entry *)b)->key;
+
+	if (x->path != y->path)
+		return x->path < y->path ? -1 : 1;
+	if (x->dev_id != y->dev_id)
+		return x->dev_id < y->dev_id ? -1 : 1;
+	return x->pasid < y->pasid ? -1 : x->pasid > y->pasid;
+}
+
+/* Move every histogram out of the map into r->e; -errno on failure. */
+static int drain_hists(int fd, struct report *r)
+{
+	static bool no_lookup_and_delete;
+	struct fl_key *keys, key, next;
+	int n = 0, i, err = 0;
+
+	keys = calloc(MAX_KEYS, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	while (n < MAX_KEYS && !bpf_map_get_next_key(fd, n ? &key : NULL, &next)) {
+		keys[n++] = next;
+		key = next;
+	}
+	r->n = 0;
+	for (i = 0; i < n; i++) {
+		struct entry *e = &r->e[r->n];
+
+		memset(e, 0, sizeof(*e));
+		if (!no_lookup_and_delete && !bpf_map_lookup_and_delete_elem(fd, &keys[i], &e->h)) {
+			e->key = keys[i];
+			r->n++;
+			continue;
+		}
+		/* hash maps gained lookup-and-delete in 5.14 */
+		if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP)
+			no_lookup_and_delete = true;
+		if (bpf_map_lookup_elem(fd, &keys[i], &e->h)) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			break;
+		}
+		bpf_map_delete_elem(fd, &keys[i]);
+		e->key = keys[i];
+		r->n++;
+	}
+	free(keys);
+	return err;
+}
+
+static struct entry *find_or_add(struct report *r, const struct fl_key *k, const char *dev,
+				 __u32 fault_id)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (!memcmp(&r->e[i].key, k, sizeof(*k)))
+			return &r->e[i];
+	if (r->n >= MAX_KEYS)
+		return NULL;
+	memset(&r->e[r->n], 0, sizeof(r->e[0]));
+	r->e[r->n].key = *k;
+	memcpy(r->e[r->n].h.dev, dev, DEV_NAME_LEN);
+	r->e[r->n].h.fault_id = fault_id;
+	return &r->e[r->n++];
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Outstanding groups: what the in-flight maps hold now. */
+static void count_inflight(int fd, size_t key_size, __u32 path, bool keyed, struct report *r)
+{
+	char key[32], next[32];
+	struct fl_inflight f;
+	struct fl_key k = {};
+	struct entry *e;
+	__u64 now = mono_ns(), start;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		first = false;
+		memcpy(key, next, key_size);
+		if (bpf_map_lookup_elem(fd, key, &f))
+			continue;
+		r->outstanding++;
+		if (!keyed) {
+			r->unqueued++;
+			continue;
+		}
+		k.dev_id = f.dev_id;
+		k.pasid = f.pasid;
+		k.path = path;
+		e = find_or_add(r, &k, f.dev, f.fault_id);
+		if (!e)
+			continue;
+		e->outstanding++;
+		start = path == FL_PATH_USER ? f.read_ns : f.report_ns;
+		if (start && now > start && now - start > e->oldest_ns)
+			e->oldest_ns = now - start;
+	}
+}
+
+static int read_report(struct faultlat_bpf *obj, int mode, struct report *r)
+{
+	int cfd = bpf_map__fd(obj->maps.counters), err, i;
+	__u64 zero = 0;
+	__u32 c;
+
+	memset(r->c, 0, sizeof(r->c));
+	r->unqueued = r->outstanding = r->lost = 0;
+	err = drain_hists(bpf_map__fd(obj->maps.hists), r);
+	if (err)
+		return err;
+	for (c = 0; c < FL_NR_COUNTERS; c++) {
+		/* read and reset: a race loses at most an increment or two */
+		bpf_map_lookup_elem(cfd, &c, &r->c[c]);
+		bpf_map_update_elem(cfd, &c, &zero, BPF_ANY);
+	}
+	if (mode == MODE_TP) {
+		count_inflight(bpf_map__fd(obj->maps.reported), sizeof(struct fl_report_key),
+			       FL_PATH_IOMMUFD, false, r);
+		count_inflight(bpf_map__fd(obj->maps.groups), sizeof(__u64), FL_PATH_IOMMUFD,
+			       true, r);
+	} else if (mode == MODE_SYSCALLS) {
+		count_inflight(bpf_map__fd(obj->maps.cookies), sizeof(struct fl_cookie_key),
+			       FL_PATH_USER, true, r);
+	}
+	for (i = 0; i < r->n; i++)
+		r->lost += r->e[i].h.lost;
+	qsort(r->e, r->n, sizeof(r->e[0]), cmp_entry);
+	return 0;
+}
+
+/* ---- printing ---- */
+
+static const char *unit_name(void)
+{
+	return env.ns ? "ns" : "us";
+}
+
+static double to_unit(double ns)
+{
+	return env.ns ? ns : ns / 1000.0;
+}
+
+/* Stages a path's groups go through. */
+static bool stage_in(__u32 path, int s)
+{
+	switch (path) {
+	case FL_PATH_IOMMUFD:
+		return true;
+	case FL_PATH_USER:
+		return s == FL_RESPOND;
+	default:
+		return s == FL_TOTAL;
+	}
+}
+
+/* Round trips: groups answered (all points seen) in the interval. */
+static __u64 answered(const struct entry *e)
+{
+	return e->key.path == FL_PATH_USER ? e->h.count[FL_RESPOND] : e->h.count[FL_TOTAL];
+}
+
+static void print_entry(const struct entry *e)
+{
+	const struct fl_hist *h = &e->h;
+	int s, hs;
+
+	printf("\ndev_id %u%s%.32s pasid %u, %s", e->key.dev_id, h->dev[0] ? " " : "", h->dev,
+	       e->key.pasid, path_names[e->key.path]);
+	if (h->fault_id)
+		printf(", fault_id %u", h->fault_id);
+	printf("\n  read %llu, answered %llu (%llu invalid)", (unsigned long long)h->read,
+	       (unsigned long long)answered(e), (unsigned long long)h->invalid);
+	if (e->key.path != FL_PATH_USER)
+		printf(", lost %llu (%llu read)", (unsigned long long)h->lost,
+		       (unsigned long long)h->lost_read);
+	printf(", outstanding %llu", (unsigned long long)e->outstanding);
+	if (e->outstanding)
+		printf(" (oldest %.1f ms)", e->oldest_ns / 1e6);
+	printf("\n  %-18s %8s %9s %9s %9s %9s %s\n", "stage", "count", "mean", "p50", "p90", "p99",
+	       unit_name());
+	for (s = 0; s < FL_NR_STAGES; s++) {
+		if (!stage_in(e->key.path, s))
+			continue;
+		printf("  %-18s %8llu", stage_labels[s], (unsigned long long)h->count[s]);
+		if (!h->count[s]) {
+			printf(" %9s %9s %9s %9s\n", "-", "-", "-", "-");
+			continue;
+		}
+		printf(" %9.1f %9.1f %9.1f %9.1f\n", to_unit((double)h->sum_ns[s] / h->count[s]),
+		       hist_percentile(h->slots[s], MAX_SLOTS, 50),
+		       hist_percentile(h->slots[s], MAX_SLOTS, 90),
+		       hist_percentile(h->slots[s], MAX_SLOTS, 99));
+	}
+	hs = e->key.path == FL_PATH_USER ? FL_RESPOND : FL_TOTAL;
+	for (s = 0; s < FL_NR_STAGES; s++) {
+		if (!stage_in(e->key.path, s) || !h->count[s] || (!env.all_hists && s != hs))
+			continue;
+		printf("  %s:\n", stage_labels[s]);
+		hist_print_log2(stdout, h->slots[s], MAX_SLOTS, env.ns ? "nsecs" : "usecs");
+	}
+}
+
+static void print_human(const struct report *r, int mode)
+{
+	char ts[16];
+	int i;
+
+	if (env.timestamp)
+		printf("\n%s\n", cli_clock(ts, sizeof(ts)));
+	printf("\n");
+	if (mode == MODE_TP)
+		printf("page requests %llu (%llu not last of group), ",
+		       (unsigned long long)r->c[FL_C_REPORTS],
+		       (unsigned long long)r->c[FL_C_PARTIAL]);
+	if (has_prq)
+		printf("prq_report %llu, ", (unsigned long long)r->c[FL_C_PRQ]);
+	if (mode != MODE_PRQ) {
+		printf("outstanding %llu", (unsigned long long)r->outstanding);
+		if (mode == MODE_TP)
+			printf(" (%llu not queued), lost %llu", (unsigned long long)r->unqueued,
+			       (unsigned long long)r->lost);
+	}
+	printf("\n");
+	if (r->c[FL_C_UNTRACKED] || r->c[FL_C_DROPPED] || r->c[FL_C_NEGATIVE])
+		printf("not timed: %llu begun before tracing, %llu map full, %llu clock\n",
+		       (unsigned long long)r->c[FL_C_UNTRACKED],
+		       (unsigned long long)r->c[FL_C_DROPPED],
+		       (unsigned long long)r->c[FL_C_NEGATIVE]);
+	if (!r->n && mode != MODE_PRQ)
+		printf("no page request round trips seen\n");
+	for (i = 0; i < r->n; i++)
+		print_entry(&r->e[i]);
+	fflush(stdout);
+}
+
+static void json_stage(struct json *j, const struct fl_hist *h, int s)
+{
+	json_object_begin(j, stage_names[s]);
+	json_uint(j, "count", h->count[s]);
+	json_uint(j, "sum_ns", h->sum_ns[s]);
+	if (h->count[s]) {
+		json_double(j, "mean", to_unit((double)h->sum_ns[s] / h->count[s]));
+		json_double(j, "p50", hist_percentile(h->slots[s], MAX_SLOTS, 50));
+		json_double(j, "p90", hist_percentile(h->slots[s], MAX_SLOTS, 90));
+		json_double(j, "p99", hist_percentile(h->slots[s], MAX_SLOTS, 99));
+	} else {
+		json_null(j, "mean");
+		json_null(j, "p50");
+		json_null(j, "p90");
+		json_null(j, "p99");
+	}
+	hist_json(j, "buckets", h->slots[s], MAX_SLOTS);
+	json_object_end(j);
+}
+
+static void print_json(const struct report *r, int mode, double seconds)
+{
+	const struct fl_hist *h;
+	struct timespec now;
+	struct json j;
+	int i, s;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "tool", "faultlat");
+	json_string(&j, "mode", mode_names[mode]);
+	json_bool(&j, "fallback", mode != MODE_TP);
+	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
+	json_double(&j, "seconds", seconds);
+	json_string(&j, "unit", unit_name());
+	json_string(&j, "percentiles", "estimated from log2 buckets, linear within a bucket");
+	json_array_begin(&j, "unavailable");
+	if (mode != MODE_TP) {
+		json_string(&j, NULL, "page_requests");
+		json_string(&j, NULL, "queue");
+		json_string(&j, NULL, "read");
+		json_string(&j, NULL, "deliver");
+		json_string(&j, NULL, "total");
+		json_string(&j, NULL, "lost");
+	}
+	if (mode == MODE_PRQ) {
+		json_string(&j, NULL, "respond");
+		json_string(&j, NULL, "outstanding");
+	}
+	if (!has_prq)
+		json_string(&j, NULL, "prq_reports");
+	json_array_end(&j);
+	if (mode == MODE_TP) {
+		json_uint(&j, "page_requests", r->c[FL_C_REPORTS]);
+		json_uint(&j, "partial", r->c[FL_C_PARTIAL]);
+	}
+	if (has_prq)
+		json_uint(&j, "prq_reports", r->c[FL_C_PRQ]);
+	else
+		json_null(&j, "prq_reports");
+	if (mode != MODE_PRQ)
+		json_uint(&j, "outstanding", r->outstanding);
+	if (mode == MODE_TP) {
+		json_uint(&j, "not_queued", r->unqueued);
+		json_uint(&j, "lost", r->lost);
+	}
+	json_uint(&j, "untracked", r->c[FL_C_UNTRACKED]);
+	json_uint(&j, "dropped", r->c[FL_C_DROPPED]);
+	json_uint(&j, "negative", r->c[FL_C_NEGATIVE]);
+	json_array_begin(&j, "devices");
+	for (i = 0; i < r->n; i++) {
+		h = &r->e[i].h;
+		json_object_begin(&j, NULL);
+		json_uint(&j, "dev_id", r->e[i].key.dev_id);
+		json_uint(&j, "pasid", r->e[i].key.pasid);
+		json_string(&j, "path", path_names[r->e[i].key.path]);
+		json_string(&j, "device", h->dev);
+		json_uint(&j, "fault_id", h->fault_id);
+		json_uint(&j, "read", h->read);
+		json_uint(&j, "round_trips", answered(&r->e[i]));
+		json_uint(&j, "invalid", h->invalid);
+		if (r->e[i].key.path != FL_PATH_USER) {
+			json_uint(&j, "lost", h->lost);
+			json_uint(&j, "lost_read", h->lost_read);
+		}
+		json_uint(&j, "outstanding", r->e[i].outstanding);
+		if (r->e[i].outstanding)
+			json_double(&j, "oldest_outstanding_ms", r->e[i].oldest_ns / 1e6);
+		else
+			json_null(&j, "oldest_outstanding_ms");
+		json_object_begin(&j, "stages");
+		for (s = 0; s < FL_NR_STAGES; s++)
+			if (stage_in(r->e[i].key.path, s))
+				json_stage(&j, h, s);
+		json_object_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+}
+
+static void print_banner(int mode)
+{
+	FILE *f = env.json ? stderr : stdout;
+
+	fprintf(f, "Tracing I/O page request round trips. Ctrl-C to end.\n");
+	switch (mode) {
+	case MODE_TP:
+		fprintf(f, "mode: tracepoint (iopf_report -> queue -> read -> respond "
+			"-> iopf_response)\n");
+		break;
+	case MODE_SYSCALLS:
+		fprintf(f, "mode: fallback, syscalls:sys_{enter,exit}_read, sys_enter_write "
+			"(fault fds)\n");
+		fprintf(f, "  %s\n", env.fallback ? "forced by -F" :
+			"this kernel has no iommu:iopf_report/iommufd fault events");
+		fprintf(f, "  only read -> responded per cookie; unavailable: page requests,\n"
+			"  report->queued, queued->read, responded->delivered, total, lost\n");
+		break;
+	case MODE_PRQ:
+		fprintf(f, "mode: fallback, intel_iommu:prq_report only (a count)\n");
+		fprintf(f, "  no fault events and no syscall tracepoints: unavailable: every\n"
+			"  stage, outstanding, lost\n");
+		break;
+	}
+	fprintf(f, "prq_report: %s\n", has_prq ? "counted (VT-d page request queue)" :
+		"not in this kernel (no intel_iommu:prq_report)");
+	fflush(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct faultlat_bpf *obj = NULL;
+	struct report r = {};
+	int err, mode;
+	double last;
+	sigset_t set;
+	char why[256];
+
+	cli_name = "faultlat";
+	err = parse_args(argc, argv);
+	if (err)
+		return err > 0 ? 0 : 2;
+
+	libbpf_set_print(cli_libbpf_print);
+
+	err = probe_bpf(why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "faultlat: %s\n", why);
+		return 1;
+	}
+
+	/* Signals end the wait below; blocked until then so none is lost. */
+	cli_block_signals(&set);
+
+	mode = choose_mode();
+	if (mode < 0) {
+		fprintf(stderr, "faultlat: nothing to attach to: this kernel has neither the "
+			"iommu/iommufd fault events (BTF), nor syscalls:sys_enter_read/write, "
+			"nor intel_iommu:prq_report (tracefs at %s)\n", tracefs_root());
+		err = -ENOENT;
+		goto cleanup;
+	}
+
+	obj = faultlat_bpf__open();
+	if (!obj) {
+		err = -errno;
+		fprintf(stderr, "faultlat: failed to open BPF object: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	select_progs(obj, mode);
+	obj->rodata->targ_ns = env.ns;
+	obj->rodata->filter_tgid = env.pid;
+
+	err = faultlat_bpf__load(obj);
+	if (err) {
+		fprintf(stderr, "faultlat: failed to load BPF object: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	err = faultlat_bpf__attach(obj);
+	if (err) {
+		fprintf(stderr, "faultlat: failed to attach BPF programs: %s\n", strerror(-err));
+		goto cleanup;
+	}
+
+	/* room for every histogram plus one entry per outstanding key */
+	r.e = calloc(MAX_KEYS + 1, sizeof(*r.e));
+	if (!r.e) {
+		err = -ENOMEM;
+		fprintf(stderr, "faultlat: failed to allocate histograms: %s\n", strerror(ENOMEM));
+		goto cleanup;
+	}
+
+	print_banner(mode);
+	last = cli_now();
+	for (;;) {
+		bool stop = cli_wait(&set, env.interval);
+		double t;
+
+		err = read_report(obj, mode, &r);
+		if (err) {
+			fprintf(stderr, "faultlat: failed to read histograms: %s\n", strerror(-err));
+			break;
+		}
+		t = cli_now();
+		if (env.json)
+			print_json(&r, mode, t - last);
+		else
+			print_human(&r, mode);
+		last = t;
+		if (stop || --env.times == 0)
+			break;
+	}
+
+cleanup:
+	faultlat_bpf__destroy(obj);
+	probe_free();
+	free(r.e);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# faultlat-mock.sh BINDIR [M]: bpf/faultlat in the testbed guest booted
+# without an IOMMU (iommufd selftest mock), TAP.
+#
+#   testbed/run -i none -- bpf/tests/faultlat-mock.sh build/k/<key>
+#
+# BINDIR/iopfgen triggers M page requests on a mock device with a
+# fault-capable HWPT and answers them through the fault fd; faultlat must
+# count M round trips on that dev_id/PASID, every stage M times, stage
+# sums (ns) adding up exactly to the total's, none negative, 0
+# outstanding at the end.  Faults left pending when the fds close are
+# counted as lost; while they are pending the interval reports show them
+# outstanding.  Then the fallback (-F: read/write of the fault fd) counts
+# the same M.  The testbed has no PRQ hardware: intel_iommu:prq_report
+# exists (VT-d driver built in) and must count 0.
+# FAULTLAT=path overrides build/bpf/faultlat.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/tests/tap.sh"
+[ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -i none -- $0 BINDIR" >&2; exit 2; }
+bin=${1:?usage: faultlat-mock.sh BINDIR [M]}
+m=${2:-200}
+fl=${FAULTLAT:-$top/build/bpf/faultlat}
+gen=$bin/iopfgen
+d=$(mktemp -d)
+fpid=
+trap '[ -n "$fpid" ] && kill "$fpid" 2>/dev/null; rm -rf "$d"' EXIT
+
+for f in "$fl" "$gen"; do
+	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
+done
+echo "# $(uname -r), M=$m"
+
+start_fl() {
+	local name=$1 i
+	shift
+	"$fl" "$@" >"$d/$name" 2>"$d/$name.err" &
+	fpid=$!
+	for i in $(seq 300); do
+		grep -q '^Tracing' "$d/$name.err" "$d/$name" 2>/dev/null && return 0
+		kill -0 "$fpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+stop_fl() {
+	kill -TERM "$fpid"
+	wait "$fpid"
+	local rc=$?
+	fpid=
+	return $rc
+}
+
+# check NAME 'python expression over doc (last document), e (the device entry)'
+# Prints what it got when the expression is false.
+check() {
+	python3 - "$d/$1" "$2" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+doc = docs[-1]
+devs = doc["devices"]
+e = devs[0] if len(devs) == 1 else None
+stages = ("queue", "read", "respond", "deliver")
+def st(name, k="count"):
+    return e["stages"][name][k]
+ok = eval(sys.argv[2])
+if not ok:
+    print("#   " + json.dumps(doc)[:1500])
+sys.exit(0 if ok else 1)
+PY
+}
+
+nprog() {
+	bpftool prog show 2>/dev/null | grep -cE 'name (iopf_report|fault_queue|fault_read|fault_respond|fault_auto_respo|iopf_response|prq_report|sys_enter_read|sys_exit_read|sys_enter_write)'
+}
+nprog0=$(nprog)
+
+# ---- M round trips, answered in batches of 4 ----
+start_fl rt -j
+ok $? "faultlat -j starts and attaches"
+like "$(cat "$d/rt.err")" "^mode: tracepoint" "tracepoint mode (the series' fault events)"
+like "$(cat "$d/rt.err")" "^prq_report: counted" "prq_report probed: present (VT-d driver built in)"
+is "$(nprog)" "$((nprog0 + 7))" "while running: 6 fault programs + prq_report loaded"
+out=$("$gen" -n "$m" -k 4 -P 5); rc=$?
+ok $rc "iopfgen: $m faults answered in batches of 4 ($out)"
+dev=$(sed -n 's/.*dev_id \([0-9]*\).*/\1/p' <<<"$out")
+stop_fl
+is "$?" 0 "SIGTERM: report and exit 0"
+is "$(nprog)" "$nprog0" "after exit: the programs are gone"
+check rt "doc['mode'] == 'tracepoint' and len(devs) == 1 and e['dev_id'] == $dev and e['pasid'] == 5 and e['path'] == 'iommufd' and e['device'].startswith('iommufd_mock')"
+ok $? "one entry: iopfgen's dev_id $dev, PASID 5, path iommufd, the mock device's name"
+check rt "e['round_trips'] == $m and e['read'] == $m and doc['page_requests'] == $m and all(st(s) == $m for s in stages + ('total',))"
+ok $? "$m page requests, $m read, $m round trips, every stage counted $m times"
+check rt "sum(st(s, 'sum_ns') for s in stages) == st('total', 'sum_ns') and st('total', 'sum_ns') > 0"
+ok $? "stage latencies add up to the total exactly (sum of ns over the $m faults)"
+check rt "doc['negative'] == 0 and doc['untracked'] == 0 and doc['dropped'] == 0 and all(st(s, 'sum_ns') >= 0 for s in stages)"
+ok $? "no negative stage, nothing untracked or dropped"
+check rt "all(sum(b['count'] for b in e['stages'][s]['buckets']) == $m for s in stages + ('total',)) and st('total', 'p50') <= st('total', 'p99')"
+ok $? "every stage's buckets hold $m; p50 <= p99"
+check rt "doc['outstanding'] == 0 and e['outstanding'] == 0 and doc['lost'] == 0 and e['lost'] == 0 and e['invalid'] == 0"
+ok $? "0 outstanding, 0 lost, 0 invalid at the end"
+check rt "doc['prq_reports'] == 0"
+ok $? "prq_report counts 0: the mock's faults do not go through a VT-d PRQ"
+
+# ---- faults left pending: outstanding while they are, lost after ----
+lost=3 nread=1 kept=3
+start_fl pend -j -i 1
+ok $? "faultlat -j -i 1 starts"
+out=$("$gen" -n 5 -L $lost -R $nread -s $kept); rc=$?
+ok $rc "iopfgen: 5 answered, $lost left pending ($nread read) for ${kept}s, then fds closed"
+sleep 1.5
+stop_fl
+python3 - "$d/pend" "$lost" "$nread" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+lost, nread = int(sys.argv[2]), int(sys.argv[3])
+err = []
+pend = [d for d in docs if d["outstanding"] == lost]
+if not pend:
+    err.append("no interval with %d outstanding: %s" % (lost, [d["outstanding"] for d in docs]))
+elif not all(x["outstanding"] == lost and x["oldest_outstanding_ms"] > 0 for x in pend[0]["devices"] if x["outstanding"]):
+    err.append("per-device outstanding: %s" % pend[0]["devices"])
+if docs[-1]["outstanding"] != 0:
+    err.append("last interval: %d outstanding" % docs[-1]["outstanding"])
+tot = lambda k: sum(x.get(k, 0) for d in docs for x in d["devices"])
+if (tot("round_trips"), tot("lost"), tot("lost_read")) != (5, lost, nread):
+    err.append("round trips, lost, lost read: %s" % ((tot("round_trips"), tot("lost"), tot("lost_read")),))
+if sum(d["lost"] for d in docs) != lost:
+    err.append("documents' lost: %s" % [d["lost"] for d in docs])
+for e in err:
+    print("#   " + e)
+sys.exit(1 if err else 0)
+PY
+ok $? "-i 1: $lost outstanding while pending (oldest > 0 ms), 0 at the end; 5 round trips, $lost lost ($nread read)"
+
+# ---- invalid responses, -p, human output ----
+start_fl inv -j
+"$gen" -n 7 -x >/dev/null
+stop_fl
+check inv "e['round_trips'] == 7 and e['invalid'] == 7"
+ok $? "answered with IOMMUFD_PAGE_RESP_INVALID: 7 round trips, 7 invalid"
+
+start_fl pid -j -p 1
+"$gen" -n 7 >/dev/null
+stop_fl
+check pid "devs == [] and doc['outstanding'] == 0"
+ok $? "-p 1: faults read by another process are not counted"
+
+start_fl human -T -A
+"$gen" -n 20 -k 2 >/dev/null
+stop_fl
+out=$(cat "$d/human")
+like "$out" "^  total +20 " "human: the total row counts 20"
+like "$out" "^  report->queued +20 " "human: the report->queued row counts 20"
+like "$out" "^  responded->deliv.:" "-A: a histogram per stage"
+is "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$out" |
+	awk '{ print ($1 <= 80) }')" 1 "human output fits 80 columns"
+
+# ---- the fallback on the same workload ----
+start_fl fb -j -F
+like "$(cat "$d/fb.err")" "^mode: fallback, syscalls" "-F: the read/write fallback, says so"
+like "$(cat "$d/fb.err")" "unavailable: page requests" "-F: says which columns are unavailable"
+out=$("$gen" -n "$m" -k 4 -P 5)
+stop_fl
+check fb "doc['mode'] == 'syscalls' and len(devs) == 1 and e['dev_id'] == $dev and e['pasid'] == 5 and e['path'] == 'user' and e['read'] == $m and e['round_trips'] == $m and st('respond') == $m and list(e['stages']) == ['respond']"
+ok $? "-F: $m faults read and answered on dev_id $dev PASID 5, read->respond only"
+check fb "doc['outstanding'] == 0 and 'total' in doc['unavailable'] and 'lost' not in doc"
+ok $? "-F: 0 outstanding; total and lost listed unavailable"
+
+done_testing
