@@ -720,7 +720,7 @@ static uint64_t case_span(const struct bcase *c)
 static void precheck(void)
 {
 	uint64_t pin_peak = 0, mem_peak = 0, huge_peak = 0, span = 0, avail, total;
-	char a[32], b[32];
+	char a[32], b[32], iova_err[512] = "";
 	struct rlimit rl;
 	long free_huge;
 	int i, be;
@@ -737,6 +737,25 @@ static void precheck(void)
 			mem_peak = bytes;
 		if (case_span(c) > span)
 			span = case_span(c);
+	}
+
+	/*
+	 * The device first: open each backend once and query its IOVA
+	 * ranges; a range problem is reported after the size checks.
+	 */
+	for (be = 0; be < 2; be++) {
+		struct vdev d;
+
+		if (!run_backend[be])
+			continue;
+		if (vdev_open(&d, bdf, be))
+			die("%s: %s", vdev_backend_name(be), d.err);
+		if (!iova_err[0] && vdev_iova_check(&d, iova_base, span))
+			snprintf(iova_err, sizeof(iova_err),
+				 "%s: IOVA range unavailable: %s (the cases need [%#" PRIx64
+				 ", +%s); choose another with -a)", vdev_backend_name(be), d.err,
+				 iova_base, size_str(span, a, sizeof(a)));
+		vdev_close(&d);
 	}
 
 	total = meminfo("MemTotal");
@@ -771,26 +790,8 @@ static void precheck(void)
 		die("RLIMIT_MEMLOCK is %s and the process lacks CAP_IPC_LOCK, but the largest case "
 		    "pins %s: raise it (ulimit -l, prlimit --memlock) or keep CAP_IPC_LOCK",
 		    size_str(rl.rlim_cur & ~1023ULL, a, sizeof(a)), size_str(pin_peak, b, sizeof(b)));
-
-	/* Device and IOVA: open each backend once, query its ranges, close. */
-	for (be = 0; be < 2; be++) {
-		struct vdev d;
-
-		if (!run_backend[be])
-			continue;
-		if (vdev_open(&d, bdf, be))
-			die("%s: %s", vdev_backend_name(be), d.err);
-		if (vdev_iova_check(&d, iova_base, span)) {
-			char msg[sizeof(d.err)];
-
-			memcpy(msg, d.err, sizeof(msg));
-			vdev_close(&d);
-			die("%s: IOVA range unavailable: %s (the cases need [%#" PRIx64 ", +%s); "
-			    "choose another with -a)", vdev_backend_name(be), msg, iova_base,
-			    size_str(span, a, sizeof(a)));
-		}
-		vdev_close(&d);
-	}
+	if (iova_err[0])
+		die("%s", iova_err);
 }
 
 /* ---- output ---- */
