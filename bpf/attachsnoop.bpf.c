@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * attachsnoop: attach, replace, detach and HWPT allocation of iommufd and
+ * group attach/detach of VFIO type1, one ring-buffer record per event.
+ *
+ * Tracepoint mode: tp_btf programs on the series' events; the ioctl
+ * syscall tracepoints only time them (the events carry no start) and
+ * report VFIO_DEVICE_BIND_IOMMUFD, which has no event.
+ * Fallback mode (kernels without the series): the decoded ioctls at
+ * their exit, and close() of an fd that was bound or set to a container.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "attachsnoop.h"
+
+#define MAX_ENTRIES	10240
+
+/* The series' tracepoint arguments, only what is read: local CO-RE flavours. */
+struct iommufd_object___as {
+	unsigned int id;
+} __attribute__((preserve_access_index));
+
+struct iommufd_device___as {
+	struct iommufd_object___as obj;
+} __attribute__((preserve_access_index));
+
+struct iommufd_hw_pagetable___as {
+	struct iommufd_object___as obj;
+} __attribute__((preserve_access_index));
+
+struct iommu_hwpt_alloc___as {
+	__u32 flags;
+	__u32 dev_id;
+	__u32 pt_id;
+	__u32 data_type;
+	__u32 fault_id;
+} __attribute__((preserve_access_index));
+
+struct iommu_group___as {
+	int id;
+} __attribute__((preserve_access_index));
+
+struct vfio_iommu;
+
+const volatile __u32 filter_tgid = 0;		/* -p */
+const volatile bool targ_fallback = false;	/* close() is an event */
+const volatile long targ_nr_ioctl = 16;		/* raw_syscalls: __NR_ioctl */
+const volatile long targ_nr_close = 3;		/* raw_syscalls: __NR_close */
+const volatile struct ioctl_desc ioctls[MAX_IOCTLS] = {};
+
+__u64 dropped = 0;	/* records the ring buffer had no room for */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* The decoded ioctl each thread is in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct ioctl_state);
+} inflight SEC(".maps");
+
+/* Fallback: tgid << 32 | fd of fds bound to iommufd or set to a container. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ENTRIES);
+	__type(key, __u64);
+	__type(value, __u8);
+} fds SEC(".maps");
+
+static __always_inline bool pid_filtered(void)
+{
+	return filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid;
+}
+
+/* A zeroed record with the task, ids unknown; NULL if the buffer is full. */
+static __always_inline struct event *new_event(__u8 kind)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&dropped, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->kind = kind;
+	e->fd = -1;
+	e->dev_id = e->pasid = e->pt_id = e->hwpt_id = e->group_id = ID_NONE;
+	e->flags = e->data_type = e->fault_id = ID_NONE;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/* The dentry name of the current task's @fd: "N" for /dev/vfio/N (a group). */
+static __always_inline void fd_name(int fd, char *buf)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct file **fdv;
+	struct file *f = NULL;
+	const unsigned char *name;
+	unsigned int max;
+
+	fdv = BPF_CORE_READ(t, files, fdt, fd);
+	max = BPF_CORE_READ(t, files, fdt, max_fds);
+	if (fd < 0 || (unsigned int)fd >= max)
+		return;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fdv[fd]) || !f)
+		return;
+	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	bpf_probe_read_kernel_str(buf, FDNAME_LEN, name);
+}
+
+/* ---- tracepoint mode ---- */
+
+/* The event's latency: since the entry of the ioctl the thread is in. */
+static __always_inline struct event *tp_event(__u8 kind, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ioctl_state *st;
+	struct event *e;
+
+	if (pid_filtered())
+		return NULL;
+	e = new_event(kind);
+	if (!e)
+		return NULL;
+	e->ret = ret;
+	st = bpf_map_lookup_elem(&inflight, &tid);
+	if (st) {
+		e->lat_ns = e->ts_ns - st->start_ns;
+		e->cmd = st->cmd;
+		e->fd = st->fd;
+	}
+	return e;
+}
+
+static __always_inline int device_event(__u8 kind, const struct iommufd_device___as *idev,
+					__u32 pasid, __u32 pt_id, int ret)
+{
+	struct event *e = tp_event(kind, ret);
+
+	if (!e)
+		return 0;
+	e->dev_id = BPF_CORE_READ(idev, obj.id);
+	e->pasid = pasid;
+	e->pt_id = pt_id;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_device_attach")
+int BPF_PROG(dev_attach, const struct iommufd_device___as *idev, __u32 pasid, __u32 pt_id, int ret)
+{
+	return device_event(AS_ATTACH, idev, pasid, pt_id, ret);
+}
+
+SEC("tp_btf/iommufd_device_replace")
+int BPF_PROG(dev_replace, const struct iommufd_device___as *idev, __u32 pasid, __u32 pt_id,
+	     int ret)
+{
+	return device_event(AS_REPLACE, idev, pasid, pt_id, ret);
+}
+
+SEC("tp_btf/iommufd_device_detach")
+int BPF_PROG(dev_detach, const struct iommufd_device___as *idev, __u32 pasid, __u32 pt_id, int ret)
+{
+	return device_event(AS_DETACH, idev, pasid, pt_id, ret);
+}
+
+/* @hwpt is non-NULL iff ret == 0; @cmd is the kernel copy of the argument */
+SEC("tp_btf/iommufd_hwpt_alloc")
+int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___as *hwpt,
+	     const struct iommu_hwpt_alloc___as *cmd, int ret)
+{
+	struct event *e = tp_event(AS_HWPT_ALLOC, ret);
+
+	if (!e)
+		return 0;
+	if (hwpt)
+		e->hwpt_id = BPF_CORE_READ(hwpt, obj.id);
+	e->dev_id = BPF_CORE_READ(cmd, dev_id);
+	e->pt_id = BPF_CORE_READ(cmd, pt_id);
+	e->flags = BPF_CORE_READ(cmd, flags);
+	e->data_type = BPF_CORE_READ(cmd, data_type);
+	if (bpf_core_field_exists(cmd->fault_id))
+		e->fault_id = BPF_CORE_READ(cmd, fault_id);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline int group_event(__u8 kind, const struct iommu_group___as *group, int ret)
+{
+	struct event *e = tp_event(kind, ret);
+
+	if (!e)
+		return 0;
+	e->group_id = BPF_CORE_READ(group, id);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/vfio_iommu_type1_attach_group")
+int BPF_PROG(group_attach, struct vfio_iommu *iommu, const struct iommu_group___as *group, int ret)
+{
+	return group_event(AS_ATTACH_GROUP, group, ret);
+}
+
+SEC("tp_btf/vfio_iommu_type1_detach_group")
+int BPF_PROG(group_detach, struct vfio_iommu *iommu, const struct iommu_group___as *group, int ret)
+{
+	return group_event(AS_DETACH_GROUP, group, ret);
+}
+
+/* ---- the ioctl syscall: latency start (both modes), decoded records ---- */
+
+static __always_inline int ioctl_enter(int fd, __u32 cmd, __u64 arg)
+{
+	struct ioctl_state st = {};
+	__u32 tid;
+	int i;
+
+	if (pid_filtered())
+		return 0;
+	for (i = 0; i < MAX_IOCTLS; i++) {
+		if (!ioctls[i].cmd || ioctls[i].cmd != cmd)
+			continue;
+		tid = (__u32)bpf_get_current_pid_tgid();
+		st.start_ns = bpf_ktime_get_ns();
+		st.arg = arg;
+		st.cmd = cmd;
+		st.fd = fd;
+		st.idx = i;
+		bpf_map_update_elem(&inflight, &tid, &st, BPF_ANY);
+		return 0;
+	}
+	return 0;
+}
+
+static __always_inline int ioctl_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ioctl_state *st;
+	struct event *e;
+	__u64 key;
+	__u32 i;
+	__u8 one = 1;
+
+	st = bpf_map_lookup_elem(&inflight, &tid);
+	if (!st)
+		return 0;
+	i = st->idx;
+	if (i >= MAX_IOCTLS)
+		goto out;
+	key = (bpf_get_current_pid_tgid() & ~0xffffffffULL) | (__u32)st->fd;
+	if (ret == 0 && ioctls[i].track)
+		bpf_map_update_elem(&fds, &key, &one, BPF_ANY);
+	if (ret == 0 && ioctls[i].untrack)
+		bpf_map_delete_elem(&fds, &key);
+	if (!ioctls[i].report)
+		goto out;
+	e = new_event(AS_IOCTL);
+	if (!e)
+		goto out;
+	e->lat_ns = e->ts_ns - st->start_ns;
+	e->cmd = st->cmd;
+	e->fd = st->fd;
+	e->ret = ret;
+	e->argval = st->arg;
+	if (ioctls[i].arg_is_ptr)
+		e->arg_ok = !bpf_probe_read_user(e->arg, sizeof(e->arg), (void *)st->arg);
+	fd_name(st->fd, e->fdname);
+	bpf_ringbuf_submit(e, 0);
+out:
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+/* Fallback: closing a bound device fd or a group fd in a container detaches it. */
+static __always_inline int close_enter(int fd)
+{
+	__u64 key = (bpf_get_current_pid_tgid() & ~0xffffffffULL) | (__u32)fd;
+	struct event *e;
+
+	if (pid_filtered() || !bpf_map_lookup_elem(&fds, &key))
+		return 0;
+	bpf_map_delete_elem(&fds, &key);
+	e = new_event(AS_CLOSE);
+	if (!e)
+		return 0;
+	e->fd = fd;
+	fd_name(fd, e->fdname);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
+{
+	return ioctl_enter((int)ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_ioctl")
+int sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
+{
+	return ioctl_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int sys_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	return close_enter((int)ctx->args[0]);
+}
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int raw_sys_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->id == targ_nr_ioctl)
+		return ioctl_enter((int)ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
+	if (targ_fallback && ctx->id == targ_nr_close)
+		return close_enter((int)ctx->args[0]);
+	return 0;
+}
+
+SEC("tracepoint/raw_syscalls/sys_exit")
+int raw_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->id != targ_nr_ioctl)
+		return 0;
+	return ioctl_exit(ctx->ret);
+}
+
+char LICENSE[] SEC("license") = "GPL";

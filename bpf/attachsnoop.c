@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * attachsnoop: one line per iommufd attach / replace / detach / HWPT
+ * allocation and VFIO type1 group attach / detach, with ids, result and
+ * latency (see attachsnoop.md).
+ *
+ * Tracepoint mode runs tp_btf programs on the series' events; without
+ * them it falls back to the ioctls that cause them, decoded at their exit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attachsnoop.h"
+#include "attachsnoop.skel.h"
+#include "cli.h"
+#include "json.h"
+#include "probe.h"
+#include "tracefs.h"
+
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+
+enum mode {
+	MODE_TP,		/* the series' events, tp_btf */
+	MODE_SYSCALLS,		/* syscalls:sys_{enter,exit}_ioctl, sys_enter_close */
+	MODE_RAW_SYSCALLS,	/* raw_syscalls:sys_{enter,exit} */
+};
+
+static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscalls" };
+
+static struct env {
+	pid_t pid;
+	bool json;
+	bool timestamp;
+	bool fallback;
+	bool verbose;
+} env;
+
+static int mode;
+/* tracepoint mode without the ioctl syscall events: no latency, no bind */
+static bool no_syscalls;
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, to date the records */
+static double wall_offset;
+
+static const char usage_text[] =
+"usage: attachsnoop [-h] [-v] [-j] [-T] [-F] [-p PID]\n"
+"\n"
+"One line per iommufd device attach, replace, detach and HWPT allocation\n"
+"and per VFIO type1 group attach and detach, with the ids, the result\n"
+"(0 or the errno name) and the latency in microseconds from the entry of\n"
+"the ioctl that caused it (- where no ioctl did, e.g. on close).\n"
+"\n"
+"  -h, --help        this help\n"
+"  -v, --verbose     libbpf debug output, probing details\n"
+"  -j, --json        one JSON object per event (JSON lines)\n"
+"  -T, --timestamp   a time column (HH:MM:SS.mmm)\n"
+"  -F, --fallback    decode the ioctls even if the iommufd and\n"
+"                    vfio_iommu_type1 events exist\n"
+"  -p, --pid PID     only this process\n"
+"\n"
+"Runs until Ctrl-C or SIGTERM.\n"
+"\n"
+"examples:\n"
+"  attachsnoop             # every attach/detach on the system\n"
+"  attachsnoop -T -p 1234  # process 1234, with the time\n"
+"  attachsnoop -j > a.json # JSON lines, one per event\n"
+"  attachsnoop -F          # what the ioctls alone show\n";
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "fallback", no_argument, NULL, 'F' },
+	{ "pid", required_argument, NULL, 'p' },
+	{},
+};
+
+/* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
+static int parse_args(int argc, char **argv)
+{
+	long v;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "hvjTFp:", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'v':
+			env.verbose = cli_verbose = true;
+			break;
+		case 'j':
+			env.json = true;
+			break;
+		case 'T':
+			env.timestamp = true;
+			break;
+		case 'F':
+			env.fallback = true;
+			break;
+		case 'p':
+			if (cli_parse_long(optarg, 1, &v) || v > INT_MAX) {
+				cli_usage_error(usage_text, "invalid PID '%s'", optarg);
+				return -1;
+			}
+			env.pid = v;
+			break;
+		default:
+			cli_usage_error(usage_text, NULL);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		cli_usage_error(usage_text, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the ioctls: what starts a latency, what the fallback reports ---- */
+
+struct ioctl_info {
+	__u32 cmd;
+	const char *name;
+	const char *event;	/* the fallback's event name */
+	const char *backend;
+	bool arg_is_ptr;
+	bool track;		/* success: fd now bound / in a container */
+	bool untrack;
+};
+
+#define IOCTL(c, ev, be, ...) { .cmd = c, .name = #c, .event = ev, .backend = be, __VA_ARGS__ }
+static const struct ioctl_info ioctl_infos[MAX_IOCTLS] = {
+	IOCTL(VFIO_DEVICE_BIND_IOMMUFD, "bind", "iommufd", .arg_is_ptr = true, .track = true),
+	IOCTL(VFIO_DEVICE_ATTACH_IOMMUFD_PT, "attach", "iommufd", .arg_is_ptr = true),
+	IOCTL(VFIO_DEVICE_DETACH_IOMMUFD_PT, "detach", "iommufd", .arg_is_ptr = true),
+	IOCTL(IOMMU_HWPT_ALLOC, "hwpt_alloc", "iommufd", .arg_is_ptr = true),
+	IOCTL(VFIO_GROUP_SET_CONTAINER, "set_container", "type1", .arg_is_ptr = true,
+	      .track = true),
+	IOCTL(VFIO_SET_IOMMU, "set_iommu", "type1", .arg_is_ptr = false),
+	IOCTL(VFIO_GROUP_UNSET_CONTAINER, "unset_container", "type1", .untrack = true),
+};
+
+static const struct ioctl_info *ioctl_info(__u32 cmd)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ioctl_infos); i++)
+		if (ioctl_infos[i].cmd == cmd)
+			return &ioctl_infos[i];
+	return NULL;
+}
+
+static void configure_ioctls(struct attachsnoop_bpf *obj)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ioctl_infos); i++) {
+		const struct ioctl_info *x = &ioctl_infos[i];
+
+		obj->rodata->ioctls[i].cmd = x->cmd;
+		obj->rodata->ioctls[i].arg_is_ptr = x->arg_is_ptr;
+		if (mode == MODE_TP) {
+			/* bind has no event of its own: report it from the ioctl */
+			obj->rodata->ioctls[i].report = x->cmd == VFIO_DEVICE_BIND_IOMMUFD;
+		} else {
+			obj->rodata->ioctls[i].report = 1;
+			obj->rodata->ioctls[i].track = x->track;
+			obj->rodata->ioctls[i].untrack = x->untrack;
+		}
+	}
+	obj->rodata->targ_nr_ioctl = SYS_ioctl;
+	obj->rodata->targ_nr_close = SYS_close;
+	obj->rodata->targ_fallback = mode != MODE_TP;
+}
+
+/*
+ * Fallback: what the ioctls told us about an fd, to name the device of a
+ * later attach/detach/close on it and the group of a container.
+ */
+struct fd_state {
+	__u32 pid;
+	int fd;
+	__u32 dev_id;		/* bound device, ID_NONE */
+	__u32 pt_id;		/* attached to, ID_NONE if not attached */
+	__u32 group_id;		/* group fd: its group; container fd: the group set to it */
+};
+
+#define MAX_FDS 1024
+static struct fd_state fdtab[MAX_FDS];
+static int nr_fds;
+
+static struct fd_state *fd_state(__u32 pid, int fd, bool create)
+{
+	struct fd_state *s;
+	int i;
+
+	for (i = 0; i < nr_fds; i++)
+		if (fdtab[i].pid == pid && fdtab[i].fd == fd)
+			return &fdtab[i];
+	if (!create)
+		return NULL;
+	/* full: reuse the oldest slot, ids of long-gone fds matter least */
+	s = nr_fds < MAX_FDS ? &fdtab[nr_fds++] : &fdtab[0];
+	s->pid = pid;
+	s->fd = fd;
+	s->dev_id = s->pt_id = s->group_id = ID_NONE;
+	return s;
+}
+
+static void fd_forget(__u32 pid, int fd)
+{
+	struct fd_state *s = fd_state(pid, fd, false);
+
+	if (s)
+		*s = fdtab[--nr_fds];
+}
+
+/* "12" (the /dev/vfio/12 a group fd opens) -> 12, else ID_NONE */
+static __u32 group_of_name(const char *name)
+{
+	char *end;
+	unsigned long v;
+
+	if (!name[0] || name[0] < '0' || name[0] > '9')
+		return ID_NONE;
+	v = strtoul(name, &end, 10);
+	return *end || v >= ID_NONE ? ID_NONE : (__u32)v;
+}
+
+/* ---- decoding a record into one line ---- */
+
+struct line {
+	const char *backend;
+	const char *event;
+	const char *ioctl;	/* the ioctl it happened in, NULL if none */
+	__u32 dev_id, group_id, pasid, pt_id, hwpt_id;
+	bool hwpt;		/* hwpt_alloc: flags, data_type, fault_id */
+};
+
+static void decode_ioctl(const struct event *e, struct line *l)
+{
+	const struct ioctl_info *x = ioctl_info(e->cmd);
+	struct fd_state *s;
+	__u32 v;
+
+	if (!x)
+		return;
+	l->backend = x->backend;
+	l->event = x->event;
+	switch (e->cmd) {
+	case VFIO_DEVICE_BIND_IOMMUFD: {
+		const struct vfio_device_bind_iommufd *b = (const void *)e->arg;
+
+		if (e->ret || !e->arg_ok)
+			break;
+		l->dev_id = b->out_devid;
+		if (mode == MODE_TP)
+			break;
+		s = fd_state(e->pid, e->fd, true);
+		s->dev_id = l->dev_id;
+		s->pt_id = ID_NONE;
+		break;
+	}
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
+		const struct vfio_device_attach_iommufd_pt *a = (const void *)e->arg;
+
+		/* on success the kernel wrote back the HWPT it attached */
+		if (e->arg_ok)
+			l->pt_id = a->pt_id;
+		s = fd_state(e->pid, e->fd, false);
+		if (!s)
+			break;
+		l->dev_id = s->dev_id;
+		if (s->pt_id != ID_NONE)
+			l->event = "replace";	/* vfio replaces when attached */
+		if (!e->ret)
+			s->pt_id = l->pt_id;
+		break;
+	}
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		s = fd_state(e->pid, e->fd, false);
+		if (!s)
+			break;
+		l->dev_id = s->dev_id;
+		l->pt_id = s->pt_id;
+		if (!e->ret)
+			s->pt_id = ID_NONE;
+		break;
+	case IOMMU_HWPT_ALLOC: {
+		const struct iommu_hwpt_alloc *h = (const void *)e->arg;
+
+		if (!e->arg_ok)
+			break;
+		l->dev_id = h->dev_id;
+		l->pt_id = h->pt_id;
+		if (!e->ret)
+			l->hwpt_id = h->out_hwpt_id;
+		break;
+	}
+	case VFIO_GROUP_SET_CONTAINER:
+		l->group_id = group_of_name(e->fdname);
+		if (e->ret || !e->arg_ok)
+			break;
+		s = fd_state(e->pid, e->fd, true);
+		s->group_id = l->group_id;
+		/* the container fd: SET_IOMMU on it attaches this group */
+		memcpy(&v, e->arg, sizeof(v));
+		s = fd_state(e->pid, (int)v, true);
+		s->group_id = l->group_id;
+		break;
+	case VFIO_SET_IOMMU:
+		s = fd_state(e->pid, e->fd, false);
+		if (s)
+			l->group_id = s->group_id;
+		break;
+	case VFIO_GROUP_UNSET_CONTAINER:
+		l->group_id = group_of_name(e->fdname);
+		if (!e->ret)
+			fd_forget(e->pid, e->fd);
+		break;
+	}
+}
+
+static void decode(const struct event *e, struct line *l)
+{
+	static const char *const names[] = {
+		[AS_ATTACH] = "attach", [AS_REPLACE] = "replace", [AS_DETACH] = "detach",
+		[AS_HWPT_ALLOC] = "hwpt_alloc", [AS_ATTACH_GROUP] = "attach_group",
+		[AS_DETACH_GROUP] = "detach_group",
+	};
+	const struct ioctl_info *x = ioctl_info(e->cmd);
+	struct fd_state *s;
+
+	memset(l, 0, sizeof(*l));
+	l->dev_id = e->dev_id;
+	l->group_id = e->group_id;
+	l->pasid = e->pasid;
+	l->pt_id = e->pt_id;
+	l->hwpt_id = e->hwpt_id;
+	l->ioctl = e->cmd && x ? x->name : NULL;
+	l->event = "?";
+	switch (e->kind) {
+	case AS_ATTACH_GROUP:
+	case AS_DETACH_GROUP:
+		l->backend = "type1";
+		l->event = names[e->kind];
+		break;
+	case AS_IOCTL:
+		l->backend = "?";
+		decode_ioctl(e, l);
+		break;
+	case AS_CLOSE:
+		/* a group fd still in a container, or a bound device fd */
+		l->event = "close";
+		l->group_id = group_of_name(e->fdname);
+		l->backend = l->group_id != ID_NONE ? "type1" : "iommufd";
+		s = fd_state(e->pid, e->fd, false);
+		if (s && l->group_id == ID_NONE) {
+			l->dev_id = s->dev_id;
+			l->pt_id = s->pt_id;	/* none: only unbound */
+		}
+		fd_forget(e->pid, e->fd);
+		break;
+	default:
+		l->backend = "iommufd";
+		l->event = e->kind < ARRAY_SIZE(names) && names[e->kind] ? names[e->kind] : "?";
+		l->hwpt = e->kind == AS_HWPT_ALLOC;
+		break;
+	}
+}
+
+/* 0, or the errno's name ("ENOENT"); @buf for unnamed ones */
+static const char *ret_str(int ret, char *buf, size_t len)
+{
+	const char *n;
+
+	if (ret >= 0) {
+		snprintf(buf, len, "%d", ret);
+		return buf;
+	}
+	n = strerrorname_np(-ret);
+	if (n)
+		return n;
+	snprintf(buf, len, "%d", ret);
+	return buf;
+}
+
+static void detail_add(char *buf, size_t len, const char *key, __u32 v)
+{
+	size_t n = strlen(buf);
+
+	if (v == ID_NONE || n >= len)
+		return;
+	snprintf(buf + n, len - n, "%s%s=%u", n ? " " : "", key, v);
+}
+
+static void print_human(const struct event *e, const struct line *l)
+{
+	char ts[32], r[16], lat[16], det[64] = "";
+	double w;
+	time_t t;
+	struct tm tm;
+
+	if (env.timestamp) {
+		w = wall_offset + e->ts_ns / 1e9;
+		t = (time_t)w;
+		strftime(ts, sizeof(ts), "%H:%M:%S", localtime_r(&t, &tm));
+		printf("%s.%03d ", ts, (int)((w - t) * 1000));
+	}
+	if (l->hwpt)
+		detail_add(det, sizeof(det), "hwpt", l->hwpt_id);
+	detail_add(det, sizeof(det), "dev", l->dev_id);
+	detail_add(det, sizeof(det), "group", l->group_id);
+	/* IOMMU_NO_PASID is 0: only a real PASID is worth a column */
+	if (l->pasid)
+		detail_add(det, sizeof(det), "pasid", l->pasid);
+	detail_add(det, sizeof(det), "pt", l->pt_id);
+	if (!l->hwpt)
+		detail_add(det, sizeof(det), "hwpt", l->hwpt_id);
+	if (e->lat_ns)
+		snprintf(lat, sizeof(lat), "%.1f", e->lat_ns / 1000.0);
+	else
+		snprintf(lat, sizeof(lat), "-");
+	printf("%-7u %-12.12s %-7s %-15s %-7s %7s %s\n", e->pid, e->comm, l->backend, l->event,
+	       ret_str(e->ret, r, sizeof(r)), lat, det);
+	fflush(stdout);
+}
+
+static void json_id(struct json *j, const char *key, __u32 v)
+{
+	if (v == ID_NONE)
+		json_null(j, key);
+	else
+		json_uint(j, key, v);
+}
+
+static void print_json(const struct event *e, const struct line *l)
+{
+	struct json j;
+	char r[16];
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_double(&j, "time", wall_offset + e->ts_ns / 1e9);
+	json_uint(&j, "ts_ns", e->ts_ns);
+	json_string(&j, "mode", mode_names[mode]);
+	json_uint(&j, "pid", e->pid);
+	json_uint(&j, "tid", e->tid);
+	json_string(&j, "comm", e->comm);
+	json_string(&j, "backend", l->backend);
+	json_string(&j, "event", l->event);
+	if (l->ioctl)
+		json_string(&j, "ioctl", l->ioctl);
+	else
+		json_null(&j, "ioctl");
+	if (e->fd >= 0)
+		json_int(&j, "fd", e->fd);
+	else
+		json_null(&j, "fd");
+	json_id(&j, "dev_id", l->dev_id);
+	json_id(&j, "group_id", l->group_id);
+	json_id(&j, "pasid", l->pasid);
+	json_id(&j, "pt_id", l->pt_id);
+	json_id(&j, "hwpt_id", l->hwpt_id);
+	if (l->hwpt) {
+		json_id(&j, "flags", e->flags);
+		json_id(&j, "data_type", e->data_type);
+		json_id(&j, "fault_id", e->fault_id);
+	}
+	json_int(&j, "ret", e->ret);
+	if (e->ret < 0)
+		json_string(&j, "errno", ret_str(e->ret, r, sizeof(r)));
+	else
+		json_null(&j, "errno");
+	if (e->lat_ns)
+		json_double(&j, "latency_us", e->lat_ns / 1000.0);
+	else
+		json_null(&j, "latency_us");
+	json_object_end(&j);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct event *e = data;
+	struct line l;
+
+	if (size < sizeof(*e))
+		return 0;
+	decode(e, &l);
+	if (env.json)
+		print_json(e, &l);
+	else
+		print_human(e, &l);
+	return 0;
+}
+
+/* ---- which programs run in which mode ---- */
+
+struct prog_desc {
+	struct bpf_program *prog;
+	const char *tp;		/* tp_btf tracepoint, NULL for the syscall ones */
+	enum mode mode;
+};
+
+static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
+{
+	const struct prog_desc d[] = {
+		{ obj->progs.dev_attach, "iommufd_device_attach", MODE_TP },
+		{ obj->progs.dev_replace, "iommufd_device_replace", MODE_TP },
+		{ obj->progs.dev_detach, "iommufd_device_detach", MODE_TP },
+		{ obj->progs.hwpt_alloc, "iommufd_hwpt_alloc", MODE_TP },
+		{ obj->progs.group_attach, "vfio_iommu_type1_attach_group", MODE_TP },
+		{ obj->progs.group_detach, "vfio_iommu_type1_detach_group", MODE_TP },
+		{ obj->progs.sys_enter_ioctl, NULL, MODE_SYSCALLS },
+		{ obj->progs.sys_exit_ioctl, NULL, MODE_SYSCALLS },
+		{ obj->progs.sys_enter_close, NULL, MODE_SYSCALLS },
+		{ obj->progs.raw_sys_enter, NULL, MODE_RAW_SYSCALLS },
+		{ obj->progs.raw_sys_exit, NULL, MODE_RAW_SYSCALLS },
+	};
+
+	memcpy(t, d, sizeof(d));
+	return ARRAY_SIZE(d);
+}
+
+static bool have_syscalls(void)
+{
+	return tracefs_event_exists("syscalls", "sys_enter_ioctl") &&
+	       tracefs_event_exists("syscalls", "sys_exit_ioctl") &&
+	       tracefs_event_exists("syscalls", "sys_enter_close");
+}
+
+static bool have_raw_syscalls(void)
+{
+	return tracefs_event_exists("raw_syscalls", "sys_enter") &&
+	       tracefs_event_exists("raw_syscalls", "sys_exit");
+}
+
+/*
+ * The series' events if all six have BTF (tracepoint mode; the syscall
+ * events, if any, add latency and bind), else the syscall events alone.
+ * @sys gets the syscall flavour; -1 if nothing can be traced.
+ */
+static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
+{
+	bool tp_ok = true;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!t[i].tp || probe_tp_btf(t[i].tp))
+			continue;
+		if (env.verbose)
+			fprintf(stderr, "attachsnoop: no BTF for tracepoint %s\n", t[i].tp);
+		tp_ok = false;
+	}
+	*sys = have_syscalls() ? MODE_SYSCALLS : have_raw_syscalls() ? MODE_RAW_SYSCALLS : -1;
+	if (tp_ok && !env.fallback)
+		return MODE_TP;
+	return *sys;
+}
+
+static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t, size_t n,
+			 int sys)
+{
+	size_t i;
+	bool on;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].mode == MODE_TP)
+			on = mode == MODE_TP;
+		else
+			on = (int)t[i].mode == sys;
+		/* tracepoint mode: close() needs no decoding, the events see it */
+		if (t[i].prog == obj->progs.sys_enter_close && mode == MODE_TP)
+			on = false;
+		bpf_program__set_autoload(t[i].prog, on);
+	}
+}
+
+static void print_banner(int sys)
+{
+	FILE *f = env.json ? stderr : stdout;
+
+	fprintf(f, "Tracing iommufd and VFIO type1 attach/detach. Ctrl-C to end.\n");
+	if (mode == MODE_TP) {
+		fprintf(f, "mode: tracepoint (iommufd_device_*, iommufd_hwpt_alloc, "
+			"vfio_iommu_type1_*_group)\n");
+		if (no_syscalls)
+			fprintf(f, "  no ioctl syscall events: latency and bind unavailable\n");
+		else
+			fprintf(f, "  latency from the ioctl's entry; bind decoded from its ioctl\n");
+	} else {
+		fprintf(f, "mode: fallback, %s\n",
+			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :
+			"raw_syscalls:sys_{enter,exit}");
+		fprintf(f, "  %s\n", env.fallback ? "forced by -F" :
+			"this kernel has no iommufd/vfio_iommu_type1 attach events");
+		fprintf(f, "  events are the ioctls (latency: the whole ioctl); unavailable:\n"
+			"  pasid, attach/detach without an ioctl (only close() of a bound\n"
+			"  or contained fd), replace by the kernel, type1 group attach ids\n");
+	}
+	if (!env.json)
+		fprintf(f, "%s%-7s %-12s %-7s %-15s %-7s %7s %s\n", env.timestamp ? "TIME         " : "",
+			"PID", "COMM", "BACKEND", "EVENT", "RET", "LAT(us)", "DETAIL");
+	fflush(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct prog_desc progs[16];
+	struct attachsnoop_bpf *obj = NULL;
+	struct ring_buffer *rb = NULL;
+	struct timespec rt, mono;
+	size_t nprogs;
+	sigset_t set;
+	char why[256];
+	int err, sys;
+
+	cli_name = "attachsnoop";
+	err = parse_args(argc, argv);
+	if (err)
+		return err > 0 ? 0 : 2;
+
+	libbpf_set_print(cli_libbpf_print);
+
+	err = probe_bpf(why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "attachsnoop: %s\n", why);
+		return 1;
+	}
+
+	cli_block_signals(&set);
+
+	obj = attachsnoop_bpf__open();
+	if (!obj) {
+		err = -errno;
+		fprintf(stderr, "attachsnoop: failed to open BPF object: %s\n", strerror(errno));
+		goto cleanup;
+	}
+
+	nprogs = prog_table(obj, progs);
+	mode = choose_mode(progs, nprogs, &sys);
+	if (mode < 0) {
+		fprintf(stderr, "attachsnoop: nothing to attach to: this kernel has neither the "
+			"iommufd/vfio_iommu_type1 events (BTF) nor syscalls:sys_enter_ioctl or "
+			"raw_syscalls:sys_enter (tracefs at %s)\n", tracefs_root());
+		err = -ENOENT;
+		goto cleanup;
+	}
+	no_syscalls = sys < 0;
+	select_progs(obj, progs, nprogs, sys);
+
+	obj->rodata->filter_tgid = env.pid;
+	configure_ioctls(obj);
+
+	err = attachsnoop_bpf__load(obj);
+	if (err) {
+		fprintf(stderr, "attachsnoop: failed to load BPF object: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	err = attachsnoop_bpf__attach(obj);
+	if (err) {
+		fprintf(stderr, "attachsnoop: failed to attach BPF programs: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
+	if (!rb) {
+		err = -errno;
+		fprintf(stderr, "attachsnoop: failed to create ring buffer: %s\n",
+			strerror(errno));
+		goto cleanup;
+	}
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	wall_offset = (rt.tv_sec - mono.tv_sec) + (rt.tv_nsec - mono.tv_nsec) / 1e9;
+
+	print_banner(sys);
+	for (;;) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "attachsnoop: failed to poll ring buffer: %s\n",
+				strerror(-err));
+			goto cleanup;
+		}
+		if (cli_wait(&set, 0))
+			break;
+	}
+	err = ring_buffer__consume(rb);
+	err = err < 0 ? err : 0;
+	if (obj->bss->dropped)
+		fprintf(stderr, "attachsnoop: %llu events lost (ring buffer full)\n",
+			(unsigned long long)obj->bss->dropped);
+
+cleanup:
+	ring_buffer__free(rb);
+	attachsnoop_bpf__destroy(obj);
+	probe_free();
+	return err ? 1 : 0;
+}
