@@ -465,18 +465,18 @@ static void print_human(const struct report *r, int mode)
 		printf("\n%s\n", cli_clock(ts, sizeof(ts)));
 	printf("\n");
 	if (mode == MODE_TP)
-		printf("page requests %llu (%llu not last of group), ",
+		printf("page requests %llu (%llu not last of group)%s",
 		       (unsigned long long)r->c[FL_C_REPORTS],
-		       (unsigned long long)r->c[FL_C_PARTIAL]);
+		       (unsigned long long)r->c[FL_C_PARTIAL], has_prq ? ", " : "\n");
 	if (has_prq)
-		printf("prq_report %llu, ", (unsigned long long)r->c[FL_C_PRQ]);
+		printf("prq_report %llu\n", (unsigned long long)r->c[FL_C_PRQ]);
 	if (mode != MODE_PRQ) {
 		printf("outstanding %llu", (unsigned long long)r->outstanding);
 		if (mode == MODE_TP)
 			printf(" (%llu not queued), lost %llu", (unsigned long long)r->unqueued,
 			       (unsigned long long)r->lost);
+		printf("\n");
 	}
-	printf("\n");
 	if (r->c[FL_C_UNTRACKED] || r->c[FL_C_DROPPED] || r->c[FL_C_NEGATIVE])
 		printf("not timed: %llu begun before tracing, %llu map full, %llu clock\n",
 		       (unsigned long long)r->c[FL_C_UNTRACKED],
