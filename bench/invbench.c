@@ -122,11 +122,14 @@ out:
 
 static int parse_list(const char *s, long lo, long hi, long *out, int max)
 {
-	char buf[256], *tok, *save;
+	char buf[256], *tok, *rest = buf;
 	int n = 0;
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	/* strsep: an empty item ("1,,2", "4,") is an error, not skipped */
+	while ((tok = strsep(&rest, ","))) {
 		if (n >= max || cli_parse_long(tok, lo, &out[n]) || out[n] > hi)
 			return -1;
 		n++;
@@ -138,7 +141,7 @@ static int parse_args(int argc, char **argv)
 {
 	int o;
 
-	while ((o = getopt_long(argc, argv, "hjn:w:e:", long_opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":hjn:w:e:", long_opts, NULL)) != -1) {
 		switch (o) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -171,8 +174,12 @@ static int parse_args(int argc, char **argv)
 		case 'P':
 			opt.platform = optarg;
 			break;
+		case ':':
+			cli_usage_error(usage_text, "option '%s' needs an argument",
+					argv[optind - 1]);
+			return -1;
 		default:
-			cli_usage_error(usage_text, NULL);
+			cli_usage_error(usage_text, "unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
 	}
