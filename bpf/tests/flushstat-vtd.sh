@@ -56,17 +56,27 @@ start_fs() {
 	"$fs" "$@" >"$d/$name" 2>"$d/$name.err" &
 	fpid=$!
 	for i in $(seq 300); do
-		grep -q '^Tracing' "$d/$name.err" && return 0
+		grep -q '^Tracing' "$d/$name.err" "$d/$name" && return 0
 		kill -0 "$fpid" 2>/dev/null || break
 		sleep 0.1
 	done
 	return 1
 }
 
+# SIGTERM; if it has not exited 20 s later, SIGKILL and fail
 stop_fs() {
+	local i rc
 	kill -TERM "$fpid"
+	for i in $(seq 200); do
+		kill -0 "$fpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$fpid" 2>/dev/null; then
+		echo "# flushstat $fpid did not exit on SIGTERM"
+		kill -KILL "$fpid"
+	fi
 	wait "$fpid"
-	local rc=$?
+	rc=$?
 	fpid=
 	return $rc
 }
@@ -84,13 +94,19 @@ trace_off() {
 	echo >$tr/trace
 }
 
-# run OUT ARGS...: dmaprobe in the background, its pid in $OUT.pid
+# run OUT ARGS...: dmaprobe, its pid in $OUT.pid, killed after 600 s
 run_probe() {
-	local out=$1
+	local out=$1 p w rc
 	shift
 	"$probe" "$@" >"$d/$out" 2>&1 &
-	echo $! >"$d/$out.pid"
-	wait $!
+	p=$!
+	echo $p >"$d/$out.pid"
+	{ sleep 600; kill "$p"; } 2>/dev/null &
+	w=$!
+	wait $p
+	rc=$?
+	kill $w 2>/dev/null
+	return $rc
 }
 
 # ---- 1: counts against the trace and the model ----
