@@ -26,7 +26,7 @@ UAPI := -isystem $(UTREE)/usr/include
 KSFT := $(UTREE)/tools/testing/selftests
 
 LIB_SRC := lib/vfio.c lib/tracefs.c lib/json.c lib/hist.c lib/cli.c
-LIB_HDR := $(LIB_SRC:.c=.h)
+LIB_HDR := $(wildcard lib/*.h)
 LDLIBS := -lm
 # Guest programs: the tests in testbed/tests/, tracepoints/tests/ and
 # bpf/tests/ (kselftest harness from the tree) and the benchmarks in
@@ -34,10 +34,10 @@ LDLIBS := -lm
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c \
 	tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))
 
-.PHONY: all help deps kernel headers selftests guest bpf vmlinux-h test demo \
+.PHONY: all help deps kernel headers selftests guest bpf tools vmlinux-h test demo \
 	host-test compare-stock check-patches info clean clean-cache
 
-all: kernel guest bpf
+all: kernel guest bpf tools
 
 help:
 	@echo "make deps          install the Debian packages the project needs"
@@ -45,6 +45,7 @@ help:
 	@echo "make headers       install the tree's uAPI headers for userspace"
 	@echo "make guest         build the guest tests, selftests and dmaprobe"
 	@echo "make bpf           build the BPF tools into build/bpf/ (maplat)"
+	@echo "make tools         build tools/*/ (ioasid-top) into build/tools/"
 	@echo "make vmlinux-h     regenerate build/bpf/vmlinux.h from the kernel's BTF"
 	@echo "make test          everything, tests in the booted testbed; ends 'N passed, N failed'"
 	@echo "make demo          boot the testbed and show the project at work"
@@ -99,7 +100,7 @@ BPF_TOOLS := $(basename $(basename $(notdir $(wildcard bpf/*.bpf.c))))
 VMLINUX_BTF ?= $(firstword $(wildcard $(UTREE)/vmlinux) /sys/kernel/btf/vmlinux)
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86
 BPF_LIB_SRC := $(wildcard lib/*.c)
-BPF_LIB_HDR := $(BPF_LIB_SRC:.c=.h)
+BPF_LIB_HDR := $(wildcard lib/*.h)
 .SECONDARY: $(BPF_TOOLS:%=$(BPF_OUT)/%.bpf.o) $(BPF_TOOLS:%=$(BPF_OUT)/%.skel.h)
 
 $(BPF_OUT)/vmlinux.h: $(VMLINUX_BTF)
@@ -124,13 +125,35 @@ $(BPF_TOOLS:%=$(BPF_OUT)/%): $(BPF_OUT)/%: bpf/%.c bpf/%.h $(BPF_OUT)/%.skel.h \
 
 bpf: deps $(BPF_TOOLS:%=$(BPF_OUT)/%)
 
+# tools/<name>/: a tool of several files, <name>.bpf.c and the other *.c,
+# built into build/tools/<name>/<name> the same way.
+TOOLS := $(patsubst tools/%/,%,$(dir $(wildcard tools/*/*.bpf.c)))
+define TOOL_RULES
+$$(TOOLS_OUT)/$(1)/$(1).bpf.o: tools/$(1)/$(1).bpf.c $$(wildcard tools/$(1)/*.h bpf/*.h lib/*.h) \
+		$$(BPF_OUT)/vmlinux.h
+	@mkdir -p $$(@D)
+	clang $$(BPF_CFLAGS) -I$$(BPF_OUT) -Ibpf -Ilib -Itools/$(1) -c $$< -o $$@
+	llvm-strip -g $$@
+$$(TOOLS_OUT)/$(1)/$(1).skel.h: $$(TOOLS_OUT)/$(1)/$(1).bpf.o
+	bpftool gen skeleton $$< >$$@.tmp && mv $$@.tmp $$@
+$$(TOOLS_OUT)/$(1)/$(1): $$(filter-out %.bpf.c,$$(wildcard tools/$(1)/*.c)) \
+		$$(wildcard tools/$(1)/*.h) $$(TOOLS_OUT)/$(1)/$(1).skel.h \
+		$$(BPF_LIB_SRC) $$(BPF_LIB_HDR) $$(HDRSTAMP)
+	$$(CC) $$(CFLAGS) $$(UAPI) -I$$(TOOLS_OUT)/$(1) -Ibpf -Ilib -Itools/$(1) -o $$@ \
+		$$(filter %.c,$$^) -lbpf -lelf -lz -lncurses $$(LDLIBS)
+endef
+TOOLS_OUT := build/tools
+$(foreach t,$(TOOLS),$(eval $(call TOOL_RULES,$(t))))
+
+tools: deps $(foreach t,$(TOOLS),$(TOOLS_OUT)/$(t)/$(t))
+
 host-test:
 	@tests/run --host-only
 
 test:
 	@tests/run
 
-demo: kernel guest bpf
+demo: kernel guest bpf tools
 	@testbed/run -- testbed/demo $(B)
 
 check-patches: deps
