@@ -197,7 +197,8 @@ static int parse_args(int argc, char **argv)
 	long v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "hvbj1n:d:i:p:c:s:raDF", long_opts, NULL)) != -1) {
+	opterr = 0;	/* our own one-line messages */
+	while ((opt = getopt_long(argc, argv, ":hvbj1n:d:i:p:c:s:raDF", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(usage(), stdout);
@@ -274,8 +275,11 @@ static int parse_args(int argc, char **argv)
 			}
 			env.storm.sustain = v;
 			break;
+		case ':':
+			cli_usage_error(usage(), "option '%s' needs a value", argv[optind - 1]);
+			return -1;
 		default:
-			cli_usage_error(usage(), NULL);
+			cli_usage_error(usage(), "unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
 	}

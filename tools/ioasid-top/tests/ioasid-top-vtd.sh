@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ioasid-top-vtd.sh BINDIR [N]: tools/ioasid-top in the testbed guest
+# (patched kernel, emulated VT-d + NVMe on vfio-pci), TAP.
+#
+#   testbed/run -- tools/ioasid-top/tests/ioasid-top-vtd.sh build/k/<key>
+#
+# 1. ioasid-top -j runs while BINDIR/dmaprobe maps and unmaps 4 KiB N times
+#    (+ 10 warm-up rounds) through iommufd, then through type1: each
+#    dmaprobe has rows with its pid and backend whose counts add up to what
+#    it did, and every frame's rate x seconds = its count; the device view
+#    lists the NVMe under both backends.
+# 2. A long 4 KiB map/unmap loop raises the storm flag (begin and end
+#    events, a row flagged); a 2 MiB loop at a similar rate does not.
+# 3. The ncurses screen in tmux: sort, reverse, filter, help, device view,
+#    quit.
+# IOASID_TOP=path overrides build/tools/ioasid-top/ioasid-top.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+. "$top/tests/tap.sh"
+[ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
+bin=${1:?usage: ioasid-top-vtd.sh BINDIR [N]}
+n=${2:-3000}
+t=${IOASID_TOP:-$top/build/tools/ioasid-top/ioasid-top}
+probe=$bin/dmaprobe
+d=$(mktemp -d)
+tpid=
+trap '[ -n "$tpid" ] && kill "$tpid" 2>/dev/null; tmux kill-server 2>/dev/null; rm -rf "$d"' EXIT
+warm=10
+
+for f in "$t" "$probe"; do
+	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
+done
+echo "# $(uname -r), N=$n"
+
+start_top() {
+	local name=$1 i
+	shift
+	"$t" "$@" >"$d/$name" 2>"$d/$name.err" &
+	tpid=$!
+	for i in $(seq 300); do
+		grep -q '^Tracing' "$d/$name.err" && return 0
+		kill -0 "$tpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sed 's/^/#   /' "$d/$name.err"
+	return 1
+}
+
+stop_top() {
+	sleep 2.5	# the last operations' frame
+	kill -TERM "$tpid"
+	wait "$tpid"
+	local rc=$?
+	tpid=
+	return $rc
+}
+
+# ---- 1: rows and counts per pid and backend, devices ----
+start_top counts -j -d 1
+ok $? "ioasid-top -j -d 1 starts and attaches"
+like "$(cat "$d/counts.err")" "mode tracepoints" "mode: tracepoints"
+"$probe" -b iommufd -s 4k -n "$n" >"$d/p1" 2>&1 &
+p1=$!
+wait $p1; rc1=$?
+"$probe" -b type1 -s 4k -n "$n" >"$d/p2" 2>&1 &
+p2=$!
+wait $p2; rc2=$?
+is "$rc1:$rc2" "0:0" "dmaprobe 4k x $((n + warm)) through iommufd (pid $p1), then type1 (pid $p2)"
+stop_top
+is "$?" 0 "SIGTERM: exit 0"
+python3 - "$d/counts" "$p1" "$p2" "$((n + warm))" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+p1, p2, want = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+err = []
+if len(docs) < 3:
+    err.append("%d frames" % len(docs))
+for pid, backend in ((p1, "iommufd"), (p2, "type1")):
+    rows = [r for d in docs for r in d["rows"] if r["pid"] == pid]
+    if not rows:
+        err.append("no row for pid %d" % pid)
+        continue
+    if {r["backend"] for r in rows} != {backend}:
+        err.append("pid %d: backends %s, want %s" % (pid, {r["backend"] for r in rows}, backend))
+    if {r["comm"] for r in rows} != {"dmaprobe"}:
+        err.append("pid %d: comm %s" % (pid, {r["comm"] for r in rows}))
+    for k in ("maps", "unmaps"):
+        got = sum(r[k] for r in rows)
+        if got != want:
+            err.append("pid %d %s: %s %d, want %d" % (pid, backend, k, got, want))
+    # each frame: rate x interval = count; the flush column is there
+    for d in docs:
+        for r in d["rows"]:
+            if r["pid"] == pid:
+                if abs(r["map_per_s"] * d["seconds"] - r["maps"]) > 0.5:
+                    err.append("rate %s x %s != %s" % (r["map_per_s"], d["seconds"], r["maps"]))
+                if r["unmaps"] and r["flushes"] < r["unmaps"]:
+                    err.append("pid %d: %d flushes < %d unmaps" % (pid, r["flushes"], r["unmaps"]))
+                if r["maps"] and r["map_p50_us"] is None:
+                    err.append("no map p50")
+    as_key = "ioas" if backend == "iommufd" else "container"
+    if any(r.get(as_key, 0) < 1 for r in rows):
+        err.append("pid %d: no %s number: %s" % (pid, as_key, rows[0]))
+    peak = max(r["map_per_s"] for r in rows)
+    print("# pid %d %s: %d frames with rows, peak %.0f maps/s" % (pid, backend, len(rows), peak))
+for e in err:
+    print("#   " + e)
+sys.exit(1 if err else 0)
+PY
+ok $? "each dmaprobe's rows: its pid, comm, backend, IOAS/container; counts sum to $((n + warm)); rate x seconds = count"
+python3 - "$d/counts" "$p1" "$p2" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+devs = docs[-1]["devices"]
+p1, p2 = int(sys.argv[2]), int(sys.argv[3])
+nvme = [x for x in devs if "0000:00:03.0" in x["device"]]
+got = {(x["backend"], x["pid"], x["attaches"], x["detaches"]) for x in nvme}
+want = {("iommufd", p1, 1, 1), ("type1", p2, 1, 1)}
+if got != want:
+    print("#   got %s\n#   want %s" % (sorted(got), sorted(want)))
+    sys.exit(1)
+PY
+ok $? "devices: the NVMe 0000:00:03.0 attached and detached once under iommufd and under type1"
+
+start_top devs -b -d 1 -D -a
+"$probe" -b iommufd -s 4k -n 100 >/dev/null 2>&1
+stop_top
+out=$(cat "$d/devs")
+like "$out" "^ DEVICE +BACKEND +ID +ATTACHED TO" "batch -D: the device view's header"
+like "$out" "^ 0000:00:03.0 +iommufd +[0-9]+ hwpt [0-9]+ .*detached +1 +1 +0 +[0-9]+ dmaprobe" \
+	"batch -D: the NVMe, iommufd, its HWPT, detached, counts, who"
+
+# ---- 2: storms ----
+ns=$((n * 4))
+start_top storm -j -d 1 --storm-rate 300 --storm-intervals 2
+"$probe" -b iommufd -s 4k -n "$ns" >"$d/ps" 2>&1 &
+ps=$!
+wait $ps
+stop_top
+python3 - "$d/storm" "$ps" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+pid = int(sys.argv[2])
+ev = [(e["event"], e["pid"], e["backend"]) for d in docs for e in d["storm_events"]]
+rates = [round(r["flush_per_s"]) for d in docs for r in d["rows"] if r["pid"] == pid]
+flagged = [d for d in docs for r in d["rows"] if r["pid"] == pid and r["storm"]]
+print("# flush/s per frame: %s; events %s" % (rates, ev))
+ok = ev[:1] == [("begin", pid, "iommufd")] and ("end", pid, "iommufd") in ev and flagged
+sys.exit(0 if ok else 1)
+PY
+ok $? "4 KiB loop x $ns: storm begins for its pid (iommufd), a row is flagged, the storm ends"
+start_top bulk -j -d 1 --storm-rate 300 --storm-intervals 2
+"$probe" -b iommufd -s 2m -n 600 >"$d/pb" 2>&1 &
+pb=$!
+wait $pb
+stop_top
+python3 - "$d/bulk" "$pb" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+pid = int(sys.argv[2])
+rows = [r for d in docs for r in d["rows"] if r["pid"] == pid]
+ev = [e for d in docs for e in d["storm_events"]]
+print("# 2M: flush/s %s mean range %s" % ([round(r["flush_per_s"]) for r in rows],
+      sorted({r["flush_mean_range"] for r in rows if r["flush_mean_range"]})))
+sys.exit(0 if rows and not ev and not any(r["storm"] for r in rows) else 1)
+PY
+ok $? "2 MiB loop: no storm (mean range above 64 KiB)"
+
+# ---- 3: the screen, in tmux ----
+if ! command -v tmux >/dev/null; then
+	echo "ok $((_n + 1)) screen # SKIP no tmux"
+	_n=$((_n + 1))
+	done_testing
+	exit
+fi
+export TERM=xterm-256color TMUX_TMPDIR=$d
+"$probe" -b iommufd -s 4k -n $((n * 10)) >/dev/null 2>&1 &
+bg=$!
+tmux new-session -d -s top -x 150 -y 30 "$t -d 1; echo EXITED \$?; sleep 30"
+ok $? "tmux session with ioasid-top"
+pane() { tmux capture-pane -p -t top; }
+# wait for a frame with the dmaprobe row
+waitfor() {
+	local i
+	for i in $(seq 60); do
+		pane | grep -qE -- "$1" && return 0
+		sleep 0.5
+	done
+	pane | sed 's/^/#   | /'
+	return 1
+}
+waitfor "^ +$bg +dmaprobe +iommufd"
+ok $? "screen: header and the dmaprobe row"
+like "$(pane)" "^ioasid-top - [0-9:]+ .*mode tracepoints +refresh 1s" "screen: header with time, kernel, mode, refresh"
+like "$(pane)" "sort: unmap " "screen: default sort unmap"
+tmux send-keys -t top s
+waitfor "sort: mib "
+ok $? "s: next sort column (mib)"
+tmux send-keys -t top r
+waitfor "sort: mib \(ascending\)"
+ok $? "r: reverse"
+tmux send-keys -t top f nomatch Enter
+waitfor "filter: nomatch .*" && waitfor "no DMA map activity in this interval matching the filter"
+ok $? "f: a COMM filter that matches nothing hides the row"
+tmux send-keys -t top f "$bg" Enter
+waitfor "filter: pid $bg" && waitfor "^ +$bg +dmaprobe"
+ok $? "f: a PID filter shows that process"
+tmux send-keys -t top '?'
+waitfor "ioasid-top keys"
+ok $? "?: the help screen"
+like "$(pane)" "reverse the sort order" "help: lists the keys"
+tmux send-keys -t top x
+waitfor "^ioasid-top - "
+ok $? "any key leaves the help"
+tmux send-keys -t top v
+waitfor "^ DEVICE +BACKEND"
+ok $? "v: the device view"
+tmux send-keys -t top +
+waitfor "refresh 2s"
+ok $? "+: delay 2 s"
+tmux send-keys -t top q
+waitfor "^EXITED 0"
+ok $? "q: quits, exit 0"
+kill $bg 2>/dev/null
+wait $bg 2>/dev/null
+tmux kill-server 2>/dev/null
+done_testing
