@@ -841,14 +841,15 @@ static void storm_record(const struct storm *s, bool begin, double rate, double 
 		else
 			snprintf(a, sizeof(a), "%s %s %u", backend_names[s->backend],
 				 id_kinds[s->backend], s->id);
+		/* two lines, to stay within 80 columns */
 		if (begin)
-			printf("STORM begins: pid %u comm %s backend %s: %.0f syncs/s, "
-			       "mean range %s\n", s->tgid, s->comm, a, rate,
+			printf("STORM begins: pid %u comm %s backend %s:\n"
+			       "  %.0f syncs/s, mean range %s\n", s->tgid, s->comm, a, rate,
 			       bytes_str(mean, b, sizeof(b)));
 		else
-			printf("STORM ends: pid %u comm %s backend %s: after %.0f s, "
-			       "%llu syncs%s\n", s->tgid, s->comm, a, cli_now() - s->began,
-			       (unsigned long long)s->total_syncs, why);
+			printf("STORM ends: pid %u comm %s backend %s:\n"
+			       "  after %.0f s, %llu syncs%s\n", s->tgid, s->comm, a,
+			       cli_now() - s->began, (unsigned long long)s->total_syncs, why);
 		fflush(stdout);
 		return;
 	}
