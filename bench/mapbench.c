@@ -71,7 +71,6 @@ struct result {
 	bool done;
 	struct samples s[OP_NR];
 	double wall_s;		/* measured phase, all threads */
-	uint64_t thp_bytes;	/* vm/thp: how much THP really backed */
 };
 
 struct bcase {
@@ -80,6 +79,9 @@ struct bcase {
 	enum backing bk;
 	int threads;
 	unsigned long n;	/* measured rounds per thread */
+	/* The buffers, shared by both backends: what the IOMMU gets to map. */
+	uint64_t phys_runs;	/* physically contiguous runs, all threads */
+	uint64_t thp_bytes;	/* AnonHugePages behind them */
 	struct result r[2];	/* by enum vdev_backend */
 };
 
@@ -466,6 +468,40 @@ static uint64_t thp_bytes(void *addr)
 	return v;
 }
 
+/*
+ * Physically contiguous runs in [@addr, +@len) from /proc/self/pagemap
+ * (PFNs need CAP_SYS_ADMIN): how many pieces the IOMMU map is cut into
+ * before any huge-page handling.  0 if unknown.
+ */
+static uint64_t phys_runs(void *addr, uint64_t len)
+{
+	uint64_t e[512], prev = 0, runs = 0, off, i, n;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	for (off = 0; off < len; off += n * SZ_4K) {
+		n = (len - off) / SZ_4K < 512 ? (len - off) / SZ_4K : 512;
+		if (pread(fd, e, n * 8, ((uintptr_t)addr + off) / SZ_4K * 8) != (ssize_t)(n * 8)) {
+			runs = 0;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			uint64_t pfn = e[i] & ((1ULL << 55) - 1);
+
+			if (!(e[i] >> 63) || !pfn) {
+				close(fd);
+				return 0;
+			}
+			if (!runs || pfn != prev + 1)
+				runs++;
+			prev = pfn;
+		}
+	}
+	close(fd);
+	return runs;
+}
+
 struct buf {
 	void *map;		/* what munmap() takes */
 	size_t maplen;
@@ -595,7 +631,7 @@ static void *io_worker(void *arg)
 	return NULL;
 }
 
-static int run_case(struct bcase *c, enum vdev_backend be, struct buf *vmbuf, char *err,
+static int run_case(struct bcase *c, enum vdev_backend be, struct buf *bufs, char *err,
 		    size_t errlen)
 {
 	struct worker w[MAX_THREADS];
@@ -625,12 +661,7 @@ static int run_case(struct bcase *c, enum vdev_backend be, struct buf *vmbuf, ch
 				goto out;
 			}
 		}
-		if (vmbuf) {
-			w[i].buf = *vmbuf;
-		} else if (buf_alloc(&w[i].buf, c->size, BK_ANON, err, errlen)) {
-			ret = -ENOMEM;
-			goto out;
-		}
+		w[i].buf = bufs[i];
 	}
 
 	if (c->pat == PAT_VM) {
@@ -694,17 +725,12 @@ static int run_case(struct bcase *c, enum vdev_backend be, struct buf *vmbuf, ch
 			}
 		}
 		r->wall_s = (t1 - t0) / 1e9;
-		if (c->pat == PAT_VM && c->bk != BK_HUGETLB)
-			r->thp_bytes = thp_bytes(vmbuf->addr);
 		r->done = true;
 	}
 out:
-	for (i = 0; i < c->threads; i++) {
+	for (i = 0; i < c->threads; i++)
 		for (k = 0; k < OP_NR; k++)
 			free(w[i].s[k]);
-		if (!vmbuf)
-			buf_free(&w[i].buf);
-	}
 	/* Closing unmaps and unpins whatever a failure left mapped. */
 	vdev_close(&d);
 	return ret;
@@ -883,6 +909,8 @@ static void write_json(FILE *f)
 		json_string(&j, "backing", backing_names[c->bk]);
 		json_int(&j, "threads", c->threads);
 		json_uint(&j, "n", c->n);
+		json_uint(&j, "phys_runs", c->phys_runs);
+		json_uint(&j, "thp_bytes", c->thp_bytes);
 		json_object_begin(&j, "results");
 		for (be = 0; be < 2; be++) {
 			struct result *r = &c->r[be];
@@ -894,8 +922,6 @@ static void write_json(FILE *f)
 				json_stats(&j, op_names[k], &r->s[k]);
 			json_double(&j, "wall_s", r->wall_s);
 			json_double(&j, "ops_per_s", r->wall_s > 0 ? r->s[OP_BOTH].n / r->wall_s : 0);
-			if (c->pat == PAT_VM && c->bk != BK_HUGETLB)
-				json_uint(&j, "thp_bytes", r->thp_bytes);
 			json_object_end(&j);
 		}
 		json_object_end(&j);
@@ -966,9 +992,10 @@ static void print_table(FILE *f)
 
 	print_env_line(f);
 	fprintf(f, "# per call: median, p99, min and CV over N samples (threads x rounds); "
-		"ratio = iommufd median / type1 median\n");
-	fprintf(f, "%-3s %5s %-7s %3s %5s %-9s | %-8s %8s %8s %5s | %-8s %8s %8s %5s | %6s\n",
-		"PAT", "SIZE", "BACKING", "THR", "N", "OP", "iommufd", "p99", "min", "CV",
+		"RUNS: physically\n# contiguous runs in the buffers; "
+		"RATIO = iommufd median / type1 median\n");
+	fprintf(f, "%-3s %5s %-7s %3s %5s %6s %-9s | %-8s %8s %8s %5s | %-8s %8s %8s %5s | %6s\n",
+		"PAT", "SIZE", "BACKING", "THR", "N", "RUNS", "OP", "iommufd", "p99", "min", "CV",
 		"type1", "p99", "min", "CV", "RATIO");
 	for (i = 0; i < ncases; i++) {
 		struct bcase *c = &cases[i];
@@ -977,9 +1004,9 @@ static void print_table(FILE *f)
 			const struct result *ri = &c->r[VDEV_IOMMUFD], *rt = &c->r[VDEV_TYPE1];
 			size_t n = ri->done ? ri->s[k].n : rt->done ? rt->s[k].n : 0;
 
-			fprintf(f, "%-3s %5s %-7s %3d %5zu %-9s |", c->pat == PAT_IO ? "io" : "vm",
-				size_str(c->size, sz, sizeof(sz)), backing_names[c->bk], c->threads,
-				n, op_names[k]);
+			fprintf(f, "%-3s %5s %-7s %3d %5zu %6" PRIu64 " %-9s |",
+				c->pat == PAT_IO ? "io" : "vm", size_str(c->size, sz, sizeof(sz)),
+				backing_names[c->bk], c->threads, n, c->phys_runs, op_names[k]);
 			print_stats_cols(f, ri, k);
 			fprintf(f, " |");
 			print_stats_cols(f, rt, k);
@@ -1206,19 +1233,21 @@ int main(int argc, char **argv)
 		total += run_backend[0] + run_backend[1];
 	for (i = 0; i < ncases && !ret; i++) {
 		struct bcase *c = &cases[i];
-		struct buf vmbuf;
+		struct buf bufs[MAX_THREADS] = { 0 };
 		char id[64];
-		int o;
+		int o, t;
 
 		case_id(c, id, sizeof(id));
-		if (c->pat == PAT_VM) {
-			if (progress)
-				fprintf(stderr, "[%*d/%d %7.1fs] %s: allocating\n",
-					total >= 10 ? 2 : 1, step + 1, total, cli_now() - t_start, id);
-			if (buf_alloc(&vmbuf, c->size, c->bk, err, sizeof(err))) {
+		/* Both backends map the same buffers: same pages, same runs. */
+		if (progress && c->pat == PAT_VM)
+			fprintf(stderr, "[%*d/%d %7.1fs] %s: allocating\n", total >= 10 ? 2 : 1,
+				step + 1, total, cli_now() - t_start, id);
+		for (t = 0; t < c->threads && !ret; t++) {
+			if (buf_alloc(&bufs[t], c->size, c->bk, err, sizeof(err)))
 				ret = 1;
-				break;
-			}
+			c->phys_runs += phys_runs(bufs[t].addr, c->size);
+			if (c->bk != BK_HUGETLB)
+				c->thp_bytes += thp_bytes(bufs[t].addr);
 		}
 		/* Alternate which backend goes first. */
 		for (o = 0; o < 2 && !ret; o++) {
@@ -1229,11 +1258,11 @@ int main(int argc, char **argv)
 			if (progress)
 				fprintf(stderr, "[%*d/%d %7.1fs] %s %s\n", total >= 10 ? 2 : 1, step,
 					total, cli_now() - t_start, id, vdev_backend_name(be));
-			if (run_case(c, be, c->pat == PAT_VM ? &vmbuf : NULL, err, sizeof(err)))
+			if (run_case(c, be, bufs, err, sizeof(err)))
 				ret = 1;
 		}
-		if (c->pat == PAT_VM)
-			buf_free(&vmbuf);
+		for (t = 0; t < c->threads; t++)
+			buf_free(&bufs[t]);
 	}
 	if (ret) {
 		if (jf) {
