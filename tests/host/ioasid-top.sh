@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # tools/ioasid-top on the host kernel: no iommufd/VFIO events here, so it
 # runs its fallback (ioctl syscall tracepoints).  Frames, JSON, the banner,
-# bad options, not root, not a terminal, cleanup.  IOASID_TOP=path skips
+# bad options, not root, not a terminal, cleanup.  IOASID_TOP_BIN=path skips
 # the build.
 . "$(dirname "$0")/../tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,7 +15,7 @@ skip_all() {
 }
 [ "$(id -u)" = 0 ] || skip_all "not root: BPF needs CAP_BPF and CAP_PERFMON"
 
-t=${IOASID_TOP:-}
+t=${IOASID_TOP_BIN:-}
 if [ -z "$t" ]; then
 	# the Makefile's rule once it has one, else the tool's own build script
 	if ! make -s -C "$top" build/tools/ioasid-top/ioasid-top >"$d/make.log" 2>&1; then

@@ -14,7 +14,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -k stock -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: ioasid-top-stock.sh BINDIR [N]}
 n=${2:-1000}
-t=${IOASID_TOP:-$top/build/tools/ioasid-top/ioasid-top}
+t=${IOASID_TOP_BIN:-$top/build/tools/ioasid-top/ioasid-top}
 d=$(mktemp -d)
 tpid=
 trap '[ -n "$tpid" ] && kill "$tpid" 2>/dev/null; rm -rf "$d"' EXIT

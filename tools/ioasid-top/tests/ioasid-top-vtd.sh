@@ -15,7 +15,7 @@
 #    events, a row flagged); a 2 MiB loop at a similar rate does not.
 # 3. The ncurses screen in tmux: sort, reverse, filter, help, device view,
 #    quit.
-# IOASID_TOP=path overrides build/tools/ioasid-top/ioasid-top.
+# IOASID_TOP_BIN=path overrides build/tools/ioasid-top/ioasid-top.
 
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -23,7 +23,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: ioasid-top-vtd.sh BINDIR [N]}
 n=${2:-3000}
-t=${IOASID_TOP:-$top/build/tools/ioasid-top/ioasid-top}
+t=${IOASID_TOP_BIN:-$top/build/tools/ioasid-top/ioasid-top}
 probe=$bin/dmaprobe
 d=$(mktemp -d)
 tpid=
