@@ -788,15 +788,15 @@ static void precheck(void)
 	avail = meminfo("MemAvailable");
 	if (total && mem_peak > total)
 		die("impossible size: a case needs %s of memory, the machine has %s",
-		    size_str(mem_peak, a, sizeof(a)), size_str(total & ~1023ULL, b, sizeof(b)));
+		    size_str(mem_peak, a, sizeof(a)), size_str(total & ~((1ULL << 20) - 1), b, sizeof(b)));
 	if (total && huge_peak > total)
 		die("impossible size: a hugetlb case needs %s, the machine has %s",
-		    size_str(huge_peak, a, sizeof(a)), size_str(total & ~1023ULL, b, sizeof(b)));
+		    size_str(huge_peak, a, sizeof(a)), size_str(total & ~((1ULL << 20) - 1), b, sizeof(b)));
 	/* Leave 64 MiB to the rest of the system. */
 	if (avail && mem_peak + (64ULL << 20) > avail)
 		die("a case needs %s of memory but only %s is available (MemAvailable less 64M); "
 		    "use smaller sizes or more memory", size_str(mem_peak, a, sizeof(a)),
-		    size_str(avail > (64ULL << 20) ? (avail - (64ULL << 20)) & ~1023ULL : 0,
+		    size_str(avail > (64ULL << 20) ? (avail - (64ULL << 20)) & ~((1ULL << 20) - 1) : 0,
 			     b, sizeof(b)));
 	if (huge_peak) {
 		free_huge = read_long(HUGEDIR "/free_hugepages");
