@@ -573,6 +573,7 @@ struct worker {
 	uint64_t iova;
 	struct buf buf;
 	pthread_barrier_t *go;
+	uint64_t t0;		/* single thread: end of the warm-up */
 	uint64_t *s[OP_NR];	/* this thread's samples */
 	size_t n;
 	int ret;
@@ -624,6 +625,7 @@ static void *io_worker(void *arg)
 	/* Everyone starts measuring together, also after a failure. */
 	if (w->go)
 		pthread_barrier_wait(w->go);
+	w->t0 = now_ns();
 	for (i = 0; !w->ret && !stop && (unsigned long)i < w->c->n; i++)
 		w->ret = round_trip(w, true);
 	if (w->ret)
@@ -675,8 +677,8 @@ static int run_case(struct bcase *c, enum vdev_backend be, struct buf *bufs, cha
 			snprintf(w[0].err, sizeof(w[0].err), "%s", d.err);
 		w[0].ret = ret;
 	} else if (c->threads == 1) {
-		t0 = now_ns();
 		io_worker(&w[0]);
+		t0 = w[0].t0;
 	} else {
 		pthread_barrier_init(&go, NULL, c->threads + 1);
 		for (i = 0; i < c->threads; i++) {
