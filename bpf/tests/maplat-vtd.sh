@@ -33,9 +33,9 @@ for f in "$m" "$probe"; do
 	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
 done
 if [ -d /sys/kernel/tracing/events/iommufd ] && [ -d /sys/kernel/tracing/events/vfio_iommu_type1 ]; then
-	series=1 mode=tracepoint
+	series=1 mode=tracepoint banner=tracepoint
 else
-	series=0 mode=syscalls
+	series=0 mode=syscalls banner="fallback, syscalls"
 fi
 echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), N=$n"
 
@@ -131,7 +131,7 @@ PY
 # ---- 1: the default mode, per process ----
 start_maplat main -j -P
 ok $? "maplat -j -P starts and attaches"
-like "$(cat "$d/main.err")" "^mode: $mode" "mode: $mode"
+like "$(cat "$d/main.err")" "^mode: $banner" "mode: $banner"
 workload
 ok $? "dmaprobe 4k x $((n + warm)), 64k x $((n / 3 + warm)) per backend; $bad failing map+unmap"
 stop_maplat

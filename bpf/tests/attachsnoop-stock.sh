@@ -1,0 +1,1 @@
+attachsnoop-vtd.sh

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# attachsnoop-vtd.sh BINDIR: bpf/attachsnoop in the testbed guest, TAP.
+#
+#   testbed/run -- bpf/tests/attachsnoop-vtd.sh build/k/<key>
+#   testbed/run -k stock -- bpf/tests/attachsnoop-stock.sh build/k/<key>
+#
+# attachsnoop -j runs while (1) a script drives the NVMe's vfio cdev
+# through every iommufd step: bind, HWPT alloc (and a failing one),
+# attach to that HWPT, attach to the IOAS (a replace), detach, a failing
+# attach, close; (2) BINDIR/dmaprobe maps through iommufd and through a
+# type1 container.  The events must appear in that order with the ids the
+# script got back and ret 0 (or the errno where it failed on purpose).  With
+# the series (patched kernel) in tracepoint mode, then forced into the
+# fallback (-F); without it (stock kernel) in the fallback.
+# ATTACHSNOOP=path overrides build/bpf/attachsnoop.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/tests/tap.sh"
+[ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
+bin=${1:?usage: attachsnoop-vtd.sh BINDIR}
+a=${ATTACHSNOOP:-$top/build/bpf/attachsnoop}
+probe=$bin/dmaprobe
+bdf=0000:00:03.0
+d=$(mktemp -d)
+apid=
+trap '[ -n "$apid" ] && kill "$apid" 2>/dev/null; rm -rf "$d"' EXIT
+
+for f in "$a" "$probe"; do
+	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
+done
+if [ -d /sys/kernel/tracing/events/iommufd ] && [ -d /sys/kernel/tracing/events/vfio_iommu_type1 ]; then
+	series=1 mode=tracepoint banner=tracepoint
+else
+	series=0 mode=syscalls banner="fallback, syscalls"
+fi
+group=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")
+cdev=/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$bdf/vfio-dev")
+echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), group $group, $cdev"
+
+start_snoop() {
+	local name=$1 i
+	shift
+	"$a" "$@" >"$d/$name" 2>"$d/$name.err" &
+	apid=$!
+	for i in $(seq 300); do
+		grep -q '^Tracing' "$d/$name.err" && return 0
+		kill -0 "$apid" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+stop_snoop() {
+	kill -TERM "$apid"
+	wait "$apid"
+	local rc=$?
+	apid=
+	return $rc
+}
+
+# Every iommufd step on the cdev; prints the ids it got as JSON.
+cdev_steps() {
+	python3 - "$cdev" <<'PY'
+import fcntl, json, os, struct, sys
+V = ord(';') << 8
+BIND, ATTACH, DETACH = V | (100 + 18), V | (100 + 19), V | (100 + 20)
+IOAS_ALLOC, HWPT_ALLOC = V | 0x81, V | 0x89
+ictx = os.open("/dev/iommu", os.O_RDWR)
+dev = os.open(sys.argv[1], os.O_RDWR)
+def call(fd, req, fmt, *v):
+    b = bytearray(struct.pack(fmt, *v))
+    fcntl.ioctl(fd, req, b, True)
+    return struct.unpack(fmt, b)
+def fails(fd, req, fmt, *v):
+    try:
+        call(fd, req, fmt, *v)
+    except OSError as e:
+        return e.errno
+    return 0
+ids = {}
+ids["dev"] = call(dev, BIND, "=IIiI", 16, 0, ictx, 0)[3]
+ids["ioas"] = call(ictx, IOAS_ALLOC, "=III", 12, 0, 0)[2]
+# struct iommu_hwpt_alloc: size flags dev_id pt_id out_hwpt_id __reserved
+# data_type data_len data_uptr fault_id __reserved2
+hw = "=IIIIIIIIQII"
+ids["hwpt"] = call(ictx, HWPT_ALLOC, hw, 48, 0, ids["dev"], ids["ioas"], 0, 0, 0, 0, 0, 0, 0)[4]
+ids["bad_alloc"] = fails(ictx, HWPT_ALLOC, hw, 48, 0, ids["dev"], 99999, 0, 0, 0, 0, 0, 0, 0)
+ids["attached"] = call(dev, ATTACH, "=III", 12, 0, ids["hwpt"])[2]
+# attached already: vfio replaces; pt_id comes back as the IOAS's auto HWPT
+ids["auto"] = call(dev, ATTACH, "=III", 12, 0, ids["ioas"])[2]
+call(dev, DETACH, "=II", 8, 0)
+ids["bad_attach"] = fails(dev, ATTACH, "=III", 12, 0, 99999)
+os.close(dev)
+os.close(ictx)
+print(json.dumps(ids))
+PY
+}
+
+workload() {
+	cdev_steps >"$d/ids" &&
+		"$probe" -b iommufd -n 5 >/dev/null 2>&1 &&
+		"$probe" -b type1 -n 5 >/dev/null 2>&1
+}
+
+# check NAME MODE: the records of run NAME against the ids in $d/ids.
+check_events() {
+	python3 - "$d/$1" "$2" "$d/ids" "$group" <<'PY'
+import errno, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+mode, ids, group = sys.argv[2], json.load(open(sys.argv[3])), int(sys.argv[4])
+tp = mode == "tracepoint"
+err = []
+if not ids["bad_alloc"] or ids["bad_attach"] != errno.ENOENT:
+    err.append("the failing ioctls did not fail (attach: ENOENT): %s" % ids)
+for r in recs:
+    if r["mode"] != mode:
+        err.append("record in mode %s" % r["mode"])
+        break
+def seq(comm):
+    return [r for r in recs if r["comm"] == comm]
+D, I, H, A = ids["dev"], ids["ioas"], ids["hwpt"], ids["auto"]
+E = "ENOENT"
+# (backend, event, errno, dev_id, group_id, pt_id, hwpt_id, latency measured)
+py = [("iommufd", "bind", None, D, None, None, None, True),
+      ("iommufd", "hwpt_alloc", None, D, None, I, H, True),
+      ("iommufd", "hwpt_alloc", errno.errorcode.get(ids["bad_alloc"]), D, None, 99999, None,
+       True),
+      ("iommufd", "attach", None, D, None, H, None, True),
+      ("iommufd", "replace", None, D, None, A, None, True),
+      ("iommufd", "detach", None, D, None, A, None, True),
+      ("iommufd", "attach", E, D, None, 99999, None, True)]
+if not tp:
+    py.append(("iommufd", "close", None, D, None, None, None, False))
+if tp:
+    # dmaprobe binds, attaches to its IOAS, detaches; ids are its own
+    dp = [("iommufd", "bind"), ("iommufd", "attach"), ("iommufd", "detach"),
+          ("type1", "attach_group"), ("type1", "detach_group")]
+else:
+    dp = [("iommufd", "bind"), ("iommufd", "attach"), ("iommufd", "detach"),
+          ("iommufd", "close"), ("type1", "set_container"), ("type1", "set_iommu"),
+          ("type1", "unset_container")]
+got = [(r["backend"], r["event"], r["errno"], r["dev_id"], r["group_id"], r["pt_id"],
+        r["hwpt_id"], r["latency_us"] is not None) for r in seq("python3")]
+if got != py:
+    err.append("python3:\n#     got  %s\n#     want %s" % (got, py))
+got = [(r["backend"], r["event"]) for r in seq("dmaprobe")]
+if got != dp:
+    err.append("dmaprobe: got %s, want %s" % (got, dp))
+for r in seq("dmaprobe"):
+    if r["ret"] != 0:
+        err.append("dmaprobe: %s ret %d" % (r["event"], r["ret"]))
+    if r["backend"] == "type1" and r["group_id"] != group:
+        err.append("dmaprobe: %s group %s, want %d" % (r["event"], r["group_id"], group))
+    if r["event"] in ("attach", "detach") and (r["dev_id"] is None or r["pt_id"] is None):
+        err.append("dmaprobe: %s without dev_id/pt_id: %s" % (r["event"], r))
+    if r["event"] != "close" and not (r["latency_us"] or 0) > 0:
+        err.append("dmaprobe: %s latency %s" % (r["event"], r["latency_us"]))
+ts = [r["ts_ns"] for r in recs]
+if ts != sorted(ts):
+    err.append("records out of time order")
+for e in err:
+    print("#   " + e)
+sys.exit(1 if err else 0)
+PY
+}
+
+start_snoop main -j
+ok $? "attachsnoop -j starts and attaches"
+like "$(cat "$d/main.err")" "^mode: $banner" "mode: $banner"
+workload
+ok $? "cdev steps (bind, hwpt alloc, attach, replace, detach), dmaprobe iommufd + type1"
+stop_snoop
+is "$?" 0 "SIGTERM: exit 0"
+check_events main "$mode"
+ok $? "$mode mode: the events in order, ids as returned, ret 0 or the errno, latency"
+
+# human output, -p filter
+start_snoop human -T -p $$
+"$probe" -b type1 -n 2 >/dev/null 2>&1
+stop_snoop
+is "$(grep -c dmaprobe "$d/human")" 0 "-p: another process's events filtered out"
+start_snoop human -T
+"$probe" -b both -n 2 >/dev/null 2>&1
+stop_snoop
+out=$(cat "$d/human")
+sed 's/^/# /' <<<"$out"
+like "$out" "^TIME +PID +COMM +BACKEND +EVENT +RET +LAT\(us\) +DETAIL$" "a header line"
+like "$out" "^[0-9:.]{12} [0-9]+ +dmaprobe +iommufd +attach +0 +[0-9.]+ dev=[0-9]+ pt=[0-9]+$" \
+	"an iommufd attach line: dev and pt ids, ret 0, latency"
+is "$(awk '{ if (length($0) > m) m = length($0) } END { print (m <= 89) }' <<<"$out")" 1 \
+	"fits 80 columns (89 with -T)"
+
+if [ "$series" = 1 ]; then
+	start_snoop fallback -j -F
+	ok $? "-F: the fallback starts"
+	like "$(cat "$d/fallback.err")" "^mode: fallback, syscalls" "-F: says it runs the fallback"
+	workload
+	stop_snoop
+	check_events fallback syscalls
+	ok $? "-F: the same steps from the ioctls (set_container/set_iommu for type1, close)"
+else
+	echo "ok $((_n + 1)) -F on the series kernel # SKIP no series events in this kernel"
+	_n=$((_n + 1))
+fi
+done_testing
