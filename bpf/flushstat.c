@@ -57,7 +57,7 @@ static const char *const attrib_names[] = { "tracepoint", "syscalls", "raw_sysca
 static const char *const source_names[] = { "iotlb_sync", "cache_tag", "qi_submit", "none" };
 static const char *const source_events[] = {
 	"iommu:iotlb_sync, iommu:flush_iotlb_all",
-	"intel_iommu:cache_tag_flush_range, cache_tag_flush_all",
+	"intel_iommu:cache_tag_flush_{range,all}",
 	"intel_iommu:qi_submit (IOTLB descriptors)",
 	"none",
 };
