@@ -27,7 +27,7 @@ t=${IOASID_TOP_BIN:-$top/build/tools/ioasid-top/ioasid-top}
 probe=$bin/dmaprobe
 d=$(mktemp -d)
 tpid=
-trap '[ -n "$tpid" ] && kill "$tpid" 2>/dev/null; tmux kill-server 2>/dev/null; rm -rf "$d"' EXIT
+trap 'touch "$d/stop"; [ -n "$tpid" ] && kill "$tpid" 2>/dev/null; tmux kill-server 2>/dev/null; wait; rm -rf "$d"' EXIT
 warm=10
 
 for f in "$t" "$probe"; do
@@ -134,7 +134,7 @@ like "$out" "^ 0000:00:03.0 +iommufd +[0-9]+ hwpt [0-9]+ .*detached +1 +1 +0 +[0
 	"batch -D: the NVMe, iommufd, its HWPT, detached, counts, who"
 
 # ---- 2: storms ----
-ns=$((n * 4))
+ns=$((n * 20))
 start_top storm -j -d 1 --storm-rate 300 --storm-intervals 2
 "$probe" -b iommufd -s 4k -n "$ns" >"$d/ps" 2>&1 &
 ps=$!
@@ -177,7 +177,8 @@ if ! command -v tmux >/dev/null; then
 	exit
 fi
 export TERM=xterm-256color TMUX_TMPDIR=$d
-"$probe" -b iommufd -s 4k -n $((n * 10)) >/dev/null 2>&1 &
+# a map/unmap loop that lasts until the screen checks are done
+( while [ ! -e "$d/stop" ]; do "$probe" -b iommufd -s 4k -n 3000 >/dev/null 2>&1; done ) &
 bg=$!
 tmux new-session -d -s top -x 150 -y 30 "$t -d 1; echo EXITED \$?; sleep 30"
 ok $? "tmux session with ioasid-top"
@@ -185,14 +186,14 @@ pane() { tmux capture-pane -p -t top; }
 # wait for a frame with the dmaprobe row
 waitfor() {
 	local i
-	for i in $(seq 60); do
+	for i in $(seq 40); do
 		pane | grep -qE -- "$1" && return 0
 		sleep 0.5
 	done
 	pane | sed 's/^/#   | /'
 	return 1
 }
-waitfor "^ +$bg +dmaprobe +iommufd"
+waitfor "^. +[0-9]+ +dmaprobe +iommufd"
 ok $? "screen: header and the dmaprobe row"
 like "$(pane)" "^ioasid-top - [0-9:]+ .*mode tracepoints +refresh 1s" "screen: header with time, kernel, mode, refresh"
 like "$(pane)" "sort: unmap " "screen: default sort unmap"
@@ -203,11 +204,14 @@ tmux send-keys -t top r
 waitfor "sort: mib \(ascending\)"
 ok $? "r: reverse"
 tmux send-keys -t top f nomatch Enter
-waitfor "filter: nomatch .*" && waitfor "no DMA map activity in this interval matching the filter"
+waitfor "filter: nomatch( |$)" && waitfor "no DMA map activity in this interval matching the filter"
 ok $? "f: a COMM filter that matches nothing hides the row"
-tmux send-keys -t top f "$bg" Enter
-waitfor "filter: pid $bg" && waitfor "^ +$bg +dmaprobe"
-ok $? "f: a PID filter shows that process"
+tmux send-keys -t top f Enter
+waitfor "^. +[0-9]+ +dmaprobe +iommufd"
+pid=$(pane | sed -nE 's/^. +([0-9]+) +dmaprobe .*/\1/p' | head -1)
+tmux send-keys -t top f "${pid:-0}" Enter
+waitfor "filter: pid $pid" && waitfor "^. +$pid +dmaprobe"
+ok $? "f: a PID filter ($pid) shows that process"
 tmux send-keys -t top '?'
 waitfor "ioasid-top keys"
 ok $? "?: the help screen"
@@ -224,7 +228,7 @@ ok $? "+: delay 2 s"
 tmux send-keys -t top q
 waitfor "^EXITED 0"
 ok $? "q: quits, exit 0"
-kill $bg 2>/dev/null
+touch "$d/stop"
 wait $bg 2>/dev/null
 tmux kill-server 2>/dev/null
 done_testing
