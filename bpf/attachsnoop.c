@@ -435,8 +435,9 @@ static void print_human(const struct event *e, const struct line *l)
 	detail_add(det, sizeof(det), "pt", l->pt_id);
 	if (!l->hwpt)
 		detail_add(det, sizeof(det), "hwpt", l->hwpt_id);
-	if (e->lat_ns)
-		snprintf(lat, sizeof(lat), "%.1f", e->lat_ns / 1000.0);
+	if (e->lat_ns)	/* 7 columns: tenths below 10 ms */
+		snprintf(lat, sizeof(lat), e->lat_ns < 10000000 ? "%.1f" : "%.0f",
+			 e->lat_ns / 1000.0);
 	else
 		snprintf(lat, sizeof(lat), "-");
 	printf("%-7u %-12.12s %-7s %-15s %-7s %7s %s\n", e->pid, e->comm, l->backend, l->event,

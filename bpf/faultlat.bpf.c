@@ -3,13 +3,16 @@
  * faultlat: I/O page request round trips, stage by stage, as log2
  * histograms per iommufd device and PASID, aggregated here.
  *
- * Tracepoint mode (the ioasid-trace series): a group is tracked from
- * iommu:iopf_report, keyed by (device, PASID, group ID) until the iommufd
- * handler queues it (iommufd_fault_queue), then by the struct iopf_group
- * pointer every later event passes (read, respond, auto_respond,
- * iopf_response).  All its stages are recorded at once when the response
- * reaches the driver, so the stages of every recorded group add up to its
- * total.  The in-flight maps are the outstanding groups.
+ * Tracepoint mode (the ioasid-trace series): a group is tracked in one
+ * map keyed by (struct device *, PASID, group ID), which every event
+ * yields: iopf_report and iopf_response from their arguments, the iommufd
+ * events from the group (its fault_param->dev and last fault), and PCIe
+ * PRI keeps a group ID unique among a function's outstanding requests.
+ * All its stages are recorded at once when the response reaches the
+ * driver, so the stages of every recorded group add up to its total.  The
+ * in-flight map is the outstanding groups.  Arguments are read with
+ * direct (BTF) loads; two probe reads for the iommufd device ID at
+ * queueing, the device's name only when a histogram key is new.
  *
  * Fallback (no series): read() and write() of an iommufd fault fd, found
  * by its anon inode name, with the records and responses decoded from the
@@ -99,21 +102,13 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* Reported, not yet taken by a handler: (dev, pasid, grpid). */
+/* Reported, not yet answered: (dev, pasid, grpid). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_INFLIGHT);
 	__type(key, struct fl_report_key);
 	__type(value, struct fl_inflight);
-} reported SEC(".maps");
-
-/* Queued for user space, not yet answered: struct iopf_group *. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_INFLIGHT);
-	__type(key, __u64);
-	__type(value, struct fl_inflight);
-} groups SEC(".maps");
+} inflight SEC(".maps");
 
 /* Fallback: read, not yet answered: (fault fd's file, cookie). */
 struct {
@@ -137,7 +132,6 @@ struct {
 } reads SEC(".maps");
 
 static struct fl_hist zero_hist;
-static struct fl_inflight zero_inflight;
 
 static __always_inline void count(__u32 c)
 {
@@ -182,6 +176,8 @@ static __always_inline bool reader_filtered(void)
 static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u32 path)
 {
 	struct fl_key key = {};
+	struct device *dev;
+	const char *name;
 	struct fl_hist *h;
 
 	key.dev_id = f->dev_id;
@@ -193,7 +189,13 @@ static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u
 	bpf_map_update_elem(&hists, &key, &zero_hist, BPF_NOEXIST);
 	h = bpf_map_lookup_elem(&hists, &key);
 	if (h) {
-		__builtin_memcpy(h->dev, f->dev, sizeof(h->dev));
+		/* a new key: the device's name, once */
+		dev = (struct device *)f->devp;
+		if (dev) {
+			name = BPF_CORE_READ(dev, kobj.name);
+			if (name)
+				bpf_probe_read_kernel_str(h->dev, sizeof(h->dev), name);
+		}
 		h->fault_id = f->fault_id;
 	}
 	return h;
@@ -212,106 +214,75 @@ static __always_inline void add(struct fl_hist *h, int stage, __u64 ns)
 	__sync_fetch_and_add(&h->sum_ns[stage], ns);
 }
 
-static __always_inline void dev_name(struct device *dev, char *buf)
-{
-	const char *name = BPF_CORE_READ(dev, kobj.name);
-
-	if (name)
-		bpf_probe_read_kernel_str(buf, DEV_NAME_LEN, name);
-}
-
 /* ---- tracepoint mode ---- */
 
 SEC("tp_btf/iopf_report")
 int BPF_PROG(iopf_report, struct device *dev, struct iopf_fault___fl *evt)
 {
 	struct fl_report_key key = {};
-	struct fl_inflight *f;
-	__u32 flags;
+	struct fl_inflight f = {};
 
-	if (BPF_CORE_READ(evt, fault.type) != bpf_core_enum_value(enum iommu_fault_type,
-								 IOMMU_FAULT_PAGE_REQ))
+	if (evt->fault.type != bpf_core_enum_value(enum iommu_fault_type, IOMMU_FAULT_PAGE_REQ))
 		return 0;
 	count(FL_C_REPORTS);
-	flags = BPF_CORE_READ(evt, fault.prm.flags);
-	if (!(flags & LAST_PAGE))
+	if (!(evt->fault.prm.flags & LAST_PAGE))
 		count(FL_C_PARTIAL);
 	key.dev = (__u64)dev;
-	key.pasid = BPF_CORE_READ(evt, fault.prm.pasid);
-	key.grpid = BPF_CORE_READ(evt, fault.prm.grpid);
+	key.pasid = evt->fault.prm.pasid;
+	key.grpid = evt->fault.prm.grpid;
+	f.report_ns = bpf_ktime_get_ns();
+	f.pasid = key.pasid;
+	f.devp = key.dev;
 	/* the first request of a group starts its clock */
-	if (bpf_map_update_elem(&reported, &key, &zero_inflight, BPF_NOEXIST)) {
-		if (!bpf_map_lookup_elem(&reported, &key))
-			count(FL_C_DROPPED);
-		return 0;
-	}
-	f = bpf_map_lookup_elem(&reported, &key);
-	if (!f)
-		return 0;
-	f->report_ns = bpf_ktime_get_ns();
-	f->pasid = key.pasid;
-	dev_name(dev, f->dev);
+	if (bpf_map_update_elem(&inflight, &key, &f, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&inflight, &key))
+		count(FL_C_DROPPED);
 	return 0;
 }
 
-static __always_inline void group_ids(struct iopf_group___fl *group, struct fl_report_key *rk,
-				      __u32 *dev_id)
+/* The in-flight entry of @group, NULL (and counted) if not tracked. */
+static __always_inline struct fl_inflight *group_entry(struct iopf_group___fl *group)
 {
-	struct iommufd_attach_handle___fl *h;
+	struct fl_report_key key = {};
+	struct fl_inflight *f;
 
-	rk->dev = (__u64)BPF_CORE_READ(group, fault_param, dev);
-	rk->pasid = BPF_CORE_READ(group, last_fault.fault.prm.pasid);
-	rk->grpid = BPF_CORE_READ(group, last_fault.fault.prm.grpid);
-	/* to_iommufd_handle(): the iommu handle is embedded in iommufd's */
-	h = (void *)BPF_CORE_READ(group, attach_handle) -
-	    bpf_core_field_offset(struct iommufd_attach_handle___fl, handle);
-	*dev_id = BPF_CORE_READ(h, idev, obj.id);
+	key.dev = (__u64)group->fault_param->dev;
+	key.pasid = group->last_fault.fault.prm.pasid;
+	key.grpid = group->last_fault.fault.prm.grpid;
+	f = bpf_map_lookup_elem(&inflight, &key);
+	if (!f)
+		count(FL_C_UNTRACKED);
+	return f;
 }
 
 SEC("tp_btf/iommufd_fault_queue")
 int BPF_PROG(fault_queue, struct iommufd_fault___fl *fault, struct iopf_group___fl *group)
 {
-	struct fl_report_key rk = {};
+	struct iommufd_attach_handle___fl *h;
 	struct fl_inflight *f;
-	__u64 g = (__u64)group;
-	__u32 dev_id;
 
-	group_ids(group, &rk, &dev_id);
-	f = bpf_map_lookup_elem(&reported, &rk);
-	if (!f) {
-		count(FL_C_UNTRACKED);
+	f = group_entry(group);
+	if (!f)
 		return 0;
-	}
 	f->queue_ns = bpf_ktime_get_ns();
-	f->dev_id = dev_id;
-	f->fault_id = BPF_CORE_READ(fault, obj.id);
-	if (bpf_map_update_elem(&groups, &g, f, BPF_ANY))
-		count(FL_C_DROPPED);
-	bpf_map_delete_elem(&reported, &rk);
+	/* to_iommufd_handle(): the iommu handle is embedded in iommufd's */
+	h = (void *)group->attach_handle -
+	    bpf_core_field_offset(struct iommufd_attach_handle___fl, handle);
+	f->dev_id = BPF_CORE_READ(h, idev, obj.id);
+	f->fault_id = fault->obj.id;
 	return 0;
 }
 
 SEC("tp_btf/iommufd_fault_read")
 int BPF_PROG(fault_read, struct iommufd_fault___fl *fault, struct iopf_group___fl *group)
 {
-	__u64 g = (__u64)group;
-	struct fl_inflight *f;
-	struct fl_hist *h;
+	struct fl_inflight *f = group_entry(group);
 
-	f = bpf_map_lookup_elem(&groups, &g);
-	if (!f) {
-		count(FL_C_UNTRACKED);
+	if (!f)
 		return 0;
-	}
-	if (reader_filtered()) {
-		/* -p: another process reads this queue */
-		bpf_map_delete_elem(&groups, &g);
-		return 0;
-	}
-	f->read_ns = bpf_ktime_get_ns();
-	h = get_hist(f, FL_PATH_IOMMUFD);
-	if (h)
-		__sync_fetch_and_add(&h->read, 1);
+	/* -p: read by another process: not timed (counted as untracked at the end) */
+	if (!reader_filtered())
+		f->read_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -319,12 +290,10 @@ SEC("tp_btf/iommufd_fault_respond")
 int BPF_PROG(fault_respond, struct iommufd_fault___fl *fault, struct iopf_group___fl *group,
 	     __u32 code, bool delivered)
 {
-	__u64 g = (__u64)group;
-	struct fl_inflight *f;
+	struct fl_inflight *f = group_entry(group);
 
-	f = bpf_map_lookup_elem(&groups, &g);
 	if (!f)
-		return 0;	/* counted once, at iopf_response */
+		return 0;
 	f->respond_ns = bpf_ktime_get_ns();
 	f->code = code;
 	return 0;
@@ -334,11 +303,14 @@ SEC("tp_btf/iommufd_fault_auto_respond")
 int BPF_PROG(fault_auto_respond, struct iommufd_fault___fl *fault,
 	     struct iopf_group___fl *group, __u32 code, bool delivered)
 {
-	__u64 g = (__u64)group;
+	struct fl_report_key key = {};
 	struct fl_inflight *f;
 	struct fl_hist *h;
 
-	f = bpf_map_lookup_elem(&groups, &g);
+	key.dev = (__u64)group->fault_param->dev;
+	key.pasid = group->last_fault.fault.prm.pasid;
+	key.grpid = group->last_fault.fault.prm.grpid;
+	f = bpf_map_lookup_elem(&inflight, &key);
 	if (!f) {
 		count(FL_C_UNTRACKED);
 		return 0;
@@ -346,11 +318,13 @@ int BPF_PROG(fault_auto_respond, struct iommufd_fault___fl *fault,
 	h = get_hist(f, FL_PATH_IOMMUFD);
 	if (h) {
 		__sync_fetch_and_add(&h->lost, 1);
-		if (delivered)
+		if (delivered) {
 			__sync_fetch_and_add(&h->lost_read, 1);
+			__sync_fetch_and_add(&h->read, 1);
+		}
 	}
 	/* iopf_response follows for this group: it finds nothing */
-	bpf_map_delete_elem(&groups, &g);
+	bpf_map_delete_elem(&inflight, &key);
 	return 0;
 }
 
@@ -370,7 +344,7 @@ static __always_inline void iommufd_done(struct fl_inflight *f, __u64 now)
 	__u64 q, r, s, d, t;
 	struct fl_hist *h;
 
-	/* a group read before -p's reader attached, or never read: skip */
+	/* read by another process (-p), or read before we attached: skip */
 	if (!f->read_ns || !f->respond_ns) {
 		count(FL_C_UNTRACKED);
 		return;
@@ -387,6 +361,8 @@ static __always_inline void iommufd_done(struct fl_inflight *f, __u64 now)
 	add(h, FL_RESPOND, s);
 	add(h, FL_DELIVER, d);
 	add(h, FL_TOTAL, t);
+	/* every recorded group was read: read counts them at completion */
+	__sync_fetch_and_add(&h->read, 1);
 	if (f->code)
 		__sync_fetch_and_add(&h->invalid, 1);
 }
@@ -395,39 +371,29 @@ SEC("tp_btf/iopf_response")
 int BPF_PROG(iopf_response, struct device *dev, struct iopf_group___fl *group,
 	     struct iommu_page_response___fl *resp)
 {
-	struct fl_report_key rk = {};
-	__u64 g = (__u64)group, now = bpf_ktime_get_ns(), t;
+	struct fl_report_key key = {};
+	__u64 now = bpf_ktime_get_ns(), t;
 	struct fl_inflight *f;
 	struct fl_hist *h;
-	__u32 code;
 
-	if (group) {
-		f = bpf_map_lookup_elem(&groups, &g);
-		if (f) {
-			iommufd_done(f, now);
-			bpf_map_delete_elem(&groups, &g);
-			return 0;
-		}
-	}
-	/* not through iommufd: another handler, or none (group NULL) */
-	rk.dev = (__u64)dev;
-	rk.pasid = BPF_CORE_READ(resp, pasid);
-	rk.grpid = BPF_CORE_READ(resp, grpid);
-	code = BPF_CORE_READ(resp, code);
-	f = bpf_map_lookup_elem(&reported, &rk);
-	if (!f) {
-		/* auto-responded (counted there) or reported before we attached */
-		return 0;
-	}
-	if (stage(f->report_ns, now, &t)) {
+	key.dev = (__u64)dev;
+	key.pasid = resp->pasid;
+	key.grpid = resp->grpid;
+	f = bpf_map_lookup_elem(&inflight, &key);
+	if (!f)
+		return 0;	/* auto-responded (counted there) or begun before we attached */
+	if (f->queue_ns) {
+		iommufd_done(f, now);
+	} else if (stage(f->report_ns, now, &t)) {
+		/* not through iommufd: another handler, or none (group NULL) */
 		h = get_hist(f, group ? FL_PATH_OTHER : FL_PATH_NONE);
 		if (h) {
 			add(h, FL_TOTAL, t);
-			if (code)
+			if (resp->code)
 				__sync_fetch_and_add(&h->invalid, 1);
 		}
 	}
-	bpf_map_delete_elem(&reported, &rk);
+	bpf_map_delete_elem(&inflight, &key);
 	return 0;
 }
 

@@ -295,8 +295,7 @@ static int drain_hists(int fd, struct report *r)
 	return err;
 }
 
-static struct entry *find_or_add(struct report *r, const struct fl_key *k, const char *dev,
-				 __u32 fault_id)
+static struct entry *find_or_add(struct report *r, const struct fl_key *k, __u32 fault_id)
 {
 	int i;
 
@@ -307,7 +306,6 @@ static struct entry *find_or_add(struct report *r, const struct fl_key *k, const
 		return NULL;
 	memset(&r->e[r->n], 0, sizeof(r->e[0]));
 	r->e[r->n].key = *k;
-	memcpy(r->e[r->n].h.dev, dev, DEV_NAME_LEN);
 	r->e[r->n].h.fault_id = fault_id;
 	return &r->e[r->n++];
 }
@@ -320,8 +318,11 @@ static __u64 mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Outstanding groups: what the in-flight maps hold now. */
-static void count_inflight(int fd, size_t key_size, __u32 path, bool keyed, struct report *r)
+/*
+ * Outstanding groups: what an in-flight map holds now.  Tracepoint mode:
+ * groups no handler has queued yet have no dev_id, they are only counted.
+ */
+static void count_inflight(int fd, size_t key_size, __u32 path, struct report *r)
 {
 	char key[32], next[32];
 	struct fl_inflight f;
@@ -336,14 +337,14 @@ static void count_inflight(int fd, size_t key_size, __u32 path, bool keyed, stru
 		if (bpf_map_lookup_elem(fd, key, &f))
 			continue;
 		r->outstanding++;
-		if (!keyed) {
+		if (path == FL_PATH_IOMMUFD && !f.queue_ns) {
 			r->unqueued++;
 			continue;
 		}
 		k.dev_id = f.dev_id;
 		k.pasid = f.pasid;
 		k.path = path;
-		e = find_or_add(r, &k, f.dev, f.fault_id);
+		e = find_or_add(r, &k, f.fault_id);
 		if (!e)
 			continue;
 		e->outstanding++;
@@ -369,15 +370,12 @@ static int read_report(struct faultlat_bpf *obj, int mode, struct report *r)
 		bpf_map_lookup_elem(cfd, &c, &r->c[c]);
 		bpf_map_update_elem(cfd, &c, &zero, BPF_ANY);
 	}
-	if (mode == MODE_TP) {
-		count_inflight(bpf_map__fd(obj->maps.reported), sizeof(struct fl_report_key),
-			       FL_PATH_IOMMUFD, false, r);
-		count_inflight(bpf_map__fd(obj->maps.groups), sizeof(__u64), FL_PATH_IOMMUFD,
-			       true, r);
-	} else if (mode == MODE_SYSCALLS) {
+	if (mode == MODE_TP)
+		count_inflight(bpf_map__fd(obj->maps.inflight), sizeof(struct fl_report_key),
+			       FL_PATH_IOMMUFD, r);
+	else if (mode == MODE_SYSCALLS)
 		count_inflight(bpf_map__fd(obj->maps.cookies), sizeof(struct fl_cookie_key),
-			       FL_PATH_USER, true, r);
-	}
+			       FL_PATH_USER, r);
 	for (i = 0; i < r->n; i++)
 		r->lost += r->e[i].h.lost;
 	qsort(r->e, r->n, sizeof(r->e[0]), cmp_entry);

@@ -55,7 +55,7 @@ struct fl_hist {
 	__u64 slots[FL_NR_STAGES][MAX_SLOTS];
 	__u64 count[FL_NR_STAGES];
 	__u64 sum_ns[FL_NR_STAGES];
-	__u64 read;		/* fault groups read by user space */
+	__u64 read;		/* groups read by user space (answered or lost read) */
 	__u64 invalid;		/* answered with a code other than success */
 	__u64 lost;		/* answered by the kernel on detach/replace/close */
 	__u64 lost_read;	/* of which user space had read (delivered=1) */
@@ -64,7 +64,7 @@ struct fl_hist {
 	char dev[DEV_NAME_LEN];	/* the device's name (dev_name()) */
 };
 
-/* A page request group before the iommufd handler took it. */
+/* A page request group in flight: (device, PASID, group ID). */
 struct fl_report_key {
 	__u64 dev;		/* struct device * */
 	__u32 pasid;
@@ -88,7 +88,7 @@ struct fl_inflight {
 	__u32 pasid;
 	__u32 fault_id;
 	__u32 code;		/* user space's response code */
-	char dev[DEV_NAME_LEN];
+	__u64 devp;		/* struct device *, for its name */
 };
 
 #endif /* __FAULTLAT_H */
