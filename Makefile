@@ -34,7 +34,7 @@ LDLIBS := -lm
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c \
 	tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))
 
-.PHONY: all help deps kernel headers selftests guest bpf tools vmlinux-h test demo \
+.PHONY: all help deps kernel headers selftests guest bpf tools vmlinux-h test bench demo \
 	host-test compare-stock check-patches info clean clean-cache
 
 all: kernel guest bpf tools
@@ -48,6 +48,7 @@ help:
 	@echo "make tools         build tools/*/ (ioasid-top) into build/tools/"
 	@echo "make vmlinux-h     regenerate build/bpf/vmlinux.h from the kernel's BTF"
 	@echo "make test          everything, tests in the booted testbed; ends 'N passed, N failed'"
+	@echo "make bench         mapbench, faultbench, invbench in the testbed (BENCH_ARGS=-q: tiny)"
 	@echo "make demo          boot the testbed and show the project at work"
 	@echo "make compare-stock run the iommufd selftests on stock and patched kernels"
 	@echo "make check-patches git am, checkpatch --strict and a build after every patch"
@@ -152,6 +153,10 @@ host-test:
 
 test:
 	@tests/run
+
+# BENCH_ARGS: bench/run options, e.g. BENCH_ARGS=-q for tiny configurations.
+bench: kernel guest
+	@bench/run $(BENCH_ARGS)
 
 demo: kernel guest bpf tools
 	@testbed/run -- testbed/demo $(B)
