@@ -206,12 +206,13 @@ ok $? "r: reverse"
 tmux send-keys -t top f nomatch Enter
 waitfor "filter: nomatch( |$)" && waitfor "no DMA map activity in this interval matching the filter"
 ok $? "f: a COMM filter that matches nothing hides the row"
-tmux send-keys -t top f Enter
-waitfor "^. +[0-9]+ +dmaprobe +iommufd"
-pid=$(pane | sed -nE 's/^. +([0-9]+) +dmaprobe .*/\1/p' | head -1)
-tmux send-keys -t top f "${pid:-0}" Enter
+# one long dmaprobe, so that its pid lasts through the check
+"$probe" -b iommufd -s 4k -n 1000000 >/dev/null 2>&1 &
+pid=$!
+tmux send-keys -t top f "$pid" Enter
 waitfor "filter: pid $pid" && waitfor "^. +$pid +dmaprobe"
 ok $? "f: a PID filter ($pid) shows that process"
+kill "$pid" 2>/dev/null
 tmux send-keys -t top '?'
 waitfor "ioasid-top keys"
 ok $? "?: the help screen"
