@@ -160,6 +160,7 @@ bench: kernel guest
 
 demo: kernel guest bpf tools
 	@testbed/run -- testbed/demo $(B)
+	@testbed/run -i none -- testbed/demo --mock $(B)
 
 check-patches: deps
 	@testbed/check-patches -f
