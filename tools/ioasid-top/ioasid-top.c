@@ -450,6 +450,14 @@ static unsigned int container_number(uint64_t key)
 
 /* ---- formatting shared by the views ---- */
 
+/* A device attached before ioasid-top started shows only its detach. */
+const char *dev_state(const struct dev *d)
+{
+	if (d->d.attached)
+		return "attached";
+	return d->d.attaches || d->d.detaches ? "detached" : "failed";
+}
+
 const char *backend_name(unsigned int b)
 {
 	return b == TOP_IOMMUFD ? "iommufd" : b == TOP_TYPE1 ? "type1" : "?";
@@ -992,8 +1000,7 @@ static void print_batch(const struct frame *f, const struct view *v)
 				snprintf(ago, sizeof(ago), "%.0fs ago", age < 0 ? 0 : age);
 				printf(" %-24.24s %-7s %6u %-18s %-8s %6u %6u %6u %7u %-15.15s %s\n",
 				       d->name, backend_name(d->key.backend), d->key.id, to,
-				       d->d.attached ? "attached" : d->d.attaches ? "detached" :
-				       "failed", d->d.attaches, d->d.detaches, d->d.replaces,
+				       dev_state(d), d->d.attaches, d->d.detaches, d->d.replaces,
 				       d->d.tgid, d->d.comm, ago);
 			}
 			if (!f->ndevs)

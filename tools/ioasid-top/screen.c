@@ -185,7 +185,7 @@ static void draw_devs(const struct frame *f, int y)
 			snprintf(to, sizeof(to), "hwpt %u", d->d.pt_id);
 		mvprintw(y, 0, " %-24.24s %-7s %6u %-18s %-8s %6u %6u %6u %7u %-15.15s %.0fs ago",
 			 d->name, backend_name(d->key.backend), d->key.id, to,
-			 d->d.attached ? "attached" : d->d.attaches ? "detached" : "failed",
+			 dev_state(d),
 			 d->d.attaches, d->d.detaches, d->d.replaces, d->d.tgid, d->d.comm,
 			 age < 0 ? 0 : age);
 	}

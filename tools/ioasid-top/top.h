@@ -94,6 +94,8 @@ struct view {
 
 extern const char keys_help[];
 const char *backend_name(unsigned int b);
+/* "attached", "detached" (the last event seen was a detach) or "failed" */
+const char *dev_state(const struct dev *d);
 const char *as_str(const struct row *r, char *buf, size_t len);
 /* Format numeric column @c of @r into @buf (width not applied). */
 const char *cell(const struct row *r, int c, bool fallback, char *buf, size_t len);
