@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -30,12 +29,11 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <cpuid.h>
 #include <linux/capability.h>
 
+#include "benchstat.h"
 #include "cli.h"
 #include "hist.h"
 #include "json.h"
@@ -154,14 +152,6 @@ static const char *size_str(uint64_t b, char *buf, size_t len)
 	return hist_size_str(b, buf, len);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* "64k", "2m", "1g", "4096": bytes, or 0 if not a size. */
 static uint64_t parse_size(const char *s)
 {
@@ -245,18 +235,6 @@ static void on_signal(int sig)
 
 /* ---- environment ---- */
 
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (f) {
-		if (fgets(buf, len, f))
-			buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-	}
-}
-
 /* A "Key:   value kB" line of /proc/meminfo, in bytes (0 if absent). */
 static uint64_t meminfo(const char *key)
 {
@@ -280,52 +258,16 @@ static long read_long(const char *path)
 {
 	char buf[64];
 
-	read_line(path, buf, sizeof(buf));
+	bstat_read_line(path, buf, sizeof(buf));
 	return buf[0] ? strtol(buf, NULL, 10) : -1;
 }
 
-static void cpu_model(char *buf, size_t len)
+/* The CPU model, "unknown" if /proc/cpuinfo does not name one. */
+static const char *cpu_model(char *buf, size_t len)
 {
-	char line[512];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	snprintf(buf, len, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
-			char *v = strchr(line, ':') + 1;
-
-			v += strspn(v, " \t");
-			v[strcspn(v, "\n")] = '\0';
-			snprintf(buf, len, "%s", v);
-			break;
-		}
-	fclose(f);
-}
-
-/*
- * CPUID's hypervisor bit and vendor leaf (QEMU TCG says "TCGTCGTCGTCG",
- * KVM "KVMKVMKVM"), with the DMI vendor as a second witness.
- */
-static const char *platform(char *sig, size_t siglen, char *dmi, size_t dmilen)
-{
-	unsigned int a, b, c, d, regs[3];
-
-	read_line("/sys/class/dmi/id/sys_vendor", dmi, dmilen);
-	sig[0] = '\0';
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 31)))
-		return "hardware";
-	__cpuid(0x40000000, a, regs[0], regs[1], regs[2]);
-	memcpy(sig, regs, siglen > 12 ? 12 : siglen - 1);
-	sig[siglen > 12 ? 12 : siglen - 1] = '\0';
-	if (!strncmp(sig, "TCGTCGTCGTCG", 12))
-		return "QEMU TCG";
-	if (!strncmp(sig, "KVMKVMKVM", 9))
-		return !strncmp(dmi, "QEMU", 4) ? "QEMU KVM" : "KVM";
-	if (!strncmp(dmi, "QEMU", 4))
-		return "QEMU (unknown accelerator)";
-	return "virtual machine";
+	if (!bstat_cpu(buf, len)[0])
+		snprintf(buf, len, "unknown");
+	return buf;
 }
 
 static bool have_cap_ipc_lock(void)
@@ -341,7 +283,8 @@ static bool have_cap_ipc_lock(void)
 static void json_env(struct json *j)
 {
 	static const char *const systems[] = { "iommu", "iommufd", "vfio_iommu_type1" };
-	char buf[256], sig[16], dmi[128], path[256];
+	char buf[256], path[256];
+	struct bstat_platform plat;
 	struct rlimit rl;
 	struct utsname u;
 	unsigned int i;
@@ -358,7 +301,7 @@ static void json_env(struct json *j)
 	for (i = 0; i < sizeof(systems) / sizeof(systems[0]); i++) {
 		snprintf(path, sizeof(path), "%s/events/%s/enable",
 			 tracefs_root() ? tracefs_root() : "/sys/kernel/tracing", systems[i]);
-		read_line(path, buf, sizeof(buf));
+		bstat_read_line(path, buf, sizeof(buf));
 		if (buf[0])
 			json_string(j, systems[i], buf);
 		else
@@ -369,14 +312,14 @@ static void json_env(struct json *j)
 		json_string(j, "series", series);
 	else
 		json_null(j, "series");
-	json_string(j, "platform", platform(sig, sizeof(sig), dmi, sizeof(dmi)));
-	json_string(j, "hypervisor_sig", sig);
-	json_string(j, "dmi_vendor", dmi);
-	cpu_model(buf, sizeof(buf));
-	json_string(j, "cpu", buf);
+	bstat_platform_detect(&plat);
+	json_string(j, "platform", plat.name);
+	json_string(j, "hypervisor_sig", plat.sig);
+	json_string(j, "dmi_vendor", plat.dmi);
+	json_string(j, "cpu", cpu_model(buf, sizeof(buf)));
 	json_int(j, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
 	json_uint(j, "mem_total", meminfo("MemTotal"));
-	read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
+	bstat_read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
 	json_string(j, "thp_enabled", buf);
 	json_int(j, "hugepages_2m_free", read_long(HUGEDIR "/free_hugepages"));
 	json_bool(j, "cap_ipc_lock", have_cap_ipc_lock());
@@ -389,57 +332,12 @@ static void json_env(struct json *j)
 	json_object_end(j);
 }
 
-/* ---- statistics over raw samples ---- */
+/* ---- statistics over raw samples (lib/benchstat) ---- */
 
-struct stats {
-	size_t n;
-	double median, p99, min, max, mean, cv;
-};
-
-static int cmp_u64(const void *a, const void *b)
+static void stats(const struct samples *s, struct bstat *st)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Linear interpolation between closest ranks on a sorted array. */
-static double pct(const uint64_t *v, size_t n, double p)
-{
-	double pos = p / 100.0 * (n - 1);
-	size_t lo = (size_t)pos;
-
-	if (lo + 1 >= n)
-		return v[n - 1];
-	return v[lo] + (v[lo + 1] - (double)v[lo]) * (pos - lo);
-}
-
-static void stats(const struct samples *s, struct stats *st)
-{
-	uint64_t *v;
-	double sum = 0, sq = 0;
-	size_t i;
-
-	memset(st, 0, sizeof(*st));
-	st->n = s->n;
-	if (!s->n)
-		return;
-	v = malloc(s->n * sizeof(*v));
-	if (!v)
+	if (bstat_of_u64(st, s->v, s->n))
 		die("out of memory");
-	memcpy(v, s->v, s->n * sizeof(*v));
-	qsort(v, s->n, sizeof(*v), cmp_u64);
-	for (i = 0; i < s->n; i++)
-		sum += v[i];
-	st->mean = sum / s->n;
-	for (i = 0; i < s->n; i++)
-		sq += (v[i] - st->mean) * (v[i] - st->mean);
-	st->cv = s->n > 1 && st->mean > 0 ? sqrt(sq / (s->n - 1)) / st->mean : 0;
-	st->min = v[0];
-	st->max = v[s->n - 1];
-	st->median = pct(v, s->n, 50);
-	st->p99 = pct(v, s->n, 99);
-	free(v);
 }
 
 /* ---- memory ---- */
@@ -597,13 +495,13 @@ static int round_trip(struct worker *w, bool keep)
 	uint64_t t0, t1, t2, done = 0;
 	int ret;
 
-	t0 = now_ns();
+	t0 = bstat_now_ns();
 	ret = vdev_map(w->d, w->buf.addr, w->iova, w->c->size);
-	t1 = now_ns();
+	t1 = bstat_now_ns();
 	if (ret)
 		return ret;
 	ret = vdev_unmap(w->d, w->iova, w->c->size, &done);
-	t2 = now_ns();
+	t2 = bstat_now_ns();
 	if (!ret && done != w->c->size)
 		ret = -EIO;
 	if (!ret && keep) {
@@ -625,7 +523,7 @@ static void *io_worker(void *arg)
 	/* Everyone starts measuring together, also after a failure. */
 	if (w->go)
 		pthread_barrier_wait(w->go);
-	w->t0 = now_ns();
+	w->t0 = bstat_now_ns();
 	for (i = 0; !w->ret && !stop && (unsigned long)i < w->c->n; i++)
 		w->ret = round_trip(w, true);
 	if (w->ret)
@@ -670,7 +568,7 @@ static int run_case(struct bcase *c, enum vdev_backend be, struct buf *bufs, cha
 		/* One unmeasured round first unless -w 0. */
 		if (warmup > 0)
 			ret = round_trip(&w[0], false);
-		t0 = now_ns();
+		t0 = bstat_now_ns();
 		for (i = 0; !ret && !stop && (unsigned long)i < c->n; i++)
 			ret = round_trip(&w[0], true);
 		if (ret)
@@ -694,7 +592,7 @@ static int run_case(struct bcase *c, enum vdev_backend be, struct buf *bufs, cha
 			ret = -EAGAIN;
 		} else {
 			pthread_barrier_wait(&go);
-			t0 = now_ns();
+			t0 = bstat_now_ns();
 		}
 		for (i = 0; i < started; i++)
 			pthread_join(tid[i], NULL);
@@ -702,7 +600,7 @@ static int run_case(struct bcase *c, enum vdev_backend be, struct buf *bufs, cha
 		if (ret)
 			goto out;
 	}
-	t1 = now_ns();
+	t1 = bstat_now_ns();
 	for (i = 0; i < c->threads; i++)
 		if (w[i].ret && !ret) {
 			ret = w[i].ret;
@@ -826,18 +724,12 @@ static void precheck(void)
 
 static void json_stats(struct json *j, const char *key, const struct samples *s)
 {
-	struct stats st;
+	struct bstat st;
 	size_t i;
 
 	stats(s, &st);
 	json_object_begin(j, key);
-	json_uint(j, "n", st.n);
-	json_double(j, "median", st.median);
-	json_double(j, "p99", st.p99);
-	json_double(j, "min", st.min);
-	json_double(j, "max", st.max);
-	json_double(j, "mean", st.mean);
-	json_double(j, "cv", st.cv);
+	bstat_json(j, &st);
 	json_array_begin(j, "samples");
 	for (i = 0; i < s->n; i++)
 		json_uint(j, NULL, s->v[i]);
@@ -847,7 +739,7 @@ static void json_stats(struct json *j, const char *key, const struct samples *s)
 
 static double median_of(const struct samples *s)
 {
-	struct stats st;
+	struct bstat st;
 
 	stats(s, &st);
 	return st.median;
@@ -962,7 +854,7 @@ static const char *tstr(double ns, char *buf, size_t len)
 static void print_stats_cols(FILE *f, const struct result *r, int k)
 {
 	char a[16], b[16], c[16];
-	struct stats st;
+	struct bstat st;
 
 	if (!r->done) {
 		fprintf(f, " %8s %8s %8s %5s", "-", "-", "-", "-");
@@ -975,13 +867,13 @@ static void print_stats_cols(FILE *f, const struct result *r, int k)
 
 static void print_env_line(FILE *f)
 {
-	char sig[16], dmi[128], cpu[128];
+	char plat[64], cpu[128];
 	struct utsname u;
 
 	uname(&u);
 	cpu_model(cpu, sizeof(cpu));
 	fprintf(f, "# %s, kernel %s, series events %s%s%s, %s (%ld CPUs), device %s\n",
-		platform(sig, sizeof(sig), dmi, sizeof(dmi)), u.release,
+		bstat_platform(plat, sizeof(plat)), u.release,
 		tracefs_event_exists("iommufd", "iommufd_ioas_map") == 1 ? "yes" : "no",
 		series ? ", series " : "", series ? series : "", cpu,
 		sysconf(_SC_NPROCESSORS_ONLN), bdf);
