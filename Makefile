@@ -34,7 +34,7 @@ LDLIBS := -lm
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c \
 	tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))
 
-.PHONY: all help deps kernel headers selftests guest bpf tools vmlinux-h test bench demo \
+.PHONY: all help deps kernel headers selftests guest bpf tools vmlinux-h test bench overhead demo \
 	host-test compare-stock check-patches info clean clean-cache
 
 all: kernel guest bpf tools
@@ -44,11 +44,12 @@ help:
 	@echo "make kernel        build the testbed kernel (STOCK=1: without our series)"
 	@echo "make headers       install the tree's uAPI headers for userspace"
 	@echo "make guest         build the guest tests, selftests and dmaprobe"
-	@echo "make bpf           build the BPF tools into build/bpf/ (maplat)"
+	@echo "make bpf           build the BPF tools into build/bpf/"
 	@echo "make tools         build tools/*/ (ioasid-top) into build/tools/"
 	@echo "make vmlinux-h     regenerate build/bpf/vmlinux.h from the kernel's BTF"
 	@echo "make test          everything, tests in the booted testbed; ends 'N passed, N failed'"
 	@echo "make bench         mapbench, faultbench, invbench in the testbed (BENCH_ARGS=-q: tiny)"
+	@echo "make overhead      what the series and each tool cost the map/unmap loop (report)"
 	@echo "make demo          boot the testbed and show the project at work"
 	@echo "make compare-stock run the iommufd selftests on stock and patched kernels"
 	@echo "make check-patches git am, checkpatch --strict and a build after every patch"
@@ -157,6 +158,11 @@ test:
 # BENCH_ARGS: bench/run options, e.g. BENCH_ARGS=-q for tiny configurations.
 bench: kernel guest
 	@bench/run $(BENCH_ARGS)
+
+# The overhead study: stock vs the series (events off, on) vs each tool.
+overhead: kernel guest bpf tools
+	@$(MAKE) --no-print-directory kernel STOCK=1
+	@bench/overhead -t $(OVERHEAD_ARGS)
 
 demo: kernel guest bpf tools
 	@testbed/run -- testbed/demo $(B)
