@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,11 +37,11 @@
 #include "hist.h"
 #include "json.h"
 #include "probe.h"
+#include "storm.h"
 #include "tracefs.h"
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #define MAX_KEYS 10240		/* max_entries of counts */
-#define MAX_STORMS 256
 #define MAX_USERS 8		/* IOAS/containers listed per domain */
 #ifndef ENOTSUPP
 #define ENOTSUPP 524
@@ -74,17 +75,13 @@ static struct env {
 	long rows;
 	long interval;
 	long times;
-	double storm_rate;
-	long storm_range;
-	long storm_intervals;
+	struct storm_params storm;	/* one K both to begin and to end */
 } env = {
 	.source = -1,
 	.rows = 20,
 	.interval = 1,
 	.times = LONG_MAX,
-	.storm_rate = 1000,
-	.storm_range = 65536,
-	.storm_intervals = 3,
+	.storm = { .min_rate = 1000, .max_range = 65536, .sustain = 3, .quiet = 3 },
 };
 
 static const char usage_text[] =
@@ -210,20 +207,22 @@ static int parse_args(int argc, char **argv)
 				cli_usage_error(usage_text, "invalid storm rate '%s'", optarg);
 				return -1;
 			}
-			env.storm_rate = v;
+			env.storm.min_rate = v;
 			break;
 		case OPT_STORM_RANGE:
-			if (cli_parse_long(optarg, 1, &env.storm_range)) {
+			if (cli_parse_long(optarg, 1, &v)) {
 				cli_usage_error(usage_text, "invalid storm range '%s'", optarg);
 				return -1;
 			}
+			env.storm.max_range = v;
 			break;
 		case OPT_STORM_INTERVALS:
-			if (cli_parse_long(optarg, 1, &env.storm_intervals)) {
+			if (cli_parse_long(optarg, 1, &v) || v > UINT_MAX) {
 				cli_usage_error(usage_text, "invalid storm interval count '%s'",
 						optarg);
 				return -1;
 			}
+			env.storm.sustain = env.storm.quiet = v;
 			break;
 		case ':':
 			cli_usage_error(usage_text, "option '%s' needs a value", argv[optind - 1]);
@@ -809,26 +808,28 @@ static void print_json(const struct prow *p, int np, const struct drow *d, int n
 	json_object_end(&j);
 }
 
-/* ---- storms ---- */
+/* ---- storms: lib/storm decides, flushstat says what a storm was ---- */
 
-struct storm {
-	__u32 tgid, id;
-	__u8 backend;
-	bool active;
-	char comm[TASK_COMM_LEN];
-	long hits, misses;		/* intervals in a row with / without */
-	__u64 streak_syncs, streak_bytes;	/* over the current run of hits */
-	double streak_secs;
-	__u64 total_syncs;		/* while active */
-	double began;			/* cli_now() */
+struct storm_key {
+	__u32 tgid, id, backend;	/* no padding: compared with memcmp */
 };
 
-static struct storm storms[MAX_STORMS];
-static int nstorms;
+/* Per key beyond lib/storm's state, for the alerts. */
+struct storm_info {
+	char comm[TASK_COMM_LEN];
+	__u64 streak_syncs, streak_bytes;	/* over the current run of hot intervals */
+	double streak_secs;
+	__u64 total_syncs;			/* while active */
+	double began;				/* cli_now() */
+};
 
-static void storm_record(const struct storm *s, bool begin, double rate, double mean,
-			 const char *why)
+static struct storm_table *storms;
+
+static void storm_record(const struct storm_key *k, const struct storm_info *s,
+			 const struct storm *st, bool begin, const char *why)
 {
+	double rate = s->streak_syncs / s->streak_secs;
+	double mean = (double)s->streak_bytes / s->streak_syncs;
 	char a[32], b[32], ts[16];
 	struct timespec now;
 	struct json j;
@@ -836,19 +837,19 @@ static void storm_record(const struct storm *s, bool begin, double rate, double 
 	if (!env.json) {
 		if (env.timestamp)
 			printf("%s ", cli_clock(ts, sizeof(ts)));
-		if (s->backend == FS_OTHER)
+		if (k->backend == FS_OTHER)
 			snprintf(a, sizeof(a), "other");
 		else
-			snprintf(a, sizeof(a), "%s %s %u", backend_names[s->backend],
-				 id_kinds[s->backend], s->id);
+			snprintf(a, sizeof(a), "%s %s %u", backend_names[k->backend],
+				 id_kinds[k->backend], k->id);
 		/* two lines, to stay within 80 columns */
 		if (begin)
 			printf("STORM begins: pid %u comm %s backend %s:\n"
-			       "  %.0f syncs/s, mean range %s\n", s->tgid, s->comm, a, rate,
+			       "  %.0f syncs/s, mean range %s\n", k->tgid, s->comm, a, rate,
 			       bytes_str(mean, b, sizeof(b)));
 		else
 			printf("STORM ends: pid %u comm %s backend %s:\n"
-			       "  after %.0f s, %llu syncs%s\n", s->tgid, s->comm, a,
+			       "  after %.0f s, %llu syncs%s\n", k->tgid, s->comm, a,
 			       cli_now() - s->began, (unsigned long long)s->total_syncs, why);
 		fflush(stdout);
 		return;
@@ -859,15 +860,15 @@ static void storm_record(const struct storm *s, bool begin, double rate, double 
 	json_string(&j, "tool", "flushstat");
 	json_string(&j, "type", begin ? "storm_begin" : "storm_end");
 	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
-	json_uint(&j, "pid", s->tgid);
+	json_uint(&j, "pid", k->tgid);
 	json_string(&j, "comm", s->comm);
-	json_string(&j, "backend", backend_names[s->backend]);
-	if (id_kinds[s->backend])
-		json_uint(&j, id_kinds[s->backend], s->id);
+	json_string(&j, "backend", backend_names[k->backend]);
+	if (id_kinds[k->backend])
+		json_uint(&j, id_kinds[k->backend], k->id);
 	if (begin) {
 		json_double(&j, "syncs_per_s", rate);
 		json_double(&j, "mean_range", mean);
-		json_uint(&j, "intervals", s->hits);
+		json_uint(&j, "intervals", st->hot);
 	} else {
 		json_double(&j, "duration", cli_now() - s->began);
 		json_uint(&j, "syncs", s->total_syncs);
@@ -876,83 +877,62 @@ static void storm_record(const struct storm *s, bool begin, double rate, double 
 	json_object_end(&j);
 }
 
-static bool storm_cond(const struct prow *r, double secs)
+/* The END of a key not seen in the interval, or of every storm at exit. */
+static void on_storm_end(const void *key, const struct storm *st, enum storm_transition t,
+			 void *arg)
 {
-	return r->syncs && r->syncs / secs >= env.storm_rate &&
-	       (double)r->range_bytes / r->syncs <= env.storm_range;
+	const struct storm_info *s = storm_table_data(storms, key);
+
+	if (s)
+		storm_record(key, s, st, false, arg ? " (tracing stopped)" : "");
 }
 
 static void storms_update(const struct prow *p, int np, double secs)
 {
-	bool seen[MAX_STORMS] = {};
-	struct storm *s;
-	int i, k;
+	enum storm_transition tr;
+	const struct storm *st;
+	struct storm_info *s;
+	int i;
 
 	for (i = 0; i < np; i++) {
 		const struct prow *r = &p[i];
-		bool c = storm_cond(r, secs);
+		struct storm_key k = { r->tgid, r->id, r->backend };
 
-		for (k = 0; k < nstorms; k++)
-			if (storms[k].tgid == r->tgid && storms[k].backend == r->backend &&
-			    storms[k].id == r->id)
-				break;
-		if (k == nstorms) {
-			if (!c || nstorms == MAX_STORMS)
-				continue;
-			s = &storms[nstorms++];
-			memset(s, 0, sizeof(*s));
-			s->tgid = r->tgid;
-			s->backend = r->backend;
-			s->id = r->id;
-		}
-		s = &storms[k];
-		seen[k] = true;
+		tr = storm_table_step(storms, &k, r->syncs / secs,
+				      r->syncs ? (double)r->range_bytes / r->syncs : NAN, &st);
+		s = storm_table_data(storms, &k);
+		if (!st || !s)
+			continue;	/* cool, and not a storm yet: not kept */
 		memcpy(s->comm, r->comm, sizeof(s->comm));
-		if (!c) {
-			seen[k] = false;	/* a quiet interval, handled below */
+		if (!st->hot) {
+			if (tr == STORM_END)
+				storm_record(&k, s, st, false, "");
 			continue;
 		}
-		s->hits++;
-		s->misses = 0;
+		if (st->hot == 1) {	/* a new run of hot intervals */
+			s->streak_syncs = s->streak_bytes = 0;
+			s->streak_secs = 0;
+		}
 		s->streak_syncs += r->syncs;
 		s->streak_bytes += r->range_bytes;
 		s->streak_secs += secs;
-		if (s->active) {
-			s->total_syncs += r->syncs;
-		} else if (s->hits >= env.storm_intervals) {
-			s->active = true;
+		if (tr == STORM_BEGIN) {
 			s->began = cli_now() - s->streak_secs;
 			s->total_syncs = s->streak_syncs;
-			storm_record(s, true, s->streak_syncs / s->streak_secs,
-				     (double)s->streak_bytes / s->streak_syncs, "");
+			storm_record(&k, s, st, true, "");
+		} else if (st->active) {
+			s->total_syncs += r->syncs;
 		}
 	}
-	for (k = 0; k < nstorms; k++) {
-		s = &storms[k];
-		if (seen[k])
-			continue;
-		s->hits = 0;
-		s->streak_syncs = s->streak_bytes = 0;
-		s->streak_secs = 0;
-		s->misses++;
-		if (s->active && s->misses < env.storm_intervals)
-			continue;
-		if (s->active)
-			storm_record(s, false, 0, 0, "");
-		storms[k] = storms[--nstorms];
-		seen[k] = seen[nstorms];
-		k--;
-	}
+	storm_table_end_interval(storms, on_storm_end, NULL);
 }
 
 static void storms_close(void)
 {
-	int k;
+	static bool stopped = true;
 
-	for (k = 0; k < nstorms; k++)
-		if (storms[k].active)
-			storm_record(&storms[k], false, 0, 0, " (tracing stopped)");
-	nstorms = 0;
+	if (storms)
+		storm_table_end_all(storms, on_storm_end, &stopped);
 }
 
 static void print_banner(int attrib, bool unmap, const char *miss)
@@ -985,9 +965,9 @@ static void print_banner(int attrib, bool unmap, const char *miss)
 	if (!unmap)
 		fprintf(f, "  no iommu:unmap: unmaps outside iommufd/type1 not counted\n");
 	if (g_src != FS_SRC_NONE)
-		fprintf(f, "storm: >= %.0f syncs/s of mean range <= %s for %ld intervals\n",
-			env.storm_rate, bytes_str(env.storm_range, b, sizeof(b)),
-			env.storm_intervals);
+		fprintf(f, "storm: >= %.0f syncs/s of mean range <= %s for %u intervals\n",
+			env.storm.min_rate, bytes_str(env.storm.max_range, b, sizeof(b)),
+			env.storm.sustain);
 	fflush(f);
 }
 
@@ -1070,6 +1050,14 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	read_ranges(bpf_map__fd(obj->maps.ranges), ranges);
+	if (g_src != FS_SRC_NONE &&
+	    !(storms = storm_table_new_data(&env.storm, sizeof(struct storm_key),
+					    sizeof(struct storm_info)))) {
+		err = -ENOMEM;
+		fprintf(stderr, "flushstat: failed to allocate the storm table: %s\n",
+			strerror(ENOMEM));
+		goto cleanup;
+	}
 
 	print_banner(attrib, unmap, miss);
 	last = cli_now();
@@ -1085,7 +1073,7 @@ int main(int argc, char **argv)
 		}
 		t = cli_now();
 		fold(entries, n, prows, &np, drows, &nd);
-		if (g_src != FS_SRC_NONE)
+		if (storms)
 			storms_update(prows, np, t - last);
 		if (env.json)
 			print_json(prows, np, drows, nd, ranges, t - last, attrib);
@@ -1100,6 +1088,7 @@ int main(int argc, char **argv)
 cleanup:
 	flushstat_bpf__destroy(obj);
 	probe_free();
+	storm_table_free(storms);
 	free(entries);
 	free(prows);
 	free(drows);

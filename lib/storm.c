@@ -2,6 +2,7 @@
 /* IOTLB flush-storm detection (see storm.h). */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,25 +73,34 @@ int storm_params_check(const struct storm_params *p, char *why, size_t len)
 struct storm_entry {
 	struct storm s;
 	bool seen;		/* stepped in this interval */
-	unsigned char key[];
+	unsigned char key[];	/* then, at dataoff, the caller's data */
 };
 
 struct storm_table {
 	struct storm_params p;
-	size_t keylen;
+	size_t keylen, datalen, dataoff;
 	size_t n, cap;
 	struct storm_entry **e;
 };
 
-struct storm_table *storm_table_new(const struct storm_params *p, size_t keylen)
+struct storm_table *storm_table_new_data(const struct storm_params *p, size_t keylen,
+					 size_t datalen)
 {
+	const size_t align = _Alignof(max_align_t);
 	struct storm_table *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	t->p = *p;
 	t->keylen = keylen;
+	t->datalen = datalen;
+	t->dataoff = (offsetof(struct storm_entry, key) + keylen + align - 1) / align * align;
 	return t;
+}
+
+struct storm_table *storm_table_new(const struct storm_params *p, size_t keylen)
+{
+	return storm_table_new_data(p, keylen, 0);
 }
 
 void storm_table_free(struct storm_table *t)
@@ -142,7 +152,7 @@ enum storm_transition storm_table_step(struct storm_table *t, const void *key, d
 			t->e = ne;
 			t->cap = t->cap ? 2 * t->cap : 16;
 		}
-		e = calloc(1, sizeof(*e) + t->keylen);
+		e = calloc(1, t->dataoff + t->datalen);
 		if (!e)
 			goto nomem;
 		memcpy(e->key, key, t->keylen);
@@ -177,6 +187,33 @@ void storm_table_end_interval(struct storm_table *t, storm_cb cb, void *arg)
 		}
 		i++;
 	}
+}
+
+void *storm_table_data(const struct storm_table *t, const void *key)
+{
+	struct storm_entry *e = find(t, key);
+
+	return e && t->datalen ? (unsigned char *)e + t->dataoff : NULL;
+}
+
+void storm_table_end_all(struct storm_table *t, storm_cb cb, void *arg)
+{
+	size_t i;
+
+	/* every key stays in the table until the last @cb (storm_table_data) */
+	for (i = 0; i < t->n; i++) {
+		struct storm *s = &t->e[i]->s;
+
+		if (s->active) {
+			s->active = false;
+			s->cool = s->hot = 0;
+			if (cb)
+				cb(t->e[i]->key, s, STORM_END, arg);
+		}
+	}
+	for (i = 0; i < t->n; i++)
+		free(t->e[i]);
+	t->n = 0;
 }
 
 unsigned int storm_table_active(const struct storm_table *t)

@@ -56,20 +56,31 @@ int storm_params_check(const struct storm_params *p, char *why, size_t len);
  * A table of detectors for keys of @keylen bytes (compared with memcmp:
  * zero the padding).  Per interval: storm_table_step() for every key seen,
  * then storm_table_end_interval(), which steps the keys not seen with rate
- * 0, calls @cb for every END that causes, and forgets idle keys.
+ * 0, calls @cb for every END that causes, and forgets idle keys.  An END
+ * of a key that was seen comes back from storm_table_step() instead.
+ *
+ * storm_table_new_data() gives every key @datalen bytes of the caller's
+ * (zeroed when the key is added, valid until it is forgotten: also in
+ * @cb), for what a tool reports of a storm beyond struct storm.
  */
 struct storm_table;
 typedef void (*storm_cb)(const void *key, const struct storm *s, enum storm_transition t,
 			 void *arg);
 
 struct storm_table *storm_table_new(const struct storm_params *p, size_t keylen);
+struct storm_table *storm_table_new_data(const struct storm_params *p, size_t keylen,
+					 size_t datalen);
 void storm_table_free(struct storm_table *t);
 enum storm_transition storm_table_step(struct storm_table *t, const void *key, double rate,
 				       double mean_range, const struct storm **state);
 void storm_table_end_interval(struct storm_table *t, storm_cb cb, void *arg);
 /* The state of @key, or NULL if the table does not hold it. */
 const struct storm *storm_table_get(const struct storm_table *t, const void *key);
+/* The caller's data of @key, or NULL if the table does not hold it. */
+void *storm_table_data(const struct storm_table *t, const void *key);
 /* Keys in a storm now. */
 unsigned int storm_table_active(const struct storm_table *t);
+/* Tracing stops: @cb with STORM_END for every storm still on; forget all keys. */
+void storm_table_end_all(struct storm_table *t, storm_cb cb, void *arg);
 
 #endif

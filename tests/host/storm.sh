@@ -22,6 +22,8 @@ is "$(get table_begin)" "1 active 1 peak 3000" "table: key 1 begins on its 3rd i
 is "$(get table_cool_key_kept)" 0 "table: a cool key is not kept"
 is "$(get table_after1)" "ends '' active 1" "table: one unseen interval does not end it"
 is "$(get table_after2)" "ends '1' active 0 forgotten 1" "table: the second ends it, callback, forgotten"
+is "$(get data)" "9000 0 none 0" "table: the caller's data per key, zeroed, none for unknown keys"
+is "$(get end_all)" "ends '1,2' active 0 forgotten 1" "table: end_all ends every storm (callback) and forgets all"
 is "$(get check_ok)" 0 "params: defaults valid"
 like "$(get check_sustain)" "^1 storm intervals" "params: sustain 0 refused"
 like "$(get check_rate)" "^1 storm rate" "params: rate 0 refused"

@@ -75,6 +75,22 @@ int main(void)
 	       storm_table_get(t, &k1) == NULL);
 	storm_table_free(t);
 
+	/* the caller's data per key; every storm ends when tracing stops */
+	t = storm_table_new_data(&P, sizeof(unsigned int), sizeof(double));
+	for (i = 0; i < 3; i++) {
+		storm_table_step(t, &k1, 3000, 4096, NULL);
+		storm_table_step(t, &k2, 2000, 4096, NULL);
+		*(double *)storm_table_data(t, &k1) += 3000;
+		storm_table_end_interval(t, on_end, NULL);
+	}
+	printf("data %.0f %.0f none %d\n", *(double *)storm_table_data(t, &k1),
+	       *(double *)storm_table_data(t, &k2), storm_table_data(t, &(unsigned int){ 3 }) != NULL);
+	ends[0] = 0;
+	storm_table_end_all(t, on_end, NULL);
+	printf("end_all ends '%s' active %u forgotten %d\n", ends, storm_table_active(t),
+	       storm_table_get(t, &k1) == NULL && storm_table_get(t, &k2) == NULL);
+	storm_table_free(t);
+
 	printf("check_ok %d\n", storm_params_check(&P, why, sizeof(why)));
 	bad.sustain = 0;
 	printf("check_sustain %d %s\n", storm_params_check(&bad, why, sizeof(why)) < 0, why);
