@@ -8,7 +8,9 @@
  * Tracepoint mode: tp_btf on the ioasid-trace series.  Latency is
  * now - start_ns of the end events (no start map); the *_start events
  * only note which row the thread works for, so that the pins and IOTLB
- * syncs nested in the ioctl are counted on it.  Faults: queued ->
+ * syncs nested in the ioctl are counted on it.  That note lives in task
+ * storage (created once per thread, then a pointer in the task): a hash
+ * keyed by tid cost an update and a delete per ioctl.  Faults: queued ->
  * responded per iopf_group (a small map, not the map/unmap path).
  * Fallback (no series): the ioctl syscall, decoded (lib/dmaioctl.h).
  */
@@ -93,13 +95,27 @@ struct {
 	__type(value, __u64);
 } other SEC(".maps");
 
-/* The operation a thread is in (tid). */
+/* The operation the thread is in (valid while active). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct top_cur);
 } cur SEC(".maps");
+
+static __always_inline struct top_cur *cur_get(bool create)
+{
+	return bpf_task_storage_get(&cur, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* The thread's current operation, or NULL outside one. */
+static __always_inline struct top_cur *cur_active(void)
+{
+	struct top_cur *c = cur_get(false);
+
+	return c && c->active ? c : NULL;
+}
 
 /* Fault groups queued for user space: group address -> queue time. */
 struct {
@@ -216,25 +232,27 @@ static __always_inline void record(const struct top_key *k, __u32 op, __u64 len,
 
 static __always_inline int begin(__u32 backend, __u32 op, __u64 as)
 {
-	struct top_cur c = {};
-	__u32 tid;
+	struct top_cur *c;
 
 	if (filtered())
 		return 0;
-	make_key(&c.key, backend, as);
-	c.op = op;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&cur, &tid, &c, BPF_ANY);
+	c = cur_get(true);
+	if (!c)
+		return 0;
+	make_key(&c->key, backend, as);
+	c->op = op;
+	c->active = 1;
 	return 0;
 }
 
 static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, __u64 start_ns,
 			       int ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct top_cur *c = cur_get(false);
 	struct top_key k = {};
 
-	bpf_map_delete_elem(&cur, &tid);
+	if (c)
+		c->active = 0;
 	/* the event was enabled while the operation ran: no start */
 	if (!start_ns || filtered())
 		return 0;
@@ -319,8 +337,7 @@ int BPF_PROG(t1_unmap_end, struct vfio_iommu *iommu, const void *unmap, __u64 si
 /* The row of the thread's current operation, or (none) @backend's "-" row. */
 static __always_inline struct top_stats *nested_row(__u32 backend)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct top_cur *c = bpf_map_lookup_elem(&cur, &tid);
+	struct top_cur *c = cur_active();
 	struct top_key k = {};
 
 	if (c)
@@ -364,8 +381,7 @@ int BPF_PROG(unpin, void *pages, __u64 npages, int ret)
 SEC("tp_btf/iotlb_sync")
 int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct top_cur *c = bpf_map_lookup_elem(&cur, &tid);
+	struct top_cur *c = cur_active();
 	unsigned long start, end;
 	struct top_stats *s;
 
@@ -390,8 +406,7 @@ int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather 
 SEC("tp_btf/flush_iotlb_all")
 int BPF_PROG(flush_all, struct iommu_domain *domain)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct top_cur *c = bpf_map_lookup_elem(&cur, &tid);
+	struct top_cur *c = cur_active();
 	struct top_stats *s;
 
 	if (!c) {
@@ -620,8 +635,8 @@ int BPF_PROG(t1_detach, struct vfio_iommu *iommu, struct iommu_group *group, int
 
 static __always_inline int ioctl_enter(__u64 fd, __u32 cmd, __u64 arg)
 {
-	struct top_cur c = {};
-	__u32 tid, id = 0;
+	struct top_cur *c;
+	__u32 id = 0;
 	int i;
 
 	if (filtered())
@@ -629,19 +644,22 @@ static __always_inline int ioctl_enter(__u64 fd, __u32 cmd, __u64 arg)
 	for (i = 0; i < TOP_IOCTLS; i++) {
 		if (!ioctls[i].cmd || ioctls[i].cmd != cmd)
 			continue;
-		if (bpf_probe_read_user(&c.len, sizeof(c.len), (void *)(arg + ioctls[i].len_off)))
-			c.len = 0;
+		c = cur_get(true);
+		if (!c)
+			return 0;
+		if (bpf_probe_read_user(&c->len, sizeof(c->len), (void *)(arg + ioctls[i].len_off)))
+			c->len = 0;
 		if (ioctls[i].id_off == TOP_ID_FD) {
-			make_key(&c.key, ioctls[i].backend,
+			make_key(&c->key, ioctls[i].backend,
 				 (bpf_get_current_pid_tgid() & ~0xffffffffULL) | (__u32)fd);
 		} else {
-			bpf_probe_read_user(&id, sizeof(id), (void *)(arg + ioctls[i].id_off));
-			make_key(&c.key, ioctls[i].backend, id);
+			if (bpf_probe_read_user(&id, sizeof(id), (void *)(arg + ioctls[i].id_off)))
+				id = 0;
+			make_key(&c->key, ioctls[i].backend, id);
 		}
-		c.op = ioctls[i].op;
-		c.start_ns = bpf_ktime_get_ns();
-		tid = (__u32)bpf_get_current_pid_tgid();
-		bpf_map_update_elem(&cur, &tid, &c, BPF_ANY);
+		c->op = ioctls[i].op;
+		c->start_ns = bpf_ktime_get_ns();
+		c->active = 1;
 		return 0;
 	}
 	return 0;
@@ -649,13 +667,12 @@ static __always_inline int ioctl_enter(__u64 fd, __u32 cmd, __u64 arg)
 
 static __always_inline int ioctl_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct top_cur *c = bpf_map_lookup_elem(&cur, &tid);
+	struct top_cur *c = cur_active();
 
 	if (!c)
 		return 0;
+	c->active = 0;
 	record(&c->key, c->op, c->len, bpf_ktime_get_ns() - c->start_ns, ret < 0 ? -1 : 0);
-	bpf_map_delete_elem(&cur, &tid);
 	return 0;
 }
 

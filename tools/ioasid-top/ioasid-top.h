@@ -68,13 +68,13 @@ struct top_ioctl {
 };
 #define TOP_ID_FD	0xffff
 
-/* The operation a thread is in: nested pins and IOTLB syncs are its. */
+/* The operation a thread is in (task storage): nested pins and IOTLB syncs are its. */
 struct top_cur {
 	struct top_key key;
 	__u64 start_ns;			/* fallback only */
 	__u64 len;			/* fallback only */
 	__u32 op;
-	__u32 pad;
+	__u32 active;			/* 0 between operations */
 };
 
 /* Device attach state, keyed by backend and dev_id (iommufd) or group id (type1). */
