@@ -120,23 +120,6 @@ out:
 	return err;
 }
 
-static int parse_list(const char *s, long lo, long hi, long *out, int max)
-{
-	char buf[256], *tok, *rest = buf;
-	int n = 0;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	/* strsep: an empty item ("1,,2", "4,") is an error, not skipped */
-	while ((tok = strsep(&rest, ","))) {
-		if (n >= max || cli_parse_long(tok, lo, &out[n]) || out[n] > hi)
-			return -1;
-		n++;
-	}
-	return n ? n : -1;
-}
-
 static int parse_args(int argc, char **argv)
 {
 	int o;
@@ -164,7 +147,7 @@ static int parse_args(int argc, char **argv)
 			}
 			break;
 		case 'e':
-			opt.ncases = parse_list(optarg, 1, MAX_ENTRIES, opt.entries, MAX_CASES);
+			opt.ncases = cli_parse_list(optarg, 1, MAX_ENTRIES, opt.entries, MAX_CASES);
 			if (opt.ncases < 0) {
 				cli_usage_error(usage_text, "invalid entries list '%s' (each 1..%ld, "
 						"at most %d)", optarg, MAX_ENTRIES, MAX_CASES);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli.h"
@@ -21,6 +22,22 @@ int cli_parse_long(const char *s, long min, long *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+int cli_parse_list(const char *s, long lo, long hi, long *out, int max)
+{
+	char buf[256], *tok, *rest = buf;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	while ((tok = strsep(&rest, ","))) {
+		if (n >= max || cli_parse_long(tok, lo, &out[n]) || out[n] > hi)
+			return -1;
+		n++;
+	}
+	return n ? n : -1;
 }
 
 void cli_usage_error(const char *usage, const char *fmt, ...)

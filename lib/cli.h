@@ -21,6 +21,11 @@ extern bool cli_verbose;
 
 /* Decimal @s into @out if it is a whole number >= @min; else -EINVAL. */
 int cli_parse_long(const char *s, long min, long *out);
+/*
+ * A comma-separated list of at most @max numbers in [@lo, @hi] into @out:
+ * how many, or -1 (an empty item such as "1,,2" or "4," is an error).
+ */
+int cli_parse_list(const char *s, long lo, long hi, long *out, int max);
 /* "maplat: <message>" and the usage text on stderr. */
 void cli_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
