@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -452,4 +453,62 @@ int vdev_iova_check(struct vdev *d, uint64_t iova, uint64_t len)
 			      (unsigned long long)iova, (unsigned long long)len);
 	free(ranges);
 	return ret;
+}
+
+int vdev_bar_mmap(struct vdev *d, unsigned int index, void **addr, size_t *len)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = index };
+	void *p;
+
+	if (index > VFIO_PCI_BAR5_REGION_INDEX)
+		return failmsg(d, -EINVAL, "BAR %u does not exist", index);
+	if (ioctl(d->device_fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		return fail(d, -errno, "get the info of BAR %u of %s", index, d->bdf);
+	if (!ri.size)
+		return failmsg(d, -ENODEV, "%s has no BAR %u", d->bdf, index);
+	if (!(ri.flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return failmsg(d, -ENOTSUP, "BAR %u of %s cannot be mmapped", index, d->bdf);
+	p = mmap(NULL, ri.size, PROT_READ | PROT_WRITE, MAP_SHARED, d->device_fd, ri.offset);
+	if (p == MAP_FAILED)
+		return fail(d, -errno, "mmap BAR %u of %s", index, d->bdf);
+	*addr = p;
+	*len = ri.size;
+	return 0;
+}
+
+int vdev_reset(struct vdev *d)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	if (ioctl(d->device_fd, VFIO_DEVICE_GET_INFO, &info))
+		return fail(d, -errno, "get the device info of %s", d->bdf);
+	if (!(info.flags & VFIO_DEVICE_FLAGS_RESET))
+		return -ENOTTY;
+	if (ioctl(d->device_fd, VFIO_DEVICE_RESET))
+		return fail(d, -errno, "reset %s", d->bdf);
+	return 0;
+}
+
+/* The PCI command register, through the config space region. */
+#define VDEV_PCI_COMMAND 0x04
+#define VDEV_PCI_COMMAND_MEMORY 0x2
+#define VDEV_PCI_COMMAND_MASTER 0x4
+
+int vdev_bus_master(struct vdev *d, int on)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri),
+				       .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	uint16_t cmd;
+
+	if (ioctl(d->device_fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		return fail(d, -errno, "get the config space info of %s", d->bdf);
+	if (pread(d->device_fd, &cmd, sizeof(cmd), ri.offset + VDEV_PCI_COMMAND) != sizeof(cmd))
+		return fail(d, errno ? -errno : -EIO, "read the command register of %s", d->bdf);
+	if (on)
+		cmd |= VDEV_PCI_COMMAND_MEMORY | VDEV_PCI_COMMAND_MASTER;
+	else
+		cmd &= ~VDEV_PCI_COMMAND_MASTER;
+	if (pwrite(d->device_fd, &cmd, sizeof(cmd), ri.offset + VDEV_PCI_COMMAND) != sizeof(cmd))
+		return fail(d, errno ? -errno : -EIO, "write the command register of %s", d->bdf);
+	return 0;
 }

@@ -65,4 +65,17 @@ int vdev_unmap(struct vdev *d, uint64_t iova, uint64_t len, uint64_t *unmapped);
  */
 int vdev_iova_check(struct vdev *d, uint64_t iova, uint64_t len);
 
+/*
+ * mmap BAR @index (0..5) read/write into *@addr, its size into *@len.
+ * Undo with munmap(*addr, *len) before vdev_close().
+ */
+int vdev_bar_mmap(struct vdev *d, unsigned int index, void **addr, size_t *len);
+/*
+ * Reset the function (VFIO_DEVICE_RESET) if VFIO says it can: 0 when
+ * reset, -ENOTTY when the device has no reset method (nothing done).
+ */
+int vdev_reset(struct vdev *d);
+/* Enable memory decoding and bus mastering (@on) or bus mastering off. */
+int vdev_bus_master(struct vdev *d, int on);
+
 #endif
