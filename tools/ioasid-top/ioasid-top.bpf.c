@@ -7,10 +7,12 @@
  *
  * Tracepoint mode: tp_btf on the ioasid-trace series.  Latency is
  * now - start_ns of the end events (no start map); the *_start events
- * only note which row the thread works for, so that the pins and IOTLB
- * syncs nested in the ioctl are counted on it.  That note lives in task
- * storage (created once per thread, then a pointer in the task): a hash
- * keyed by tid cost an update and a delete per ioctl.  Faults: queued ->
+ * only mark the thread as working for a row, so that the pins and IOTLB
+ * syncs nested in the ioctl are counted on it.  The mark and those nested
+ * counts live in task storage (created once per thread, then a pointer in
+ * the task) and the end event adds the counts to the row: per 4 KiB
+ * map/unmap one row lookup each instead of one per event, and no tid hash
+ * update + delete per ioctl (README.md OVERHEAD has the figures).  Faults: queued ->
  * responded per iopf_group (a small map, not the map/unmap path).
  * Fallback (no series): the ioctl syscall, decoded (lib/dmaioctl.h).
  */
@@ -208,16 +210,11 @@ static __always_inline void make_key(struct top_key *k, __u32 backend, __u64 as)
 	k->backend = backend;
 }
 
-/* One finished operation, on the per-CPU row of @k. */
-static __always_inline void record(const struct top_key *k, __u32 op, __u64 len, __u64 ns,
-				   int ret)
+/* One finished operation, on the row @s. */
+static __always_inline void record_on(struct top_stats *s, __u32 op, __u64 len, __u64 ns,
+				      int ret)
 {
-	struct top_stats *s;
-
 	if (op >= TOP_NR_OPS)
-		return;
-	s = row(k);
-	if (!s)
 		return;
 	if (ret < 0) {
 		s->errors[op]++;
@@ -226,6 +223,15 @@ static __always_inline void record(const struct top_key *k, __u32 op, __u64 len,
 	s->ops[op]++;
 	s->bytes[op] += len;
 	s->lat[op][slot_of(ns)]++;
+}
+
+static __always_inline void record(const struct top_key *k, __u32 op, __u64 len, __u64 ns,
+				   int ret)
+{
+	struct top_stats *s = row(k);
+
+	if (s)
+		record_on(s, op, len, ns, ret);
 }
 
 /* ---- tracepoint mode ---- */
@@ -242,22 +248,52 @@ static __always_inline int begin(__u32 backend, __u32 op, __u64 as)
 	make_key(&c->key, backend, as);
 	c->op = op;
 	c->active = 1;
+	if (c->nested) {	/* left by an operation whose end was not seen */
+		c->nested = 0;
+		c->p = (struct top_pending){};
+	}
 	return 0;
+}
+
+/* The nested events' counts of @c's operation onto its row @s. */
+static __always_inline void fold_nested(struct top_stats *s, struct top_cur *c)
+{
+	if (!c->nested)
+		return;
+	s->pinned += c->p.pinned;
+	s->unpinned += c->p.unpinned;
+	s->flushes += c->p.flushes;
+	s->flush_bytes += c->p.flush_bytes;
+	s->flush_ranged += c->p.flush_ranged;
+	s->flush_all += c->p.flush_all;
+	if (c->p.flush_slot_n)
+		s->flush_range[c->p.flush_slot & (TOP_SLOTS - 1)] += c->p.flush_slot_n;
+	c->nested = 0;
+	c->p = (struct top_pending){};
 }
 
 static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, __u64 start_ns,
 			       int ret)
 {
-	struct top_cur *c = cur_get(false);
+	struct top_cur *c = cur_active();
 	struct top_key k = {};
+	struct top_stats *s;
 
+	if (filtered())		/* then begin() did not mark it either */
+		return 0;
 	if (c)
 		c->active = 0;
 	/* the event was enabled while the operation ran: no start */
-	if (!start_ns || filtered())
+	if (!start_ns && !(c && c->nested))
 		return 0;
 	make_key(&k, backend, as);
-	record(&k, op, len, bpf_ktime_get_ns() - start_ns, ret);
+	s = row(&k);
+	if (!s)
+		return 0;
+	if (c)
+		fold_nested(s, c);
+	if (start_ns)
+		record_on(s, op, len, bpf_ktime_get_ns() - start_ns, ret);
 	return 0;
 }
 
@@ -334,45 +370,59 @@ int BPF_PROG(t1_unmap_end, struct vfio_iommu *iommu, const void *unmap, __u64 si
 	return end(TOP_TYPE1, TOP_UNMAP, (__u64)iommu, unmapped, start_ns, ret);
 }
 
-/* The row of the thread's current operation, or (none) @backend's "-" row. */
-static __always_inline struct top_stats *nested_row(__u32 backend)
+/* Outside an operation (a pin by an access, unpins at close): @backend's "-" row. */
+static __always_inline struct top_stats *idle_row(__u32 backend)
 {
-	struct top_cur *c = cur_active();
 	struct top_key k = {};
 
-	if (c)
-		return row(&c->key);
 	if (filtered())
 		return NULL;
 	make_key(&k, backend, 0);
 	return row(&k);
 }
 
+static __always_inline int pinned(__u32 backend, int ret)
+{
+	struct top_cur *c = cur_active();
+	struct top_stats *s;
+
+	if (ret <= 0)
+		return 0;
+	if (c) {
+		c->p.pinned += ret;
+		c->nested = 1;
+		return 0;
+	}
+	s = idle_row(backend);
+	if (s)
+		s->pinned += ret;
+	return 0;
+}
+
 SEC("tp_btf/iommufd_pages_pin")
 int BPF_PROG(pin, void *pages, __u64 npages, int ret)
 {
-	struct top_stats *s = nested_row(TOP_IOMMUFD);
-
-	if (s && ret > 0)
-		s->pinned += ret;
-	return 0;
+	return pinned(TOP_IOMMUFD, ret);
 }
 
 SEC("tp_btf/vfio_iommu_type1_pin_pages")
 int BPF_PROG(t1_pin, void *dma, __u64 iova, __u64 npages, int ret)
 {
-	struct top_stats *s = nested_row(TOP_TYPE1);
-
-	if (s && ret > 0)
-		s->pinned += ret;
-	return 0;
+	return pinned(TOP_TYPE1, ret);
 }
 
 SEC("tp_btf/iommufd_pages_unpin")
 int BPF_PROG(unpin, void *pages, __u64 npages, int ret)
 {
-	struct top_stats *s = nested_row(TOP_IOMMUFD);
+	struct top_cur *c = cur_active();
+	struct top_stats *s;
 
+	if (c) {
+		c->p.unpinned += npages;
+		c->nested = 1;
+		return 0;
+	}
+	s = idle_row(TOP_IOMMUFD);
 	if (s)
 		s->unpinned += npages;
 	return 0;
@@ -384,22 +434,30 @@ int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather 
 	struct top_cur *c = cur_active();
 	unsigned long start, end;
 	struct top_stats *s;
+	__u32 slot;
 
 	if (!c) {
 		other_add(TOP_OTHER_FLUSHES, 1);
 		return 0;
 	}
-	s = row(&c->key);
-	if (!s)
+	c->p.flushes++;
+	c->nested = 1;
+	start = gather->start;		/* tp_btf: a BTF pointer, read directly */
+	end = gather->end;
+	if (start > end)		/* empty gathers are synced too */
 		return 0;
-	s->flushes++;
-	start = BPF_CORE_READ(gather, start);
-	end = BPF_CORE_READ(gather, end);
-	if (start <= end) {		/* empty gathers are synced too */
-		s->flush_ranged++;
-		s->flush_bytes += end - start + 1;
-		s->flush_range[slot_of(end - start + 1)]++;
+	c->p.flush_ranged++;
+	c->p.flush_bytes += end - start + 1;
+	slot = slot_of(end - start + 1);
+	if (!c->p.flush_slot_n || c->p.flush_slot == slot) {
+		c->p.flush_slot = slot;
+		c->p.flush_slot_n++;
+		return 0;
 	}
+	/* a second size in one operation: straight to the row */
+	s = row(&c->key);
+	if (s)
+		s->flush_range[slot]++;
 	return 0;
 }
 
@@ -407,15 +465,13 @@ SEC("tp_btf/flush_iotlb_all")
 int BPF_PROG(flush_all, struct iommu_domain *domain)
 {
 	struct top_cur *c = cur_active();
-	struct top_stats *s;
 
 	if (!c) {
 		other_add(TOP_OTHER_FLUSH_ALL, 1);
 		return 0;
 	}
-	s = row(&c->key);
-	if (s)
-		s->flush_all++;
+	c->p.flush_all++;
+	c->nested = 1;
 	return 0;
 }
 

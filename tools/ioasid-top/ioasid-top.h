@@ -68,13 +68,31 @@ struct top_ioctl {
 };
 #define TOP_ID_FD	0xffff
 
-/* The operation a thread is in (task storage): nested pins and IOTLB syncs are its. */
+/*
+ * The operation a thread is in (task storage): nested pins and IOTLB syncs
+ * are its, counted here and added to the row by the end event (one row
+ * lookup per operation instead of one per nested event).
+ */
+struct top_pending {
+	__u64 pinned;
+	__u64 unpinned;
+	__u64 flushes;
+	__u64 flush_bytes;
+	__u64 flush_ranged;
+	__u64 flush_all;
+	__u32 flush_slot;		/* the ranges' log2 slot ... */
+	__u32 flush_slot_n;		/* ... and how many (one slot kept) */
+};
+
 struct top_cur {
 	struct top_key key;
 	__u64 start_ns;			/* fallback only */
 	__u64 len;			/* fallback only */
 	__u32 op;
 	__u32 active;			/* 0 between operations */
+	__u32 nested;			/* p holds something */
+	__u32 pad;
+	struct top_pending p;
 };
 
 /* Device attach state, keyed by backend and dev_id (iommufd) or group id (type1). */
