@@ -814,8 +814,9 @@ static int collect(const struct view *v)
 			mean = r->d.flush_ranged ? (double)r->d.flush_bytes / r->d.flush_ranged : NAN;
 			t = storm_table_step(storms, &r->key, r->v[COL_FLUSH], mean, &st);
 			r->storm = st && st->active;
-			if (t == STORM_BEGIN)
-				storm_event(r, st, true);
+			/* a row still flushing, but below the thresholds, ends here */
+			if (t != STORM_NONE)
+				storm_event(r, st, t == STORM_BEGIN);
 		}
 		/* a process gone and quiet: drop its rows from the map too */
 		if (r->alive && !r->active && kill(r->key.tgid, 0) && errno == ESRCH) {
