@@ -15,39 +15,12 @@
 #include <bpf/bpf_tracing.h>
 
 #include "attachsnoop.h"
+#include "bits.bpf.h"
+#include "series.bpf.h"
 
 #define MAX_ENTRIES	10240
 
-/* The series' tracepoint arguments, only what is read: local CO-RE flavours. */
-struct iommufd_object___as {
-	unsigned int id;
-} __attribute__((preserve_access_index));
-
-struct iommufd_device___as {
-	struct iommufd_object___as obj;
-} __attribute__((preserve_access_index));
-
-struct iommufd_hw_pagetable___as {
-	struct iommufd_object___as obj;
-} __attribute__((preserve_access_index));
-
-struct iommu_hwpt_alloc___as {
-	__u32 flags;
-	__u32 dev_id;
-	__u32 pt_id;
-	__u32 data_type;
-	__u32 fault_id;
-} __attribute__((preserve_access_index));
-
-struct iommu_group___as {
-	int id;
-} __attribute__((preserve_access_index));
-
-struct vfio_iommu;
-
-const volatile __u32 filter_tgid = 0;		/* -p */
 const volatile bool targ_fallback = false;	/* close() is an event */
-const volatile long targ_nr_ioctl = 16;		/* raw_syscalls: __NR_ioctl */
 const volatile long targ_nr_close = 3;		/* raw_syscalls: __NR_close */
 const volatile struct ioctl_desc ioctls[MAX_IOCTLS] = {};
 
@@ -73,11 +46,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u8);
 } fds SEC(".maps");
-
-static __always_inline bool pid_filtered(void)
-{
-	return filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid;
-}
 
 /* A zeroed record with the task, ids unknown; NULL if the buffer is full. */
 static __always_inline struct event *new_event(__u8 kind)
@@ -126,7 +94,7 @@ static __always_inline void fd_name(int fd, char *buf)
 /* The event's latency: since the entry of the ioctl the thread is in. */
 static __always_inline struct event *tp_event(__u8 kind, int ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = cur_tid();
 	struct ioctl_state *st;
 	struct event *e;
 
@@ -145,7 +113,7 @@ static __always_inline struct event *tp_event(__u8 kind, int ret)
 	return e;
 }
 
-static __always_inline int device_event(__u8 kind, const struct iommufd_device___as *idev,
+static __always_inline int device_event(__u8 kind, const struct iommufd_device___s *idev,
 					__u32 pasid, __u32 pt_id, int ret)
 {
 	struct event *e = tp_event(kind, ret);
@@ -160,28 +128,28 @@ static __always_inline int device_event(__u8 kind, const struct iommufd_device__
 }
 
 SEC("tp_btf/iommufd_device_attach")
-int BPF_PROG(dev_attach, const struct iommufd_device___as *idev, __u32 pasid, __u32 pt_id, int ret)
+int BPF_PROG(dev_attach, const struct iommufd_device___s *idev, __u32 pasid, __u32 pt_id, int ret)
 {
 	return device_event(AS_ATTACH, idev, pasid, pt_id, ret);
 }
 
 SEC("tp_btf/iommufd_device_replace")
-int BPF_PROG(dev_replace, const struct iommufd_device___as *idev, __u32 pasid, __u32 pt_id,
+int BPF_PROG(dev_replace, const struct iommufd_device___s *idev, __u32 pasid, __u32 pt_id,
 	     int ret)
 {
 	return device_event(AS_REPLACE, idev, pasid, pt_id, ret);
 }
 
 SEC("tp_btf/iommufd_device_detach")
-int BPF_PROG(dev_detach, const struct iommufd_device___as *idev, __u32 pasid, __u32 pt_id, int ret)
+int BPF_PROG(dev_detach, const struct iommufd_device___s *idev, __u32 pasid, __u32 pt_id, int ret)
 {
 	return device_event(AS_DETACH, idev, pasid, pt_id, ret);
 }
 
 /* @hwpt is non-NULL iff ret == 0; @cmd is the kernel copy of the argument */
 SEC("tp_btf/iommufd_hwpt_alloc")
-int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___as *hwpt,
-	     const struct iommu_hwpt_alloc___as *cmd, int ret)
+int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
+	     const struct iommu_hwpt_alloc___s *cmd, int ret)
 {
 	struct event *e = tp_event(AS_HWPT_ALLOC, ret);
 
@@ -199,7 +167,7 @@ int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___as *hwpt,
 	return 0;
 }
 
-static __always_inline int group_event(__u8 kind, const struct iommu_group___as *group, int ret)
+static __always_inline int group_event(__u8 kind, const struct iommu_group___s *group, int ret)
 {
 	struct event *e = tp_event(kind, ret);
 
@@ -211,13 +179,13 @@ static __always_inline int group_event(__u8 kind, const struct iommu_group___as 
 }
 
 SEC("tp_btf/vfio_iommu_type1_attach_group")
-int BPF_PROG(group_attach, struct vfio_iommu *iommu, const struct iommu_group___as *group, int ret)
+int BPF_PROG(group_attach, struct vfio_iommu *iommu, const struct iommu_group___s *group, int ret)
 {
 	return group_event(AS_ATTACH_GROUP, group, ret);
 }
 
 SEC("tp_btf/vfio_iommu_type1_detach_group")
-int BPF_PROG(group_detach, struct vfio_iommu *iommu, const struct iommu_group___as *group, int ret)
+int BPF_PROG(group_detach, struct vfio_iommu *iommu, const struct iommu_group___s *group, int ret)
 {
 	return group_event(AS_DETACH_GROUP, group, ret);
 }
@@ -232,24 +200,22 @@ static __always_inline int ioctl_enter(int fd, __u32 cmd, __u64 arg)
 
 	if (pid_filtered())
 		return 0;
-	for (i = 0; i < MAX_IOCTLS; i++) {
-		if (!ioctls[i].cmd || ioctls[i].cmd != cmd)
-			continue;
-		tid = (__u32)bpf_get_current_pid_tgid();
-		st.start_ns = bpf_ktime_get_ns();
-		st.arg = arg;
-		st.cmd = cmd;
-		st.fd = fd;
-		st.idx = i;
-		bpf_map_update_elem(&inflight, &tid, &st, BPF_ANY);
+	i = IOCTL_INDEX(ioctls, MAX_IOCTLS, cmd);
+	if (i < 0)
 		return 0;
-	}
+	tid = cur_tid();
+	st.start_ns = bpf_ktime_get_ns();
+	st.arg = arg;
+	st.cmd = cmd;
+	st.fd = fd;
+	st.idx = i;
+	bpf_map_update_elem(&inflight, &tid, &st, BPF_ANY);
 	return 0;
 }
 
 static __always_inline int ioctl_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = cur_tid();
 	struct ioctl_state *st;
 	struct event *e;
 	__u64 key;
@@ -262,7 +228,7 @@ static __always_inline int ioctl_exit(long ret)
 	i = st->idx;
 	if (i >= MAX_IOCTLS)
 		goto out;
-	key = (bpf_get_current_pid_tgid() & ~0xffffffffULL) | (__u32)st->fd;
+	key = cur_fd_key(st->fd);
 	if (ret == 0 && ioctls[i].track)
 		bpf_map_update_elem(&fds, &key, &one, BPF_ANY);
 	if (ret == 0 && ioctls[i].untrack)
@@ -289,7 +255,7 @@ out:
 /* Fallback: closing a bound device fd or a group fd in a container detaches it. */
 static __always_inline int close_enter(int fd)
 {
-	__u64 key = (bpf_get_current_pid_tgid() & ~0xffffffffULL) | (__u32)fd;
+	__u64 key = cur_fd_key(fd);
 	struct event *e;
 
 	if (pid_filtered() || !bpf_map_lookup_elem(&fds, &key))
@@ -304,40 +270,14 @@ static __always_inline int close_enter(int fd)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_ioctl")
-int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
-{
-	return ioctl_enter((int)ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_ioctl")
-int sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
-{
-	return ioctl_exit(ctx->ret);
-}
-
 SEC("tracepoint/syscalls/sys_enter_close")
 int sys_enter_close(struct trace_event_raw_sys_enter *ctx)
 {
 	return close_enter((int)ctx->args[0]);
 }
 
-SEC("tracepoint/raw_syscalls/sys_enter")
-int raw_sys_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	if (ctx->id == targ_nr_ioctl)
-		return ioctl_enter((int)ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
-	if (targ_fallback && ctx->id == targ_nr_close)
-		return close_enter((int)ctx->args[0]);
-	return 0;
-}
-
-SEC("tracepoint/raw_syscalls/sys_exit")
-int raw_sys_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	if (ctx->id != targ_nr_ioctl)
-		return 0;
-	return ioctl_exit(ctx->ret);
-}
+/* raw_syscalls: in the fallback, close() is an event too */
+IOCTL_SYSCALL_PROGS_OTHER(targ_fallback && ctx->id == targ_nr_close ?
+			  close_enter((int)ctx->args[0]) : 0)
 
 char LICENSE[] SEC("license") = "GPL";

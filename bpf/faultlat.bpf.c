@@ -25,68 +25,15 @@
 #include <bpf/bpf_tracing.h>
 
 #include "faultlat.h"
+#include "bits.bpf.h"
+#include "series.bpf.h"
 
 #define MAX_INFLIGHT	16384
 #define LAST_PAGE	(1 << 1)	/* IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE */
 #define PGFAULT_SIZE	40		/* struct iommu_hwpt_pgfault */
 #define RESPONSE_SIZE	8		/* struct iommu_hwpt_page_response */
 
-/*
- * The series' tracepoint arguments, only the members read here: local
- * CO-RE flavours, relocated against the running kernel's BTF.
- */
-struct intel_iommu;
-
-struct iommu_fault_page_request___fl {
-	__u32 flags;
-	__u32 pasid;
-	__u32 grpid;
-} __attribute__((preserve_access_index));
-
-struct iommu_fault___fl {
-	__u32 type;
-	struct iommu_fault_page_request___fl prm;
-} __attribute__((preserve_access_index));
-
-struct iopf_fault___fl {
-	struct iommu_fault___fl fault;
-} __attribute__((preserve_access_index));
-
-struct iommu_fault_param___fl {
-	struct device *dev;
-} __attribute__((preserve_access_index));
-
-struct iommufd_object___fl {
-	__u32 id;
-} __attribute__((preserve_access_index));
-
-struct iommufd_device___fl {
-	struct iommufd_object___fl obj;
-} __attribute__((preserve_access_index));
-
-struct iommufd_attach_handle___fl {
-	struct iommu_attach_handle handle;
-	struct iommufd_device___fl *idev;
-} __attribute__((preserve_access_index));
-
-struct iommufd_fault___fl {
-	struct iommufd_object___fl obj;
-} __attribute__((preserve_access_index));
-
-struct iopf_group___fl {
-	struct iopf_fault___fl last_fault;
-	struct iommu_attach_handle *attach_handle;
-	struct iommu_fault_param___fl *fault_param;
-} __attribute__((preserve_access_index));
-
-struct iommu_page_response___fl {
-	__u32 pasid;
-	__u32 grpid;
-	__u32 code;
-} __attribute__((preserve_access_index));
-
 const volatile bool targ_ns = false;		/* ns buckets, else us */
-const volatile __u32 filter_tgid = 0;		/* -p: the reader of the fault fd */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -141,38 +88,6 @@ static __always_inline void count(__u32 c)
 		__sync_fetch_and_add(v, 1);
 }
 
-static __always_inline __u64 log2_32(__u32 v)
-{
-	__u32 shift, r;
-
-	r = (v > 0xFFFF) << 4;
-	v >>= r;
-	shift = (v > 0xFF) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xF) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
-/* floor(log2(v)), 0 for v == 0: the slot of lib/hist.h */
-static __always_inline __u64 log2_64(__u64 v)
-{
-	__u32 hi = v >> 32;
-
-	return hi ? log2_32(hi) + 32 : log2_32(v);
-}
-
-static __always_inline bool reader_filtered(void)
-{
-	return filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid;
-}
-
 static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u32 path)
 {
 	struct fl_key key = {};
@@ -203,10 +118,8 @@ static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u
 
 static __always_inline void add(struct fl_hist *h, int stage, __u64 ns)
 {
-	__u64 slot = log2_64(targ_ns ? ns : ns / 1000);
+	__u32 slot = log2_slot(targ_ns ? ns : ns / 1000, MAX_SLOTS);
 
-	if (slot >= MAX_SLOTS)
-		slot = MAX_SLOTS - 1;
 	if (stage < 0 || stage >= FL_NR_STAGES)
 		return;
 	__sync_fetch_and_add(&h->slots[stage][slot], 1);
@@ -217,7 +130,7 @@ static __always_inline void add(struct fl_hist *h, int stage, __u64 ns)
 /* ---- tracepoint mode ---- */
 
 SEC("tp_btf/iopf_report")
-int BPF_PROG(iopf_report, struct device *dev, struct iopf_fault___fl *evt)
+int BPF_PROG(iopf_report, struct device *dev, struct iopf_fault___s *evt)
 {
 	struct fl_report_key key = {};
 	struct fl_inflight f = {};
@@ -241,7 +154,7 @@ int BPF_PROG(iopf_report, struct device *dev, struct iopf_fault___fl *evt)
 }
 
 /* The in-flight entry of @group, NULL (and counted) if not tracked. */
-static __always_inline struct fl_inflight *group_entry(struct iopf_group___fl *group)
+static __always_inline struct fl_inflight *group_entry(struct iopf_group___s *group)
 {
 	struct fl_report_key key = {};
 	struct fl_inflight *f;
@@ -256,9 +169,9 @@ static __always_inline struct fl_inflight *group_entry(struct iopf_group___fl *g
 }
 
 SEC("tp_btf/iommufd_fault_queue")
-int BPF_PROG(fault_queue, struct iommufd_fault___fl *fault, struct iopf_group___fl *group)
+int BPF_PROG(fault_queue, struct iommufd_fault___s *fault, struct iopf_group___s *group)
 {
-	struct iommufd_attach_handle___fl *h;
+	struct iommufd_attach_handle___s *h;
 	struct fl_inflight *f;
 
 	f = group_entry(group);
@@ -267,27 +180,27 @@ int BPF_PROG(fault_queue, struct iommufd_fault___fl *fault, struct iopf_group___
 	f->queue_ns = bpf_ktime_get_ns();
 	/* to_iommufd_handle(): the iommu handle is embedded in iommufd's */
 	h = (void *)group->attach_handle -
-	    bpf_core_field_offset(struct iommufd_attach_handle___fl, handle);
+	    bpf_core_field_offset(struct iommufd_attach_handle___s, handle);
 	f->dev_id = BPF_CORE_READ(h, idev, obj.id);
 	f->fault_id = fault->obj.id;
 	return 0;
 }
 
 SEC("tp_btf/iommufd_fault_read")
-int BPF_PROG(fault_read, struct iommufd_fault___fl *fault, struct iopf_group___fl *group)
+int BPF_PROG(fault_read, struct iommufd_fault___s *fault, struct iopf_group___s *group)
 {
 	struct fl_inflight *f = group_entry(group);
 
 	if (!f)
 		return 0;
 	/* -p: read by another process: not timed (counted as untracked at the end) */
-	if (!reader_filtered())
+	if (!pid_filtered())
 		f->read_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
 SEC("tp_btf/iommufd_fault_respond")
-int BPF_PROG(fault_respond, struct iommufd_fault___fl *fault, struct iopf_group___fl *group,
+int BPF_PROG(fault_respond, struct iommufd_fault___s *fault, struct iopf_group___s *group,
 	     __u32 code, bool delivered)
 {
 	struct fl_inflight *f = group_entry(group);
@@ -300,8 +213,8 @@ int BPF_PROG(fault_respond, struct iommufd_fault___fl *fault, struct iopf_group_
 }
 
 SEC("tp_btf/iommufd_fault_auto_respond")
-int BPF_PROG(fault_auto_respond, struct iommufd_fault___fl *fault,
-	     struct iopf_group___fl *group, __u32 code, bool delivered)
+int BPF_PROG(fault_auto_respond, struct iommufd_fault___s *fault,
+	     struct iopf_group___s *group, __u32 code, bool delivered)
 {
 	struct fl_report_key key = {};
 	struct fl_inflight *f;
@@ -368,8 +281,8 @@ static __always_inline void iommufd_done(struct fl_inflight *f, __u64 now)
 }
 
 SEC("tp_btf/iopf_response")
-int BPF_PROG(iopf_response, struct device *dev, struct iopf_group___fl *group,
-	     struct iommu_page_response___fl *resp)
+int BPF_PROG(iopf_response, struct device *dev, struct iopf_group___s *group,
+	     struct iommu_page_response___s *resp)
 {
 	struct fl_report_key key = {};
 	__u64 now = bpf_ktime_get_ns(), t;
@@ -443,13 +356,13 @@ static __always_inline int read_enter(long fd, __u64 buf)
 	struct fl_io io = {};
 	__u32 tid;
 
-	if (reader_filtered())
+	if (pid_filtered())
 		return 0;
 	io.file = fault_file(fd);
 	if (!io.file)
 		return 0;
 	io.buf = buf;
-	tid = (__u32)bpf_get_current_pid_tgid();
+	tid = cur_tid();
 	bpf_map_update_elem(&reads, &tid, &io, BPF_ANY);
 	return 0;
 }
@@ -463,7 +376,7 @@ struct pgfault_rec {
 
 static __always_inline int read_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = cur_tid();
 	struct fl_cookie_key ck = {};
 	struct fl_inflight f = {};
 	struct pgfault_rec rec;
@@ -510,7 +423,7 @@ static __always_inline int write_enter(long fd, __u64 buf, __u64 len)
 	__u64 now, d;
 	int i;
 
-	if (reader_filtered())
+	if (pid_filtered())
 		return 0;
 	ck.file = fault_file(fd);
 	if (!ck.file)

@@ -19,32 +19,13 @@
 #include <bpf/bpf_tracing.h>
 
 #include "flushstat.h"
+#include "bits.bpf.h"
+#include "series.bpf.h"
 
 #define MAX_ENTRIES	10240
 #define MAX_OBJECTS	1024
 
-/* Local CO-RE flavours: only the members read, any vmlinux.h builds. */
-struct iommu_domain;
-struct iommufd_ioas;
-struct intel_iommu;
-
-struct iommu_iotlb_gather___fs {
-	unsigned long start;
-	unsigned long end;
-} __attribute__((preserve_access_index));
-
-struct iommu_ioas_map___fs {
-	__u32 ioas_id;
-} __attribute__((preserve_access_index));
-
-struct iommu_ioas_unmap___fs {
-	__u32 ioas_id;
-} __attribute__((preserve_access_index));
-
-struct iommu_ioas_copy___fs {
-	__u32 dst_ioas_id;
-} __attribute__((preserve_access_index));
-
+/* intel_iommu's cache tags: local CO-RE flavours, only what is read */
 enum cache_tag_type___fs {
 	CACHE_TAG_IOTLB___fs = 0,
 	CACHE_TAG_DEVTLB___fs = 1,
@@ -57,12 +38,6 @@ struct cache_tag___fs {
 	__u16 domain_id;
 } __attribute__((preserve_access_index));
 
-struct vfio_container___fs {
-	void *iommu_data;
-} __attribute__((preserve_access_index));
-
-const volatile __u32 filter_tgid = 0;		/* -p */
-const volatile long targ_nr_ioctl = 16;		/* raw_syscalls: __NR_ioctl */
 const volatile struct fs_ioctl ioctls[MAX_IOCTLS] = {};
 
 struct {
@@ -108,59 +83,6 @@ __u32 nr_domains = 0;
 
 static struct fs_val zero_val;
 
-static __always_inline __u64 log2_32(__u32 v)
-{
-	__u32 shift, r;
-
-	r = (v > 0xFFFF) << 4;
-	v >>= r;
-	shift = (v > 0xFF) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xF) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
-/* floor(log2(v)), 0 for v == 0: the slot of lib/hist.h */
-static __always_inline __u64 log2_64(__u64 v)
-{
-	__u32 hi = v >> 32;
-
-	return hi ? log2_32(hi) + 32 : log2_32(v);
-}
-
-static __always_inline bool pid_filtered(void)
-{
-	return filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid;
-}
-
-/*
- * A small number for @ptr, stable while it is in @map (LRU).  The
- * counter is bumped without an atomic (fetch-and-add's result needs
- * -mcpu=v3): two objects first seen at the same instant on two CPUs may
- * share a number.
- */
-static __always_inline __u32 number(void *map, __u32 *next, __u64 ptr)
-{
-	__u32 *no, n;
-
-	if (!ptr)
-		return 0;
-	no = bpf_map_lookup_elem(map, &ptr);
-	if (no)
-		return *no;
-	n = ++*next;
-	bpf_map_update_elem(map, &ptr, &n, BPF_NOEXIST);
-	no = bpf_map_lookup_elem(map, &ptr);
-	return no ? *no : n;
-}
-
 static __always_inline struct fs_val *row(struct fs_key *key)
 {
 	struct fs_val *v;
@@ -178,7 +100,7 @@ static __always_inline struct fs_val *row(struct fs_key *key)
 /* One flush of domain @dom: a range of @bytes, or everything (@all). */
 static __always_inline int account(__u32 dom, __u64 bytes, bool all)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = cur_tid();
 	struct fs_key key = {};
 	struct fs_thread *t;
 	struct fs_hist *h;
@@ -224,7 +146,7 @@ static __always_inline int op_begin(__u8 backend, __u8 op, __u32 id)
 
 	if (pid_filtered())
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
+	tid = cur_tid();
 	t.backend = backend;
 	t.op = op;
 	t.id = id;
@@ -235,7 +157,7 @@ static __always_inline int op_begin(__u8 backend, __u8 op, __u32 id)
 /* The thread's operation is over: count it (@id if it had no start). */
 static __always_inline int op_end(__u8 backend, __u8 op, __u32 id, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = cur_tid();
 	struct fs_key key = {};
 	struct fs_thread *t;
 	struct fs_val *v;
@@ -271,39 +193,39 @@ static __always_inline __u32 container_no(void *iommu)
 /* ---- tracepoint mode: the series' operation events ---- */
 
 SEC("tp_btf/iommufd_ioas_map_start")
-int BPF_PROG(iommufd_map_start, const struct iommu_ioas_map___fs *cmd)
+int BPF_PROG(iommufd_map_start, const struct iommu_ioas_map___s *cmd)
 {
 	return op_begin(FS_IOMMUFD, FS_OP_MAP, cmd->ioas_id);
 }
 
 SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(iommufd_map, struct iommufd_ioas *ioas, const struct iommu_ioas_map___fs *cmd,
+int BPF_PROG(iommufd_map, struct iommufd_ioas *ioas, const struct iommu_ioas_map___s *cmd,
 	     __u64 start_ns, int ret)
 {
 	return op_end(FS_IOMMUFD, FS_OP_MAP, cmd->ioas_id, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap_start")
-int BPF_PROG(iommufd_unmap_start, const struct iommu_ioas_unmap___fs *cmd)
+int BPF_PROG(iommufd_unmap_start, const struct iommu_ioas_unmap___s *cmd)
 {
 	return op_begin(FS_IOMMUFD, FS_OP_UNMAP, cmd->ioas_id);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap")
-int BPF_PROG(iommufd_unmap, struct iommufd_ioas *ioas, const struct iommu_ioas_unmap___fs *cmd,
+int BPF_PROG(iommufd_unmap, struct iommufd_ioas *ioas, const struct iommu_ioas_unmap___s *cmd,
 	     __u64 length, __u64 unmapped, __u64 start_ns, int ret)
 {
 	return op_end(FS_IOMMUFD, FS_OP_UNMAP, cmd->ioas_id, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy_start")
-int BPF_PROG(iommufd_copy_start, const struct iommu_ioas_copy___fs *cmd)
+int BPF_PROG(iommufd_copy_start, const struct iommu_ioas_copy___s *cmd)
 {
 	return op_begin(FS_IOMMUFD, FS_OP_COPY, cmd->dst_ioas_id);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
-int BPF_PROG(iommufd_copy, struct iommufd_ioas *dst_ioas, const struct iommu_ioas_copy___fs *cmd,
+int BPF_PROG(iommufd_copy, struct iommufd_ioas *dst_ioas, const struct iommu_ioas_copy___s *cmd,
 	     __u64 start_ns, int ret)
 {
 	return op_end(FS_IOMMUFD, FS_OP_COPY, cmd->dst_ioas_id, ret);
@@ -337,7 +259,7 @@ int BPF_PROG(type1_unmap, void *iommu, const void *unmap, __u64 size, __u64 unma
 /* ---- flush sources ---- */
 
 SEC("tp_btf/iotlb_sync")
-int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather___fs *gather)
+int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather___s *gather)
 {
 	__u32 dom = number(&domains, &nr_domains, (__u64)domain);
 
@@ -412,7 +334,7 @@ int BPF_PROG(qi_submit, struct intel_iommu *iommu, __u64 qw0, __u64 qw1)
 SEC("tp_btf/unmap")
 int BPF_PROG(iommu_unmap, unsigned long iova, size_t size, size_t unmapped)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = cur_tid();
 	struct fs_key key = {};
 	struct fs_val *v;
 
@@ -433,7 +355,7 @@ int BPF_PROG(iommu_unmap, unsigned long iova, size_t size, size_t unmapped)
 static __always_inline __u64 container_of_fd(__u32 fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct vfio_container___fs *c;
+	struct vfio_container___s *c;
 	struct file **fds, *f = NULL;
 	void *iommu = NULL;
 
@@ -442,7 +364,7 @@ static __always_inline __u64 container_of_fd(__u32 fd)
 	fds = BPF_CORE_READ(task, files, fdt, fd);
 	if (bpf_core_read(&f, sizeof(f), &fds[fd]) || !f)
 		return 0;
-	if (!bpf_core_type_exists(struct vfio_container___fs))
+	if (!bpf_core_type_exists(struct vfio_container___s))
 		return (__u64)f;
 	c = BPF_CORE_READ(f, private_data);
 	if (c)
@@ -450,58 +372,29 @@ static __always_inline __u64 container_of_fd(__u32 fd)
 	return iommu ? (__u64)iommu : (__u64)f;
 }
 
-static __always_inline int ioctl_enter(__u32 fd, __u32 cmd, __u64 arg)
+static __always_inline int ioctl_enter(int fd, __u32 cmd, __u64 arg)
 {
+	int i = IOCTL_INDEX(ioctls, MAX_IOCTLS, cmd);
 	__u32 id = 0;
-	int i;
 
-	for (i = 0; i < MAX_IOCTLS; i++) {
-		if (!ioctls[i].cmd || ioctls[i].cmd != cmd)
-			continue;
-		if (ioctls[i].backend == FS_TYPE1)
-			id = number(&containers, &nr_containers, container_of_fd(fd));
-		else if (bpf_probe_read_user(&id, sizeof(id), (void *)(arg + ioctls[i].id_off)))
-			id = 0;
-		return op_begin(ioctls[i].backend, ioctls[i].op, id);
-	}
-	return 0;
+	if (i < 0 || i >= MAX_IOCTLS)
+		return 0;
+	if (ioctls[i].backend == FS_TYPE1)
+		id = number(&containers, &nr_containers, container_of_fd(fd));
+	else if (bpf_probe_read_user(&id, sizeof(id), (void *)(arg + ioctls[i].id_off)))
+		id = 0;
+	return op_begin(ioctls[i].backend, ioctls[i].op, id);
 }
 
 static __always_inline int ioctl_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = cur_tid();
 
 	if (!bpf_map_lookup_elem(&threads, &tid))
 		return 0;
 	return op_end(FS_OTHER, FS_OP_NONE, 0, ret);
 }
 
-SEC("tracepoint/syscalls/sys_enter_ioctl")
-int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
-{
-	return ioctl_enter((__u32)ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_ioctl")
-int sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
-{
-	return ioctl_exit(ctx->ret);
-}
-
-SEC("tracepoint/raw_syscalls/sys_enter")
-int raw_sys_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	if (ctx->id != targ_nr_ioctl)
-		return 0;
-	return ioctl_enter((__u32)ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
-}
-
-SEC("tracepoint/raw_syscalls/sys_exit")
-int raw_sys_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	if (ctx->id != targ_nr_ioctl)
-		return 0;
-	return ioctl_exit(ctx->ret);
-}
+IOCTL_SYSCALL_PROGS()
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ioasid-trace series' tracepoint argument types, only the members
+ * the tools read, as local CO-RE flavours (___s): they build against any
+ * vmlinux.h (the host's too) and relocate against the running kernel's
+ * BTF.  A member the running kernel lacks fails only the program that
+ * reads it; test optional ones with bpf_core_field_exists().
+ * Include after vmlinux.h.
+ */
+#ifndef __SERIES_BPF_H
+#define __SERIES_BPF_H
+
+struct iommu_domain;
+struct iommu_iotlb_gather;
+struct iommufd_ioas;
+struct iopt_pages;
+struct vfio_iommu;
+struct vfio_dma;
+struct intel_iommu;
+
+/* ---- ioctl arguments (the kernel's copy) ---- */
+
+struct iommu_ioas_map___s {
+	__u32 ioas_id;
+	__u64 length;
+} __attribute__((preserve_access_index));
+
+struct iommu_ioas_unmap___s {
+	__u32 ioas_id;
+	__u64 length;
+} __attribute__((preserve_access_index));
+
+struct iommu_ioas_copy___s {
+	__u32 dst_ioas_id;
+	__u64 length;
+} __attribute__((preserve_access_index));
+
+struct iommu_hwpt_alloc___s {
+	__u32 flags;
+	__u32 dev_id;
+	__u32 pt_id;
+	__u32 data_type;
+	__u32 fault_id;		/* not in every kernel: bpf_core_field_exists() */
+} __attribute__((preserve_access_index));
+
+struct iommu_hwpt_invalidate___s {
+	__u32 hwpt_id;
+} __attribute__((preserve_access_index));
+
+struct vfio_iommu_type1_dma_map___s {
+	__u64 size;
+} __attribute__((preserve_access_index));
+
+/* ---- iommufd objects: the id user space knows them by ---- */
+
+struct iommufd_object___s {
+	unsigned int id;
+} __attribute__((preserve_access_index));
+
+struct iommufd_ioas___s {
+	struct iommufd_object___s obj;
+} __attribute__((preserve_access_index));
+
+struct iommufd_device___s {
+	struct iommufd_object___s obj;
+	struct device *dev;
+} __attribute__((preserve_access_index));
+
+struct iommufd_hw_pagetable___s {
+	struct iommufd_object___s obj;
+} __attribute__((preserve_access_index));
+
+struct iommufd_fault___s {
+	struct iommufd_object___s obj;
+} __attribute__((preserve_access_index));
+
+/* ---- IOMMU core ---- */
+
+struct iommu_iotlb_gather___s {
+	unsigned long start;
+	unsigned long end;
+} __attribute__((preserve_access_index));
+
+struct iommu_group___s {
+	int id;
+} __attribute__((preserve_access_index));
+
+struct iommu_domain___s {
+	void *fault_data;
+} __attribute__((preserve_access_index));
+
+struct vfio_container___s {
+	void *iommu_data;
+} __attribute__((preserve_access_index));
+
+/* ---- I/O page faults ---- */
+
+struct iommu_fault_page_request___s {
+	__u32 flags;
+	__u32 pasid;
+	__u32 grpid;
+} __attribute__((preserve_access_index));
+
+struct iommu_fault___s {
+	__u32 type;
+	struct iommu_fault_page_request___s prm;
+} __attribute__((preserve_access_index));
+
+struct iopf_fault___s {
+	struct iommu_fault___s fault;
+} __attribute__((preserve_access_index));
+
+struct iommu_fault_param___s {
+	struct device *dev;
+} __attribute__((preserve_access_index));
+
+struct iommu_attach_handle___s {
+	struct iommu_domain___s *domain;
+} __attribute__((preserve_access_index));
+
+/* iommufd's handle embeds the core's: to_iommufd_handle() is container_of */
+struct iommufd_attach_handle___s {
+	struct iommu_attach_handle___s handle;
+	struct iommufd_device___s *idev;
+} __attribute__((preserve_access_index));
+
+struct iopf_group___s {
+	struct iopf_fault___s last_fault;
+	struct iommu_attach_handle___s *attach_handle;
+	struct iommu_fault_param___s *fault_param;
+} __attribute__((preserve_access_index));
+
+struct iommu_page_response___s {
+	__u32 pasid;
+	__u32 grpid;
+	__u32 code;
+} __attribute__((preserve_access_index));
+
+#endif /* __SERIES_BPF_H */
