@@ -86,6 +86,24 @@ for _ in range(3):
 call(0x5401, b"\0" * 64)	# TCGETS: not ours
 PY
 }
+# progs_of PID: ids of the ioctl syscall programs PID holds, from its
+# fds (other BPF users on the machine do not count).
+progs_of() {
+	local id
+	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un); do
+		bpftool prog show id "$id" 2>/dev/null | grep -qE "name sys_(enter|exit)_ioctl " &&
+			echo "$id"
+	done
+}
+# still_loaded IDS...: how many of these program ids still exist
+still_loaded() {
+	local all n=0 i
+	all=" $(bpftool -j prog show 2>/dev/null | python3 -c '
+import json, sys
+print(" ".join(str(p["id"]) for p in json.load(sys.stdin)))') "
+	for i in "$@"; do [[ $all == *" $i "* ]] && n=$((n + 1)); done
+	echo "$n"
+}
 run_fake() {
 	local name=$1 i
 	shift
@@ -96,18 +114,17 @@ run_fake() {
 		kill -0 "${pids[-1]}" 2>/dev/null || break
 		sleep 0.1
 	done
-	nprog=$(bpftool prog show 2>/dev/null | grep -cE 'name sys_(enter|exit)_ioctl')
+	ids=$(progs_of "${pids[-1]}")
 	fake_ioctls
 	kill -"${SIG:-TERM}" "${pids[-1]}"
 	wait "${pids[-1]}"
 }
-nprog0=$(bpftool prog show 2>/dev/null | grep -cE 'name sys_(enter|exit)_ioctl')
 
 run_fake all; rc=$?
 is "$rc" 0 "SIGTERM: one report, exit 0"
-is "$nprog" "$((nprog0 + 2))" "while running: sys_enter_ioctl and sys_exit_ioctl loaded"
-is "$(bpftool prog show 2>/dev/null | grep -cE 'name sys_(enter|exit)_ioctl')" "$nprog0" \
-	"after exit: the programs are gone"
+is "$(wc -w <<<"$ids")" 2 "while running: its sys_enter_ioctl and sys_exit_ioctl loaded"
+# shellcheck disable=SC2086
+is "$(still_loaded $ids)" 0 "after exit: the programs are gone"
 check() {
 	python3 - "$d/$1" "$2" <<'PY'
 import json, sys
