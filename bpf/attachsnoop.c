@@ -29,6 +29,7 @@
 
 #include "attachsnoop.h"
 #include "attachsnoop.skel.h"
+#include "bpftool.h"
 #include "cli.h"
 #include "json.h"
 #include "probe.h"
@@ -541,18 +542,18 @@ static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
 	return ARRAY_SIZE(d);
 }
 
-static bool have_syscalls(void)
+/* The fallback's syscall events: the ioctl's, and close() (raw: one pair for both). */
+static int syscall_mode(void)
 {
-	return tracefs_event_exists("syscalls", "sys_enter_ioctl") &&
-	       tracefs_event_exists("syscalls", "sys_exit_ioctl") &&
-	       tracefs_event_exists("syscalls", "sys_enter_close");
+	int ev = bpftool_ioctl_events();
+
+	if (ev == BPFTOOL_SYSCALLS && !tracefs_event_exists("syscalls", "sys_enter_close"))
+		ev = tracefs_event_exists("raw_syscalls", "sys_enter") &&
+		     tracefs_event_exists("raw_syscalls", "sys_exit") ? BPFTOOL_RAW_SYSCALLS : 0;
+	return ev == BPFTOOL_SYSCALLS ? MODE_SYSCALLS :
+	       ev == BPFTOOL_RAW_SYSCALLS ? MODE_RAW_SYSCALLS : -1;
 }
 
-static bool have_raw_syscalls(void)
-{
-	return tracefs_event_exists("raw_syscalls", "sys_enter") &&
-	       tracefs_event_exists("raw_syscalls", "sys_exit");
-}
 
 /*
  * The series' events if all six have BTF (tracepoint mode; the syscall
@@ -571,7 +572,7 @@ static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
 			fprintf(stderr, "attachsnoop: no BTF for tracepoint %s\n", t[i].tp);
 		tp_ok = false;
 	}
-	*sys = have_syscalls() ? MODE_SYSCALLS : have_raw_syscalls() ? MODE_RAW_SYSCALLS : -1;
+	*sys = syscall_mode();
 	if (tp_ok && !env.fallback)
 		return MODE_TP;
 	return *sys;
@@ -597,9 +598,8 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 
 static void print_banner(int sys)
 {
-	FILE *f = env.json ? stderr : stdout;
+	FILE *f = bpftool_banner(env.json, "iommufd and VFIO type1 attach/detach");
 
-	fprintf(f, "Tracing iommufd and VFIO type1 attach/detach. Ctrl-C to end.\n");
 	if (mode == MODE_TP) {
 		fprintf(f, "mode: tracepoint (iommufd_device_*, iommufd_hwpt_alloc, "
 			"vfio_iommu_type1_*_group)\n");
@@ -631,7 +631,6 @@ int main(int argc, char **argv)
 	struct timespec rt, mono;
 	size_t nprogs;
 	sigset_t set;
-	char why[256];
 	int err, sys;
 
 	cli_name = "attachsnoop";
@@ -639,22 +638,13 @@ int main(int argc, char **argv)
 	if (err)
 		return err > 0 ? 0 : 2;
 
-	libbpf_set_print(cli_libbpf_print);
-
-	err = probe_bpf(why, sizeof(why));
-	if (err) {
-		fprintf(stderr, "attachsnoop: %s\n", why);
+	if (bpftool_start(&set))
 		return 1;
-	}
-
-	cli_block_signals(&set);
 
 	obj = attachsnoop_bpf__open();
-	if (!obj) {
-		err = -errno;
-		fprintf(stderr, "attachsnoop: failed to open BPF object: %s\n", strerror(errno));
+	err = bpftool_opened(obj);
+	if (err)
 		goto cleanup;
-	}
 
 	nprogs = prog_table(obj, progs);
 	mode = choose_mode(progs, nprogs, &sys);
@@ -671,17 +661,9 @@ int main(int argc, char **argv)
 	obj->rodata->filter_tgid = env.pid;
 	configure_ioctls(obj);
 
-	err = attachsnoop_bpf__load(obj);
-	if (err) {
-		fprintf(stderr, "attachsnoop: failed to load BPF object: %s\n", strerror(-err));
+	err = bpftool_load_attach(obj->skeleton);
+	if (err)
 		goto cleanup;
-	}
-	err = attachsnoop_bpf__attach(obj);
-	if (err) {
-		fprintf(stderr, "attachsnoop: failed to attach BPF programs: %s\n",
-			strerror(-err));
-		goto cleanup;
-	}
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
 	if (!rb) {
 		err = -errno;

@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpftool.h"
 #include "cli.h"
 #include "faultlat.h"
 #include "faultlat.skel.h"
@@ -37,9 +38,6 @@
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #define MAX_KEYS 4096		/* max_entries of hists */
 #define MAX_INFLIGHT 16384
-#ifndef ENOTSUPP
-#define ENOTSUPP 524
-#endif
 
 enum mode {
 	MODE_TP,	/* the series' fault events, tp_btf */
@@ -257,42 +255,15 @@ static int cmp_entry(const void *a, const void *b)
 /* Move every histogram out of the map into r->e; -errno on failure. */
 static int drain_hists(int fd, struct report *r)
 {
-	static bool no_lookup_and_delete;
-	struct fl_key *keys, key, next;
-	int n = 0, i, err = 0;
+	const struct bpftool_rows rows = {
+		.base = r->e, .stride = sizeof(r->e[0]), .max = MAX_KEYS,
+		.key_off = offsetof(struct entry, key), .key_size = sizeof(r->e[0].key),
+		.val_off = offsetof(struct entry, h), .val_size = sizeof(r->e[0].h),
+	};
+	int n = bpftool_drain(fd, &rows);
 
-	keys = calloc(MAX_KEYS, sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	while (n < MAX_KEYS && !bpf_map_get_next_key(fd, n ? &key : NULL, &next)) {
-		keys[n++] = next;
-		key = next;
-	}
-	r->n = 0;
-	for (i = 0; i < n; i++) {
-		struct entry *e = &r->e[r->n];
-
-		memset(e, 0, sizeof(*e));
-		if (!no_lookup_and_delete && !bpf_map_lookup_and_delete_elem(fd, &keys[i], &e->h)) {
-			e->key = keys[i];
-			r->n++;
-			continue;
-		}
-		/* hash maps gained lookup-and-delete in 5.14 */
-		if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP)
-			no_lookup_and_delete = true;
-		if (bpf_map_lookup_elem(fd, &keys[i], &e->h)) {
-			if (errno == ENOENT)
-				continue;
-			err = -errno;
-			break;
-		}
-		bpf_map_delete_elem(fd, &keys[i]);
-		e->key = keys[i];
-		r->n++;
-	}
-	free(keys);
-	return err;
+	r->n = n < 0 ? 0 : n;
+	return n < 0 ? n : 0;
 }
 
 static struct entry *find_or_add(struct report *r, const struct fl_key *k, __u32 fault_id)
@@ -591,9 +562,8 @@ static void print_json(const struct report *r, int mode, double seconds)
 
 static void print_banner(int mode)
 {
-	FILE *f = env.json ? stderr : stdout;
+	FILE *f = bpftool_banner(env.json, "I/O page request round trips");
 
-	fprintf(f, "Tracing I/O page request round trips. Ctrl-C to end.\n");
 	switch (mode) {
 	case MODE_TP:
 		fprintf(f, "mode: tracepoint (iopf_report -> queue -> read -> respond "
@@ -618,33 +588,44 @@ static void print_banner(int mode)
 	fflush(f);
 }
 
+struct run {
+	struct faultlat_bpf *obj;
+	struct report r;
+	int mode;
+};
+
+static int report(void *ctx, double seconds)
+{
+	struct run *run = ctx;
+	int err;
+
+	err = read_report(run->obj, run->mode, &run->r);
+	if (err) {
+		fprintf(stderr, "faultlat: failed to read histograms: %s\n", strerror(-err));
+		return err;
+	}
+	if (env.json)
+		print_json(&run->r, run->mode, seconds);
+	else
+		print_human(&run->r, run->mode);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct faultlat_bpf *obj = NULL;
-	struct report r = {};
-	int err, mode;
-	double last;
+	struct run run = {};
 	sigset_t set;
-	char why[256];
+	int err;
 
 	cli_name = "faultlat";
 	err = parse_args(argc, argv);
 	if (err)
 		return err > 0 ? 0 : 2;
-
-	libbpf_set_print(cli_libbpf_print);
-
-	err = probe_bpf(why, sizeof(why));
-	if (err) {
-		fprintf(stderr, "faultlat: %s\n", why);
+	if (bpftool_start(&set))
 		return 1;
-	}
 
-	/* Signals end the wait below; blocked until then so none is lost. */
-	cli_block_signals(&set);
-
-	mode = choose_mode();
-	if (mode < 0) {
+	run.mode = choose_mode();
+	if (run.mode < 0) {
 		fprintf(stderr, "faultlat: nothing to attach to: this kernel has neither the "
 			"iommu/iommufd fault events (BTF), nor syscalls:sys_enter_read/write, "
 			"nor intel_iommu:prq_report (tracefs at %s)\n", tracefs_root());
@@ -652,59 +633,32 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	obj = faultlat_bpf__open();
-	if (!obj) {
-		err = -errno;
-		fprintf(stderr, "faultlat: failed to open BPF object: %s\n", strerror(errno));
+	run.obj = faultlat_bpf__open();
+	err = bpftool_opened(run.obj);
+	if (err)
 		goto cleanup;
-	}
-	select_progs(obj, mode);
-	obj->rodata->targ_ns = env.ns;
-	obj->rodata->filter_tgid = env.pid;
+	select_progs(run.obj, run.mode);
+	run.obj->rodata->targ_ns = env.ns;
+	run.obj->rodata->filter_tgid = env.pid;
 
-	err = faultlat_bpf__load(obj);
-	if (err) {
-		fprintf(stderr, "faultlat: failed to load BPF object: %s\n", strerror(-err));
+	err = bpftool_load_attach(run.obj->skeleton);
+	if (err)
 		goto cleanup;
-	}
-	err = faultlat_bpf__attach(obj);
-	if (err) {
-		fprintf(stderr, "faultlat: failed to attach BPF programs: %s\n", strerror(-err));
-		goto cleanup;
-	}
 
 	/* room for every histogram plus one entry per outstanding key */
-	r.e = calloc(MAX_KEYS + 1, sizeof(*r.e));
-	if (!r.e) {
+	run.r.e = calloc(MAX_KEYS + 1, sizeof(*run.r.e));
+	if (!run.r.e) {
 		err = -ENOMEM;
 		fprintf(stderr, "faultlat: failed to allocate histograms: %s\n", strerror(ENOMEM));
 		goto cleanup;
 	}
 
-	print_banner(mode);
-	last = cli_now();
-	for (;;) {
-		bool stop = cli_wait(&set, env.interval);
-		double t;
-
-		err = read_report(obj, mode, &r);
-		if (err) {
-			fprintf(stderr, "faultlat: failed to read histograms: %s\n", strerror(-err));
-			break;
-		}
-		t = cli_now();
-		if (env.json)
-			print_json(&r, mode, t - last);
-		else
-			print_human(&r, mode);
-		last = t;
-		if (stop || --env.times == 0)
-			break;
-	}
+	print_banner(run.mode);
+	err = bpftool_loop(&set, env.interval, env.times, report, &run);
 
 cleanup:
-	faultlat_bpf__destroy(obj);
+	faultlat_bpf__destroy(run.obj);
 	probe_free();
-	free(r.e);
+	free(run.r.e);
 	return err ? 1 : 0;
 }

@@ -31,6 +31,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "bpftool.h"
 #include "cli.h"
 #include "flushstat.h"
 #include "flushstat.skel.h"
@@ -43,9 +44,6 @@
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #define MAX_KEYS 10240		/* max_entries of counts */
 #define MAX_USERS 8		/* IOAS/containers listed per domain */
-#ifndef ENOTSUPP
-#define ENOTSUPP 524
-#endif
 
 enum attrib {
 	ATTR_TP,		/* the series' *_start / end events */
@@ -342,12 +340,12 @@ static int choose_attrib(const struct prog_desc *t, size_t n)
 			ok = false;
 	if (ok)
 		return ATTR_TP;
-	if (tracefs_event_exists("syscalls", "sys_enter_ioctl") &&
-	    tracefs_event_exists("syscalls", "sys_exit_ioctl"))
+	switch (bpftool_ioctl_events()) {
+	case BPFTOOL_SYSCALLS:
 		return ATTR_SYSCALLS;
-	if (tracefs_event_exists("raw_syscalls", "sys_enter") &&
-	    tracefs_event_exists("raw_syscalls", "sys_exit"))
+	case BPFTOOL_RAW_SYSCALLS:
 		return ATTR_RAW_SYSCALLS;
+	}
 	return ATTR_NONE;
 }
 
@@ -436,37 +434,13 @@ struct entry {
 /* Move every row out of the map into @e; returns how many or -errno. */
 static int drain(int fd, struct entry *e)
 {
-	static bool no_lookup_and_delete;
-	struct fs_key *keys, key, next;
-	int n = 0, i, m = 0, err = 0;
+	const struct bpftool_rows rows = {
+		.base = e, .stride = sizeof(*e), .max = MAX_KEYS,
+		.key_off = offsetof(struct entry, key), .key_size = sizeof(e->key),
+		.val_off = offsetof(struct entry, v), .val_size = sizeof(e->v),
+	};
 
-	keys = calloc(MAX_KEYS, sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	while (n < MAX_KEYS && !bpf_map_get_next_key(fd, n ? &key : NULL, &next)) {
-		keys[n++] = next;
-		key = next;
-	}
-	for (i = 0; i < n; i++) {
-		if (!no_lookup_and_delete &&
-		    !bpf_map_lookup_and_delete_elem(fd, &keys[i], &e[m].v)) {
-			e[m++].key = keys[i];
-			continue;
-		}
-		/* hash maps gained lookup-and-delete in 5.14 */
-		if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP)
-			no_lookup_and_delete = true;
-		if (bpf_map_lookup_elem(fd, &keys[i], &e[m].v)) {
-			if (errno == ENOENT)
-				continue;
-			err = -errno;
-			break;
-		}
-		bpf_map_delete_elem(fd, &keys[i]);
-		e[m++].key = keys[i];
-	}
-	free(keys);
-	return err ? err : m;
+	return bpftool_drain(fd, &rows);
 }
 
 /* The range histograms since the last call (the map only grows). */
@@ -937,11 +911,10 @@ static void storms_close(void)
 
 static void print_banner(int attrib, bool unmap, const char *miss)
 {
-	FILE *f = env.json ? stderr : stdout;
+	FILE *f = bpftool_banner(env.json, "IOTLB flushes (%s)",
+				 env.pid ? "one process" : "all processes");
 	char b[32];
 
-	fprintf(f, "Tracing IOTLB flushes (%s). Ctrl-C to end.\n",
-		env.pid ? "one process" : "all processes");
 	if (g_src == FS_SRC_NONE)
 		fprintf(f, "mode: fallback, no flush source\n");
 	else
@@ -950,8 +923,8 @@ static void print_banner(int attrib, bool unmap, const char *miss)
 			"fallback", source_events[g_src]);
 	fprintf(f, "  operations from %s\n",
 		attrib == ATTR_TP ? "the iommufd/vfio_iommu_type1 events" :
-		attrib == ATTR_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl" :
-		attrib == ATTR_RAW_SYSCALLS ? "raw_syscalls:sys_{enter,exit}" :
+		attrib == ATTR_SYSCALLS ? bpftool_ioctl_events_name(BPFTOOL_SYSCALLS) :
+		attrib == ATTR_RAW_SYSCALLS ? bpftool_ioctl_events_name(BPFTOOL_RAW_SYSCALLS) :
 		"nowhere: every flush counts as other");
 	if (env.fallback)
 		fprintf(f, "  fallback forced by -F\n");
@@ -971,44 +944,59 @@ static void print_banner(int attrib, bool unmap, const char *miss)
 	fflush(f);
 }
 
+struct run {
+	struct flushstat_bpf *obj;
+	struct entry *entries;
+	struct prow *prows;
+	struct drow *drows;
+	struct fs_hist ranges[FS_NR_BACKENDS];
+	int attrib;
+};
+
+static int report(void *ctx, double seconds)
+{
+	struct run *r = ctx;
+	int n, np, nd, err = 0;
+
+	n = drain(bpf_map__fd(r->obj->maps.counts), r->entries);
+	if (n < 0 || (err = read_ranges(bpf_map__fd(r->obj->maps.ranges), r->ranges))) {
+		err = n < 0 ? n : err;
+		fprintf(stderr, "flushstat: failed to read counters: %s\n", strerror(-err));
+		return err;
+	}
+	fold(r->entries, n, r->prows, &np, r->drows, &nd);
+	if (storms)
+		storms_update(r->prows, np, seconds);
+	if (env.json)
+		print_json(r->prows, np, r->drows, nd, r->ranges, seconds, r->attrib);
+	else
+		print_human(r->prows, np, r->drows, nd, r->ranges, seconds);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct fs_hist ranges[FS_NR_BACKENDS];
-	struct flushstat_bpf *obj = NULL;
-	struct entry *entries = NULL;
-	struct prow *prows = NULL;
-	struct drow *drows = NULL;
 	struct prog_desc progs[32];
-	int err, n, np, nd, attrib;
-	char why[256], miss[128];
+	struct run r = {};
+	char miss[128];
 	size_t nprogs;
-	double last;
 	sigset_t set;
 	bool unmap;
+	int err;
 
 	cli_name = "flushstat";
 	err = parse_args(argc, argv);
 	if (err)
 		return err > 0 ? 0 : 2;
-
-	libbpf_set_print(cli_libbpf_print);
-
-	err = probe_bpf(why, sizeof(why));
-	if (err) {
-		fprintf(stderr, "flushstat: %s\n", why);
+	if (bpftool_start(&set))
 		return 1;
-	}
 
-	cli_block_signals(&set);
-
-	obj = flushstat_bpf__open();
-	if (!obj) {
-		err = -errno;
-		fprintf(stderr, "flushstat: failed to open BPF object: %s\n", strerror(errno));
+	r.obj = flushstat_bpf__open();
+	err = bpftool_opened(r.obj);
+	if (err)
 		goto cleanup;
-	}
 
-	nprogs = prog_table(obj, progs);
+	nprogs = prog_table(r.obj, progs);
 	g_src = choose_source(progs, nprogs);
 	if (g_src < 0) {
 		fprintf(stderr, "flushstat: flush source %s: this kernel has no tracepoint %s\n",
@@ -1016,40 +1004,33 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
-	attrib = choose_attrib(progs, nprogs);
+	r.attrib = choose_attrib(progs, nprogs);
 	unmap = have_tp("unmap");
-	if (g_src == FS_SRC_NONE && (!unmap || attrib == ATTR_NONE)) {
+	if (g_src == FS_SRC_NONE && (!unmap || r.attrib == ATTR_NONE)) {
 		fprintf(stderr, "flushstat: nothing to attach to: this kernel has no IOTLB flush "
 			"events (iommu:iotlb_sync, intel_iommu:cache_tag_flush_range, qi_submit)%s"
 			"%s\n", unmap ? "" : " and no iommu:unmap",
-			attrib == ATTR_NONE ? " and no ioctl syscall events" : "");
+			r.attrib == ATTR_NONE ? " and no ioctl syscall events" : "");
 		err = -ENOENT;
 		goto cleanup;
 	}
-	select_progs(progs, nprogs, attrib, g_src, unmap, miss, sizeof(miss));
-	obj->rodata->filter_tgid = env.pid;
-	configure_ioctls(obj);
+	select_progs(progs, nprogs, r.attrib, g_src, unmap, miss, sizeof(miss));
+	r.obj->rodata->filter_tgid = env.pid;
+	configure_ioctls(r.obj);
 
-	err = flushstat_bpf__load(obj);
-	if (err) {
-		fprintf(stderr, "flushstat: failed to load BPF object: %s\n", strerror(-err));
+	err = bpftool_load_attach(r.obj->skeleton);
+	if (err)
 		goto cleanup;
-	}
-	err = flushstat_bpf__attach(obj);
-	if (err) {
-		fprintf(stderr, "flushstat: failed to attach BPF programs: %s\n", strerror(-err));
-		goto cleanup;
-	}
 
-	entries = calloc(MAX_KEYS, sizeof(*entries));
-	prows = calloc(MAX_KEYS, sizeof(*prows));
-	drows = calloc(MAX_KEYS, sizeof(*drows));
-	if (!entries || !prows || !drows) {
+	r.entries = calloc(MAX_KEYS, sizeof(*r.entries));
+	r.prows = calloc(MAX_KEYS, sizeof(*r.prows));
+	r.drows = calloc(MAX_KEYS, sizeof(*r.drows));
+	if (!r.entries || !r.prows || !r.drows) {
 		err = -ENOMEM;
 		fprintf(stderr, "flushstat: failed to allocate rows: %s\n", strerror(ENOMEM));
 		goto cleanup;
 	}
-	read_ranges(bpf_map__fd(obj->maps.ranges), ranges);
+	read_ranges(bpf_map__fd(r.obj->maps.ranges), r.ranges);
 	if (g_src != FS_SRC_NONE &&
 	    !(storms = storm_table_new_data(&env.storm, sizeof(struct storm_key),
 					    sizeof(struct storm_info)))) {
@@ -1059,38 +1040,16 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	print_banner(attrib, unmap, miss);
-	last = cli_now();
-	for (;;) {
-		bool stop = cli_wait(&set, env.interval);
-		double t;
-
-		n = drain(bpf_map__fd(obj->maps.counts), entries);
-		if (n < 0 || (err = read_ranges(bpf_map__fd(obj->maps.ranges), ranges))) {
-			err = n < 0 ? n : err;
-			fprintf(stderr, "flushstat: failed to read counters: %s\n", strerror(-err));
-			break;
-		}
-		t = cli_now();
-		fold(entries, n, prows, &np, drows, &nd);
-		if (storms)
-			storms_update(prows, np, t - last);
-		if (env.json)
-			print_json(prows, np, drows, nd, ranges, t - last, attrib);
-		else
-			print_human(prows, np, drows, nd, ranges, t - last);
-		last = t;
-		if (stop || --env.times == 0)
-			break;
-	}
+	print_banner(r.attrib, unmap, miss);
+	err = bpftool_loop(&set, env.interval, env.times, report, &r);
 	storms_close();
 
 cleanup:
-	flushstat_bpf__destroy(obj);
+	flushstat_bpf__destroy(r.obj);
 	probe_free();
 	storm_table_free(storms);
-	free(entries);
-	free(prows);
-	free(drows);
+	free(r.entries);
+	free(r.prows);
+	free(r.drows);
 	return err ? 1 : 0;
 }

@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpftool.h"
 #include "cli.h"
 #include "dmaioctl.h"
 #include "hist.h"
@@ -40,9 +41,6 @@
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #define MAX_KEYS 10240	/* max_entries of hists */
-#ifndef ENOTSUPP
-#define ENOTSUPP 524	/* kernel-internal, seen by user space */
-#endif
 
 enum mode {
 	MODE_TP,		/* the series' end events, tp_btf */
@@ -269,12 +267,12 @@ static int choose_mode(const struct prog_desc *t, size_t n)
 	}
 	if (tp_ok && !env.fallback)
 		return MODE_TP;
-	if (tracefs_event_exists("syscalls", "sys_enter_ioctl") &&
-	    tracefs_event_exists("syscalls", "sys_exit_ioctl"))
+	switch (bpftool_ioctl_events()) {
+	case BPFTOOL_SYSCALLS:
 		return MODE_SYSCALLS;
-	if (tracefs_event_exists("raw_syscalls", "sys_enter") &&
-	    tracefs_event_exists("raw_syscalls", "sys_exit"))
+	case BPFTOOL_RAW_SYSCALLS:
 		return MODE_RAW_SYSCALLS;
+	}
 	return -1;
 }
 
@@ -386,38 +384,16 @@ static int cmp_entry(const void *a, const void *b)
 /* Move every histogram out of the map into @e (sorted); returns how many or -errno. */
 static int drain_hists(int fd, struct entry *e)
 {
-	static bool no_lookup_and_delete;
-	struct hist_key *keys, key, next;
-	int n = 0, i, m = 0, err = 0;
+	const struct bpftool_rows rows = {
+		.base = e, .stride = sizeof(*e), .max = MAX_KEYS,
+		.key_off = offsetof(struct entry, key), .key_size = sizeof(e->key),
+		.val_off = offsetof(struct entry, h), .val_size = sizeof(e->h),
+	};
+	int i, m;
 
-	keys = calloc(MAX_KEYS, sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	while (n < MAX_KEYS && !bpf_map_get_next_key(fd, n ? &key : NULL, &next)) {
-		keys[n++] = next;
-		key = next;
-	}
-	for (i = 0; i < n; i++) {
-		if (!no_lookup_and_delete &&
-		    !bpf_map_lookup_and_delete_elem(fd, &keys[i], &e[m].h)) {
-			e[m++].key = keys[i];
-			continue;
-		}
-		/* hash maps gained lookup-and-delete in 5.14 */
-		if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP)
-			no_lookup_and_delete = true;
-		if (bpf_map_lookup_elem(fd, &keys[i], &e[m].h)) {
-			if (errno == ENOENT)
-				continue;
-			err = -errno;
-			break;
-		}
-		bpf_map_delete_elem(fd, &keys[i]);
-		e[m++].key = keys[i];
-	}
-	free(keys);
-	if (err)
-		return err;
+	m = bpftool_drain(fd, &rows);
+	if (m < 0)
+		return m;
 	for (i = 0; i < m; i++)
 		e[i].as = e[i].key.backend == MAPLAT_TYPE1 && env.per_ioas ?
 			container_number(e[i].key.as) : e[i].key.as;
@@ -562,18 +538,16 @@ static void print_json(const struct entry *e, int n, int mode, double seconds)
 
 static void print_banner(int mode, int missing)
 {
-	FILE *f = env.json ? stderr : stdout;
+	FILE *f = bpftool_banner(env.json, "DMA map/unmap/copy latency (%s)",
+				 env.backend < 0 ? "iommufd, type1" : backend_names[env.backend]);
 
-	fprintf(f, "Tracing DMA map/unmap/copy latency (%s). Ctrl-C to end.\n",
-		env.backend < 0 ? "iommufd, type1" : backend_names[env.backend]);
 	if (mode == MODE_TP) {
 		fprintf(f, "mode: tracepoint (end events' start_ns: ioctl handler latency)\n");
 		if (env.breakdown && missing)
 			fprintf(f, "  -B: %d tracepoint(s) missing, their counts stay 0\n", missing);
 	} else {
-		fprintf(f, "mode: fallback, %s\n",
-			mode == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl" :
-			"raw_syscalls:sys_{enter,exit}");
+		fprintf(f, "mode: fallback, %s\n", bpftool_ioctl_events_name(
+				mode == MODE_SYSCALLS ? BPFTOOL_SYSCALLS : BPFTOOL_RAW_SYSCALLS));
 		fprintf(f, "  %s\n", env.fallback ? "forced by -F" :
 			"this kernel has no iommufd/vfio_iommu_type1 events");
 		fprintf(f, "  latency is the whole ioctl syscall; unavailable: pin batches,\n"
@@ -585,102 +559,85 @@ static void print_banner(int mode, int missing)
 	fflush(f);
 }
 
+struct run {
+	struct maplat_bpf *obj;
+	struct entry *entries;
+	int mode;
+};
+
+static int report(void *ctx, double seconds)
+{
+	struct run *r = ctx;
+	int n;
+
+	n = drain_hists(bpf_map__fd(r->obj->maps.hists), r->entries);
+	if (n < 0) {
+		fprintf(stderr, "maplat: failed to read histograms: %s\n", strerror(-n));
+		return n;
+	}
+	if (env.json)
+		print_json(r->entries, n, r->mode, seconds);
+	else
+		print_human(r->entries, n, r->mode);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct prog_desc progs[32];
-	struct maplat_bpf *obj = NULL;
-	struct entry *entries = NULL;
-	int err, n, mode, missing;
-	double last;
+	struct run r = {};
+	int err, missing;
 	sigset_t set;
 	size_t nprogs;
-	char why[256];
 
 	cli_name = "maplat";
 	err = parse_args(argc, argv);
 	if (err)
 		return err > 0 ? 0 : 2;
-
-	libbpf_set_print(cli_libbpf_print);
-
-	err = probe_bpf(why, sizeof(why));
-	if (err) {
-		fprintf(stderr, "maplat: %s\n", why);
+	if (bpftool_start(&set))
 		return 1;
-	}
 
-	/* Signals end the wait below; blocked until then so none is lost. */
-	cli_block_signals(&set);
-
-	obj = maplat_bpf__open();
-	if (!obj) {
-		err = -errno;
-		fprintf(stderr, "maplat: failed to open BPF object: %s\n", strerror(errno));
+	r.obj = maplat_bpf__open();
+	err = bpftool_opened(r.obj);
+	if (err)
 		goto cleanup;
-	}
 
-	nprogs = prog_table(obj, progs);
-	mode = choose_mode(progs, nprogs);
-	if (mode < 0) {
+	nprogs = prog_table(r.obj, progs);
+	r.mode = choose_mode(progs, nprogs);
+	if (r.mode < 0) {
 		fprintf(stderr, "maplat: nothing to attach to: this kernel has neither the "
 			"iommufd/vfio_iommu_type1 events (BTF) nor syscalls:sys_enter_ioctl or "
 			"raw_syscalls:sys_enter (tracefs at %s)\n", tracefs_root());
 		err = -ENOENT;
 		goto cleanup;
 	}
-	missing = select_progs(progs, nprogs, mode);
+	missing = select_progs(progs, nprogs, r.mode);
 
-	obj->rodata->targ_ns = env.ns;
-	obj->rodata->targ_per_process = env.per_process;
-	obj->rodata->targ_per_ioas = env.per_ioas;
-	obj->rodata->targ_breakdown = env.breakdown && mode == MODE_TP;
-	obj->rodata->filter_tgid = env.pid;
-	obj->rodata->filter_backend = env.backend;
-	configure_ioctls(obj);
+	r.obj->rodata->targ_ns = env.ns;
+	r.obj->rodata->targ_per_process = env.per_process;
+	r.obj->rodata->targ_per_ioas = env.per_ioas;
+	r.obj->rodata->targ_breakdown = env.breakdown && r.mode == MODE_TP;
+	r.obj->rodata->filter_tgid = env.pid;
+	r.obj->rodata->filter_backend = env.backend;
+	configure_ioctls(r.obj);
 
-	err = maplat_bpf__load(obj);
-	if (err) {
-		fprintf(stderr, "maplat: failed to load BPF object: %s\n", strerror(-err));
+	err = bpftool_load_attach(r.obj->skeleton);
+	if (err)
 		goto cleanup;
-	}
-	err = maplat_bpf__attach(obj);
-	if (err) {
-		fprintf(stderr, "maplat: failed to attach BPF programs: %s\n", strerror(-err));
-		goto cleanup;
-	}
 
-	entries = calloc(MAX_KEYS, sizeof(*entries));
-	if (!entries) {
+	r.entries = calloc(MAX_KEYS, sizeof(*r.entries));
+	if (!r.entries) {
 		err = -ENOMEM;
 		fprintf(stderr, "maplat: failed to allocate histograms: %s\n", strerror(ENOMEM));
 		goto cleanup;
 	}
 
-	print_banner(mode, missing);
-	last = cli_now();
-	for (;;) {
-		bool stop = cli_wait(&set, env.interval);
-		double t;
-
-		n = drain_hists(bpf_map__fd(obj->maps.hists), entries);
-		if (n < 0) {
-			err = n;
-			fprintf(stderr, "maplat: failed to read histograms: %s\n", strerror(-n));
-			break;
-		}
-		t = cli_now();
-		if (env.json)
-			print_json(entries, n, mode, t - last);
-		else
-			print_human(entries, n, mode);
-		last = t;
-		if (stop || --env.times == 0)
-			break;
-	}
+	print_banner(r.mode, missing);
+	err = bpftool_loop(&set, env.interval, env.times, report, &r);
 
 cleanup:
-	maplat_bpf__destroy(obj);
+	maplat_bpf__destroy(r.obj);
 	probe_free();
-	free(entries);
+	free(r.entries);
 	return err ? 1 : 0;
 }
