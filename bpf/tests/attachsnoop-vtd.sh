@@ -19,14 +19,14 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
+. "$top/bpf/tests/lib.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: attachsnoop-vtd.sh BINDIR}
 a=${ATTACHSNOOP:-$top/build/bpf/attachsnoop}
 probe=$bin/dmaprobe
 bdf=0000:00:03.0
 d=$(mktemp -d)
-apid=
-trap '[ -n "$apid" ] && kill "$apid" 2>/dev/null; rm -rf "$d"' EXIT
+trap 'tool_cleanup; rm -rf "$d"' EXIT
 
 for f in "$a" "$probe"; do
 	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
@@ -40,26 +40,8 @@ group=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")
 cdev=/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$bdf/vfio-dev")
 echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), group $group, $cdev"
 
-start_snoop() {
-	local name=$1 i
-	shift
-	"$a" "$@" >"$d/$name" 2>"$d/$name.err" &
-	apid=$!
-	for i in $(seq 300); do
-		grep -q '^Tracing' "$d/$name.err" && return 0
-		kill -0 "$apid" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
-}
-
-stop_snoop() {
-	kill -TERM "$apid"
-	wait "$apid"
-	local rc=$?
-	apid=
-	return $rc
-}
+start_snoop() { start_tool "$a" "$@"; }
+stop_snoop() { stop_tool; }
 
 # Every iommufd step on the cdev; prints the ids it got as JSON.
 cdev_steps() {

@@ -20,40 +20,22 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
+. "$top/bpf/tests/lib.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -i none -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: faultlat-mock.sh BINDIR [M]}
 m=${2:-200}
 fl=${FAULTLAT:-$top/build/bpf/faultlat}
 gen=$bin/iopfgen
 d=$(mktemp -d)
-fpid=
-trap '[ -n "$fpid" ] && kill "$fpid" 2>/dev/null; rm -rf "$d"' EXIT
+trap 'tool_cleanup; rm -rf "$d"' EXIT
 
 for f in "$fl" "$gen"; do
 	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
 done
 echo "# $(uname -r), M=$m"
 
-start_fl() {
-	local name=$1 i
-	shift
-	"$fl" "$@" >"$d/$name" 2>"$d/$name.err" &
-	fpid=$!
-	for i in $(seq 300); do
-		grep -q '^Tracing' "$d/$name.err" "$d/$name" 2>/dev/null && return 0
-		kill -0 "$fpid" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
-}
-
-stop_fl() {
-	kill -TERM "$fpid"
-	wait "$fpid"
-	local rc=$?
-	fpid=
-	return $rc
-}
+start_fl() { start_tool "$fl" "$@"; }
+stop_fl() { stop_tool; }
 
 # check NAME 'python expression over doc (last document), e (the device entry)'
 # Prints what it got when the expression is false.

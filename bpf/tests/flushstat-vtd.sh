@@ -24,6 +24,7 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
+. "$top/bpf/tests/lib.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: flushstat-vtd.sh BINDIR [N]}
 n=${2:-300}
@@ -31,9 +32,8 @@ fs=${FLUSHSTAT:-$top/build/bpf/flushstat}
 probe=$bin/dmaprobe
 tr=/sys/kernel/tracing
 d=$(mktemp -d)
-fpid=
 cleanup() {
-	[ -n "$fpid" ] && kill "$fpid" 2>/dev/null
+	tool_cleanup
 	echo 0 >"$tr/events/enable" 2>/dev/null
 	rm -rf "$d"
 }
@@ -50,36 +50,8 @@ else
 fi
 echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), N=$n"
 
-start_fs() {
-	local name=$1 i
-	shift
-	"$fs" "$@" >"$d/$name" 2>"$d/$name.err" &
-	fpid=$!
-	for i in $(seq 300); do
-		grep -q '^Tracing' "$d/$name.err" "$d/$name" && return 0
-		kill -0 "$fpid" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
-}
-
-# SIGTERM; if it has not exited 20 s later, SIGKILL and fail
-stop_fs() {
-	local i rc
-	kill -TERM "$fpid"
-	for i in $(seq 200); do
-		kill -0 "$fpid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$fpid" 2>/dev/null; then
-		echo "# flushstat $fpid did not exit on SIGTERM"
-		kill -KILL "$fpid"
-	fi
-	wait "$fpid"
-	rc=$?
-	fpid=
-	return $rc
-}
+start_fs() { start_tool "$fs" "$@"; }
+stop_fs() { stop_tool; }
 
 # trace_on EVENT / trace_off: the flush event in the trace buffer too
 trace_on() {

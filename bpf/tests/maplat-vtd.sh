@@ -18,14 +18,14 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
+. "$top/bpf/tests/lib.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: maplat-vtd.sh BINDIR [N]}
 n=${2:-300}
 m=${MAPLAT:-$top/build/bpf/maplat}
 probe=$bin/dmaprobe
 d=$(mktemp -d)
-mpid=
-trap '[ -n "$mpid" ] && kill "$mpid" 2>/dev/null; rm -rf "$d"' EXIT
+trap 'tool_cleanup; rm -rf "$d"' EXIT
 warm=10		# dmaprobe's warm-up rounds, counted by the kernel too
 bad=3		# failing IOAS map and unmap ioctls
 
@@ -39,26 +39,8 @@ else
 fi
 echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), N=$n"
 
-start_maplat() {
-	local name=$1 i
-	shift
-	"$m" "$@" >"$d/$name" 2>"$d/$name.err" &
-	mpid=$!
-	for i in $(seq 300); do
-		grep -q '^Tracing' "$d/$name.err" && return 0
-		kill -0 "$mpid" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
-}
-
-stop_maplat() {
-	kill -TERM "$mpid"
-	wait "$mpid"
-	local rc=$?
-	mpid=
-	return $rc
-}
+start_maplat() { start_tool "$m" "$@"; }
+stop_maplat() { stop_tool; }
 
 # IOAS map and unmap of an IOAS id that does not exist: -ENOENT from the
 # handler (after the argument checks), so both modes see a failure.
