@@ -18,6 +18,7 @@
 
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/bpf/tests/lib.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -i none -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: faultlat-overhead.sh BINDIR [ROUNDS] [N]}
 rounds=${2:-5}
@@ -25,22 +26,11 @@ n=${3:-2000}
 fl=${FAULTLAT:-$top/build/bpf/faultlat}
 out=${IOASID_OUT:-/tmp}/faultlat-overhead.jsonl
 d=$(mktemp -d)
-fpid=
-trap '[ -n "$fpid" ] && kill "$fpid" 2>/dev/null; sysctl -qw kernel.bpf_stats_enabled=0; rm -rf "$d"' EXIT
+trap 'tool_cleanup; sysctl -qw kernel.bpf_stats_enabled=0; rm -rf "$d"' EXIT
 cfgs=(off tp fallback)
 echo "# $(uname -r): $rounds rounds of faultbench -o 1 -n $n -w 200, dd bs=1 count=100000; configs: ${cfgs[*]}"
 : >"$out"
 sysctl -qw kernel.bpf_stats_enabled=1
-
-start() {
-	"$fl" "$@" >"$d/f.out" 2>"$d/f.err" &
-	fpid=$!
-	for _ in $(seq 300); do
-		grep -q '^Tracing' "$d/f.err" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 progstats() {
 	bpftool prog show -j 2>/dev/null | python3 -c '
@@ -51,11 +41,11 @@ for p in json.load(sys.stdin):
 }
 
 for r in $(seq "$rounds"); do
-	for i in "${!cfgs[@]}"; do
-		cfg=${cfgs[$(((i + r) % ${#cfgs[@]}))]}
+	for i in $(rotation "$r" ${#cfgs[@]}); do
+		cfg=${cfgs[$i]}
 		case $cfg in
-		tp) start -j ;;
-		fallback) start -j -F ;;
+		tp) start_tool "$fl" ovh -j ;;
+		fallback) start_tool "$fl" ovh -j -F ;;
 		esac
 		"$bin/faultbench" -j -o 1 -n "$n" -w 200 |
 			python3 -c 'import json,sys; d=json.load(sys.stdin); c=d["cases"][0]; print(json.dumps({"round": int(sys.argv[1]), "cfg": sys.argv[2], "what": "fault", "median": c["median"], "p99": c["p99"], "min": c["min"], "cv": c["cv"], "n": c["n"]}))' "$r" "$cfg" >>"$out" || exit 1
@@ -63,11 +53,9 @@ for r in $(seq "$rounds"); do
 		dd if=/dev/zero of=/dev/null bs=1 count=100000 2>/dev/null
 		t1=$(date +%s%N)
 		echo "{\"round\": $r, \"cfg\": \"$cfg\", \"what\": \"dd\", \"median\": $(((t1 - t0) / 200000))}" >>"$out"
-		if [ -n "$fpid" ]; then
+		if [ -n "$tool_pid" ]; then
 			[ "$r" = "$rounds" ] && { echo "# $cfg, round $r:"; progstats; }
-			kill -TERM "$fpid"
-			wait "$fpid"
-			fpid=
+			stop_tool
 		fi
 	done
 done

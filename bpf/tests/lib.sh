@@ -47,3 +47,65 @@ tool_cleanup() {
 	[ -n "$tool_pid" ] && kill "$tool_pid" 2>/dev/null
 	return 0
 }
+
+# rotation R N: the indices 0..N-1 in round R's order (the configurations
+# rotate from round to round, so that none always runs first).
+rotation() {
+	local i
+	for i in $(seq 0 $(($2 - 1))); do echo $(((i + $1) % $2)); done
+}
+
+# dma_overhead BIN OUT ROUNDS N SIZE CFG...: what a tool costs the map/unmap
+# loop it watches.  Each round runs $bin/dmaprobe -s SIZE -n N per backend
+# once per CFG, in rotated order: CFG is "off" (no tool) or NAME=FLAGS (BIN
+# FLAGS in the background).  dmaprobe's JSON lines (label "ROUND NAME") go
+# to OUT; prints each round's means, then per backend and configuration
+# the median of the rounds' means with min and max and the change from off.
+# Uses $bin (the BINDIR) and $d.
+dma_overhead() {
+	local tool=$1 out=$2 rounds=$3 n=$4 size=$5 r i spec b
+	shift 5
+	local specs=("$@") names=()
+	for spec in "${specs[@]}"; do names+=("${spec%%=*}"); done
+	: >"$out"
+	for r in $(seq "$rounds"); do
+		for i in $(rotation "$r" ${#specs[@]}); do
+			spec=${specs[$i]}
+			if [ "$spec" != off ]; then
+				# shellcheck disable=SC2086
+				start_tool "$tool" ovh ${spec#*=} || echo "# $tool ${spec#*=} did not start"
+			fi
+			for b in iommufd type1; do
+				"$bin/dmaprobe" -j -b "$b" -s "$size" -n "$n" -L "$r ${spec%%=*}" >>"$out" ||
+					return 1
+			done
+			[ -n "$tool_pid" ] && stop_tool
+		done
+		tail -n $((2 * ${#specs[@]})) "$out" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    d = json.loads(l)
+    print("# round %-12s %-8s map %7.2f  unmap %7.2f us" % (d["label"], d["backend"], d["map_mean"], d["unmap_mean"]))'
+	done
+	python3 - "$out" "${names[@]}" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+cfgs = sys.argv[2:]
+print("%-8s %-9s %-26s %-26s" % ("BACKEND", "CONFIG", "MAP us med [min-max]", "UNMAP us med [min-max]"))
+for b in ("iommufd", "type1"):
+    base = {}
+    for c in cfgs:
+        v = [r for r in rows if r["backend"] == b and r["label"].split()[1] == c]
+        cells = []
+        for k in ("map_mean", "unmap_mean"):
+            x = [r[k] for r in v]
+            med = statistics.median(x)
+            if c == "off":
+                base[k] = med
+                rel = ""
+            else:
+                rel = " %+.0f%%" % (100 * (med / base[k] - 1))
+            cells.append("%.2f [%.2f-%.2f]%s" % (med, min(x), max(x), rel))
+        print("%-8s %-9s %-26s %-26s" % (b, c, cells[0], cells[1]))
+PY
+}
