@@ -113,7 +113,7 @@ vmlinux-h:
 	@rm -f $(BPF_OUT)/vmlinux.h
 	@$(MAKE) --no-print-directory $(BPF_OUT)/vmlinux.h
 
-$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BPF_OUT)/vmlinux.h
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(wildcard bpf/*.bpf.h) $(BPF_OUT)/vmlinux.h
 	clang $(BPF_CFLAGS) -I$(BPF_OUT) -Ibpf -c $< -o $@
 	llvm-strip -g $@
 

@@ -6,6 +6,7 @@
 # the kernel lacks is refused, and that nothing stays loaded.
 # FLUSHSTAT=path skips the build.
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/../bpfprogs.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 d=$(mktemp -d)
 pids=()
@@ -77,23 +78,23 @@ like "$(cat "$d/err")" "^Tracing IOTLB flushes" "-j: the banner goes to stderr"
 "$f" -j 1 2 >"$d/j2" 2>/dev/null; rc=$?
 is "$rc:$(wc -l <"$d/j2")" "0:2" "positional 'interval count' (1 2): two documents"
 
-# Programs loaded while it runs, gone after SIGTERM and SIGINT.
-nprog() { bpftool prog show 2>/dev/null | grep -cE 'name (sys_enter_ioctl|sys_exit_ioctl|iommu_unmap)'; }
-n0=$(nprog)
+# Programs loaded while it runs, gone after SIGTERM and SIGINT (counted
+# from its own fds: other BPF users on the machine do not matter).
 for sig in TERM INT; do
-	"$f" >"$d/bg" 2>&1 &
+	"$f" >"$d/bg.$sig" 2>&1 &
 	pids+=($!)
 	for _ in $(seq 100); do
-		grep -q '^Tracing' "$d/bg" && break
+		grep -q '^Tracing' "$d/bg.$sig" && break
 		sleep 0.1
 	done
-	n1=$(nprog)
+	ids=$(progs_of "${pids[-1]}")
 	kill -$sig "${pids[-1]}"
 	wait "${pids[-1]}"; rc=$?
 	is "$rc" 0 "SIG$sig: exit 0"
-	[ "$n1" -gt "$n0" ]
-	ok $? "SIG$sig: programs loaded while running ($n0 -> $n1)"
-	is "$(nprog)" "$n0" "SIG$sig: the programs are gone after exit"
+	[ -n "$ids" ]
+	ok $? "SIG$sig: programs loaded while running ($(wc -w <<<"$ids"))"
+	# shellcheck disable=SC2086
+	is "$(still_loaded $ids)" 0 "SIG$sig: the programs are gone after exit"
 done
 
 # A flush source the kernel lacks: refused, one message, exit 1.

@@ -6,6 +6,7 @@
 # exercises the decoding, the user struct read, the failure count, the
 # filters, JSON, signals and cleanup.  MAPLAT=path skips the build.
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/../bpfprogs.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 d=$(mktemp -d)
 pids=()
@@ -86,24 +87,6 @@ for _ in range(3):
 call(0x5401, b"\0" * 64)	# TCGETS: not ours
 PY
 }
-# progs_of PID: ids of the ioctl syscall programs PID holds, from its
-# fds (other BPF users on the machine do not count).
-progs_of() {
-	local id
-	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -un); do
-		bpftool prog show id "$id" 2>/dev/null | grep -qE "name sys_(enter|exit)_ioctl " &&
-			echo "$id"
-	done
-}
-# still_loaded IDS...: how many of these program ids still exist
-still_loaded() {
-	local all n=0 i
-	all=" $(bpftool -j prog show 2>/dev/null | python3 -c '
-import json, sys
-print(" ".join(str(p["id"]) for p in json.load(sys.stdin)))') "
-	for i in "$@"; do [[ $all == *" $i "* ]] && n=$((n + 1)); done
-	echo "$n"
-}
 run_fake() {
 	local name=$1 i
 	shift
@@ -114,7 +97,7 @@ run_fake() {
 		kill -0 "${pids[-1]}" 2>/dev/null || break
 		sleep 0.1
 	done
-	ids=$(progs_of "${pids[-1]}")
+	ids=$(progs_of "${pids[-1]}" "sys_(enter|exit)_ioctl")
 	fake_ioctls
 	kill -"${SIG:-TERM}" "${pids[-1]}"
 	wait "${pids[-1]}"
