@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "fio.h"
 #include "optgroup.h"
@@ -30,6 +31,7 @@ struct nv_opts {
 	char *mapmode;
 	unsigned int qdepth;
 	unsigned int nsid;
+	unsigned int poll_sleep_us;
 };
 
 struct nv_td {
@@ -97,6 +99,16 @@ static struct fio_option options[] = {
 		.off1 = offsetof(struct nv_opts, nsid),
 		.def = "1",
 		.help = "namespace ID",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "poll_sleep_us",
+		.lname = "sleep between empty polls",
+		.type = FIO_OPT_INT,
+		.off1 = offsetof(struct nv_opts, poll_sleep_us),
+		.def = "0",
+		.help = "sleep this long after an empty poll of the completion queue (0: spin)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -212,6 +224,7 @@ static int nv_init(struct thread_data *td)
 		return 1;
 	}
 	nd->have_q = 1;
+	nd->q.defer_db = 1;	/* commit() rings once per batch */
 	return 0;
 }
 
@@ -299,9 +312,12 @@ static enum fio_q_status nv_queue(struct thread_data *td, struct io_u *io_u)
 	return FIO_Q_QUEUED;
 }
 
-/* The doorbell is rung by queue(): nothing is held back. */
+/* One doorbell write for everything queue() added since the last one. */
 static int nv_commit(struct thread_data *td)
 {
+	struct nv_td *nd = td->io_ops_data;
+
+	nvme_ring(&nd->q);
 	return 0;
 }
 
@@ -309,6 +325,7 @@ static int nv_getevents(struct thread_data *td, unsigned int min, unsigned int m
 			const struct timespec *t)
 {
 	struct nv_td *nd = td->io_ops_data;
+	struct nv_opts *o = td->eo;
 	struct timespec start, now;
 	uint64_t limit_ms = g_ctrl.timeout_ms, el;
 	char sbuf[96];
@@ -316,6 +333,7 @@ static int nv_getevents(struct thread_data *td, unsigned int min, unsigned int m
 
 	if (t)
 		limit_ms = t->tv_sec * 1000ULL + t->tv_nsec / 1000000;
+	nvme_ring(&nd->q);	/* anything queued but not yet committed */
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	nd->nevents = 0;
 	for (;;) {
@@ -338,6 +356,8 @@ static int nv_getevents(struct thread_data *td, unsigned int min, unsigned int m
 		}
 		if ((unsigned int)nd->nevents >= min && (nd->nevents || !min))
 			break;
+		if (!n && o->poll_sleep_us)
+			usleep(o->poll_sleep_us);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		el = (now.tv_sec - start.tv_sec) * 1000ULL + (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (el > limit_ms) {

@@ -327,9 +327,18 @@ static void sq_push(struct nvme_queue *q, struct nvme_sqe *sqe, uint16_t cid)
 	q->sq_tail = (q->sq_tail + 1) % q->depth;
 	q->slots[cid].busy = 1;
 	q->inflight++;
-	/* The entry must be visible to the device before the doorbell. */
+	if (!q->defer_db)
+		nvme_ring(q);
+}
+
+void nvme_ring(struct nvme_queue *q)
+{
+	if (q->db_tail == q->sq_tail)
+		return;
+	/* The entries must be visible to the device before the doorbell. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	*q->sq_db = q->sq_tail;
+	q->db_tail = q->sq_tail;
 }
 
 /* One completion off @q into @out, or 0 if none is there. */

@@ -80,6 +80,8 @@ struct nvme_queue {
 	unsigned int inflight;
 	uint64_t perio_iova;	/* perio: a window of max_xfer + page per slot */
 	int created;
+	int defer_db;		/* nvme_submit leaves the doorbell to nvme_ring */
+	uint16_t db_tail;	/* the tail last written to the doorbell */
 };
 
 /* One completion handed back by nvme_poll(). */
@@ -148,6 +150,8 @@ void nvme_dma_free(struct nvme_ctrl *c, struct nvme_dma *dma);
  */
 int nvme_submit(struct nvme_ctrl *c, struct nvme_queue *q, uint8_t opc, void *buf,
 		uint64_t slba, uint32_t nlb, void *ctx);
+/* Write the SQ tail doorbell if commands were queued since the last one. */
+void nvme_ring(struct nvme_queue *q);
 /* Reap up to @max completions into @out; returns how many (0: none). */
 int nvme_poll(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_cpl *out, int max);
 /* Submit one command and wait for it (c->timeout_ms); -EIO on NVMe error. */
