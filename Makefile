@@ -34,7 +34,7 @@ LDLIBS := -lm
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c \
 	tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))
 
-.PHONY: all help deps kernel headers selftests guest bpf tools vmlinux-h test bench overhead demo \
+.PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test bench overhead demo \
 	host-test compare-stock check-patches info clean clean-cache
 
 all: kernel guest bpf tools
@@ -44,6 +44,7 @@ help:
 	@echo "make kernel        build the testbed kernel (STOCK=1: without our series)"
 	@echo "make headers       install the tree's uAPI headers for userspace"
 	@echo "make guest         build the guest tests, selftests and dmaprobe"
+	@echo "make fio-engine    the nvme-vfio fio ioengine (fetches fio's Debian source once)"
 	@echo "make bpf           build the BPF tools into build/bpf/"
 	@echo "make tools         build tools/*/ (ioasid-top) into build/tools/"
 	@echo "make vmlinux-h     regenerate build/bpf/vmlinux.h from the kernel's BTF"
@@ -87,6 +88,17 @@ $(B)/%: bpf/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 $(B)/%: bench/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS) -lpthread
+
+# nvmeio includes the userspace NVMe driver.
+$(B)/nvmeio: bench/nvme/nvme.c bench/nvme/nvme.h
+
+# The fio external ioengine, compiled against the installed fio's own
+# source (fetched once with apt-get source: bench/fio/get-fio-src).
+$(B)/nvme-vfio.so: bench/fio/nvme-vfio.c bench/nvme/nvme.c bench/nvme/nvme.h lib/vfio.c lib/vfio.h \
+		$(HDRSTAMP)
+	bench/fio/build-engine $@ $(UTREE)/usr/include
+
+fio-engine: deps $(B)/nvme-vfio.so
 
 $(B)/dmaprobe: testbed/dmaprobe.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
