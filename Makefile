@@ -177,6 +177,7 @@ overhead: kernel guest bpf tools
 	@bench/overhead -t $(OVERHEAD_ARGS)
 
 demo: kernel guest bpf tools
+	@$(MAKE) --no-print-directory fio-engine || echo "demo: no fio engine, its section is skipped"
 	@testbed/run -- testbed/demo $(B)
 	@testbed/run -i none -- testbed/demo --mock $(B)
 
