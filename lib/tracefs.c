@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tracefs access for tests and probing (see tracefs.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tracefs.h"
@@ -15,6 +17,19 @@ const char *tracefs_root(void)
 	const char *r = getenv("TRACEFS");
 
 	return r && *r ? r : "/sys/kernel/tracing";
+}
+
+/* The instance in use ("" = the global buffer). */
+static char instance[64];
+
+/* The directory of the buffer in use into @buf. */
+static const char *buffer_dir(char *buf, size_t len)
+{
+	if (instance[0])
+		snprintf(buf, len, "%s/instances/%s", tracefs_root(), instance);
+	else
+		snprintf(buf, len, "%s", tracefs_root());
+	return buf;
 }
 
 static int write_file(const char *path, const char *s)
@@ -39,32 +54,98 @@ int tracefs_event_exists(const char *sys, const char *name)
 
 int tracefs_event_enable(const char *sys, const char *name, int on)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], dir[PATH_MAX - 256];
 
+	buffer_dir(dir, sizeof(dir));
 	if (name)
-		snprintf(path, sizeof(path), "%s/events/%s/%s/enable", tracefs_root(), sys, name);
+		snprintf(path, sizeof(path), "%s/events/%s/%s/enable", dir, sys, name);
 	else
-		snprintf(path, sizeof(path), "%s/events/%s/enable", tracefs_root(), sys);
+		snprintf(path, sizeof(path), "%s/events/%s/enable", dir, sys);
 	return write_file(path, on ? "1" : "0");
+}
+
+int tracefs_write(const char *file, const char *val)
+{
+	char path[PATH_MAX], dir[PATH_MAX - 256];
+
+	snprintf(path, sizeof(path), "%s/%s", buffer_dir(dir, sizeof(dir)), file);
+	return write_file(path, val);
 }
 
 int tracefs_clear(void)
 {
+	return tracefs_write("trace", "");
+}
+
+int tracefs_instance_use(const char *name)
+{
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/trace", tracefs_root());
-	return write_file(path, "");
+	if (!name) {
+		instance[0] = 0;
+		return 0;
+	}
+	if (!*name || strlen(name) >= sizeof(instance) || strchr(name, '/'))
+		return -ENAMETOOLONG;
+	snprintf(path, sizeof(path), "%s/instances/%s", tracefs_root(), name);
+	if (mkdir(path, 0750) && errno != EEXIST)
+		return -errno;
+	snprintf(instance, sizeof(instance), "%s", name);
+	return 0;
+}
+
+int tracefs_instance_remove(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/instances/%s/events/enable", tracefs_root(), name);
+	write_file(path, "0");
+	snprintf(path, sizeof(path), "%s/instances/%s", tracefs_root(), name);
+	if (!strcmp(instance, name))
+		instance[0] = 0;
+	return rmdir(path) ? -errno : 0;
+}
+
+long long tracefs_lost(void)
+{
+	char path[PATH_MAX], dir[PATH_MAX - 256], line[256];
+	long long lost = 0;
+	struct dirent *e;
+	int seen = 0;
+	FILE *f;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/per_cpu", buffer_dir(dir, sizeof(dir)));
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "cpu", 3))
+			continue;
+		snprintf(path, sizeof(path), "%s/per_cpu/%.32s/stats", dir, e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		seen++;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "overrun:", 8) || !strncmp(line, "commit overrun:", 15) ||
+			    !strncmp(line, "dropped events:", 15))
+				lost += strtoll(strchr(line, ':') + 1, NULL, 10);
+		fclose(f);
+	}
+	closedir(d);
+	return seen ? lost : -ENOENT;
 }
 
 char *tracefs_read(void)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], dir[PATH_MAX - 256];
 	size_t len = 0, cap = 1 << 16;
 	char *buf = malloc(cap), *nb;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/trace", tracefs_root());
+	snprintf(path, sizeof(path), "%s/trace", buffer_dir(dir, sizeof(dir)));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || !buf) {
 		free(buf);

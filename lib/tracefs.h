@@ -4,7 +4,10 @@
  * trace buffer, and pick records and key=value fields out of its text.
  * Used by the event tests and by tools probing which events exist.
  *
- * The root is $TRACEFS if set, else /sys/kernel/tracing.
+ * The root is $TRACEFS if set, else /sys/kernel/tracing.  After
+ * tracefs_instance_use("name"), event enabling, clearing, reading and
+ * tracefs_write() act on the private ring buffer instances/name instead of
+ * the global one (tracefs_event_exists() always asks the global list).
  */
 #ifndef IOASID_LIB_TRACEFS_H
 #define IOASID_LIB_TRACEFS_H
@@ -20,6 +23,21 @@ int tracefs_event_enable(const char *sys, const char *name, int on);
 int tracefs_clear(void);
 /* The whole trace buffer as text (malloc'd, NUL-terminated), or NULL. */
 char *tracefs_read(void);
+
+/*
+ * Use instances/@name (created if missing) from now on; NULL: the global
+ * buffer again.  0 or -errno (-ENAMETOOLONG for a name that does not fit).
+ */
+int tracefs_instance_use(const char *name);
+/* Remove instances/@name (its events are disabled first); 0 or -errno. */
+int tracefs_instance_remove(const char *name);
+/* Write @val into @file of the buffer in use ("buffer_size_kb", "trace_clock"...). */
+int tracefs_write(const char *file, const char *val);
+/*
+ * Events the buffer in use lost since it was last cleared (overrun, commit
+ * overrun and dropped events over every CPU), or -errno.
+ */
+long long tracefs_lost(void);
 
 /* Number of records of @event (e.g. "iommufd_ioas_map") in @buf. */
 int trace_count(const char *buf, const char *event);
