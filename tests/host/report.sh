@@ -45,7 +45,7 @@ ok $? "report.md: environment, inputs and every table exactly as expected"
 [ -s "$d/diff" ] && head -40 "$d/diff" | sed 's/^/#   /'
 like "$(cat "$d/r-noplot/report.md")" "^Plots missing: GNUPLOT=/nonexistent is not an executable program\. The tables above are complete\.$" \
 	"report.md says why the plots are missing"
-like "$(sed -n 3p "$d/r-noplot/report.md")" "^> \*\*Emulated \(QEMU TCG\): compare backends as ratios within this run; do not quote as hardware figures\*\*$" \
+like "$(sed -n 4p "$d/r-noplot/report.md")" "^> \*\*Emulated \(QEMU TCG\): compare backends as ratios within this run; do not quote as hardware figures\*\*$" \
 	"emulated banner right under the title"
 [ ! -e "$d/r-noplot/plots" ]
 ok $? "no plots directory without gnuplot"
@@ -166,7 +166,7 @@ is "$?" 2 "bad --date: exit 2"
 # Hardware platform: no banner; --platform sets the label.
 mkdir "$d/raw3" && sed 's/"platform": *"QEMU TCG"/"platform": "hardware"/' "$F/raw/mapbench.json" >"$d/raw3/mapbench.json"
 (cd "$d" && "$R/mkreport" "$d/raw3" r-hw --no-plots --platform xeon-lab "${ENV[@]}" >/dev/null 2>&1)
-is "$(head -1 "$d/r-hw/report.md")" "# ioasid-trace report 2026-11-20, xeon-lab" "--platform labels the report"
+is "$(sed -n 2p "$d/r-hw/report.md")" "# ioasid-trace report 2026-11-20, xeon-lab" "--platform labels the report"
 grep -q Emulated "$d/r-hw/report.md"
 is "$?" 1 "hardware: no emulation banner"
 is "$(js "$d/r-hw" 's["env"]["platform"], s["env"]["emulated"]')" "xeon-lab False" "hardware: emulated false"
