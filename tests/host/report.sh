@@ -11,6 +11,12 @@ trap 'rm -rf "$d"' EXIT
 # The interpreter itself (a pyenv shim would need PATH).
 PY=$(python3 -c 'import sys; print(sys.executable)')
 
+# The programs through that interpreter (pyenv's shim costs seconds a
+# call); the --help test at the end runs them through their #! line.
+mkreport() { "$PY" "$R/mkreport" "$@"; }
+regress() { "$PY" "$R/regress" "$@"; }
+promote() { "$PY" "$R/promote" "$@"; }
+
 skip() {
 	_n=$((_n + 1))
 	echo "ok $_n # SKIP $*"
@@ -36,7 +42,7 @@ EOF
 js() { "$PY" -c "import json,sys; s=json.load(open(sys.argv[1]+'/summary.json')); print($2)" "$1"; }
 
 # ---- mkreport: the full set of raw documents, no gnuplot ----
-o=$(cd "$d" && GNUPLOT=/nonexistent "$R/mkreport" "$F/raw" r-noplot "${ENV[@]}" 2>&1)
+o=$(cd "$d" && GNUPLOT=/nonexistent mkreport "$F/raw" r-noplot "${ENV[@]}" 2>&1)
 is "$?" 0 "mkreport: all raw documents, exit 0"
 is "$o" "mkreport: r-noplot: 95 records from 7 inputs; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
 	"mkreport: one summary line"
@@ -81,7 +87,7 @@ is "$(rec "$d/r-noplot" overhead 4K-on iommufd map_mean)" "5 11.5 null 0.0400 11
 
 # ---- the same with gnuplot: the plots ----
 if command -v gnuplot >/dev/null; then
-	o=$(cd "$d" && "$R/mkreport" "$F/raw" r-plot "${ENV[@]}" 2>&1)
+	o=$(cd "$d" && mkreport "$F/raw" r-plot "${ENV[@]}" 2>&1)
 	is "$?" 0 "mkreport with gnuplot: exit 0"
 	like "$o" "; 4 plots$" "four plots made"
 	n=0
@@ -114,7 +120,7 @@ is "$(grep -c '^| ' "$d/r-nopath/report.md")" "$(grep -c '^| ' "$F/expected/repo
 # A gnuplot that fails.
 printf '#!/bin/sh\necho "gnuplot: broken on purpose" >&2\nexit 3\n' >"$d/bin/badplot"
 chmod +x "$d/bin/badplot"
-(cd "$d" && GNUPLOT=$d/bin/badplot "$R/mkreport" "$F/raw" r-bad "${ENV[@]}" >/dev/null 2>&1)
+(cd "$d" && GNUPLOT=$d/bin/badplot mkreport "$F/raw" r-bad "${ENV[@]}" >/dev/null 2>&1)
 is "$?" 0 "failing gnuplot: exit 0"
 like "$(cat "$d/r-bad/report.md")" "^Plots missing: .*badplot failed \(exit 3\): gnuplot: broken on purpose\. The tables above are complete\.$" \
 	"failing gnuplot: its message in the report"
@@ -122,7 +128,7 @@ like "$(cat "$d/r-bad/report.md")" "^Plots missing: .*badplot failed \(exit 3\):
 # ---- mkreport: inputs missing, invalid, none ----
 mkdir "$d/raw1" && cp "$F/raw/mapbench.json" "$d/raw1/"
 echo '{}' >"$d/raw1/other.json"
-o=$(cd "$d" && "$R/mkreport" "$d/raw1" r-one --no-plots --why "fio.json=fio engine not built" "${ENV[@]}" 2>&1)
+o=$(cd "$d" && mkreport "$d/raw1" r-one --no-plots --why "fio.json=fio engine not built" "${ENV[@]}" 2>&1)
 is "$?" 0 "only mapbench.json: exit 0"
 md=$(cat "$d/r-one/report.md")
 like "$md" "^- missing: vmstart\.json: not in RAW_DIR$" "missing input listed"
@@ -134,7 +140,7 @@ is "$(js "$d/r-one" 'len(s["inputs"]["missing"]), len(s["records"]), sorted({r["
 
 mkdir "$d/raw2" && cp "$F/raw/"*.json "$d/raw2/"
 printf '{"tool": "mapbench", "cases": [\n  {"id": "io-4K-anon-t1",,\n' >"$d/raw2/mapbench.json"
-o=$(cd "$d" && "$R/mkreport" "$d/raw2" r-corrupt --no-plots "${ENV[@]}" 2>&1)
+o=$(cd "$d" && mkreport "$d/raw2" r-corrupt --no-plots "${ENV[@]}" 2>&1)
 is "$?" 1 "corrupt mapbench.json: exit 1, report still written"
 like "$o" "^mkreport: $d/raw2/mapbench\.json:2:26: corrupt mapbench\.json: Expecting property name" \
 	"corrupt input: file, line and column on stderr"
@@ -144,28 +150,28 @@ is "$(js "$d/r-corrupt" 'len(s["records"]), sorted({r["bench"] for r in s["recor
 	"77 ['faultbench', 'fio', 'invbench', 'overhead', 'vmstart']" "the other inputs are reported"
 echo '{"tool": "mapbench", "env": {}, "cases": [{"id": "x", "results": {"iommufd": {}}}]}' \
 	>"$d/raw2/mapbench.json"
-o=$(cd "$d" && "$R/mkreport" "$d/raw2" r-corrupt --no-plots "${ENV[@]}" 2>&1)
+o=$(cd "$d" && mkreport "$d/raw2" r-corrupt --no-plots "${ENV[@]}" 2>&1)
 is "$?" 1 "mapbench.json of the wrong shape: exit 1"
 like "$o" "mapbench\.json: cases\[0\]\.results\.iommufd: no \"map\"" "wrong shape: says where"
 
 mkdir "$d/empty"
-o=$("$R/mkreport" "$d/empty" "$d/r-empty" 2>&1)
+o=$(mkreport "$d/empty" "$d/r-empty" 2>&1)
 is "$?" 2 "no raw document: exit 2"
 like "$o" "none of the raw documents is there" "no raw document: says so"
 [ ! -e "$d/r-empty" ]
 ok $? "no raw document: nothing written"
-o=$("$R/mkreport" "$d/nonexistent" "$d/r-x" 2>&1)
+o=$(mkreport "$d/nonexistent" "$d/r-x" 2>&1)
 is "$?" 2 "RAW_DIR missing: exit 2"
 mkdir "$d/notreport" && touch "$d/notreport/precious"
-o=$("$R/mkreport" "$F/raw" "$d/notreport" --no-plots 2>&1)
+o=$(mkreport "$F/raw" "$d/notreport" --no-plots 2>&1)
 is "$?" 2 "OUT_DIR with other files: refused"
 like "$o" "exists and is not a report directory" "OUT_DIR refusal says why"
-o=$("$R/mkreport" "$F/raw" "$d/r-x" --date 2026-13-01 2>&1)
+o=$(mkreport "$F/raw" "$d/r-x" --date 2026-13-01 2>&1)
 is "$?" 2 "bad --date: exit 2"
 
 # Hardware platform: no banner; --platform sets the label.
 mkdir "$d/raw3" && sed 's/"platform": *"QEMU TCG"/"platform": "hardware"/' "$F/raw/mapbench.json" >"$d/raw3/mapbench.json"
-(cd "$d" && "$R/mkreport" "$d/raw3" r-hw --no-plots --platform xeon-lab "${ENV[@]}" >/dev/null 2>&1)
+(cd "$d" && mkreport "$d/raw3" r-hw --no-plots --platform xeon-lab "${ENV[@]}" >/dev/null 2>&1)
 is "$(sed -n 2p "$d/r-hw/report.md")" "# ioasid-trace report 2026-11-20, xeon-lab" "--platform labels the report"
 grep -q Emulated "$d/r-hw/report.md"
 is "$?" 1 "hardware: no emulation banner"
@@ -174,13 +180,13 @@ is "$(js "$d/r-hw" 's["env"]["platform"], s["env"]["emulated"]')" "xeon-lab Fals
 # ---- regress on the hand-written summaries ----
 G=$F/regress
 cd "$F" || exit 1
-o=$("$R/regress" regress/within regress/base); rc=$?
+o=$(regress regress/within regress/base); rc=$?
 is "$rc" 0 "regress: within-noise changes, exit 0"
 is "$o" "$(cat expected/regress-within.txt)" "regress: within-noise table, new and gone exactly"
-o=$("$R/regress" regress/worse regress/base); rc=$?
+o=$(regress regress/worse regress/base); rc=$?
 is "$rc" 1 "regress: synthetic regressions, exit 1"
 is "$o" "$(cat expected/regress-worse.txt)" "regress: regressions flagged exactly (latency up, IOPS down, syncs/IO up)"
-o=$("$R/regress" regress/better regress/base); rc=$?
+o=$(regress regress/better regress/base); rc=$?
 is "$rc" 0 "regress: improvements, exit 0"
 is "$o" "$(cat expected/regress-better.txt)" "regress: improvements flagged exactly"
 
@@ -189,45 +195,45 @@ is "$o" "$(cat expected/regress-better.txt)" "regress: improvements flagged exac
 mkdir -p "$d/w1" "$d/w2"
 sed '0,/"median": 7500/s//"median": 9500/' regress/within/summary.json >"$d/w1/summary.json"
 sed '0,/"median": 7500/s//"median": 9300/' regress/within/summary.json >"$d/w2/summary.json"
-o=$("$R/regress" "$d/w1" regress/base); rc=$?
+o=$(regress "$d/w1" regress/base); rc=$?
 is "$rc" 1 "changed fixture (7000 -> 9500 ns): exit 1"
 like "$o" "^mapbench io-4K-anon-t1 +iommufd map +7us 9.5us \+35\.7% +33\.6% REGRESSION$" "changed fixture: flagged"
-o=$("$R/regress" "$d/w2" regress/base); rc=$?
+o=$(regress "$d/w2" regress/base); rc=$?
 is "$rc" 0 "changed fixture (7000 -> 9300 ns): exit 0"
 like "$o" "^mapbench io-4K-anon-t1 +iommufd map +7us 9.3us \+32\.9% +33\.6% within noise$" "just under the threshold: not flagged"
-o=$("$R/regress" regress/within regress/base --threshold-k 1 --floor 1); rc=$?
+o=$(regress regress/within regress/base --threshold-k 1 --floor 1); rc=$?
 is "$rc" 1 "--threshold-k 1 --floor 1: the +4.0% VM map now beyond 3.2%"
 like "$o" "^vmstart +512M-anon +type1 +map +100ms 104ms +\+4\.0% +3\.2% REGRESSION$" "--threshold-k scales the spread term"
-o=$("$R/regress" regress/worse regress/base --floor 12); rc=$?
+o=$(regress regress/worse regress/base --floor 12); rc=$?
 like "$o" "iotlb_syncs_per_io +1 +1\.1 \+10\.0% +12\.0% within noise$" "--floor raises the floor for figures without spread"
 
-o=$("$R/regress" regress/worse regress/base --json); rc=$?
+o=$(regress regress/worse regress/base --json); rc=$?
 is "$rc" 1 "--json: exit 1 on regressions"
 is "$("$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["summary"]["regression"], d["summary"]["within noise"], [v["verdict"] for v in d["verdicts"]], d["threshold"]["k"], d["threshold"]["floor"])' <<<"$o")" \
 	"3 2 ['regression', 'regression', 'within noise', 'regression', 'within noise'] 3.0 0.05" \
 	"--json: the verdicts and the threshold parameters"
 
-o=$("$R/regress" regress/corrupt regress/base 2>&1); rc=$?
+o=$(regress regress/corrupt regress/base 2>&1); rc=$?
 is "$rc" 2 "corrupt summary.json: exit 2"
 is "$o" "regress: report: regress/corrupt/summary.json:29:1: corrupt summary.json: Expecting property name enclosed in double quotes" \
 	"corrupt summary.json: names the file, line and column"
-o=$("$R/regress" regress/within "$d/nonexistent" 2>&1); rc=$?
+o=$(regress regress/within "$d/nonexistent" 2>&1); rc=$?
 is "$rc" 2 "no baseline directory: exit 2"
 like "$o" "^regress: baseline: .*/nonexistent: no such directory$" "no baseline directory: says so"
-o=$("$R/regress" regress/within "$d/empty" 2>&1); rc=$?
+o=$(regress regress/within "$d/empty" 2>&1); rc=$?
 is "$rc" 2 "baseline without summary.json: exit 2"
 like "$o" "no summary\.json in" "baseline without summary.json: says so"
-o=$("$R/regress" regress/within regress/hardware 2>&1); rc=$?
+o=$(regress regress/within regress/hardware 2>&1); rc=$?
 is "$rc" 2 "baseline from hardware vs an emulated report: refused, exit 2"
 is "$o" "regress: refusing to compare: the baseline's platform 'hardware' (hardware) is not the report's 'qemu-tcg' (emulated) (regress/hardware); --force compares anyway" \
 	"cross-platform refusal says why and how"
-o=$("$R/regress" regress/within regress/hardware --force 2>&1); rc=$?
+o=$(regress regress/within regress/hardware --force 2>&1); rc=$?
 is "$rc" 0 "--force: compared, exit 0"
 like "$o" "^note: forced: the baseline's platform 'hardware' \(hardware\) is not the report's 'qemu-tcg' \(emulated\)$" \
 	"--force: the mismatch is noted"
-o=$("$R/regress" regress/within 2>&1); rc=$?
+o=$(regress regress/within 2>&1); rc=$?
 is "$rc" 2 "regress with one directory: usage error"
-o=$("$R/regress" regress/within regress/base --threshold-k 0 2>&1); rc=$?
+o=$(regress regress/within regress/base --threshold-k 0 2>&1); rc=$?
 is "$rc" 2 "--threshold-k 0: usage error"
 
 # ---- end to end: mkreport, promote, regress ----
@@ -244,10 +250,10 @@ for r in d["results"]:
 json.dump(d, open(sys.argv[1], "w"))
 EOF
 mkdir results
-"$R/mkreport" "$F/raw" results/2026-11-20-qemu-tcg --no-plots "${ENV[@]}" >/dev/null 2>&1
-"$R/mkreport" "$F/raw" results/2026-11-21-qemu-tcg --no-plots "${ENV[@]}" --date 2026-11-21 >/dev/null 2>&1
-"$R/mkreport" raw4 results/2026-11-22-qemu-tcg --no-plots "${ENV[@]}" --date 2026-11-22 >/dev/null 2>&1
-o=$("$R/promote" results/2026-11-20-qemu-tcg); rc=$?
+mkreport "$F/raw" results/2026-11-20-qemu-tcg --no-plots "${ENV[@]}" >/dev/null 2>&1
+mkreport "$F/raw" results/2026-11-21-qemu-tcg --no-plots "${ENV[@]}" --date 2026-11-21 >/dev/null 2>&1
+mkreport raw4 results/2026-11-22-qemu-tcg --no-plots "${ENV[@]}" --date 2026-11-22 >/dev/null 2>&1
+o=$(promote results/2026-11-20-qemu-tcg); rc=$?
 is "$rc" 0 "promote: exit 0"
 is "$o" "promote: $d/results/baseline is now the baseline (from 2026-11-20-qemu-tcg, 2026-11-20, qemu-tcg, 95 records)" \
 	"promote: says what it did"
@@ -256,26 +262,26 @@ cmp -s results/2026-11-20-qemu-tcg/summary.json results/baseline/summary.json &&
 ok $? "promote: the report copied to results/baseline"
 is "$(js results/baseline 'json.load(open(sys.argv[1]+"/promoted.json"))["from"]')" "2026-11-20-qemu-tcg" \
 	"promote: promoted.json names the report"
-o=$("$R/regress" results/2026-11-21-qemu-tcg results/baseline); rc=$?
+o=$(regress results/2026-11-21-qemu-tcg results/baseline); rc=$?
 is "$rc" 0 "same raw data, another day: no regression"
 like "$o" "^summary: 0 regressions, 0 improved, 95 within noise, 0 new, 0 gone$" "same raw data: all 95 within noise"
 like "$o" "^baseline results/baseline \(promoted from 2026-11-20-qemu-tcg\): 2026-11-20" "regress names the promoted report"
-o=$("$R/regress" results/2026-11-22-qemu-tcg results/baseline); rc=$?
+o=$(regress results/2026-11-22-qemu-tcg results/baseline); rc=$?
 is "$rc" 1 "type1 perio IOPS -30%: regression"
 is "$(grep -E ' (REGRESSION|improved)$' <<<"$o" | grep -vc '^verdict:')" 1 "only one figure is flagged"
 like "$o" "^fio +randread-qd32-j1-perio +type1 +iops +11000 +7700 -30\.0% +27\.9% REGRESSION$" \
 	"the type1 perio IOPS, beyond its 27.9% threshold"
-o=$("$R/promote" results/2026-11-22-qemu-tcg); rc=$?
+o=$(promote results/2026-11-22-qemu-tcg); rc=$?
 is "$rc" 0 "promote again: replaces the baseline"
 is "$(js results/baseline 's["env"]["date"]')" "2026-11-22" "the new baseline is the newer report"
-o=$("$R/promote" "$d/empty" 2>&1); rc=$?
+o=$(promote "$d/empty" 2>&1); rc=$?
 is "$rc" 2 "promote without summary.json: refused"
 like "$o" "^promote: refusing to promote: .*no summary\.json" "promote refusal says why"
-o=$("$R/promote" results/baseline 2>&1); rc=$?
+o=$(promote results/baseline 2>&1); rc=$?
 is "$rc" 2 "promote the baseline onto itself: refused"
 
 for p in mkreport regress promote; do
-	"$R/$p" --help >/dev/null 2>&1 || break
+	"$R/$p" --help >/dev/null 2>&1 || break	# through #!
 done
 ok $? "--help of each program exits 0"
 done_testing
