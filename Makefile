@@ -34,7 +34,7 @@ LDLIBS := -lm
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c \
 	tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))
 
-.PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test bench overhead demo \
+.PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test bench report overhead demo \
 	host-test compare-stock check-patches info clean clean-cache
 
 all: kernel guest bpf tools
@@ -49,7 +49,9 @@ help:
 	@echo "make tools         build tools/*/ (ioasid-top) into build/tools/"
 	@echo "make vmlinux-h     regenerate build/bpf/vmlinux.h from the kernel's BTF"
 	@echo "make test          everything, tests in the booted testbed; ends 'N passed, N failed'"
-	@echo "make bench         mapbench, faultbench, invbench in the testbed (BENCH_ARGS=-q: tiny)"
+	@echo "make bench         mapbench, vmstart, fio, fault benches in the testbed (BENCH_ARGS=-q: tiny)"
+	@echo "make report        every benchmark + overhead -> results/<date>-<platform>/, regression"
+	@echo "                   check against results/baseline (BASELINE=dir, REPORT_ARGS=-q: tiny)"
 	@echo "make overhead      what the series and each tool cost the map/unmap loop (report)"
 	@echo "make demo          boot the testbed and show the project at work"
 	@echo "make compare-stock run the iommufd selftests on stock and patched kernels"
@@ -170,6 +172,14 @@ test:
 # BENCH_ARGS: bench/run options, e.g. BENCH_ARGS=-q for tiny configurations.
 bench: kernel guest
 	@bench/run $(BENCH_ARGS)
+
+# The nightly report: every benchmark, the overhead study, results/<date>-<platform>/
+# and a regression check.  REPORT_ARGS: bench/report/run options (-q: tiny);
+# BASELINE=dir: the report to compare with (default results/baseline).
+report: kernel guest bpf tools
+	@$(MAKE) --no-print-directory kernel STOCK=1
+	@$(MAKE) --no-print-directory fio-engine || echo "report: no fio engine, the fio suite is skipped"
+	@bench/report/run $(if $(BASELINE),-B $(BASELINE)) $(REPORT_ARGS)
 
 # The overhead study: stock vs the series (events off, on) vs each tool.
 overhead: kernel guest bpf tools
