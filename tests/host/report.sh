@@ -44,7 +44,7 @@ js() { "$PY" -c "import json,sys; s=json.load(open(sys.argv[1]+'/summary.json'))
 # ---- mkreport: the full set of raw documents, no gnuplot ----
 o=$(cd "$d" && GNUPLOT=/nonexistent mkreport "$F/raw" r-noplot "${ENV[@]}" 2>&1)
 is "$?" 0 "mkreport: all raw documents, exit 0"
-is "$o" "mkreport: r-noplot: 95 records from 7 inputs; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
+is "$o" "mkreport: r-noplot: 99 records from 7 inputs; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
 	"mkreport: one summary line"
 diff -u "$F/expected/report-noplots.md" "$d/r-noplot/report.md" >"$d/diff" 2>&1
 ok $? "report.md: environment, inputs and every table exactly as expected"
@@ -62,7 +62,7 @@ ok $? "raw/ holds exact copies of the seven raw documents"
 
 # summary.json: the schema and hand-checked records.
 is "$(js "$d/r-noplot" 'len(s["records"]), s["version"], s["env"]["platform"], s["env"]["emulated"], s["env"]["date"]')" \
-	"95 1 qemu-tcg True 2026-11-20" "summary.json: 95 records, platform, emulated, date"
+	"99 1 qemu-tcg True 2026-11-20" "summary.json: 99 records, platform, emulated, date"
 is "$(js "$d/r-noplot" 'sorted({tuple(sorted(r)) == tuple(sorted(["bench","case","backend","metric","unit","better","n","median","p99","cv","min","max"])) and r["backend"] in ("iommufd","type1","kernel","none") and r["better"] in ("lower","higher") for r in s["records"]})')" \
 	"[True]" "summary.json: every record has exactly the 12 keys, a known backend and direction"
 is "$(js "$d/r-noplot" '[u["file"] for u in s["inputs"]["used"]], s["inputs"]["missing"], s["inputs"]["invalid"]')" \
@@ -147,7 +147,7 @@ like "$o" "^mkreport: $d/raw2/mapbench\.json:2:26: corrupt mapbench\.json: Expec
 like "$(cat "$d/r-corrupt/report.md")" "^- \*\*invalid\*\*: mapbench\.json: .*mapbench\.json:2:26: corrupt" \
 	"corrupt input named in report.md"
 is "$(js "$d/r-corrupt" 'len(s["records"]), sorted({r["bench"] for r in s["records"]})')" \
-	"77 ['faultbench', 'fio', 'invbench', 'overhead', 'vmstart']" "the other inputs are reported"
+	"81 ['faultbench', 'fio', 'invbench', 'overhead', 'vmstart']" "the other inputs are reported"
 echo '{"tool": "mapbench", "env": {}, "cases": [{"id": "x", "results": {"iommufd": {}}}]}' \
 	>"$d/raw2/mapbench.json"
 o=$(cd "$d" && mkreport "$d/raw2" r-corrupt --no-plots "${ENV[@]}" 2>&1)
@@ -185,23 +185,40 @@ is "$rc" 0 "regress: within-noise changes, exit 0"
 is "$o" "$(cat expected/regress-within.txt)" "regress: within-noise table, new and gone exactly"
 o=$(regress regress/worse regress/base); rc=$?
 is "$rc" 1 "regress: synthetic regressions, exit 1"
-is "$o" "$(cat expected/regress-worse.txt)" "regress: regressions flagged exactly (latency up, IOPS down, syncs/IO up)"
+is "$o" "$(cat expected/regress-worse.txt)" "regress: the ratio regression fails the check, absolute ones are info (emulated)"
 o=$(regress regress/better regress/base); rc=$?
 is "$rc" 0 "regress: improvements, exit 0"
 is "$o" "$(cat expected/regress-better.txt)" "regress: improvements flagged exactly"
 
-# The verdict follows the fixture: +35.7% is beyond the 33.6% threshold,
-# +32.9% is not.
-mkdir -p "$d/w1" "$d/w2"
-sed '0,/"median": 7500/s//"median": 9500/' regress/within/summary.json >"$d/w1/summary.json"
-sed '0,/"median": 7500/s//"median": 9300/' regress/within/summary.json >"$d/w2/summary.json"
+# The verdict follows the fixture: the ratio 1.30 -> 2.00 (+53.8%) is beyond
+# its 47.6% threshold, 1.30 -> 1.90 (+46.2%) is not.
+mkdir -p "$d/w1" "$d/w2" "$d/w3" "$d/w4"
+sed '0,/"median": 1.4,/s//"median": 2.0,/' regress/within/summary.json >"$d/w1/summary.json"
+sed '0,/"median": 1.4,/s//"median": 1.9,/' regress/within/summary.json >"$d/w2/summary.json"
 o=$(regress "$d/w1" regress/base); rc=$?
-is "$rc" 1 "changed fixture (7000 -> 9500 ns): exit 1"
-like "$o" "^mapbench io-4K-anon-t1 +iommufd map +7us 9.5us \+35\.7% +33\.6% REGRESSION$" "changed fixture: flagged"
+is "$rc" 1 "changed fixture (ratio 1.30 -> 2.00): exit 1"
+like "$o" "^mapbench io-4K-anon-t1 +none +ratio map +1\.3 +2 \+53\.8% +47\.6% REGRESSION$" "changed fixture: flagged"
 o=$(regress "$d/w2" regress/base); rc=$?
-is "$rc" 0 "changed fixture (7000 -> 9300 ns): exit 0"
-like "$o" "^mapbench io-4K-anon-t1 +iommufd map +7us 9.3us \+32\.9% +33\.6% within noise$" "just under the threshold: not flagged"
-o=$(regress regress/within regress/base --threshold-k 1 --floor 1); rc=$?
+is "$rc" 0 "changed fixture (ratio 1.30 -> 1.90): exit 0"
+like "$o" "^mapbench io-4K-anon-t1 +none +ratio map +1\.3 +1\.9 \+46\.2% +47\.6% within noise$" "just under the threshold: not flagged"
+# The same for an absolute figure with --gate all: +35.7% beyond 33.6%,
+# +32.9% not; without --gate all (emulated) it is information only.
+sed '0,/"median": 7500/s//"median": 9500/' regress/within/summary.json >"$d/w3/summary.json"
+sed '0,/"median": 7500/s//"median": 9300/' regress/within/summary.json >"$d/w4/summary.json"
+o=$(regress "$d/w3" regress/base --gate all); rc=$?
+is "$rc" 1 "--gate all, 7000 -> 9500 ns: exit 1"
+like "$o" "^mapbench io-4K-anon-t1 +iommufd map +7us 9\.5us \+35\.7% +33\.6% REGRESSION$" "--gate all: an absolute figure fails the check"
+o=$(regress "$d/w4" regress/base --gate all); rc=$?
+is "$rc" 0 "--gate all, 7000 -> 9300 ns: exit 0"
+o=$(regress "$d/w3" regress/base); rc=$?
+is "$rc" 0 "emulated, default gate: the absolute regression does not fail the check"
+like "$o" "^mapbench io-4K-anon-t1 +iommufd map +7us 9\.5us \+35\.7% +33\.6% regression \(info\)$" "... and is shown as information"
+o=$(regress regress/worse regress/base --gate all); rc=$?
+is "$rc" 1 "--gate all on the regressions: exit 1"
+like "$o" "^summary: 4 regressions \(3 failing the check\), 0 improved, 2 within noise, 0 new, 0 gone$" \
+	"--gate all: syncs/IO (one run, no spread) cannot fail the check"
+like "$o" "iotlb_syncs_per_io +1 +1\.1 \+10\.0% +5\.0% regression \(info\)$" "the unmeasured figure is information"
+o=$(regress regress/within regress/base --threshold-k 1 --floor 1 --gate all); rc=$?
 is "$rc" 1 "--threshold-k 1 --floor 1: the +4.0% VM map now beyond 3.2%"
 like "$o" "^vmstart +512M-anon +type1 +map +100ms 104ms +\+4\.0% +3\.2% REGRESSION$" "--threshold-k scales the spread term"
 o=$(regress regress/worse regress/base --floor 12); rc=$?
@@ -209,8 +226,8 @@ like "$o" "iotlb_syncs_per_io +1 +1\.1 \+10\.0% +12\.0% within noise$" "--floor 
 
 o=$(regress regress/worse regress/base --json); rc=$?
 is "$rc" 1 "--json: exit 1 on regressions"
-is "$("$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["summary"]["regression"], d["summary"]["within noise"], [v["verdict"] for v in d["verdicts"]], d["threshold"]["k"], d["threshold"]["floor"])' <<<"$o")" \
-	"3 2 ['regression', 'regression', 'within noise', 'regression', 'within noise'] 3.0 0.05" \
+is "$("$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["summary"]["regression"], d["summary"]["gating regression"], d["summary"]["within noise"], [v["verdict"] for v in d["verdicts"]], [v["gating"] for v in d["verdicts"]], d["gate"], d["threshold"]["k"], d["threshold"]["floor"])' <<<"$o")" \
+	"4 1 2 ['regression', 'regression', 'regression', 'within noise', 'regression', 'within noise'] [False, True, False, False, False, False] ratios 3.0 0.05" \
 	"--json: the verdicts and the threshold parameters"
 
 o=$(regress regress/corrupt regress/base 2>&1); rc=$?
@@ -239,14 +256,14 @@ is "$rc" 2 "--threshold-k 0: usage error"
 # ---- end to end: mkreport, promote, regress ----
 cd "$d" || exit 1
 mkdir raw4 && cp "$F/raw/"*.json raw4/
-# type1 perio runs 30% slower: 7000, 7700, 8400 IOPS.
+# iommufd perio runs at half speed: 4000, 4400, 4500 IOPS.
 "$PY" - raw4/fio.json <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 for r in d["results"]:
-    if r["backend"] == "type1" and r["mapmode"] == "perio":
+    if r["backend"] == "iommufd" and r["mapmode"] == "perio":
         for x in r["runs"]:
-            x["iops"] *= 0.7
+            x["iops"] *= 0.5
 json.dump(d, open(sys.argv[1], "w"))
 EOF
 mkdir results
@@ -255,7 +272,7 @@ mkreport "$F/raw" results/2026-11-21-qemu-tcg --no-plots "${ENV[@]}" --date 2026
 mkreport raw4 results/2026-11-22-qemu-tcg --no-plots "${ENV[@]}" --date 2026-11-22 >/dev/null 2>&1
 o=$(promote results/2026-11-20-qemu-tcg); rc=$?
 is "$rc" 0 "promote: exit 0"
-is "$o" "promote: $d/results/baseline is now the baseline (from 2026-11-20-qemu-tcg, 2026-11-20, qemu-tcg, 95 records)" \
+is "$o" "promote: $d/results/baseline is now the baseline (from 2026-11-20-qemu-tcg, 2026-11-20, qemu-tcg, 99 records)" \
 	"promote: says what it did"
 cmp -s results/2026-11-20-qemu-tcg/summary.json results/baseline/summary.json &&
 	cmp -s results/2026-11-20-qemu-tcg/raw/fio.json results/baseline/raw/fio.json
@@ -264,13 +281,15 @@ is "$(js results/baseline 'json.load(open(sys.argv[1]+"/promoted.json"))["from"]
 	"promote: promoted.json names the report"
 o=$(regress results/2026-11-21-qemu-tcg results/baseline); rc=$?
 is "$rc" 0 "same raw data, another day: no regression"
-like "$o" "^summary: 0 regressions, 0 improved, 95 within noise, 0 new, 0 gone$" "same raw data: all 95 within noise"
+like "$o" "^summary: 0 regressions, 0 improved, 99 within noise, 0 new, 0 gone$" "same raw data: all 99 within noise"
 like "$o" "^baseline results/baseline \(promoted from 2026-11-20-qemu-tcg\): 2026-11-20" "regress names the promoted report"
 o=$(regress results/2026-11-22-qemu-tcg results/baseline); rc=$?
-is "$rc" 1 "type1 perio IOPS -30%: regression"
-is "$(grep -E ' (REGRESSION|improved)$' <<<"$o" | grep -vc '^verdict:')" 1 "only one figure is flagged"
-like "$o" "^fio +randread-qd32-j1-perio +type1 +iops +11000 +7700 -30\.0% +27\.9% REGRESSION$" \
-	"the type1 perio IOPS, beyond its 27.9% threshold"
+is "$rc" 1 "iommufd perio IOPS -50%: regression"
+is "$(grep -E ' (REGRESSION|improved|\(info\))$' <<<"$o" | grep -vc '^verdict:')" 2 "two figures flagged"
+like "$o" "^fio +randread-qd32-j1-perio +none +ratio iops +0\.8 +0\.4 -50\.0% +33\.7% REGRESSION$" \
+	"the iommufd/type1 IOPS ratio fails the check (33.7% threshold)"
+like "$o" "^fio +randread-qd32-j1-perio +iommufd +iops +8800 +4400 -50\.0% +18\.9% regression \(info\)$" \
+	"the absolute IOPS is information (emulated)"
 o=$(promote results/2026-11-22-qemu-tcg); rc=$?
 is "$rc" 0 "promote again: replaces the baseline"
 is "$(js results/baseline 's["env"]["date"]')" "2026-11-22" "the new baseline is the newer report"
