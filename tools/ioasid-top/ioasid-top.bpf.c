@@ -21,66 +21,10 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 
+#include "bits.bpf.h"
+#include "series.bpf.h"
 #include "ioasid-top.h"
 
-/* The series' argument types, only what is read; local CO-RE flavours. */
-struct iommu_ioas_map___top {
-	__u32 ioas_id;
-	__u64 length;
-} __attribute__((preserve_access_index));
-
-struct iommu_ioas_unmap___top {
-	__u32 ioas_id;
-} __attribute__((preserve_access_index));
-
-struct iommu_ioas_copy___top {
-	__u32 dst_ioas_id;
-	__u64 length;
-} __attribute__((preserve_access_index));
-
-struct iommu_hwpt_invalidate___top {
-	__u32 hwpt_id;
-} __attribute__((preserve_access_index));
-
-struct iommu_hwpt_alloc___top {
-	__u32 pt_id;
-} __attribute__((preserve_access_index));
-
-struct vfio_iommu_type1_dma_map___top {
-	__u64 size;
-} __attribute__((preserve_access_index));
-
-struct iommufd_object___top {
-	unsigned int id;
-} __attribute__((preserve_access_index));
-
-struct iommufd_ioas___top {
-	struct iommufd_object___top obj;
-} __attribute__((preserve_access_index));
-
-struct iommufd_hw_pagetable___top {
-	struct iommufd_object___top obj;
-} __attribute__((preserve_access_index));
-
-struct iommufd_device___top {
-	struct iommufd_object___top obj;
-	struct device *dev;
-} __attribute__((preserve_access_index));
-
-struct iommu_domain___top {
-	void *fault_data;
-} __attribute__((preserve_access_index));
-
-struct iommu_attach_handle___top {
-	struct iommu_domain___top *domain;
-} __attribute__((preserve_access_index));
-
-struct iopf_group___top {
-	struct iommu_attach_handle___top *attach_handle;
-} __attribute__((preserve_access_index));
-
-const volatile __u32 filter_tgid = 0;
-const volatile long targ_nr_ioctl = 16;		/* raw_syscalls: __NR_ioctl */
 const volatile struct top_ioctl ioctls[TOP_IOCTLS] = {};
 
 struct {
@@ -145,34 +89,6 @@ struct {
 static struct top_stats zero_stats;
 static struct top_dev zero_dev;
 
-static __always_inline __u32 log2_32(__u32 v)
-{
-	__u32 shift, r;
-
-	r = (v > 0xFFFF) << 4;
-	v >>= r;
-	shift = (v > 0xFF) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xF) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
-/* The slot of lib/hist.h, capped to TOP_SLOTS - 1. */
-static __always_inline __u32 slot_of(__u64 v)
-{
-	__u32 hi = v >> 32, s;
-
-	s = hi ? log2_32(hi) + 32 : log2_32(v);
-	return s < TOP_SLOTS ? s : TOP_SLOTS - 1;
-}
-
 static __always_inline void other_add(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&other, &idx);
@@ -198,11 +114,6 @@ static __always_inline struct top_stats *row(const struct top_key *key)
 	return s;
 }
 
-static __always_inline bool filtered(void)
-{
-	return filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid;
-}
-
 static __always_inline void make_key(struct top_key *k, __u32 backend, __u64 as)
 {
 	k->as = as;
@@ -222,7 +133,7 @@ static __always_inline void record_on(struct top_stats *s, __u32 op, __u64 len, 
 	}
 	s->ops[op]++;
 	s->bytes[op] += len;
-	s->lat[op][slot_of(ns)]++;
+	s->lat[op][log2_slot(ns, TOP_SLOTS)]++;
 }
 
 static __always_inline void record(const struct top_key *k, __u32 op, __u64 len, __u64 ns,
@@ -240,7 +151,7 @@ static __always_inline int begin(__u32 backend, __u32 op, __u64 as)
 {
 	struct top_cur *c;
 
-	if (filtered())
+	if (pid_filtered())
 		return 0;
 	c = cur_get(true);
 	if (!c)
@@ -279,7 +190,7 @@ static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, __u
 	struct top_key k = {};
 	struct top_stats *s;
 
-	if (filtered())		/* then begin() did not mark it either */
+	if (pid_filtered())		/* then begin() did not mark it either */
 		return 0;
 	if (c)
 		c->active = 0;
@@ -298,47 +209,47 @@ static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, __u
 }
 
 SEC("tp_btf/iommufd_ioas_map_start")
-int BPF_PROG(map_start, const struct iommu_ioas_map___top *cmd)
+int BPF_PROG(map_start, const struct iommu_ioas_map___s *cmd)
 {
 	return begin(TOP_IOMMUFD, TOP_MAP, cmd->ioas_id);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap_start")
-int BPF_PROG(unmap_start, const struct iommu_ioas_unmap___top *cmd)
+int BPF_PROG(unmap_start, const struct iommu_ioas_unmap___s *cmd)
 {
 	return begin(TOP_IOMMUFD, TOP_UNMAP, cmd->ioas_id);
 }
 
 SEC("tp_btf/iommufd_ioas_copy_start")
-int BPF_PROG(copy_start, const struct iommu_ioas_copy___top *cmd)
+int BPF_PROG(copy_start, const struct iommu_ioas_copy___s *cmd)
 {
 	return begin(TOP_IOMMUFD, TOP_COPY, cmd->dst_ioas_id);
 }
 
 /* the IOAS looked up, or (lookup failed) the id asked for */
-static __always_inline __u64 ioas_id(const struct iommufd_ioas___top *ioas, __u32 asked)
+static __always_inline __u64 ioas_id(const struct iommufd_ioas___s *ioas, __u32 asked)
 {
 	return ioas ? ioas->obj.id : asked;
 }
 
 SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(map_end, const struct iommufd_ioas___top *ioas,
-	     const struct iommu_ioas_map___top *cmd, __u64 start_ns, int ret)
+int BPF_PROG(map_end, const struct iommufd_ioas___s *ioas,
+	     const struct iommu_ioas_map___s *cmd, __u64 start_ns, int ret)
 {
 	return end(TOP_IOMMUFD, TOP_MAP, ioas_id(ioas, cmd->ioas_id), cmd->length, start_ns, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap")
-int BPF_PROG(unmap_end, const struct iommufd_ioas___top *ioas,
-	     const struct iommu_ioas_unmap___top *cmd, __u64 length, __u64 unmapped,
+int BPF_PROG(unmap_end, const struct iommufd_ioas___s *ioas,
+	     const struct iommu_ioas_unmap___s *cmd, __u64 length, __u64 unmapped,
 	     __u64 start_ns, int ret)
 {
 	return end(TOP_IOMMUFD, TOP_UNMAP, ioas_id(ioas, cmd->ioas_id), unmapped, start_ns, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
-int BPF_PROG(copy_end, const struct iommufd_ioas___top *dst_ioas,
-	     const struct iommu_ioas_copy___top *cmd, __u64 start_ns, int ret)
+int BPF_PROG(copy_end, const struct iommufd_ioas___s *dst_ioas,
+	     const struct iommu_ioas_copy___s *cmd, __u64 start_ns, int ret)
 {
 	return end(TOP_IOMMUFD, TOP_COPY, ioas_id(dst_ioas, cmd->dst_ioas_id), cmd->length,
 		   start_ns, ret);
@@ -358,7 +269,7 @@ int BPF_PROG(t1_unmap_start, struct vfio_iommu *iommu)
 
 SEC("tp_btf/vfio_iommu_type1_dma_map")
 int BPF_PROG(t1_map_end, struct vfio_iommu *iommu,
-	     const struct vfio_iommu_type1_dma_map___top *map, __u64 start_ns, int ret)
+	     const struct vfio_iommu_type1_dma_map___s *map, __u64 start_ns, int ret)
 {
 	return end(TOP_TYPE1, TOP_MAP, (__u64)iommu, map->size, start_ns, ret);
 }
@@ -375,7 +286,7 @@ static __always_inline struct top_stats *idle_row(__u32 backend)
 {
 	struct top_key k = {};
 
-	if (filtered())
+	if (pid_filtered())
 		return NULL;
 	make_key(&k, backend, 0);
 	return row(&k);
@@ -448,7 +359,7 @@ int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather 
 		return 0;
 	c->p.flush_ranged++;
 	c->p.flush_bytes += end - start + 1;
-	slot = slot_of(end - start + 1);
+	slot = log2_slot(end - start + 1, TOP_SLOTS);
 	if (!c->p.flush_slot_n || c->p.flush_slot == slot) {
 		c->p.flush_slot = slot;
 		c->p.flush_slot_n++;
@@ -478,8 +389,8 @@ int BPF_PROG(flush_all, struct iommu_domain *domain)
 /* ---- HWPT: allocation (HWPT -> IOAS), invalidation ---- */
 
 SEC("tp_btf/iommufd_hwpt_alloc")
-int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___top *hwpt,
-	     const struct iommu_hwpt_alloc___top *cmd, int ret)
+int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
+	     const struct iommu_hwpt_alloc___s *cmd, int ret)
 {
 	__u32 id, pt;
 
@@ -499,14 +410,14 @@ static __always_inline __u64 ioas_of_hwpt(__u32 hwpt_id)
 }
 
 SEC("tp_btf/iommufd_hwpt_invalidate")
-int BPF_PROG(hwpt_inval, const struct iommufd_hw_pagetable___top *hwpt,
-	     const struct iommu_hwpt_invalidate___top *cmd, __u32 done_num, __u64 start_ns,
+int BPF_PROG(hwpt_inval, const struct iommufd_hw_pagetable___s *hwpt,
+	     const struct iommu_hwpt_invalidate___s *cmd, __u32 done_num, __u64 start_ns,
 	     int ret)
 {
 	struct top_key k = {};
 	struct top_stats *s;
 
-	if (filtered())
+	if (pid_filtered())
 		return 0;
 	make_key(&k, TOP_IOMMUFD, ioas_of_hwpt(hwpt ? hwpt->obj.id : cmd->hwpt_id));
 	s = row(&k);
@@ -520,7 +431,7 @@ int BPF_PROG(hwpt_inval, const struct iommufd_hw_pagetable___top *hwpt,
 /* ---- faults: queued for user space -> answered ---- */
 
 SEC("tp_btf/iommufd_fault_queue")
-int BPF_PROG(fault_queue, void *fault, struct iopf_group___top *group)
+int BPF_PROG(fault_queue, void *fault, struct iopf_group___s *group)
 {
 	__u64 g = (__u64)group, now = bpf_ktime_get_ns();
 
@@ -529,9 +440,9 @@ int BPF_PROG(fault_queue, void *fault, struct iopf_group___top *group)
 }
 
 /* The IOAS of the fault's HWPT (group->attach_handle->domain->fault_data). */
-static __always_inline __u64 fault_ioas(struct iopf_group___top *group)
+static __always_inline __u64 fault_ioas(struct iopf_group___s *group)
 {
-	struct iommufd_hw_pagetable___top *hwpt;
+	struct iommufd_hw_pagetable___s *hwpt;
 
 	hwpt = BPF_CORE_READ(group, attach_handle, domain, fault_data);
 	if (!hwpt)
@@ -539,7 +450,7 @@ static __always_inline __u64 fault_ioas(struct iopf_group___top *group)
 	return ioas_of_hwpt(BPF_CORE_READ(hwpt, obj.id));
 }
 
-static __always_inline int fault_done(struct iopf_group___top *group, bool lost)
+static __always_inline int fault_done(struct iopf_group___s *group, bool lost)
 {
 	__u64 g = (__u64)group, *t, ns = 0;
 	struct top_key k = {};
@@ -549,7 +460,7 @@ static __always_inline int fault_done(struct iopf_group___top *group, bool lost)
 	if (t)
 		ns = bpf_ktime_get_ns() - *t;
 	bpf_map_delete_elem(&pending, &g);
-	if (filtered())
+	if (pid_filtered())
 		return 0;
 	make_key(&k, TOP_IOMMUFD, fault_ioas(group));
 	s = row(&k);
@@ -561,18 +472,18 @@ static __always_inline int fault_done(struct iopf_group___top *group, bool lost)
 	}
 	s->faults++;
 	if (t)
-		s->fault_lat[slot_of(ns)]++;
+		s->fault_lat[log2_slot(ns, TOP_SLOTS)]++;
 	return 0;
 }
 
 SEC("tp_btf/iommufd_fault_respond")
-int BPF_PROG(fault_respond, void *fault, struct iopf_group___top *group)
+int BPF_PROG(fault_respond, void *fault, struct iopf_group___s *group)
 {
 	return fault_done(group, false);
 }
 
 SEC("tp_btf/iommufd_fault_auto_respond")
-int BPF_PROG(fault_auto, void *fault, struct iopf_group___top *group)
+int BPF_PROG(fault_auto, void *fault, struct iopf_group___s *group)
 {
 	return fault_done(group, true);
 }
@@ -598,7 +509,7 @@ static __always_inline void dev_touch(struct top_dev *d, int ret)
 	bpf_get_current_comm(d->comm, sizeof(d->comm));
 }
 
-static __always_inline int idev_event(const struct iommufd_device___top *idev, __u32 pt_id,
+static __always_inline int idev_event(const struct iommufd_device___s *idev, __u32 pt_id,
 				      int ret, int what)
 {
 	struct top_dev *d = dev_entry(TOP_IOMMUFD, idev->obj.id);
@@ -632,21 +543,21 @@ static __always_inline int idev_event(const struct iommufd_device___top *idev, _
 }
 
 SEC("tp_btf/iommufd_device_attach")
-int BPF_PROG(dev_attach, const struct iommufd_device___top *idev, __u32 pasid, __u32 pt_id,
+int BPF_PROG(dev_attach, const struct iommufd_device___s *idev, __u32 pasid, __u32 pt_id,
 	     int ret)
 {
 	return idev_event(idev, pt_id, ret, 0);
 }
 
 SEC("tp_btf/iommufd_device_replace")
-int BPF_PROG(dev_replace, const struct iommufd_device___top *idev, __u32 pasid, __u32 pt_id,
+int BPF_PROG(dev_replace, const struct iommufd_device___s *idev, __u32 pasid, __u32 pt_id,
 	     int ret)
 {
 	return idev_event(idev, pt_id, ret, 1);
 }
 
 SEC("tp_btf/iommufd_device_detach")
-int BPF_PROG(dev_detach, const struct iommufd_device___top *idev, __u32 pasid, __u32 pt_id,
+int BPF_PROG(dev_detach, const struct iommufd_device___s *idev, __u32 pasid, __u32 pt_id,
 	     int ret)
 {
 	return idev_event(idev, pt_id, ret, 2);
@@ -689,35 +600,32 @@ int BPF_PROG(t1_detach, struct vfio_iommu *iommu, struct iommu_group *group, int
 
 /* ---- fallback: the ioctl syscall, decoded ---- */
 
-static __always_inline int ioctl_enter(__u64 fd, __u32 cmd, __u64 arg)
+static __always_inline int ioctl_enter(int fd, __u32 cmd, __u64 arg)
 {
 	struct top_cur *c;
 	__u32 id = 0;
 	int i;
 
-	if (filtered())
+	if (pid_filtered())
 		return 0;
-	for (i = 0; i < TOP_IOCTLS; i++) {
-		if (!ioctls[i].cmd || ioctls[i].cmd != cmd)
-			continue;
-		c = cur_get(true);
-		if (!c)
-			return 0;
-		if (bpf_probe_read_user(&c->len, sizeof(c->len), (void *)(arg + ioctls[i].len_off)))
-			c->len = 0;
-		if (ioctls[i].id_off == TOP_ID_FD) {
-			make_key(&c->key, ioctls[i].backend,
-				 (bpf_get_current_pid_tgid() & ~0xffffffffULL) | (__u32)fd);
-		} else {
-			if (bpf_probe_read_user(&id, sizeof(id), (void *)(arg + ioctls[i].id_off)))
-				id = 0;
-			make_key(&c->key, ioctls[i].backend, id);
-		}
-		c->op = ioctls[i].op;
-		c->start_ns = bpf_ktime_get_ns();
-		c->active = 1;
+	i = IOCTL_INDEX(ioctls, TOP_IOCTLS, cmd);
+	if (i < 0 || i >= TOP_IOCTLS)
 		return 0;
+	c = cur_get(true);
+	if (!c)
+		return 0;
+	if (bpf_probe_read_user(&c->len, sizeof(c->len), (void *)(arg + ioctls[i].len_off)))
+		c->len = 0;
+	if (ioctls[i].id_off == TOP_ID_FD) {
+		make_key(&c->key, ioctls[i].backend, cur_fd_key(fd));
+	} else {
+		if (bpf_probe_read_user(&id, sizeof(id), (void *)(arg + ioctls[i].id_off)))
+			id = 0;
+		make_key(&c->key, ioctls[i].backend, id);
 	}
+	c->op = ioctls[i].op;
+	c->start_ns = bpf_ktime_get_ns();
+	c->active = 1;
 	return 0;
 }
 
@@ -732,32 +640,6 @@ static __always_inline int ioctl_exit(long ret)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_ioctl")
-int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
-{
-	return ioctl_enter(ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_ioctl")
-int sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
-{
-	return ioctl_exit(ctx->ret);
-}
-
-SEC("tracepoint/raw_syscalls/sys_enter")
-int raw_sys_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	if (ctx->id != targ_nr_ioctl)
-		return 0;
-	return ioctl_enter(ctx->args[0], (__u32)ctx->args[1], ctx->args[2]);
-}
-
-SEC("tracepoint/raw_syscalls/sys_exit")
-int raw_sys_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	if (ctx->id != targ_nr_ioctl)
-		return 0;
-	return ioctl_exit(ctx->ret);
-}
+IOCTL_SYSCALL_PROGS()
 
 char LICENSE[] SEC("license") = "GPL";
