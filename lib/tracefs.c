@@ -7,16 +7,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "tracefs.h"
 
+#define TRACEFS_DIR	"/sys/kernel/tracing"
+
+/*
+ * A fresh boot may not have tracefs mounted: mount it where it belongs
+ * (root only, once), as bpftool does; libbpf then finds the tracepoints'
+ * ids there too.
+ */
 const char *tracefs_root(void)
 {
+	static int tried;
 	const char *r = getenv("TRACEFS");
 
-	return r && *r ? r : "/sys/kernel/tracing";
+	if (r && *r)
+		return r;
+	if (!tried) {
+		tried = 1;
+		if (access(TRACEFS_DIR "/events", F_OK) && errno == ENOENT)
+			mount("nodev", TRACEFS_DIR, "tracefs", 0, NULL);
+	}
+	return TRACEFS_DIR;
 }
 
 /* The instance in use ("" = the global buffer). */

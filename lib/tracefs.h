@@ -4,7 +4,8 @@
  * trace buffer, and pick records and key=value fields out of its text.
  * Used by the event tests and by tools probing which events exist.
  *
- * The root is $TRACEFS if set, else /sys/kernel/tracing.  After
+ * The root is $TRACEFS if set, else /sys/kernel/tracing, which the
+ * first call mounts if it is not mounted (when the caller may).  After
  * tracefs_instance_use("name"), event enabling, clearing, reading and
  * tracefs_write() act on the private ring buffer instances/name instead of
  * the global one (tracefs_event_exists() always asks the global list).
