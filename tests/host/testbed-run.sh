@@ -18,7 +18,7 @@ like "$o" "unknown option '--bogus'" "unknown option: named"
 o=$("$run" -k foo -- true 2>&1)
 like "$o" "--kernel must be 'series' or 'stock'" "bad kernel flavour"
 o=$("$run" -n scsi -- true 2>&1)
-like "$o" "--nvme must be vfio, nvme or none" "bad NVMe mode"
+like "$o" "--nvme must be vfio, nvme, switch or none" "bad NVMe mode"
 o=$("$run" -m 12 -- true 2>&1)
 like "$o" "--memory must be" "too little memory"
 
