@@ -25,7 +25,7 @@ CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
 UAPI := -isystem $(UTREE)/usr/include
 KSFT := $(UTREE)/tools/testing/selftests
 
-LIB_SRC := lib/vfio.c lib/tracefs.c lib/json.c lib/hist.c lib/cli.c lib/benchstat.c
+LIB_SRC := lib/vfio.c lib/tracefs.c lib/json.c lib/hist.c lib/cli.c lib/benchstat.c lib/sysinfo.c
 LIB_HDR := $(wildcard lib/*.h)
 LDLIBS := -lm
 # Guest programs: the tests in testbed/tests/, tracepoints/tests/ and
@@ -97,7 +97,7 @@ $(B)/nvmeio: bench/nvme/nvme.c bench/nvme/nvme.h
 # The fio external ioengine, compiled against the installed fio's own
 # source (fetched once with apt-get source: bench/fio/get-fio-src).
 $(B)/nvme-vfio.so: bench/fio/nvme-vfio.c bench/nvme/nvme.c bench/nvme/nvme.h lib/vfio.c lib/vfio.h \
-		$(HDRSTAMP)
+		lib/sysinfo.c lib/sysinfo.h $(HDRSTAMP)
 	bench/fio/build-engine $@ $(UTREE)/usr/include
 
 fio-engine: deps $(B)/nvme-vfio.so

@@ -37,6 +37,7 @@
 #include "cli.h"
 #include "hist.h"
 #include "json.h"
+#include "sysinfo.h"
 #include "tracefs.h"
 #include "vfio.h"
 
@@ -1108,7 +1109,7 @@ int main(int argc, char **argv)
 		die("no /dev/iommu (kernel without CONFIG_IOMMUFD?); -b type1 runs without it");
 	if (bdf_opt) {
 		snprintf(bdf, sizeof(bdf), "%s", bdf_opt);
-	} else if (vdev_find(bdf, sizeof(bdf), err, sizeof(err))) {
+	} else if (sys_pci_vfio_find(bdf, sizeof(bdf), err, sizeof(err))) {
 		die("%s (-d BDF)", err);
 	}
 	precheck();

@@ -13,12 +13,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include "sysinfo.h"
 #include "vfio.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
@@ -63,89 +63,12 @@ int vdev_backend_parse(const char *s, enum vdev_backend *b)
 	return 0;
 }
 
-/* Basename of the symlink @dir/@link into @buf; -errno if absent. */
-static int link_name(const char *dir, const char *link, char *buf, size_t len)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, link);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	if (strlen(base) >= len)
-		return -ENAMETOOLONG;
-	memcpy(buf, base, strlen(base) + 1);
-	return 0;
-}
-
 /* Check that @bdf exists and is bound to vfio-pci; fill d->bdf. */
 static int check_device(struct vdev *d, const char *bdf)
 {
-	char dir[PATH_MAX], drv[64];
-	unsigned int dom, bus, dev, fn;
-	struct stat st;
+	int ret = sys_pci_bdf(bdf, d->bdf, sizeof(d->bdf), d->err, sizeof(d->err));
 
-	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4)
-		;
-	else if (sscanf(bdf, "%x:%x.%x", &bus, &dev, &fn) == 3)
-		dom = 0;
-	else
-		return failmsg(d, -EINVAL, "'%s' is not a PCI address (expected DDDD:BB:DD.F)", bdf);
-	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
-		return failmsg(d, -EINVAL, "'%s' is not a PCI address (expected DDDD:BB:DD.F)", bdf);
-	snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-
-	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", d->bdf);
-	if (stat(dir, &st))
-		return failmsg(d, -ENODEV, "no PCI device %s", d->bdf);
-	if (link_name(dir, "driver", drv, sizeof(drv)))
-		return failmsg(d, -ENODEV, "%s is not bound to any driver (bind it to vfio-pci)",
-			       d->bdf);
-	if (strcmp(drv, "vfio-pci"))
-		return failmsg(d, -EBUSY, "%s is bound to %s, not vfio-pci", d->bdf, drv);
-	return 0;
-}
-
-int vdev_find(char *bdf, size_t len, char *err, size_t errlen)
-{
-	const char *dir = "/sys/bus/pci/drivers/vfio-pci";
-	char names[160] = "";
-	unsigned int dom, bus, dev, fn;
-	struct dirent *de;
-	int n = 0;
-	DIR *dp;
-
-	dp = opendir(dir);
-	if (!dp) {
-		snprintf(err, errlen, "no vfio-pci driver (%s: %s; modprobe vfio-pci?)", dir,
-			 strerror(errno));
-		return -ENODEV;
-	}
-	/* Its device links are the entries named like a PCI address. */
-	while ((de = readdir(dp))) {
-		if (sscanf(de->d_name, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
-			continue;
-		if (!n++)
-			snprintf(bdf, len, "%s", de->d_name);
-		if (strlen(names) + strlen(de->d_name) + 3 < sizeof(names))
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-				 n > 1 ? ", " : "", de->d_name);
-	}
-	closedir(dp);
-	if (!n) {
-		snprintf(err, errlen, "no PCI device is bound to vfio-pci");
-		return -ENODEV;
-	}
-	if (n > 1) {
-		snprintf(err, errlen, "%d devices are bound to vfio-pci (%s): choose one", n, names);
-		return -EEXIST;
-	}
-	return 0;
+	return ret ? ret : sys_pci_vfio_check(d->bdf, d->err, sizeof(d->err));
 }
 
 static int open_iommufd(struct vdev *d)
@@ -202,7 +125,7 @@ static int open_type1(struct vdev *d)
 	int version;
 
 	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", d->bdf);
-	if (link_name(dir, "iommu_group", grp, sizeof(grp)))
+	if (sys_link_name(dir, "iommu_group", grp, sizeof(grp)))
 		return failmsg(d, -ENODEV, "%s has no IOMMU group (no IOMMU enabled?)", d->bdf);
 	d->group_id = atoi(grp);
 

@@ -40,13 +40,6 @@ const char *vdev_backend_name(enum vdev_backend b);
 int vdev_backend_parse(const char *s, enum vdev_backend *b);
 
 /*
- * The one PCI device bound to vfio-pci into @bdf (@len >= 16): 0, -ENODEV
- * if none is, -EEXIST if several are (@err then names them), or a negative
- * errno; @err (@errlen bytes) gets one line saying why.
- */
-int vdev_find(char *bdf, size_t len, char *err, size_t errlen);
-
-/*
  * Open the PCI device @bdf ("0000:00:03.0"; "00:03.0" is accepted) bound to
  * vfio-pci, set up an empty DMA address space on @backend and attach it.
  */
