@@ -13,6 +13,8 @@
 #endif
 
 #include "benchstat.h"
+#include "sysinfo.h"
+#include "tracefs.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -162,6 +164,13 @@ const char *bstat_cpu(char *buf, size_t len)
 	return buf;
 }
 
+const char *bstat_cpu_model(char *buf, size_t len)
+{
+	if (!bstat_cpu(buf, len)[0])
+		snprintf(buf, len, "unknown");
+	return buf;
+}
+
 void bstat_env_json(struct json *j, const char *platform)
 {
 	char plat[64], cpu[128];
@@ -191,4 +200,42 @@ void bstat_env_print(FILE *f, const char *platform)
 		platform ? platform : bstat_platform(plat, sizeof(plat)),
 		platform ? " (given)" : "");
 	fprintf(f, "cpu %s x %ld\n", bstat_cpu(cpu, sizeof(cpu)), sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+bool bstat_series_events(void)
+{
+	return tracefs_event_exists("iommufd", "iommufd_ioas_map") == 1 &&
+	       tracefs_event_exists("vfio_iommu_type1", "vfio_iommu_type1_dma_map") == 1;
+}
+
+void bstat_env_begin(struct json *j)
+{
+	struct utsname u;
+
+	json_object_begin(j, "env");
+	uname(&u);
+	json_string(j, "kernel", u.release);
+	json_string(j, "machine", u.machine);
+	json_bool(j, "series_events", bstat_series_events());
+}
+
+void bstat_host_json(struct json *j, const char *series)
+{
+	struct bstat_platform plat;
+	char buf[256];
+
+	if (series)
+		json_string(j, "series", series);
+	else
+		json_null(j, "series");
+	bstat_platform_detect(&plat);
+	json_string(j, "platform", plat.name);
+	json_string(j, "hypervisor_sig", plat.sig);
+	json_string(j, "dmi_vendor", plat.dmi);
+	json_string(j, "cpu", bstat_cpu_model(buf, sizeof(buf)));
+	json_int(j, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	json_uint(j, "mem_total", sys_meminfo("MemTotal"));
+	bstat_read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
+	json_string(j, "thp_enabled", buf);
+	json_int(j, "hugepages_2m_free", sys_read_long(SYS_HUGEDIR_2M "/free_hugepages"));
 }

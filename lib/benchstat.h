@@ -19,6 +19,7 @@
 #ifndef IOASID_LIB_BENCHSTAT_H
 #define IOASID_LIB_BENCHSTAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +54,8 @@ void bstat_platform_detect(struct bstat_platform *p);
 const char *bstat_platform(char *buf, size_t len);
 /* "model name" of /proc/cpuinfo into @buf, or "". */
 const char *bstat_cpu(char *buf, size_t len);
+/* The same, "unknown" if /proc/cpuinfo does not name one. */
+const char *bstat_cpu_model(char *buf, size_t len);
 
 /*
  * The "environment" object of faultbench and invbench: kernel release and
@@ -62,5 +65,17 @@ const char *bstat_cpu(char *buf, size_t len);
 void bstat_env_json(struct json *j, const char *platform);
 /* The same, as two lines of text. */
 void bstat_env_print(FILE *f, const char *platform);
+
+/* Are the series' map events there, for iommufd and for type1? */
+bool bstat_series_events(void);
+/*
+ * The "env" object of mapbench and vmstart: bstat_env_begin() opens it
+ * with kernel, machine and series_events; each tool adds its own members
+ * and the host's with bstat_host_json(): series (@series, or null),
+ * platform, hypervisor_sig, dmi_vendor, cpu, cpus, mem_total, thp_enabled
+ * and hugepages_2m_free; then its own again, and closes it.
+ */
+void bstat_env_begin(struct json *j);
+void bstat_host_json(struct json *j, const char *series);
 
 #endif

@@ -40,6 +40,26 @@ int cli_parse_list(const char *s, long lo, long hi, long *out, int max)
 	return n ? n : -1;
 }
 
+int cli_parse_names(const char *s, const char *const *names, int n, bool *on, char *bad,
+		    size_t badlen)
+{
+	char buf[128], *tok, *save;
+	int i;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	memset(on, 0, n * sizeof(*on));
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < n && strcmp(tok, names[i]); i++)
+			;
+		if (i == n) {
+			snprintf(bad, badlen, "%s", tok);
+			return -1;
+		}
+		on[i] = true;
+	}
+	return 0;
+}
+
 void cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;

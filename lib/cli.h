@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <bpf/libbpf.h>
 
@@ -26,6 +27,12 @@ int cli_parse_long(const char *s, long min, long *out);
  * how many, or -1 (an empty item such as "1,,2" or "4," is an error).
  */
 int cli_parse_list(const char *s, long lo, long hi, long *out, int max);
+/*
+ * A comma list of names out of @names[@n] into @on[@n], cleared first:
+ * 0, or -1 with the first name not in @names copied into @bad.
+ */
+int cli_parse_names(const char *s, const char *const *names, int n, bool *on, char *bad,
+		    size_t badlen);
 /* "maplat: <message>" and the usage text on stderr. */
 void cli_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
