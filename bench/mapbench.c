@@ -14,7 +14,6 @@
  * device afresh, and the backend order alternates between cases so that
  * neither always runs first.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -52,7 +51,6 @@
 #define SZ_2M		((uint64_t)2 << 20)
 #define MAX_SIZES	16
 #define MAX_THREADS	64
-#define HUGEDIR		"/sys/kernel/mm/hugepages/hugepages-2048kB"
 
 enum pattern { PAT_IO, PAT_VM };
 enum backing { BK_ANON, BK_THP, BK_HUGETLB, BK_NR };
@@ -153,79 +151,26 @@ static const char *size_str(uint64_t b, char *buf, size_t len)
 	return hist_size_str(b, buf, len);
 }
 
-/* "64k", "2m", "1g", "4096": bytes, or 0 if not a size. */
-static uint64_t parse_size(const char *s)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno)
-		return 0;
-	switch (tolower((unsigned char)*end)) {
-	case 'k':
-		v = v > (~0ULL >> 10) ? 0 : v << 10, end++;
-		break;
-	case 'm':
-		v = v > (~0ULL >> 20) ? 0 : v << 20, end++;
-		break;
-	case 'g':
-		v = v > (~0ULL >> 30) ? 0 : v << 30, end++;
-		break;
-	}
-	return *end ? 0 : v;
-}
+/* 1 TiB bounds every multiplication below. */
+static const struct sys_size_rule io_rule = {
+	SZ_4K, SZ_4K, 1ULL << 40, "per-I/O", "a multiple of 4 KiB up to 1 TiB"
+};
+static const struct sys_size_rule vm_rule = {
+	SZ_4K, SZ_4K, 1ULL << 40, "VM-RAM", "a multiple of 4 KiB up to 1 TiB"
+};
 
 /* A comma list of sizes into @out; the count, or -1 after a usage error. */
-static int parse_sizes(const char *s, uint64_t *out, const char *what)
+static int parse_sizes(const char *s, uint64_t *out, const struct sys_size_rule *r)
 {
-	char buf[256], *tok, *save;
-	int n = 0;
+	char err[512];
+	int n;
 
 	if (!strcmp(s, "none"))
 		return 0;
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint64_t v = parse_size(tok);
-
-		if (n == MAX_SIZES) {
-			cli_usage_error(usage, "at most %d %s sizes", MAX_SIZES, what);
-			return -1;
-		}
-		/* 1 TiB bounds every multiplication below. */
-		if (!v || v % SZ_4K || v > (1ULL << 40)) {
-			cli_usage_error(usage, "bad %s size '%s': a multiple of 4 KiB up to 1 TiB",
-					what, tok);
-			return -1;
-		}
-		out[n++] = v;
-	}
-	if (!n)
-		cli_usage_error(usage, "empty %s size list", what);
-	return n ? n : -1;
-}
-
-static int parse_backings(const char *s)
-{
-	char buf[128], *tok, *save;
-	int i;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	memset(backing_on, 0, sizeof(backing_on));
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < BK_NR && strcmp(tok, backing_names[i]); i++)
-			;
-		if (i == BK_NR) {
-			cli_usage_error(usage, "bad backing '%s': anon, thp or hugetlb", tok);
-			return -1;
-		}
-		backing_on[i] = true;
-	}
-	backing_set = true;
-	return 0;
+	n = sys_sizes(s, out, MAX_SIZES, r, err, sizeof(err));
+	if (n < 0)
+		cli_usage_error(usage, "%s", err);
+	return n;
 }
 
 static void on_signal(int sig)
@@ -235,41 +180,6 @@ static void on_signal(int sig)
 }
 
 /* ---- environment ---- */
-
-/* A "Key:   value kB" line of /proc/meminfo, in bytes (0 if absent). */
-static uint64_t meminfo(const char *key)
-{
-	char line[256];
-	unsigned long long v = 0;
-	size_t kl = strlen(key);
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ':') {
-			v = strtoull(line + kl + 1, NULL, 10) << 10;
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64];
-
-	bstat_read_line(path, buf, sizeof(buf));
-	return buf[0] ? strtol(buf, NULL, 10) : -1;
-}
-
-/* The CPU model, "unknown" if /proc/cpuinfo does not name one. */
-static const char *cpu_model(char *buf, size_t len)
-{
-	if (!bstat_cpu(buf, len)[0])
-		snprintf(buf, len, "unknown");
-	return buf;
-}
 
 static bool have_cap_ipc_lock(void)
 {
@@ -285,18 +195,10 @@ static void json_env(struct json *j)
 {
 	static const char *const systems[] = { "iommu", "iommufd", "vfio_iommu_type1" };
 	char buf[256], path[256];
-	struct bstat_platform plat;
 	struct rlimit rl;
-	struct utsname u;
 	unsigned int i;
 
-	json_object_begin(j, "env");
-	uname(&u);
-	json_string(j, "kernel", u.release);
-	json_string(j, "machine", u.machine);
-	json_bool(j, "series_events",
-		  tracefs_event_exists("iommufd", "iommufd_ioas_map") == 1 &&
-		  tracefs_event_exists("vfio_iommu_type1", "vfio_iommu_type1_dma_map") == 1);
+	bstat_env_begin(j);
 	/* Events on while measuring change the figures: say so. */
 	json_object_begin(j, "events_enable");
 	for (i = 0; i < sizeof(systems) / sizeof(systems[0]); i++) {
@@ -309,20 +211,7 @@ static void json_env(struct json *j)
 			json_null(j, systems[i]);
 	}
 	json_object_end(j);
-	if (series)
-		json_string(j, "series", series);
-	else
-		json_null(j, "series");
-	bstat_platform_detect(&plat);
-	json_string(j, "platform", plat.name);
-	json_string(j, "hypervisor_sig", plat.sig);
-	json_string(j, "dmi_vendor", plat.dmi);
-	json_string(j, "cpu", cpu_model(buf, sizeof(buf)));
-	json_int(j, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
-	json_uint(j, "mem_total", meminfo("MemTotal"));
-	bstat_read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
-	json_string(j, "thp_enabled", buf);
-	json_int(j, "hugepages_2m_free", read_long(HUGEDIR "/free_hugepages"));
+	bstat_host_json(j, series);
 	json_bool(j, "cap_ipc_lock", have_cap_ipc_lock());
 	getrlimit(RLIMIT_MEMLOCK, &rl);
 	if (rl.rlim_cur == RLIM_INFINITY)
@@ -685,8 +574,8 @@ static void precheck(void)
 		vdev_close(&d);
 	}
 
-	total = meminfo("MemTotal");
-	avail = meminfo("MemAvailable");
+	total = sys_meminfo("MemTotal");
+	avail = sys_meminfo("MemAvailable");
 	if (total && mem_peak > total)
 		die("impossible size: a case needs %s of memory, the machine has %s",
 		    size_str(mem_peak, a, sizeof(a)), size_str(total & ~((1ULL << 20) - 1), b, sizeof(b)));
@@ -700,16 +589,16 @@ static void precheck(void)
 		    size_str(avail > (64ULL << 20) ? (avail - (64ULL << 20)) & ~((1ULL << 20) - 1) : 0,
 			     b, sizeof(b)));
 	if (huge_peak) {
-		free_huge = read_long(HUGEDIR "/free_hugepages");
+		free_huge = sys_read_long(SYS_HUGEDIR_2M "/free_hugepages");
 		if (free_huge < 0)
 			die("no hugetlbfs 2 MiB pages in this kernel (%s missing; CONFIG_HUGETLBFS?)",
-			    HUGEDIR);
+			    SYS_HUGEDIR_2M);
 		if ((uint64_t)free_huge < huge_peak / SZ_2M)
 			die("hugetlbfs has %ld free 2 MiB pages, the %s hugetlb case needs %" PRIu64
 			    ": reserve them (echo %" PRIu64 " > /proc/sys/vm/nr_hugepages) or drop "
 			    "hugetlb from -B", free_huge, size_str(huge_peak, a, sizeof(a)),
 			    huge_peak / SZ_2M,
-			    huge_peak / SZ_2M + read_long("/proc/sys/vm/nr_hugepages") - free_huge);
+			    huge_peak / SZ_2M + sys_read_long("/proc/sys/vm/nr_hugepages") - free_huge);
 	}
 	/* Both backends account pinned pages to RLIMIT_MEMLOCK unless CAP_IPC_LOCK. */
 	if (!have_cap_ipc_lock() && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
@@ -872,7 +761,7 @@ static void print_env_line(FILE *f)
 	struct utsname u;
 
 	uname(&u);
-	cpu_model(cpu, sizeof(cpu));
+	bstat_cpu_model(cpu, sizeof(cpu));
 	fprintf(f, "# %s, kernel %s, series events %s%s%s, %s (%ld CPUs), device %s\n",
 		bstat_platform(plat, sizeof(plat)), u.release,
 		tracefs_event_exists("iommufd", "iommufd_ioas_map") == 1 ? "yes" : "no",
@@ -982,16 +871,19 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 's':
-			if ((n_io = parse_sizes(optarg, io_sizes, "per-I/O")) < 0)
+			if ((n_io = parse_sizes(optarg, io_sizes, &io_rule)) < 0)
 				return 2;
 			break;
 		case 'S':
-			if ((n_vm = parse_sizes(optarg, vm_sizes, "VM-RAM")) < 0)
+			if ((n_vm = parse_sizes(optarg, vm_sizes, &vm_rule)) < 0)
 				return 2;
 			break;
 		case 'B':
-			if (parse_backings(optarg))
+			if (cli_parse_names(optarg, backing_names, BK_NR, backing_on, err, sizeof(err))) {
+				cli_usage_error(usage, "bad backing '%s': anon, thp or hugetlb", err);
 				return 2;
+			}
+			backing_set = true;
 			break;
 		case 'n':
 		case 'r':

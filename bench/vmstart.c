@@ -17,7 +17,6 @@
  * says so.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -41,6 +40,7 @@
 #include "benchstat.h"
 #include "cli.h"
 #include "json.h"
+#include "sysinfo.h"
 #include "tracefs.h"
 
 #define SZ_1M		((uint64_t)1 << 20)
@@ -48,7 +48,6 @@
 #define MAX_SIZES	16
 #define MAX_EXTRA	64
 #define INSTANCE	"vmstart"
-#define HUGEDIR		"/sys/kernel/mm/hugepages/hugepages-2048kB"
 #define SYSFS_PCI	"/sys/bus/pci/devices"
 #define QUIT_WAIT_S	15
 
@@ -212,74 +211,9 @@ static void copy_str(char *out, size_t len, const char *src)
 	out[n] = 0;
 }
 
-/* "512m", "1g", "536870912": bytes, or 0 if not a size. */
-static uint64_t parse_size(const char *s)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return 0;
-	switch (tolower((unsigned char)*end)) {
-	case 'm':
-		v = v > (~0ULL >> 20) ? 0 : v << 20, end++;
-		break;
-	case 'g':
-		v = v > (~0ULL >> 30) ? 0 : v << 30, end++;
-		break;
-	}
-	return *end ? 0 : v;
-}
-
-static int parse_sizes(const char *s)
-{
-	char buf[256], *tok, *save;
-	int n = 0;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint64_t v = parse_size(tok);
-
-		if (n == MAX_SIZES) {
-			cli_usage_error(usage, "at most %d RAM sizes", MAX_SIZES);
-			return -1;
-		}
-		if (!v || v % SZ_2M || v < 16 * SZ_1M || v > (1ULL << 40)) {
-			cli_usage_error(usage, "bad RAM size '%s': a multiple of 2 MiB from 16m to 1024g",
-					tok);
-			return -1;
-		}
-		sizes[n++] = v;
-	}
-	if (!n)
-		cli_usage_error(usage, "empty RAM size list");
-	nsizes = n;
-	return n ? 0 : -1;
-}
-
-static int parse_backings(const char *s)
-{
-	char buf[128], *tok, *save;
-	int i;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	memset(backing_on, 0, sizeof(backing_on));
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < BK_NR && strcmp(tok, bk_names[i]); i++)
-			;
-		if (i == BK_NR) {
-			cli_usage_error(usage, "bad backing '%s': anon or hugetlb", tok);
-			return -1;
-		}
-		backing_on[i] = true;
-	}
-	backing_set = true;
-	return 0;
-}
+static const struct sys_size_rule ram_rule = {
+	SZ_2M, 16 * SZ_1M, 1ULL << 40, "RAM", "a multiple of 2 MiB from 16m to 1024g"
+};
 
 /* "512m", "1g", "1536m": QEMU-independent, for ids and tables. */
 static const char *size_id(uint64_t b, char *buf, size_t len)
@@ -300,32 +234,6 @@ static void case_id(const struct vcase *c, char *buf, size_t len)
 }
 
 /* ---- the environment ---- */
-
-static uint64_t meminfo(const char *key)
-{
-	char line[256];
-	unsigned long long v = 0;
-	size_t kl = strlen(key);
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ':') {
-			v = strtoull(line + kl + 1, NULL, 10) << 10;
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64];
-
-	bstat_read_line(path, buf, sizeof(buf));
-	return buf[0] ? strtol(buf, NULL, 10) : -1;
-}
 
 /* Pages pinned with FOLL_PIN now (acquired - released), -1 if unknown. */
 static long long pinned_now(void)
@@ -358,73 +266,14 @@ static long long pinned_now(void)
 /* The one PCI device bound to vfio-pci into bdf; "" and a message if not one. */
 static void find_device(char *err, size_t errlen)
 {
-	const char *dir = "/sys/bus/pci/drivers/vfio-pci";
-	char names[160] = "";
-	int n = 0;
-	unsigned int a, b, c, d;
-	char tail;
-	struct dirent *e;
-	DIR *dp = opendir(dir);
+	int ret = sys_pci_vfio_find(bdf, sizeof(bdf), err, errlen);
 
-	err[0] = 0;
-	while (dp && (e = readdir(dp))) {
-		if (sscanf(e->d_name, "%x:%x:%x.%x%c", &a, &b, &c, &d, &tail) != 4)
-			continue;
-		if (!n)
-			snprintf(bdf, sizeof(bdf), "%s", e->d_name);
-		if (strlen(names) + strlen(e->d_name) + 2 < sizeof(names))
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-				 n ? ", " : "", e->d_name);
-		n++;
-	}
-	if (dp)
-		closedir(dp);
-	if (n == 1)
-		return;
-	bdf[0] = 0;
-	if (!n)
+	if (ret == -EEXIST)
+		snprintf(err + strlen(err), errlen - strlen(err), " with -d");
+	else if (ret)
 		snprintf(err, errlen, "no PCI device is bound to vfio-pci (-d BDF)");
-	else
-		snprintf(err, errlen, "%d devices are bound to vfio-pci (%s): choose one with -d", n,
-			 names);
-}
-
-/* -d: DDDD:BB:DD.F or BB:DD.F, normalized into bdf; 0 or -1 after a message. */
-static int normalize_bdf(const char *s, char *err, size_t errlen)
-{
-	unsigned int dom = 0, bus, dev, fn;
-	char tail;
-
-	if (sscanf(s, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
-		dom = 0;
-		if (sscanf(s, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3) {
-			snprintf(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F)", s);
-			return -1;
-		}
-	}
-	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7 || strchr(s, ' ')) {
-		snprintf(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F)", s);
-		return -1;
-	}
-	snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-	return 0;
-}
-
-/* The target of @dir/@link's basename into @out; 0 or -1. */
-static int link_base(const char *dir, const char *link, char *out, size_t len)
-{
-	char path[512], target[512];
-	ssize_t n;
-	const char *b;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, link);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -1;
-	target[n] = 0;
-	b = strrchr(target, '/');
-	copy_str(out, len, b ? b + 1 : target);
-	return 0;
+	if (ret)
+		bdf[0] = 0;
 }
 
 /* Is @path an executable file?  Searches PATH for a bare name. */
@@ -539,7 +388,7 @@ static bool qemu_has_object(const char *type)
 static int find_hugetlbfs(void)
 {
 	char dev[256], dir[4096], type[64], opts[1024];
-	bool default_2m = meminfo("Hugepagesize") == SZ_2M;
+	bool default_2m = sys_meminfo("Hugepagesize") == SZ_2M;
 	FILE *f = fopen("/proc/mounts", "re");
 
 	while (f && fscanf(f, "%255s %4095s %63s %1023s %*d %*d", dev, dir, type, opts) == 4) {
@@ -554,12 +403,6 @@ static int find_hugetlbfs(void)
 	if (f)
 		fclose(f);
 	return -1;
-}
-
-static bool series_events(void)
-{
-	return tracefs_event_exists("iommufd", "iommufd_ioas_map") == 1 &&
-	       tracefs_event_exists("vfio_iommu_type1", "vfio_iommu_type1_dma_map") == 1;
 }
 
 /* ---- the QEMU command line ---- */
@@ -1300,21 +1143,17 @@ static void precheck(void)
 
 	/* The device: present, on vfio-pci, in an IOMMU group, with a cdev for iommufd. */
 	if (bdf_opt) {
-		if (normalize_bdf(bdf_opt, err, sizeof(err)))
+		if (sys_pci_bdf(bdf_opt, bdf, sizeof(bdf), err, sizeof(err)))
 			die("%s", err);
 	} else {
 		find_device(err, sizeof(err));
 		if (!bdf[0])
 			die("%s", err);
 	}
+	if (sys_pci_vfio_check(bdf, err, sizeof(err)))
+		die("%s", err);
 	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", bdf);
-	if (access(dir, F_OK))
-		die("no PCI device %s", bdf);
-	if (link_base(dir, "driver", drv, sizeof(drv)))
-		die("%s is not bound to any driver (bind it to vfio-pci)", bdf);
-	if (strcmp(drv, "vfio-pci"))
-		die("%s is bound to %s, not vfio-pci", bdf, drv);
-	if (link_base(dir, "iommu_group", drv, sizeof(drv)))
+	if (sys_link_name(dir, "iommu_group", drv, sizeof(drv)))
 		die("%s has no IOMMU group (IOMMU off? intel_iommu=on)", bdf);
 	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s/vfio-dev", bdf);
 	if (run_backend[BE_IOMMUFD] && access(dir, F_OK))
@@ -1327,8 +1166,8 @@ static void precheck(void)
 		if (cases[i].bk == BK_ANON && cases[i].ram > anon_peak)
 			anon_peak = cases[i].ram;
 	}
-	total = meminfo("MemTotal");
-	avail = meminfo("MemAvailable");
+	total = sys_meminfo("MemTotal");
+	avail = sys_meminfo("MemAvailable");
 	if (total && (anon_peak > total || huge_peak > total))
 		die("impossible size: a case needs %" PRIu64 "M of guest RAM, the machine has %" PRIu64
 		    "M", (anon_peak > huge_peak ? anon_peak : huge_peak) >> 20, total >> 20);
@@ -1348,11 +1187,11 @@ static void precheck(void)
 			die("no hugetlbfs with 2 MiB pages mounted: mount -t hugetlbfs -o pagesize=2M "
 			    "none /dev/hugepages (or --hugetlbfs DIR, or drop hugetlb from -B)");
 		}
-		free_huge = read_long(HUGEDIR "/free_hugepages");
-		nr = read_long("/proc/sys/vm/nr_hugepages");
+		free_huge = sys_read_long(SYS_HUGEDIR_2M "/free_hugepages");
+		nr = sys_read_long("/proc/sys/vm/nr_hugepages");
 		if (free_huge < 0)
 			die("no 2 MiB hugetlb pages in this kernel (%s missing; CONFIG_HUGETLBFS?)",
-			    HUGEDIR);
+			    SYS_HUGEDIR_2M);
 		if ((uint64_t)free_huge < huge_peak / SZ_2M)
 			die("hugetlbfs has %ld free 2 MiB pages, the %" PRIu64 "M hugetlb case needs %"
 			    PRIu64 ": echo %" PRIu64 " > /proc/sys/vm/nr_hugepages (or drop hugetlb "
@@ -1431,30 +1270,8 @@ static void json_num(struct json *j, const char *key, double v)
 
 static void json_env(struct json *j)
 {
-	struct bstat_platform plat;
-	struct utsname u;
-	char buf[256];
-
-	json_object_begin(j, "env");
-	uname(&u);
-	json_string(j, "kernel", u.release);
-	json_string(j, "machine", u.machine);
-	json_bool(j, "series_events", series_events());
-	if (series)
-		json_string(j, "series", series);
-	else
-		json_null(j, "series");
-	bstat_platform_detect(&plat);
-	json_string(j, "platform", plat.name);
-	json_string(j, "hypervisor_sig", plat.sig);
-	json_string(j, "dmi_vendor", plat.dmi);
-	bstat_cpu(buf, sizeof(buf));
-	json_string(j, "cpu", buf[0] ? buf : "unknown");
-	json_int(j, "cpus", sysconf(_SC_NPROCESSORS_ONLN));
-	json_uint(j, "mem_total", meminfo("MemTotal"));
-	bstat_read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
-	json_string(j, "thp_enabled", buf);
-	json_int(j, "hugepages_2m_free", read_long(HUGEDIR "/free_hugepages"));
+	bstat_env_begin(j);
+	bstat_host_json(j, series);
 	json_string(j, "device", bdf);
 	json_string(j, "qemu", qemu_version);
 	json_string(j, "qemu_path", qemu_path);
@@ -1607,7 +1424,7 @@ static void print_table(FILE *f)
 
 	uname(&u);
 	fprintf(f, "# %s, kernel %s, series events %s%s%s\n", bstat_platform(plat, sizeof(plat)),
-		u.release, series_events() ? "yes" : "no", series ? ", series " : "",
+		u.release, bstat_series_events() ? "yes" : "no", series ? ", series " : "",
 		series ? series : "");
 	fprintf(f, "# QEMU %.*s -accel %s, device %s; medians of N starts;\n",
 		(int)strcspn(qemu_version, " "), qemu_version, accel, bdf);
@@ -1713,12 +1530,18 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'S':
-			if (parse_sizes(optarg))
+			nsizes = sys_sizes(optarg, sizes, MAX_SIZES, &ram_rule, err, sizeof(err));
+			if (nsizes < 0) {
+				cli_usage_error(usage, "%s", err);
 				return 2;
+			}
 			break;
 		case 'B':
-			if (parse_backings(optarg))
+			if (cli_parse_names(optarg, bk_names, BK_NR, backing_on, err, sizeof(err))) {
+				cli_usage_error(usage, "bad backing '%s': anon or hugetlb", err);
 				return 2;
+			}
+			backing_set = true;
 			break;
 		case 'r':
 			if (cli_parse_long(optarg, 1, &repeat) || repeat > 1000) {
@@ -1883,7 +1706,7 @@ int main(int argc, char **argv)
 		if (resolve_qemu(qemu_opt, qemu_path, sizeof(qemu_path)))
 			snprintf(qemu_path, sizeof(qemu_path), "%s", qemu_opt);
 		if (bdf_opt) {
-			if (normalize_bdf(bdf_opt, err, sizeof(err)))
+			if (sys_pci_bdf(bdf_opt, bdf, sizeof(bdf), err, sizeof(err)))
 				die("%s", err);
 		} else {
 			find_device(err, sizeof(err));
@@ -1905,7 +1728,7 @@ int main(int argc, char **argv)
 	}
 
 	precheck();
-	tracing = series_events();
+	tracing = bstat_series_events();
 	if (!tracing)
 		fprintf(stderr, "vmstart: no ioasid-trace events in %s (a kernel without the series?): "
 			"measuring the ready time only\n", tracefs_root());

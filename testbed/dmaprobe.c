@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "sysinfo.h"
 #include "vfio.h"
 
 #define IOVA 0x100000ULL
@@ -52,23 +53,6 @@ static double now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int parse_size(const char *s, unsigned long *out)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 0);
-
-	if (end == s)
-		return -EINVAL;
-	if (*end == 'k' || *end == 'K')
-		v <<= 10, end++;
-	else if (*end == 'm' || *end == 'M')
-		v <<= 20, end++;
-	if (*end || !v || v % 4096)
-		return -EINVAL;
-	*out = v;
-	return 0;
 }
 
 static int header_done;
@@ -158,7 +142,8 @@ int main(int argc, char **argv)
 			which = optarg;
 			break;
 		case 's':
-			if (parse_size(optarg, &len)) {
+			len = sys_size(optarg);
+			if (!len || len % 4096) {
 				fprintf(stderr, "dmaprobe: bad size '%s' (a multiple of 4096)\n", optarg);
 				return 2;
 			}
