@@ -171,17 +171,23 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Kill and reap QEMU if one runs. */
+static void kill_child(void)
+{
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		child = 0;
+	}
+}
+
 /* Kill and reap QEMU if one runs; remove the run directory and the instance. */
 static void cleanup(void)
 {
 	char path[128];
 	int i;
 
-	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-		child = 0;
-	}
+	kill_child();
 	if (tmpdir[0]) {
 		static const char *const files[] = { "qmp.sock", "qemu.log" };
 
@@ -586,6 +592,23 @@ static bool child_gone(char *err, size_t errlen, const char *id)
 	return true;
 }
 
+/* Stop waiting for QEMU to @what: interrupted, QEMU gone or @deadline (ns) past. */
+static bool wait_over(uint64_t deadline, const char *what, char *err, size_t errlen,
+		      const char *id)
+{
+	if (stop) {
+		snprintf(err, errlen, "interrupted");
+		return true;
+	}
+	if (child_gone(err, errlen, id))
+		return true;
+	if (bstat_now_ns() > deadline) {
+		snprintf(err, errlen, "QEMU did not %s within %ld s (%s)", what, timeout_s, id);
+		return true;
+	}
+	return false;
+}
+
 /*
  * The next line from QMP before @deadline (ns), NUL-terminated in q->buf
  * (valid until the next call); its length, or -1 with a message.
@@ -606,17 +629,8 @@ static ssize_t qmp_line(struct qmp *q, uint64_t deadline, char *err, size_t errl
 			*nl = 0;
 			return l;
 		}
-		if (stop) {
-			snprintf(err, errlen, "interrupted");
+		if (wait_over(deadline, "answer on QMP", err, errlen, id))
 			return -1;
-		}
-		if (child_gone(err, errlen, id))
-			return -1;
-		if (bstat_now_ns() > deadline) {
-			snprintf(err, errlen, "QEMU did not answer on QMP within %ld s (%s)", timeout_s,
-				 id);
-			return -1;
-		}
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
 		if (q->cap - q->len < 4096) {
@@ -703,17 +717,8 @@ static int qmp_connect(struct qmp *q, const char *sock, uint64_t deadline, char 
 			return 0;
 		close(q->fd);
 		q->fd = -1;
-		if (stop) {
-			snprintf(err, errlen, "interrupted");
+		if (wait_over(deadline, "open its QMP socket", err, errlen, id))
 			return -1;
-		}
-		if (child_gone(err, errlen, id))
-			return -1;
-		if (bstat_now_ns() > deadline) {
-			snprintf(err, errlen, "QEMU did not open its QMP socket within %ld s (%s)",
-				 timeout_s, id);
-			return -1;
-		}
 		usleep(2000);
 	}
 }
@@ -1082,9 +1087,7 @@ static int run_one(struct vcase *c, struct run *r, char *err, size_t errlen)
 	if (write(q.fd, "{\"execute\":\"quit\"}\n", 19) != 19 || !wait_child(QUIT_WAIT_S * 1000)) {
 		fprintf(stderr, "vmstart: QEMU did not quit within %d s (%s): killing it\n",
 			QUIT_WAIT_S, id);
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-		child = 0;
+		kill_child();
 	}
 	r->quit_ms = (bstat_now_ns() - tq) / 1e6;
 
@@ -1108,11 +1111,7 @@ out:
 	if (q.fd >= 0)
 		close(q.fd);
 	free(q.buf);
-	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-		child = 0;
-	}
+	kill_child();
 	argv_free(&a);
 	return ret;
 }
