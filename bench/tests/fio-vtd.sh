@@ -15,6 +15,7 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
+. "$top/tests/pins.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: fio-vtd.sh BINDIR}
 export ENGINE=$bin/nvme-vfio.so BDF=0000:00:03.0
@@ -25,20 +26,6 @@ trap 'rm -rf "$d"' EXIT
 [ -f "$ENGINE" ] || { echo "not ok 1 $ENGINE not built (bench/fio/build-engine)"; echo "1..1"; exit 1; }
 command -v fio >/dev/null || { echo "not ok 1 fio not installed"; echo "1..1"; exit 1; }
 echo "# $(uname -r), $(fio --version), $ENGINE"
-
-pinned() {
-	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
-	awk '/^nr_foll_pin_acquired/ {a=$2} /^nr_foll_pin_released/ {r=$2} END {print a-r}' /proc/vmstat
-}
-pinned_back() {
-	local i p
-	for i in $(seq 30); do
-		p=$(pinned)
-		[ "$p" = "$1" ] && break
-		sleep 0.1
-	done
-	echo "$p"
-}
 
 # jq-free JSON checks: jsoncheck FILE EXPR... prints "OK ..." / "BAD ...".
 jsoncheck() {

@@ -15,6 +15,7 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
+. "$top/tests/pins.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: mapbench-vtd.sh BINDIR}
 mb=${MAPBENCH:-$bin/mapbench}
@@ -34,24 +35,6 @@ trap restore EXIT
 
 [ -x "$mb" ] || { echo "not ok 1 $mb not built"; echo "1..1"; exit 1; }
 echo "# $(uname -r), $mb"
-
-# Pages pinned with FOLL_PIN right now (acquired - released), after
-# folding the per-CPU counter deltas into the totals (stat_refresh).
-pinned() {
-	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
-	awk '/^nr_foll_pin_acquired/ {a=$2} /^nr_foll_pin_released/ {r=$2} END {print a-r}' /proc/vmstat
-}
-# pinned_back WANT: the count, after up to 3 s for the guest's own short
-# pins (9p I/O) to go; a leak stays.
-pinned_back() {
-	local i p
-	for i in $(seq 30); do
-		p=$(pinned)
-		[ "$p" = "$1" ] && break
-		sleep 0.1
-	done
-	echo "$p"
-}
 
 # fails NAME WANT-REGEX CMD...: non-zero exit, one stderr line matching
 # "mapbench: WANT", and no page left pinned.

@@ -16,6 +16,7 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
+. "$top/tests/pins.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: nvme-vtd.sh BINDIR}
 nv=${NVMEIO:-$bin/nvmeio}
@@ -25,22 +26,6 @@ trap 'rm -rf "$d"' EXIT
 
 [ -x "$nv" ] || { echo "not ok 1 $nv not built"; echo "1..1"; exit 1; }
 echo "# $(uname -r), $nv"
-
-# Pages pinned with FOLL_PIN right now (acquired - released).
-pinned() {
-	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
-	awk '/^nr_foll_pin_acquired/ {a=$2} /^nr_foll_pin_released/ {r=$2} END {print a-r}' /proc/vmstat
-}
-# The count after up to 3 s for the guest's own short pins (9p) to go.
-pinned_back() {
-	local i p
-	for i in $(seq 30); do
-		p=$(pinned)
-		[ "$p" = "$1" ] && break
-		sleep 0.1
-	done
-	echo "$p"
-}
 
 # runs NAME REGEX CMD...: exit 0, stdout matching REGEX.
 runs() {

@@ -19,6 +19,7 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
+. "$top/tests/pins.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: vmstart-vtd.sh BINDIR}
 vs=${VMSTART:-$bin/vmstart}
@@ -44,21 +45,6 @@ trap restore EXIT
 command -v qemu-system-x86_64 >/dev/null || { echo "not ok 1 no qemu-system-x86_64 (make deps)"; echo "1..1"; exit 1; }
 echo "# $(uname -r), $vs, $(qemu-system-x86_64 --version | head -1)"
 
-pinned() {
-	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
-	awk '/^nr_foll_pin_acquired/ {a=$2} /^nr_foll_pin_released/ {r=$2} END {print a-r}' /proc/vmstat
-}
-# pinned_back WANT: the count, after up to 3 s for the guest's own short
-# pins (9p I/O) to go; a leak stays.
-pinned_back() {
-	local i p
-	for i in $(seq 30); do
-		p=$(pinned)
-		[ "$p" = "$1" ] && break
-		sleep 0.1
-	done
-	echo "$p"
-}
 qemus() { pgrep -c -x qemu-system-x86 || true; }
 
 # fails NAME WANT-REGEX CMD...: non-zero exit, one stderr line matching
