@@ -39,4 +39,25 @@ ok $? "stock and series keys differ"
 o=$("$k" frobnicate 2>&1); rc=$?
 is "$rc" 1 "kernel.sh: unknown command fails"
 like "$o" "usage: kernel.sh" "kernel.sh: prints usage"
+# QEMU itself dying (a QEMU bug, e.g. an assertion) is exit 126 with
+# QEMU's last line, not a guest failure; needs the series kernel.
+if [ -f "$("$k" tree)/.ioasid-built" ]; then
+	cat >"$d/qemu" <<'SH'
+#!/bin/bash
+qemu-system-x86_64 "$@" &
+p=$!
+sleep 2
+kill -ABRT $p
+wait $p
+echo "qemu-system-x86_64: test: Assertion failed" >&2
+exit 134
+SH
+	chmod +x "$d/qemu"
+	o=$(QEMU=$d/qemu "$run" -t 60 -o "$d/crash" -- sleep 30 2>&1); rc=$?
+	is "$rc" 126 "QEMU crashing: exit 126"
+	like "$o" "QEMU crashed \(signal 6.*test: Assertion failed" "QEMU crashing: says so with QEMU's last line"
+else
+	echo "ok $((_n + 1)) QEMU crashing # SKIP no series kernel built"
+	_n=$((_n + 1))
+fi
 done_testing
