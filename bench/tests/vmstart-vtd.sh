@@ -47,26 +47,11 @@ echo "# $(uname -r), $vs, $(qemu-system-x86_64 --version | head -1)"
 
 qemus() { pgrep -c -x qemu-system-x86 || true; }
 
-# fails NAME WANT-REGEX CMD...: non-zero exit, one stderr line matching
-# "vmstart: WANT", no QEMU left and no page left pinned.
-fails() {
-	local name=$1 want=$2 before after rc
-	shift 2
-	before=$(pinned)
-	"$@" >"$d/out" 2>"$d/err"
-	rc=$?
-	after=$(pinned_back "$before")
-	[ "$rc" != 0 ]
-	ok $? "$name: non-zero exit (got $rc)"
-	if [ "$rc" = 2 ]; then
-		like "$(sed -n 2p "$d/err")" '^usage: vmstart' "$name: usage text after the message"
-	else
-		is "$(wc -l <"$d/err")" 1 "$name: one line on stderr"
-	fi
-	like "$(head -1 "$d/err")" "^vmstart: .*$want" "$name: says why"
-	is "$(qemus)" 0 "$name: no QEMU left running"
-	is "$after" "$before" "$name: nothing left pinned"
-}
+# fails NAME WANT-REGEX CMD...: see fails_cleanly (tests/pins.sh); and
+# no QEMU left running.
+no_qemu() { is "$(qemus)" 0 "$1: no QEMU left running"; }
+FAILS_ALSO=no_qemu
+fails() { fails_cleanly vmstart "$@"; }
 
 # --- the tiny configuration, with the map events also in the global buffer ---
 echo 40 >"$hp"	# the 64 MiB hugetlb case: 32 pages
