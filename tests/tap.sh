@@ -40,3 +40,21 @@ done_testing() {
 	echo "1..$_n"
 	[ "$_failed" = 0 ]
 }
+
+# verdicts FILE PREFIX: a checker's report as TAP.  FILE's lines are
+# "OK what", "BAD what" or "# comment"; the first must be "OK valid JSON",
+# else the whole file is one failure.
+verdicts() {
+	local file=$1 prefix=$2 verdict rest
+	if ! grep -q '^OK valid JSON' "$file"; then
+		ok 1 "$prefix: $(cat "$file")"
+		return
+	fi
+	while read -r verdict rest; do
+		case $verdict in
+		'#') echo "# $rest" ;;
+		OK) ok 0 "$prefix: $rest" ;;
+		*) ok 1 "$prefix: $rest" ;;
+		esac
+	done <"$file"
+}

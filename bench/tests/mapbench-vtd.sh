@@ -116,17 +116,7 @@ for pat, size, bk, thr, n in want:
     print("%s %s: both backends, N=%d, statistics and ratio agree with the samples%s"
           % ("BAD" if bad else "OK", name, n, ": " + "; ".join(bad) if bad else ""))
 PY
-if grep -q '^OK valid JSON' "$d/check"; then
-	while read -r verdict rest; do
-		case $verdict in
-		'#') echo "# $rest" ;;
-		OK) ok 0 "json: $rest" ;;
-		*) ok 1 "json: $rest" ;;
-		esac
-	done <"$d/check"
-else
-	ok 1 "json: $(cat "$d/check")"
-fi
+verdicts "$d/check" json
 # The human table: a header and map, unmap, map+unmap rows per case.
 like "$(head -3 "$d/table")" 'RATIO' "table has a header with the ratio"
 is "$(grep -cE '^(io|vm) ' "$d/table")" 27 "table has 3 rows for each of the 9 cases"

@@ -162,17 +162,7 @@ for cid in sorted(want & set(got)):
 check(total == global_bytes, "bytes mapped over all runs %d = the global buffer's map events %d"
       % (total, global_bytes))
 PY
-if grep -q '^OK valid JSON' "$d/check"; then
-	while read -r verdict rest; do
-		case $verdict in
-		'#') echo "# $rest" ;;
-		OK) ok 0 "json: $rest" ;;
-		*) ok 1 "json: $rest" ;;
-		esac
-	done <"$d/check"
-else
-	ok 1 "json: $(cat "$d/check")"
-fi
+verdicts "$d/check" json
 like "$(head -1 "$d/table")" '^# QEMU TCG, kernel .*series events yes' "table starts with the platform"
 is "$(grep -cE '^(iommufd|type1)-64m-(anon|hugetlb) ' "$d/table")" 8 "table: 4 cases, twice (figures, timeline)"
 is "$(awk 'length > 80' "$d/table" | wc -l)" 0 "table fits 80 columns"
