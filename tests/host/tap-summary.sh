@@ -35,6 +35,37 @@ is "$(tail -1 <<<"$("$sum" "$d/nested.tap")")" "1 passed, 0 failed, 0 skipped" "
 printf 'ok 1 a\nnot ok 2 b # TODO later\n1..2\n' >"$d/late.tap"
 is "$(tail -1 <<<"$("$sum" "$d/late.tap")")" "1 passed, 0 failed, 1 skipped" "trailing plan, TODO not a failure"
 
+# Results but no plan: our suites print the plan last, so the suite died
+# before its end.  It fails even when every result it printed is ok.
+printf 'ok 1 a\nok 2 b\n' >"$d/noplan.tap"
+o=$("$sum" "$d/noplan.tap"); rc=$?
+is "$(tail -1 <<<"$o")" "2 passed, 1 failed, 0 skipped" "results without a plan: one more failure"
+like "$o" '^noplan .*\(no plan: crashed or killed\)$' "results without a plan: says why"
+is "$rc" 1 "results without a plan: exit 1"
+
+# "Bail out!" is a failure, with a plan and every result ok, or without a
+# plan (a guest-side timeout: one failure, not two).
+printf '1..2\nok 1 a\nok 2 b\nBail out! lost the device\n' >"$d/bail.tap"
+o=$("$sum" "$d/bail.tap"); rc=$?
+is "$(tail -1 <<<"$o")" "2 passed, 1 failed, 0 skipped" "Bail out! with all results ok: a failure"
+like "$o" '^bail .*\(bailed out\)$' "Bail out!: says so"
+is "$rc" 1 "Bail out!: exit 1"
+printf 'ok 1 a\nBail out! suite killed after 60s\n' >"$d/killed.tap"
+like "$("$sum" "$d/killed.tap")" '^killed +1 passed, 1 failed, 0 skipped \(bailed out, no plan\)$' \
+	"Bail out! without a plan: one failure"
+printf '1..4\nok 1 a\nBail out! lost the device\n' >"$d/bail2.tap"
+is "$(tail -1 <<<"$("$sum" "$d/bail2.tap")")" "1 passed, 4 failed, 0 skipped" \
+	"Bail out! with a plan: the tests not run and the bail-out"
+
+# kselftest's whole-suite skip, "1..0 # SKIP reason": skipped, not failed.
+printf '1..0 # SKIP no IOMMU here\n' >"$d/skipall.tap"
+o=$("$sum" "$d/skipall.tap"); rc=$?
+is "$(tail -1 <<<"$o")" "0 passed, 0 failed, 1 skipped" "1..0 # SKIP: one skip"
+like "$o" '^skipall .*\(skipped: no IOMMU here\)$' "1..0 # SKIP: the reason"
+is "$rc" 0 "1..0 # SKIP: exit 0"
+printf '1..0 # SKIP no IOMMU\nBail out! but then crashed\n' >"$d/skipbail.tap"
+is "$(tail -1 <<<"$("$sum" "$d/skipbail.tap")")" "0 passed, 1 failed, 0 skipped" "1..0 then Bail out!: a failure"
+
 "$sum" >/dev/null 2>&1
 is "$?" 2 "no arguments is a usage error"
 done_testing
