@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -50,6 +51,10 @@
 #define INSTANCE	"vmstart"
 #define SYSFS_PCI	"/sys/bus/pci/devices"
 #define QUIT_WAIT_S	15
+/* The QMP socket's path, NUL included, must fit in sun_path (108 on Linux). */
+#define SOCK_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)
+#define RUNDIR_NAME	"vmstart.XXXXXX"
+#define SOCK_NAME	"qmp.sock"
 
 enum backend { BE_IOMMUFD, BE_TYPE1, BE_NR };
 enum backing { BK_ANON, BK_HUGETLB, BK_NR };
@@ -99,7 +104,7 @@ static int nextra;
 
 /* State. */
 static char bdf[32] = "", qemu_path[4096], qemu_version[256] = "", hugedir[4096] = "";
-static char tmpdir[64] = "", boot_kernel[2048], boot_initrd[2048];
+static char tmpdir[SOCK_MAX] = "", boot_kernel[2048], boot_initrd[2048];
 static bool tracing;		/* the series' events are there and in use */
 static bool instance_made;
 static struct vcase *cases;
@@ -146,8 +151,9 @@ static const char usage[] =
 	"  -h, --help            this help\n"
 	"\n"
 	"Arguments after -- are appended to every QEMU command line.  Sizes take m/g\n"
-	"suffixes and are multiples of 2 MiB.  Needs root.  Under emulation (QEMU TCG)\n"
-	"compare the two backends within one run, not with hardware.\n";
+	"suffixes and are multiples of 2 MiB.  QEMU's QMP socket and log go in a\n"
+	"directory in $TMPDIR (default /tmp), removed at exit.  Needs root.  Under\n"
+	"emulation (QEMU TCG) compare the two backends within one run, not with hardware.\n";
 
 static void cleanup(void);
 
@@ -184,12 +190,12 @@ static void kill_child(void)
 /* Kill and reap QEMU if one runs; remove the run directory and the instance. */
 static void cleanup(void)
 {
-	char path[128];
+	char path[SOCK_MAX + 16];
 	int i;
 
 	kill_child();
 	if (tmpdir[0]) {
-		static const char *const files[] = { "qmp.sock", "qemu.log" };
+		static const char *const files[] = { SOCK_NAME, "qemu.log" };
 
 		for (i = 0; i < 2; i++) {
 			snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
@@ -201,6 +207,50 @@ static void cleanup(void)
 	if (instance_made) {
 		tracefs_instance_remove(INSTANCE);
 		instance_made = false;
+	}
+}
+
+/*
+ * Where the run directory goes, into @buf: $TMPDIR without trailing
+ * slashes, else /tmp.  /tmp may be read-only: the testbed guest leaves the
+ * host's /tmp uncovered when the project lives there, and gives TMPDIR a
+ * tmpfs instead.
+ */
+static const char *tmp_base(char *buf, size_t len)
+{
+	const char *t = getenv("TMPDIR");
+	size_t n;
+
+	if (!t || !t[0])
+		t = "/tmp";
+	n = strlen(t);
+	while (n > 1 && t[n - 1] == '/')
+		n--;
+	snprintf(buf, len, "%.*s", n < len ? (int)n : (int)len - 1, t);
+	return buf;
+}
+
+/*
+ * The run directory, <base>/vmstart.XXXXXX, for QEMU's QMP socket and
+ * log; cleanup() removes it.  The socket's whole path must fit in
+ * sun_path, for QEMU's listen() and our connect().
+ */
+static void make_rundir(void)
+{
+	const size_t tail = sizeof("/" RUNDIR_NAME "/" SOCK_NAME);
+	char base[PATH_MAX];
+
+	tmp_base(base, sizeof(base));
+	if (strlen(base) + tail > SOCK_MAX)
+		die("TMPDIR %s is too long for QEMU's QMP socket: %zu characters, at most %zu",
+		    base, strlen(base), SOCK_MAX - tail);
+	snprintf(tmpdir, sizeof(tmpdir), "%s/" RUNDIR_NAME, strcmp(base, "/") ? base : "");
+	if (!mkdtemp(tmpdir)) {
+		int e = errno;
+
+		tmpdir[0] = 0;
+		die("failed to create a directory in %s: %s%s", base, strerror(e),
+		    getenv("TMPDIR") ? "" : " (set TMPDIR to a writable directory)");
 	}
 }
 
@@ -438,6 +488,20 @@ static void argv_free(struct argv *a)
 		free(a->v[--a->n]);
 }
 
+/* @s into @out with each ',' doubled: QEMU's escape inside an option value. */
+static const char *opt_escape(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 2 < len; s++) {
+		out[o++] = *s;
+		if (*s == ',')
+			out[o++] = ',';
+	}
+	out[o] = 0;
+	return out;
+}
+
 static bool case_prealloc(const struct vcase *c)
 {
 	return prealloc < 0 ? c->bk == BK_HUGETLB : prealloc;
@@ -446,7 +510,7 @@ static bool case_prealloc(const struct vcase *c)
 static void build_cmd(const struct vcase *c, const char *sock, struct argv *a)
 {
 	uint64_t mb = c->ram >> 20;
-	char id[64];
+	char id[64], esc[2 * PATH_MAX];
 	int i;
 
 	case_id(c, id, sizeof(id));
@@ -479,7 +543,7 @@ static void build_cmd(const struct vcase *c, const char *sock, struct argv *a)
 		arg(a, "memory-backend-ram,id=ram0,size=%" PRIu64 "M,prealloc=%s", mb,
 		    case_prealloc(c) ? "on" : "off");
 	arg(a, "-qmp");
-	arg(a, "unix:%s,server=on,wait=off", sock);
+	arg(a, "unix:%s,server=on,wait=off", opt_escape(sock, esc, sizeof(esc)));
 	if (c->be == BE_IOMMUFD) {
 		arg(a, "-object");
 		arg(a, "iommufd,id=iommufd0");
@@ -545,7 +609,7 @@ struct qmp {
 /* The last non-empty line of QEMU's log into @out. */
 static const char *last_log_line(char *out, size_t len)
 {
-	char path[128], buf[8192], *p, *end;
+	char path[SOCK_MAX + 16], buf[8192], *p, *end;
 	ssize_t n;
 	off_t size;
 	int fd;
@@ -994,7 +1058,7 @@ static bool wait_child(int ms)
 static int run_one(struct vcase *c, struct run *r, char *err, size_t errlen)
 {
 	struct qmp q = { .fd = -1 };
-	char sock[128], logp[128], id[64], *text;
+	char sock[SOCK_MAX + 16], logp[SOCK_MAX + 16], id[64], *text;
 	uint64_t t0, t_ready, deadline, tq;
 	long long pin0 = pin_check ? pinned_now() : -1, pin1;
 	struct argv a;
@@ -1003,7 +1067,7 @@ static int run_one(struct vcase *c, struct run *r, char *err, size_t errlen)
 
 	case_id(c, id, sizeof(id));
 	memset(r, 0, sizeof(*r));
-	snprintf(sock, sizeof(sock), "%s/qmp.sock", tmpdir);
+	snprintf(sock, sizeof(sock), "%s/" SOCK_NAME, tmpdir);
 	snprintf(logp, sizeof(logp), "%s/qemu.log", tmpdir);
 	unlink(sock);
 	build_cmd(c, sock, &a);
@@ -1128,6 +1192,8 @@ static void precheck(void)
 	if (geteuid())
 		die("must run as root: QEMU opens /dev/vfio%s and pins guest RAM, and vmstart "
 		    "reads tracefs", run_backend[BE_IOMMUFD] ? " and /dev/iommu" : "");
+	/* Before the QEMU and device checks, so that it is checked on any host. */
+	make_rundir();
 	if (resolve_qemu(qemu_opt, qemu_path, sizeof(qemu_path)))
 		die("no QEMU at %s (install qemu-system-x86 >= 9.0, e.g. make deps, or --qemu PATH)",
 		    qemu_path);
@@ -1698,8 +1764,12 @@ int main(int argc, char **argv)
 			}
 
 	if (dry_run) {
-		char sock[] = "/tmp/vmstart.XXXXXX/qmp.sock";
+		char base[PATH_MAX], sock[PATH_MAX + 32];
 		struct argv a = { 0 };
+
+		tmp_base(base, sizeof(base));
+		snprintf(sock, sizeof(sock), "%s/" RUNDIR_NAME "/" SOCK_NAME,
+			 strcmp(base, "/") ? base : "");
 
 		/* No checks: show what would run, with a placeholder where one is missing. */
 		if (resolve_qemu(qemu_opt, qemu_path, sizeof(qemu_path)))
@@ -1737,13 +1807,6 @@ int main(int argc, char **argv)
 		jf = fopen(json_path, "w");
 		if (!jf)
 			die("failed to create %s: %s", json_path, strerror(errno));
-	}
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vmstart.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		int e = errno;
-
-		tmpdir[0] = 0;
-		die("failed to create a directory in /tmp: %s", strerror(e));
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

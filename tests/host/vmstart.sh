@@ -8,6 +8,9 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
+# vmstart's run directory (and the QMP socket in the command lines) goes
+# in $TMPDIR: here, so the expected lines do not depend on the caller's.
+export TMPDIR=$d
 
 vs=${VMSTART:-}
 if [ -z "$vs" ]; then
@@ -37,7 +40,7 @@ t=$(cmd type1-512m-anon)
 h=$(cmd iommufd-1g-hugetlb)
 for w in -S -nodefaults '-display none' '-machine q35,memory-backend=ram0' '-accel tcg' '-m 512M' \
 	'-object memory-backend-ram,id=ram0,size=512M,prealloc=off' \
-	'-qmp unix:/tmp/vmstart.XXXXXX/qmp.sock,server=on,wait=off'; do
+	"-qmp unix:$d/vmstart.XXXXXX/qmp.sock,server=on,wait=off"; do
 	like "$i" " $w( |\$)" "iommufd command line has '$w'"
 done
 like "$i" ' -object iommufd,id=iommufd0 .*-device vfio-pci,host=0000:00:03.0,id=hostdev0,iommufd=iommufd0$' \
@@ -76,7 +79,7 @@ like "$(sed -n 2p "$d/dry3")" 'memory-backend-ram,id=ram0,size=64M,prealloc=on .
 # IOMMU it does not have here): the error must be about VFIO/iommufd only.
 if command -v qemu-system-x86_64 >/dev/null; then
 	for be in type1 iommufd; do
-		line=$(sed -n 's|/tmp/vmstart.XXXXXX/|'"$d"'/|; /^#/!p' < <("$vs" --dry-run --quick -B anon -b $be -d 0000:00:03.0))
+		line=$(sed -n 's|/vmstart.XXXXXX/|/|; /^#/!p' < <("$vs" --dry-run --quick -B anon -b $be -d 0000:00:03.0))
 		eval "set -- $line"
 		timeout 60 "$@" >"$d/q.out" 2>&1
 		rc=$?
