@@ -24,7 +24,7 @@ rounds=${2:-7}
 n=${3:-20000}
 size=${4:-4k}
 fs=${FLUSHSTAT:-$top/build/bpf/flushstat}
-out=${IOASID_OUT:-/tmp}/flushstat-overhead.jsonl
+out=${IOASID_OUT:-${TMPDIR:-/tmp}}/flushstat-overhead.jsonl
 d=$(mktemp -d)
 trap 'tool_cleanup; rm -rf "$d"' EXIT
 

@@ -23,7 +23,7 @@ rounds=${2:-7}
 n=${3:-20000}
 size=${4:-4k}
 m=${MAPLAT:-$top/build/bpf/maplat}
-out=${IOASID_OUT:-/tmp}/maplat-overhead.jsonl
+out=${IOASID_OUT:-${TMPDIR:-/tmp}}/maplat-overhead.jsonl
 d=$(mktemp -d)
 trap 'tool_cleanup; rm -rf "$d"' EXIT
 
