@@ -14,9 +14,17 @@ skip_all() {
 	echo "1..1"
 	exit 0
 }
+# No fio is a missing precondition (make deps installs it): a skip.  A
+# get-fio-src that fails is the unit under test failing: a failure, and
+# the rest needs its source.
 command -v fio >/dev/null || skip_all "fio not installed"
-src=$("$top/bench/fio/get-fio-src" 2>"$d/src.err") ||
-	skip_all "no fio source: $(cat "$d/src.err")"
+src=$("$top/bench/fio/get-fio-src" 2>"$d/src.err")
+rc=$?
+if [ "$rc" != 0 ]; then
+	ok 1 "get-fio-src fails (exit $rc): $(sed 's/^get-fio-src: //' "$d/src.err")"
+	done_testing
+	exit 1
+fi
 ok 0 "get-fio-src: $src"
 [ -f "$src/config-host.h" ] && [ -f "$src/ioengines.h" ]
 ok $? "the source is configured (config-host.h, ioengines.h)"
