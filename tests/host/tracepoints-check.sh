@@ -29,6 +29,49 @@ is "$rc" 1 "an event missing from tracefs fails"
 like "$o" "^ok 1 catalog live: iommufd:iommufd_ioas_map$" "format file with array field parses"
 like "$o" "^not ok 2 catalog live: iommufd:iommufd_ioas_map_start$" "missing event is a failed TAP line"
 
+# TP_PROTO: argument names count (a __nullable suffix is what the verifier reads).
+python3 - "$fx/cat.json" "$d" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["events"][0]["tp_proto"] = "struct iommufd_ioas *ioas, u64 iova"
+c["events"][1]["tp_proto"] = "int ret"
+json.dump(c, open(sys.argv[2] + "/proto.json", "w"))
+c["events"][0]["tp_proto"] = "struct iommufd_ioas *ioas__nullable, u64 iova"
+json.dump(c, open(sys.argv[2] + "/nullable.json", "w"))
+c["events"] = c["events"][1:]
+json.dump(c, open(sys.argv[2] + "/live.json", "w"))
+PY
+o=$("$chk" -c "$d/proto.json" tree "$fx"); rc=$?
+is "$rc" 0 "catalog TP_PROTO equal to the header's passes"
+o=$("$chk" -c "$d/nullable.json" tree "$fx"); rc=$?
+is "$rc" 1 "an argument name that differs from the header's fails"
+like "$o" "iommufd_ioas_map_start: TP_PROTO differs: catalog \(struct iommufd_ioas \*ioas__nullable, u64 iova\), the tree \(struct iommufd_ioas \*ioas, u64 iova\)" \
+	"names the event and both prototypes"
+is "$("$chk" -c "$d/nullable.json" nullable)" "iommufd_ioas_map_start:0" "nullable lists EVENT:INDEX of each __nullable argument"
+is "$("$chk" -c "$d/proto.json" nullable)" "" "no __nullable argument: an empty list"
+
+# live --btf: the argument names of __bpf_trace_<event> in a BTF, here a
+# small object built for the purpose (the verifier matches those names).
+btf_obj() {
+	printf 'void __bpf_trace_iommufd_ioas_map(void *__data, int %s) {}\n' "$1" >"$d/btf.c"
+	clang -g -O2 -target bpf -c "$d/btf.c" -o "$d/btf.o"
+}
+if command -v clang >/dev/null && command -v bpftool >/dev/null; then
+	btf_obj ret
+	o=$("$chk" -c "$d/live.json" live --btf "$d/btf.o" "$fx/tracefs"); rc=$?
+	is "$rc" 0 "live --btf: the BTF's argument names match the catalog's"
+	btf_obj ret__nullable
+	o=$("$chk" -c "$d/live.json" live --btf "$d/btf.o" "$fx/tracefs"); rc=$?
+	is "$rc" 1 "live --btf: a name that differs in the BTF fails"
+	like "$o" "argument names differ: catalog \['ret'\], .*\['ret__nullable'\]" "names both"
+	sed -i 's/__bpf_trace_iommufd_ioas_map/__bpf_trace_other/' "$d/btf.c"
+	clang -g -O2 -target bpf -c "$d/btf.c" -o "$d/btf.o"
+	o=$("$chk" -c "$d/live.json" live --btf "$d/btf.o" "$fx/tracefs"); rc=$?
+	like "$o" "no __bpf_trace_iommufd_ioas_map in" "live --btf: an event missing from the BTF fails"
+else
+	ok 1 "clang and bpftool are installed (make deps)"
+fi
+
 "$chk" bogus >/dev/null 2>&1
 is "$?" 2 "unknown command: usage error"
 done_testing
