@@ -146,7 +146,7 @@ int BPF_PROG(dev_detach, const struct iommufd_device___s *idev, __u32 pasid, __u
 	return device_event(AS_DETACH, idev, pasid, pt_id, ret);
 }
 
-/* @hwpt is non-NULL iff ret == 0; @cmd is the kernel copy of the argument */
+/* @hwpt is __nullable: non-NULL iff ret == 0; @cmd is the kernel copy of the argument */
 SEC("tp_btf/iommufd_hwpt_alloc")
 int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
 	     const struct iommu_hwpt_alloc___s *cmd, int ret)

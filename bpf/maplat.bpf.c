@@ -111,40 +111,37 @@ static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 as,
 }
 
 /*
- * -I: the IOAS the handler looked up, or (lookup failed, @ioas NULL) the
- * id user space asked for.
+ * -I: the IOAS id from the command. The end events' IOAS argument is
+ * __nullable (NULL when the lookup failed) and holds the same number.
  */
-static __always_inline __u64 ioas_id(const struct iommufd_ioas___s *ioas, __u32 asked)
+static __always_inline __u64 ioas_id(__u32 id)
 {
-	if (!targ_per_ioas)
-		return 0;
-	return ioas ? ioas->obj.id : asked;
+	return targ_per_ioas ? id : 0;
 }
 
 SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(iommufd_map, const struct iommufd_ioas___s *ioas,
-	     const struct iommu_ioas_map___s *cmd, __u64 start_ns, int ret)
+int BPF_PROG(iommufd_map, void *ioas, const struct iommu_ioas_map___s *cmd, __u64 start_ns,
+	     int ret)
 {
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, cmd->length, ioas_id(ioas, cmd->ioas_id),
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, cmd->length, ioas_id(cmd->ioas_id),
 			 start_ns, ret);
 }
 
 /* cmd->length now holds the bytes unmapped; @length is what was asked */
 SEC("tp_btf/iommufd_ioas_unmap")
-int BPF_PROG(iommufd_unmap, const struct iommufd_ioas___s *ioas,
-	     const struct iommu_ioas_unmap___s *cmd, __u64 length, __u64 unmapped,
-	     __u64 start_ns, int ret)
+int BPF_PROG(iommufd_unmap, void *ioas, const struct iommu_ioas_unmap___s *cmd,
+	     __u64 length, __u64 unmapped, __u64 start_ns, int ret)
 {
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length, ioas_id(ioas, cmd->ioas_id),
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length, ioas_id(cmd->ioas_id),
 			 start_ns, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
-int BPF_PROG(iommufd_copy, const struct iommufd_ioas___s *dst_ioas,
-	     const struct iommu_ioas_copy___s *cmd, __u64 start_ns, int ret)
+int BPF_PROG(iommufd_copy, void *dst_ioas, const struct iommu_ioas_copy___s *cmd,
+	     __u64 start_ns, int ret)
 {
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_COPY, cmd->length,
-			 ioas_id(dst_ioas, cmd->dst_ioas_id), start_ns, ret);
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_COPY, cmd->length, ioas_id(cmd->dst_ioas_id),
+			 start_ns, ret);
 }
 
 /* -I: a container has no id; its address is numbered by user space */

@@ -5,6 +5,15 @@
  * vmlinux.h (the host's too) and relocate against the running kernel's
  * BTF.  A member the running kernel lacks fails only the program that
  * reads it; test optional ones with bpf_core_field_exists().
+ *
+ * The verifier trusts a built-in tracepoint's pointer arguments to be
+ * valid and drops a program's NULL test of one, so a NULL one faults in
+ * the kernel.  The series names the arguments that are NULL on some path
+ * __nullable (the IOAS of the IOAS map/unmap/copy end events, the HWPT of
+ * hwpt_alloc and hwpt_invalidate, the group of iopf_response) and the
+ * verifier then keeps the test.  The tools prefer the command's id to
+ * those objects, and read one only after a test, with BPF_CORE_READ
+ * (fault-safe on a kernel without the annotation).
  * Include after vmlinux.h.
  */
 #ifndef __SERIES_BPF_H

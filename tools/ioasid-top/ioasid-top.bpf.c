@@ -226,33 +226,29 @@ int BPF_PROG(copy_start, const struct iommu_ioas_copy___s *cmd)
 	return begin(TOP_IOMMUFD, TOP_COPY, cmd->dst_ioas_id);
 }
 
-/* the IOAS looked up, or (lookup failed) the id asked for */
-static __always_inline __u64 ioas_id(const struct iommufd_ioas___s *ioas, __u32 asked)
-{
-	return ioas ? ioas->obj.id : asked;
-}
-
+/*
+ * The end events' IOAS argument is __nullable (NULL when the lookup failed):
+ * the command's id is the same number and always there.
+ */
 SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(map_end, const struct iommufd_ioas___s *ioas,
-	     const struct iommu_ioas_map___s *cmd, __u64 start_ns, int ret)
+int BPF_PROG(map_end, void *ioas, const struct iommu_ioas_map___s *cmd, __u64 start_ns,
+	     int ret)
 {
-	return end(TOP_IOMMUFD, TOP_MAP, ioas_id(ioas, cmd->ioas_id), cmd->length, start_ns, ret);
+	return end(TOP_IOMMUFD, TOP_MAP, cmd->ioas_id, cmd->length, start_ns, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap")
-int BPF_PROG(unmap_end, const struct iommufd_ioas___s *ioas,
-	     const struct iommu_ioas_unmap___s *cmd, __u64 length, __u64 unmapped,
-	     __u64 start_ns, int ret)
+int BPF_PROG(unmap_end, void *ioas, const struct iommu_ioas_unmap___s *cmd, __u64 length,
+	     __u64 unmapped, __u64 start_ns, int ret)
 {
-	return end(TOP_IOMMUFD, TOP_UNMAP, ioas_id(ioas, cmd->ioas_id), unmapped, start_ns, ret);
+	return end(TOP_IOMMUFD, TOP_UNMAP, cmd->ioas_id, unmapped, start_ns, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
-int BPF_PROG(copy_end, const struct iommufd_ioas___s *dst_ioas,
-	     const struct iommu_ioas_copy___s *cmd, __u64 start_ns, int ret)
+int BPF_PROG(copy_end, void *dst_ioas, const struct iommu_ioas_copy___s *cmd,
+	     __u64 start_ns, int ret)
 {
-	return end(TOP_IOMMUFD, TOP_COPY, ioas_id(dst_ioas, cmd->dst_ioas_id), cmd->length,
-		   start_ns, ret);
+	return end(TOP_IOMMUFD, TOP_COPY, cmd->dst_ioas_id, cmd->length, start_ns, ret);
 }
 
 SEC("tp_btf/vfio_iommu_type1_dma_map_start")
@@ -394,9 +390,14 @@ int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
 {
 	__u32 id, pt;
 
+	/*
+	 * @hwpt is __nullable (NULL on failure): the verifier keeps this test.
+	 * A series kernel without the annotation lets it drop the test, so the
+	 * read goes through the fault-safe CO-RE path all the same.
+	 */
 	if (ret || !hwpt)
 		return 0;
-	id = hwpt->obj.id;
+	id = BPF_CORE_READ(hwpt, obj.id);
 	pt = cmd->pt_id;
 	bpf_map_update_elem(&hwpt_ioas, &id, &pt, BPF_ANY);
 	return 0;
@@ -409,17 +410,17 @@ static __always_inline __u64 ioas_of_hwpt(__u32 hwpt_id)
 	return pt ? *pt : 0;
 }
 
+/* @hwpt is __nullable (lookup failed): the command names it in every case */
 SEC("tp_btf/iommufd_hwpt_invalidate")
-int BPF_PROG(hwpt_inval, const struct iommufd_hw_pagetable___s *hwpt,
-	     const struct iommu_hwpt_invalidate___s *cmd, __u32 done_num, __u64 start_ns,
-	     int ret)
+int BPF_PROG(hwpt_inval, void *hwpt, const struct iommu_hwpt_invalidate___s *cmd,
+	     __u32 done_num, __u64 start_ns, int ret)
 {
 	struct top_key k = {};
 	struct top_stats *s;
 
 	if (pid_filtered())
 		return 0;
-	make_key(&k, TOP_IOMMUFD, ioas_of_hwpt(hwpt ? hwpt->obj.id : cmd->hwpt_id));
+	make_key(&k, TOP_IOMMUFD, ioas_of_hwpt(cmd->hwpt_id));
 	s = row(&k);
 	if (!s)
 		return 0;
