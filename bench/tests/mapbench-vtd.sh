@@ -7,10 +7,11 @@
 #
 # The tiny configuration (--quick) must give one valid JSON document with
 # every case and both backends, N samples as asked, statistics that agree
-# with the raw samples, and the ratio; then each kind of bad input must
-# fail with one "mapbench: " line and a non-zero exit, and leave nothing
-# pinned (/proc/vmstat FOLL_PIN counters), mapped or attached (the device
-# opens again afterwards).  MAPBENCH=path overrides BINDIR/mapbench.
+# with the raw samples (tests/samplestats recomputes each), and the ratio
+# of the medians; then each kind of bad input must fail with one
+# "mapbench: " line and a non-zero exit, and leave nothing pinned
+# (/proc/vmstat FOLL_PIN counters), mapped or attached (the device opens
+# again afterwards).  MAPBENCH=path overrides BINDIR/mapbench.
 
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -93,10 +94,8 @@ for pat, size, bk, thr, n in want:
             if not (s["min"] <= s["median"] <= s["p99"] <= s["max"]):
                 bad.append("%s %s: min %s median %s p99 %s max %s out of order"
                            % (be, op, s["min"], s["median"], s["p99"], s["max"]))
-            if s["min"] != v[0] or s["max"] != v[-1] or s["min"] <= 0:
-                bad.append("%s %s: min/max disagree with the samples" % (be, op))
-            if abs(s["mean"] - sum(v) / len(v)) > 1e-6 * s["mean"] or s["cv"] < 0:
-                bad.append("%s %s: mean/cv disagree with the samples" % (be, op))
+            if s["min"] <= 0 or s["cv"] < 0:
+                bad.append("%s %s: min %s, cv %s" % (be, op, s["min"], s["cv"]))
         if not r["wall_s"] > 0 or not r["ops_per_s"] > 0:
             bad.append("%s: wall %s ops/s %s" % (be, r["wall_s"], r["ops_per_s"]))
     pages = size // 4096 * thr
@@ -113,10 +112,13 @@ for pat, size, bk, thr, n in want:
                 bad.append("ratio %s %s, want %s" % (op, c["ratio"][op], ratio))
         except (KeyError, TypeError, ZeroDivisionError) as e:
             bad.append("ratio %s: %r" % (op, e))
-    print("%s %s: both backends, N=%d, statistics and ratio agree with the samples%s"
+    print("%s %s: both backends, N=%d, statistics in order, ratio of the medians%s"
           % ("BAD" if bad else "OK", name, n, ": " + "; ".join(bad) if bad else ""))
 PY
 verdicts "$d/check" json
+# Every statistic recomputed from the samples: median, p99, min, max, mean, CV.
+python3 "$top/tests/samplestats" "$d/q.json" >"$d/stats" 2>&1
+verdicts "$d/stats" samples
 # The human table: a header and map, unmap, map+unmap rows per case.
 like "$(head -3 "$d/table")" 'RATIO' "table has a header with the ratio"
 is "$(grep -cE '^(io|vm) ' "$d/table")" 27 "table has 3 rows for each of the 9 cases"
