@@ -31,8 +31,10 @@ LDLIBS := -lm
 # Guest programs: the tests in testbed/tests/, tracepoints/tests/ and
 # bpf/tests/ (kselftest harness from the tree) and the benchmarks in
 # bench/, each one binary in $(B).
-GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard testbed/tests/*.c \
-	tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))
+# tracepoints/tests/nullable is a BPF object and its libbpf loader: its
+# own rules below.
+GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(filter-out tracepoints/tests/nullable%, \
+	$(wildcard testbed/tests/*.c tracepoints/tests/*.c bpf/tests/*.c bench/*.c))))
 
 .PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test bench report overhead demo \
 	host-test compare-stock check-patches info clean clean-cache
@@ -106,7 +108,7 @@ $(B)/dmaprobe: testbed/dmaprobe.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 
-guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd
+guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd $(B)/nullable
 
 # BPF tools: x.bpf.c + x.c + x.h in bpf/, built into $(BPF_OUT) with
 # a vmlinux.h from the patched tree's BTF (the running kernel's if that
@@ -140,6 +142,15 @@ $(BPF_TOOLS:%=$(BPF_OUT)/%): $(BPF_OUT)/%: bpf/%.c bpf/%.h $(BPF_OUT)/%.skel.h \
 		-lbpf -lelf -lz $(LDLIBS)
 
 bpf: deps $(BPF_TOOLS:%=$(BPF_OUT)/%)
+
+# The verifier test of the series' __nullable arguments (guest suite nullable).
+$(B)/nullable.bpf.o: tracepoints/tests/nullable.bpf.c bpf/series.bpf.h $(BPF_OUT)/vmlinux.h
+	@mkdir -p $(@D)
+	clang $(BPF_CFLAGS) -I$(BPF_OUT) -Ibpf -c $< -o $@
+$(B)/nullable.skel.h: $(B)/nullable.bpf.o
+	bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
+$(B)/nullable: tracepoints/tests/nullable.c $(B)/nullable.skel.h
+	$(CC) $(CFLAGS) -I$(B) -o $@ $< -lbpf -lelf -lz
 
 # tools/<name>/: a tool of several files, <name>.bpf.c and the other *.c,
 # built into build/tools/<name>/<name> the same way.

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# alltools-mock.sh BINDIR: every tool attached at once while the upstream
+# iommufd selftests walk the error paths, in the testbed guest booted
+# without an IOMMU (the selftest mock), on a series or a stock kernel.  TAP.
+#
+#   testbed/run -i none -- bpf/tests/alltools-mock.sh build/k/<key>
+#
+# maplat -I -P -B, flushstat, faultlat, attachsnoop and ioasid-top -b run
+# in the background; then BINDIR/selftests/iommufd_fail_nth and
+# BINDIR/selftests/iommufd.  The selftests must pass as they do without
+# the tools, every tool must still run and then exit 0 on SIGTERM, the
+# kernel log must hold no splat from the tools' start on, and no BPF
+# program, link or pinned page may be left.  A tool whose program
+# dereferences a NULL tracepoint argument oopses the guest here: the
+# selftest process dies and dmesg-check fails.
+# ALLTOOLS_SELFTESTS="iommufd" runs fewer selftest binaries.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/tests/tap.sh"
+. "$top/bpf/tests/lib.sh"
+. "$top/tests/pins.sh"
+[ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -i none -- $0 BINDIR" >&2; exit 2; }
+bin=${1:?usage: alltools-mock.sh BINDIR}
+d=$(mktemp -d)
+declare -A pid
+tools=(maplat flushstat faultlat attachsnoop ioasid-top)
+declare -A cmd=(
+	[maplat]="$top/build/bpf/maplat -I -P -B"
+	[flushstat]="$top/build/bpf/flushstat"
+	[faultlat]="$top/build/bpf/faultlat"
+	[attachsnoop]="$top/build/bpf/attachsnoop"
+	[ioasid-top]="$top/build/tools/ioasid-top/ioasid-top -b -d 2"
+)
+cleanup() {
+	local t
+	for t in "${!pid[@]}"; do kill -KILL "${pid[$t]}" 2>/dev/null; done
+	rm -rf "$d"
+}
+trap cleanup EXIT
+
+count() { bpftool -j "$1" show 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+progs0=$(count prog)
+links0=$(count link)
+pins0=$(pinned)
+mark=$(($("$top/testbed/dmesg-check" -c) + 1))
+series=no
+[ -d /sys/kernel/tracing/events/iommufd ] && series=yes
+echo "# $(uname -r), series events: $series, $progs0 BPF programs before"
+
+for t in "${tools[@]}"; do
+	read -ra words <<<"${cmd[$t]}"
+	if start_tool "${words[0]}" "$t" "${words[@]:1}"; then
+		pid[$t]=$tool_pid
+		ok 0 "$t started ($(grep -h -m1 '^Tracing' "$d/$t" "$d/$t.err"))"
+	else
+		ok 1 "$t started"
+		sed 's/^/#   /' "$d/$t.err"
+	fi
+	tool_pid=
+done
+[ "$series" = no ] || ! grep -qi fallback "$d"/*.err
+ok $? "on a series kernel no tool falls back"
+
+hugepages() { [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 64 ] || echo 64 >/proc/sys/vm/nr_hugepages; }
+hugepages
+for st in ${ALLTOOLS_SELFTESTS:-iommufd_fail_nth iommufd}; do
+	start=$(date +%s)
+	timeout -k 10 1500 "$bin/selftests/$st" >"$d/$st.tap" 2>&1
+	rc=$?
+	totals=$(grep -m1 '^# Totals:' "$d/$st.tap")
+	echo "# $st: exit $rc after $(($(date +%s) - start))s; ${totals:-no totals line}"
+	grep -E '^(not ok|# .*(signal|unexpectedly))' "$d/$st.tap" | head -20 | sed 's/^/#   /'
+	[ "$rc" = 0 ] && [[ $totals =~ pass:[1-9][0-9]*\ fail:0\ .*error:0 ]]
+	ok $? "$st passes with every tool attached"
+done
+
+for t in "${tools[@]}"; do
+	[ -n "${pid[$t]:-}" ] || continue
+	kill -0 "${pid[$t]}" 2>/dev/null
+	ok $? "$t still runs after the selftests"
+done
+for t in "${tools[@]}"; do
+	[ -n "${pid[$t]:-}" ] || continue
+	tool_pid=${pid[$t]}
+	stop_tool
+	rc=$?
+	unset "pid[$t]"
+	is "$rc" 0 "$t exits 0 on SIGTERM"
+	[ "$rc" = 0 ] || tail -5 "$d/$t.err" | sed 's/^/#   /'
+done
+
+o=$("$top/testbed/dmesg-check" -s "$mark" -d "kernel log clean with every tool attached")
+rc=$?
+echo "$o" | grep -v '^1\.\.' | sed -n '2,$p'
+ok $rc "kernel log clean with every tool attached"
+is "$(count prog)" "$progs0" "no BPF program left"
+is "$(count link)" "$links0" "no BPF link left"
+is "$(pinned_back "$pins0")" "$pins0" "no page left pinned"
+done_testing

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The series' __nullable tracepoint arguments, as the verifier sees them.
+ * Per argument two tp_btf programs read one member of the object:
+ * <event>__<index>__deref without a NULL test (the verifier must refuse
+ * it: on a built-in tracepoint it would otherwise trust the pointer and
+ * the read would fault in the kernel) and <event>__<index>__tested with
+ * one (it must load, so the refusal is about the test and nothing else).
+ * tracepoints/tests/nullable.c loads them one at a time.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "series.bpf.h"
+
+__u32 sink;
+
+#define NULLABLE(event, idx, type, member)				\
+SEC("tp_btf/" #event)							\
+int event##__##idx##__deref(__u64 *ctx)					\
+{									\
+	type *p = (type *)ctx[idx];					\
+									\
+	sink = p->member;						\
+	return 0;							\
+}									\
+									\
+SEC("tp_btf/" #event)							\
+int event##__##idx##__tested(__u64 *ctx)				\
+{									\
+	type *p = (type *)ctx[idx];					\
+									\
+	if (p)								\
+		sink = p->member;					\
+	return 0;							\
+}
+
+NULLABLE(iommufd_ioas_map, 0, struct iommufd_ioas___s, obj.id)
+NULLABLE(iommufd_ioas_unmap, 0, struct iommufd_ioas___s, obj.id)
+NULLABLE(iommufd_ioas_copy, 0, struct iommufd_ioas___s, obj.id)
+NULLABLE(iommufd_hwpt_alloc, 0, struct iommufd_hw_pagetable___s, obj.id)
+NULLABLE(iommufd_hwpt_invalidate, 0, struct iommufd_hw_pagetable___s, obj.id)
+NULLABLE(iopf_response, 1, struct iopf_group___s, last_fault.fault.prm.grpid)
+
+char LICENSE[] SEC("license") = "GPL";

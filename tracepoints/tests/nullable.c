@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nullable EVENT:INDEX...: the verifier and the series' __nullable
+ * tracepoint arguments (the list comes from the catalog: tracepoints/check
+ * nullable).  For each argument, nullable.bpf.c's two programs are loaded
+ * one at a time: the one that reads the object without a NULL test must be
+ * refused for that reason (the log names a "..._or_null_" pointer), the one
+ * with a test must load.  A program for an argument the catalog does not
+ * list, or a listed argument without programs, fails as well.  TAP.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "nullable.skel.h"
+
+#define LOG_SIZE (256 * 1024)
+
+static char log_buf[LOG_SIZE];
+static int test_no, failed;
+
+static void tap(bool good, const char *fmt, const char *a, const char *b)
+{
+	printf("%sok %d ", good ? "" : "not ", ++test_no);
+	printf(fmt, a, b);
+	putchar('\n');
+	failed += !good;
+}
+
+/* The last lines of the verifier log (or the error), as TAP comments. */
+static void log_tail(int err)
+{
+	const char *p = log_buf + strlen(log_buf);
+	int lines = 0;
+
+	if (!log_buf[0]) {
+		printf("#   load: %s (no verifier log)\n", strerror(-err));
+		return;
+	}
+
+	while (p > log_buf && lines < 6)
+		if (*--p == '\n')
+			lines++;
+	for (; *p; p++) {
+		if (p == log_buf || p[-1] == '\n')
+			fputs("#   ", stdout);
+		putchar(*p);
+	}
+}
+
+/* Load only the program NAME; its verifier log in log_buf. */
+static int load_one(const char *name, bool *found)
+{
+	struct bpf_program *prog, *want = NULL;
+	struct nullable_bpf *skel;
+	int err;
+
+	log_buf[0] = '\0';
+	*found = false;
+	skel = nullable_bpf__open();
+	if (!skel)
+		return -errno;
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (strcmp(bpf_program__name(prog), name)) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		want = prog;
+	}
+	if (!want) {
+		nullable_bpf__destroy(skel);
+		return -ENOENT;
+	}
+	*found = true;
+	bpf_program__set_log_buf(want, log_buf, sizeof(log_buf));
+	bpf_program__set_log_level(want, 1);
+	err = nullable_bpf__load(skel);
+	nullable_bpf__destroy(skel);
+	return err;
+}
+
+static void check_arg(const char *arg)
+{
+	char name[128], ev[96];
+	const char *colon = strchr(arg, ':');
+	bool found;
+	int err;
+
+	if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof(ev)) {
+		tap(false, "argument %s%s: not EVENT:INDEX", arg, "");
+		return;
+	}
+	snprintf(ev, sizeof(ev), "%.*s", (int)(colon - arg), arg);
+
+	snprintf(name, sizeof(name), "%s__%s__deref", ev, colon + 1);
+	err = load_one(name, &found);
+	if (!found) {
+		tap(false, "%s: no program %s in nullable.bpf.c", arg, name);
+		return;
+	}
+	if (!err)
+		tap(false, "%s: %s loaded: the verifier trusts a pointer that can be NULL",
+		    arg, name);
+	else if (!strstr(log_buf, "or_null"))
+		tap(false, "%s: %s refused, but not for a NULL pointer", arg, name);
+	else
+		tap(true, "%s: refused without a NULL test (%s)", arg, name);
+	if (err && !strstr(log_buf, "or_null"))
+		log_tail(err);
+
+	snprintf(name, sizeof(name), "%s__%s__tested", ev, colon + 1);
+	err = load_one(name, &found);
+	if (!found) {
+		tap(false, "%s: no program %s in nullable.bpf.c", arg, name);
+		return;
+	}
+	tap(!err, "%s: loads with a NULL test (%s)", arg, name);
+	if (err)
+		log_tail(err);
+}
+
+/* Every program in the object tests an argument the catalog lists. */
+static void check_coverage(int argc, char **argv)
+{
+	struct bpf_program *prog;
+	struct nullable_bpf *skel;
+	char want[128];
+	int i;
+
+	skel = nullable_bpf__open();
+	if (!skel) {
+		tap(false, "open nullable.bpf.o: %s%s", strerror(errno), "");
+		return;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		bool listed = false;
+
+		for (i = 1; i < argc && !listed; i++) {
+			const char *colon = strchr(argv[i], ':');
+
+			if (!colon)
+				continue;
+			snprintf(want, sizeof(want), "%.*s__%s__", (int)(colon - argv[i]), argv[i],
+				 colon + 1);
+			listed = !strncmp(name, want, strlen(want));
+		}
+		tap(listed, "%s tests an argument the catalog calls __nullable%s", name, "");
+	}
+	nullable_bpf__destroy(skel);
+}
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: nullable EVENT:INDEX... (tracepoints/check nullable)\n");
+		return 2;
+	}
+	libbpf_set_print(quiet);
+	check_coverage(argc, argv);
+	for (i = 1; i < argc; i++)
+		check_arg(argv[i]);
+	printf("1..%d\n", test_no);
+	return failed ? 1 : 0;
+}
