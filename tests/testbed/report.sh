@@ -5,9 +5,10 @@
 # bench/report/run -q boots the testbed (bench/run -q: mapbench, vmstart,
 # fio with its kernel reference, faultbench, invbench; bench/overhead, one
 # boot of each kernel), writes a report, and the regression check is shown
-# both ways on its real figures: against itself (no regression), against a
-# copy with one figure made 3x worse (regression, exit 1, the case named),
-# and against a baseline from another platform (refused unless forced).
+# on its real figures: against itself (no regression), against a copy with
+# one figure made 20 % worse (the verdict its own threshold gives), and
+# against a baseline from another platform (refused unless forced); then
+# that none of its boots left a QEMU or a scratch image behind.
 # Needs the patched and stock kernels, `make guest bpf tools fio-engine`.
 
 set -uo pipefail
@@ -99,33 +100,69 @@ rc=$?
 [ "$rc" = 0 ] && grep -q "^verdict: no regression" "$tmp/same.out" && ! grep -q REGRESSION "$tmp/same.out"
 ok $? "regress against itself: no regression (exit $rc)"
 
-# A copy with the iommufd 4 KiB map median made worse, and with it the
-# iommufd/type1 ratio (on an emulated platform only ratios gate), by the
-# ratio's own threshold (regress's rule, from its N and CV) plus 50 %:
-# a quick run's spread can be wide, and the change must clear it.
+# A copy with the iommufd 4 KiB map median 20 % slower, and with it the
+# iommufd/type1 ratio (on an emulated platform only ratios gate).  The
+# change is fixed, not derived from the gate's threshold: the gate must
+# say what its own rule says.  Its threshold comes from the record's N and
+# CV (bench/report/regress); a quick run's 4 KiB ratio (N 20, CV often
+# above 1) gets one far above 20 %, so "within noise" is the expected
+# verdict there, and the check is that verdict, exit status and threshold
+# agree: flagged iff +20 % exceeds the threshold regress reports for that
+# record.  (That a change beyond the threshold fails the check is shown on
+# fixtures by tests/host/report.sh.)
 cp -r "$rep" "$tmp/worse"
-python3 - "$tmp/worse/summary.json" >"$tmp/factor" <<'PY'
-import json, math, sys
+python3 - "$tmp/worse/summary.json" <<'PY'
+import json, sys
 p = sys.argv[1]
 d = json.load(open(p))
-keys = (("mapbench", "io-4K-anon-t1", "iommufd", "map"),
-        ("mapbench", "io-4K-anon-t1", "none", "ratio map"))
-rs = {(r["bench"], r["case"], r["backend"], r["metric"]): r for r in d["records"]}
-q = rs[keys[1]]
-se = 1.2533 * (q.get("cv") or 0) / math.sqrt(q.get("n") or 1)
-factor = 1 + max(0.05, 3 * math.sqrt(2) * se) + 0.5
-for k in keys:
-    rs[k]["median"] *= factor
+for r in d["records"]:
+    if (r["bench"], r["case"], r["backend"], r["metric"]) in (
+            ("mapbench", "io-4K-anon-t1", "iommufd", "map"),
+            ("mapbench", "io-4K-anon-t1", "none", "ratio map")):
+        r["median"] *= 1.2
 json.dump(d, open(p, "w"))
-print("%.2f" % factor)
 PY
-"$TOP/bench/report/regress" "$tmp/worse" "$tmp/base" >"$tmp/worse.out" 2>&1
+"$TOP/bench/report/regress" --json "$tmp/worse" "$tmp/base" >"$tmp/worse.json" 2>"$tmp/worse.err"
 rc=$?
-[ "$rc" = 1 ] && grep "io-4K-anon-t1" "$tmp/worse.out" | grep -q 'ratio map .*REGRESSION$'
-ok $? "iommufd 4K map slower by $(cat "$tmp/factor")x (threshold + 50 %): its ratio regresses, exit 1, the case named (exit $rc)"
-grep -qE "^summary: (1 regressions,|[0-9]+ regressions \(1 failing the check\))" "$tmp/worse.out" &&
-	[ "$(grep -v '^verdict' "$tmp/worse.out" | grep -c 'REGRESSION$')" = 1 ]
-ok $? "  only that ratio fails the check (the absolute figure is information)"
+python3 - "$tmp/worse.json" "$rc" >"$tmp/worse.check" 2>&1 <<'PY'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except Exception as e:
+    print("BAD regress --json: %r" % e)
+    sys.exit(0)
+rc = int(sys.argv[2])
+vs = {(v["bench"], v["case"], v["backend"], v["metric"]): v for v in d["verdicts"]}
+ratio = vs.get(("mapbench", "io-4K-anon-t1", "none", "ratio map"))
+absf = vs.get(("mapbench", "io-4K-anon-t1", "iommufd", "map"))
+if not ratio or not absf:
+    print("BAD regress --json has no io-4K-anon-t1 map records")
+    sys.exit(0)
+for name, v in (("ratio map", ratio), ("iommufd map", absf)):
+    ch, thr = v["change"], v["threshold"]
+    print("%s %s: the gate sees %+.1f %% (want +20.0 %%)"
+          % ("OK" if ch is not None and abs(ch - 0.2) < 1e-9 else "BAD", name, 100 * (ch or 0)))
+    want = "regression" if ch is not None and thr is not None and ch > thr else "within noise"
+    print("%s %s: %+.1f %% against its threshold %.1f %%: %s (want %s)"
+          % ("OK" if v["verdict"] == want else "BAD", name, 100 * (ch or 0), 100 * (thr or 0),
+             v["verdict"], want))
+flagged = ratio["verdict"] == "regression"
+print("%s the ratio can fail the check, the absolute figure cannot (emulated): gating %s, %s"
+      % ("OK" if ratio["gating"] and not absf["gating"] else "BAD", ratio["gating"], absf["gating"]))
+print("%s exit %d, %d regression(s) failing the check: %s"
+      % ("OK" if rc == (1 if flagged else 0) and d["summary"]["gating regression"] == int(flagged)
+         else "BAD", rc, d["summary"]["gating regression"],
+         "the ratio flagged" if flagged else "20 % is within this run's noise"))
+others = [v for k, v in vs.items() if v not in (ratio, absf) and v["verdict"] in ("regression", "improved")]
+print("%s no other record moved (%d did)" % ("BAD" if others else "OK", len(others)))
+PY
+while read -r verdict rest; do
+	case $verdict in
+	OK) ok 0 "20 % slower 4K map: $rest" ;;
+	*) ok 1 "20 % slower 4K map: $verdict $rest" ;;
+	esac
+done <"$tmp/worse.check"
+[ -s "$tmp/worse.err" ] && sed 's/^/# /' "$tmp/worse.err"
 
 # A baseline from another platform: refused, then compared with --force.
 cp -r "$tmp/base" "$tmp/hw"
@@ -144,9 +181,21 @@ ok $? "a hardware baseline: refused, exit 2 (exit $rc)"
 "$TOP/bench/report/regress" --force "$rep" "$tmp/hw" >/dev/null 2>&1
 ok $? "  compared with --force"
 
-# Nothing left behind by the run: no testbed QEMU, no scratch NVMe image.
-! pgrep -f 'ioasid-nvme\.[^ ]*\.img' >/dev/null
-ok $? "no testbed QEMU left running"
+# Nothing left behind by this run's boots (all under its kept raw
+# directory, each with its qemu.pid and qemu.cmd): no QEMU, no scratch
+# NVMe image.  Another testbed QEMU on the host is not this run's.
+. "$TOP/tests/testbed-left.sh"
+raw=$TOP/build/report/raw-${rep##*/}
+boots=$(find "$raw" -name qemu.cmd 2>/dev/null | wc -l)
+pids=$(find "$raw" -name qemu.pid 2>/dev/null | wc -l)
+[ "$boots" -gt 0 ] && [ "$pids" = "$boots" ]
+ok $? "each of the run's testbed boots recorded its QEMU's pid ($pids of $boots, $raw)"
+left=$(qemu_left "$raw")
+[ -z "$left" ]
+ok $? "no QEMU of this run left running${left:+: $(echo $left)}"
+left=$(nvme_left "$raw")
+[ -z "$left" ]
+ok $? "no scratch NVMe image of this run left${left:+: $(echo $left)}"
 
 echo "1..$n"
 [ "$failed" = 0 ]
