@@ -32,25 +32,25 @@ json.dump(d, open(sys.argv[2], 'w'))" "$raw/$f.json" "$d/bad.json"
 	like "$(grep '^BAD' "$d/bad.out")" "$want" "$name: found ($want)"
 }
 m='d["cases"][0]["results"]["iommufd"]'
-corrupt "mapbench median +1 ns" mapbench "$m['map']['median'] += 1" "iommufd map: median"
-corrupt "mapbench p99 changed" mapbench "$m['unmap']['p99'] *= 1.01" "iommufd unmap: p99"
-corrupt "mapbench min above a sample" mapbench "$m['map']['min'] += 1" "iommufd map: min"
+corrupt "mapbench median +1 ns" mapbench "${m}['map']['median'] += 1" "iommufd map: median"
+corrupt "mapbench p99 changed" mapbench "${m}['unmap']['p99'] *= 1.01" "iommufd unmap: p99"
+corrupt "mapbench min above a sample" mapbench "${m}['map']['min'] += 1" "iommufd map: min"
 corrupt "mapbench max changed" mapbench "d['cases'][3]['results']['type1']['map+unmap']['max'] -= 1" \
 	"type1 map\+unmap: max"
-corrupt "mapbench mean changed" mapbench "$m['map']['mean'] *= 1.0001" "iommufd map: mean"
+corrupt "mapbench mean changed" mapbench "${m}['map']['mean'] *= 1.0001" "iommufd map: mean"
 corrupt "mapbench population CV instead of sample CV" mapbench \
-	"s = $m['map']; s['cv'] *= ((s['n'] - 1) / s['n']) ** 0.5" "iommufd map: cv"
-corrupt "mapbench a sample changed" mapbench "$m['map']['samples'][0] += 1000000" "iommufd map: (mean|max)"
-corrupt "mapbench a sample dropped" mapbench "$m['map']['samples'].pop()" "iommufd map: n"
-corrupt "mapbench no samples" mapbench "del $m['map']['samples']" "iommufd map: no samples"
+	"s = ${m}['map']; s['cv'] *= ((s['n'] - 1) / s['n']) ** 0.5" "iommufd map: cv"
+corrupt "mapbench a sample changed" mapbench "${m}['map']['samples'][0] += 1000000" "iommufd map: (mean|max)"
+corrupt "mapbench a sample dropped" mapbench "${m}['map']['samples'].pop()" "iommufd map: n"
+corrupt "mapbench no samples" mapbench "del ${m}['map']['samples']" "iommufd map: no samples"
 v='d["cases"][0]'
-corrupt "vmstart ready_ms median" vmstart "$v['ready_ms']['median'] += 0.5" "ready_ms: median"
-corrupt "vmstart map_ms mean" vmstart "$v['map_ms']['mean'] += 1" "map_ms: mean"
-corrupt "vmstart a run's quit_ms" vmstart "$v['runs'][1]['quit_ms'] += 100" "quit_ms: (median|max|mean)"
-corrupt "vmstart map_calls max" vmstart "$v['map_calls']['max'] = 7" "map_calls: max"
-corrupt "vmstart map_bytes not the runs' median" vmstart "$v['map_bytes'] += 4096" "map_bytes .*median of the runs"
-corrupt "vmstart map_frac" vmstart "$v['map_frac'] *= 1.1" "map_frac .*median of the runs"
-corrupt "vmstart a run missing" vmstart "$v['runs'].pop()" "n 3, 2 runs"
+corrupt "vmstart ready_ms median" vmstart "${v}['ready_ms']['median'] += 0.5" "ready_ms: median"
+corrupt "vmstart map_ms mean" vmstart "${v}['map_ms']['mean'] += 1" "map_ms: mean"
+corrupt "vmstart a run's quit_ms" vmstart "${v}['runs'][1]['quit_ms'] += 100" "quit_ms: (median|max|mean)"
+corrupt "vmstart map_calls max" vmstart "${v}['map_calls']['max'] = 7" "map_calls: max"
+corrupt "vmstart map_bytes not the runs' median" vmstart "${v}['map_bytes'] += 4096" "map_bytes .*median of the runs"
+corrupt "vmstart map_frac" vmstart "${v}['map_frac'] *= 1.1" "map_frac .*median of the runs"
+corrupt "vmstart a run missing" vmstart "${v}['runs'].pop()" "n 3, 2 runs"
 
 # Wall time only (no series events): the map figures are null, and so are
 # the runs' values; nothing to disagree on.

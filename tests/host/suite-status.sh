@@ -10,7 +10,7 @@ trap 'rm -rf "$d"' EXIT
 
 # st RC TAP-TEXT: the TAP after suite_status, one line per "|".
 st() {
-	printf "$2" >"$d/s.tap"
+	printf '%b' "$2" >"$d/s.tap"
 	suite_status "$d/s.tap" s "$1" >"$d/s.out"
 	tr '\n' '|' <"$d/s.tap"
 }

@@ -74,7 +74,7 @@ SH
 chmod +x "$d/qemu"
 IOASID_CACHE=$d/cache QEMU=$d/qemu TMPDIR=$d "$top/testbed/run" -t 60 -o "$d/tb/vtd" -- true >/dev/null 2>&1 &
 run=$!
-for i in $(seq 50); do [ -s "$d/tb/vtd/qemu.pid" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -s "$d/tb/vtd/qemu.pid" ] && break; sleep 0.1; done
 sleep 0.3
 left=$(qemu_left "$d/tb")
 like "$left" "^[0-9]+ $d/tb/vtd$" "testbed/run: its QEMU is found while it runs"

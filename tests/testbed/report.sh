@@ -192,10 +192,10 @@ pids=$(find "$raw" -name qemu.pid 2>/dev/null | wc -l)
 ok $? "each of the run's testbed boots recorded its QEMU's pid ($pids of $boots, $raw)"
 left=$(qemu_left "$raw")
 [ -z "$left" ]
-ok $? "no QEMU of this run left running${left:+: $(echo $left)}"
+ok $? "no QEMU of this run left running${left:+: ${left//$'\n'/, }}"
 left=$(nvme_left "$raw")
 [ -z "$left" ]
-ok $? "no scratch NVMe image of this run left${left:+: $(echo $left)}"
+ok $? "no scratch NVMe image of this run left${left:+: ${left//$'\n'/, }}"
 
 echo "1..$n"
 [ "$failed" = 0 ]
