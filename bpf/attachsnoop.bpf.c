@@ -73,9 +73,9 @@ static __always_inline struct event *new_event(__u8 kind)
 /* The dentry name of the current task's @fd: "N" for /dev/vfio/N (a group). */
 static __always_inline void fd_name(int fd, char *buf)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct file **fdv;
-	struct file *f = NULL;
+	struct task_struct___s *t = (struct task_struct___s *)bpf_get_current_task();
+	struct file___s **fdv;
+	struct file___s *f = NULL;
 	const unsigned char *name;
 	unsigned int max;
 
@@ -271,7 +271,7 @@ static __always_inline int close_enter(int fd)
 }
 
 SEC("tracepoint/syscalls/sys_enter_close")
-int sys_enter_close(struct trace_event_raw_sys_enter *ctx)
+int sys_enter_close(struct trace_event_raw_sys_enter___s *ctx)
 {
 	return close_enter((int)ctx->args[0]);
 }

@@ -11,6 +11,54 @@
 #ifndef __BITS_BPF_H
 #define __BITS_BPF_H
 
+/*
+ * The generic kernel types the tools read, as local CO-RE flavours like
+ * the series' ones (series.bpf.h): only the members read, relocated
+ * against the running kernel's BTF, so no program needs them in vmlinux.h.
+ */
+
+/* the syscall tracepoints' records (syscalls:*, raw_syscalls:*) */
+struct trace_event_raw_sys_enter___s {
+	long id;
+	unsigned long args[6];
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_sys_exit___s {
+	long id;
+	long ret;
+} __attribute__((preserve_access_index));
+
+/* an fd of the current task: its file, the file's name and private data */
+struct qstr___s {
+	const unsigned char *name;
+} __attribute__((preserve_access_index));
+
+struct dentry___s {
+	struct qstr___s d_name;
+} __attribute__((preserve_access_index));
+
+struct path___s {
+	struct dentry___s *dentry;
+} __attribute__((preserve_access_index));
+
+struct file___s {
+	struct path___s f_path;
+	void *private_data;
+} __attribute__((preserve_access_index));
+
+struct fdtable___s {
+	unsigned int max_fds;
+	struct file___s **fd;
+} __attribute__((preserve_access_index));
+
+struct files_struct___s {
+	struct fdtable___s *fdt;
+} __attribute__((preserve_access_index));
+
+struct task_struct___s {
+	struct files_struct___s *files;
+} __attribute__((preserve_access_index));
+
 static __always_inline __u32 log2_32(__u32 v)
 {
 	__u32 shift, r;
@@ -115,19 +163,19 @@ static __always_inline __u32 number(void *map, __u32 *next, __u64 ptr)
 const volatile long targ_nr_ioctl = 16;	/* raw_syscalls: __NR_ioctl */	\
 									\
 SEC("tracepoint/syscalls/sys_enter_ioctl")				\
-int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)		\
+int sys_enter_ioctl(struct trace_event_raw_sys_enter___s *ctx)		\
 {									\
 	return ioctl_enter((int)ctx->args[0], (__u32)ctx->args[1], ctx->args[2]); \
 }									\
 									\
 SEC("tracepoint/syscalls/sys_exit_ioctl")				\
-int sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)		\
+int sys_exit_ioctl(struct trace_event_raw_sys_exit___s *ctx)		\
 {									\
 	return ioctl_exit(ctx->ret);					\
 }									\
 									\
 SEC("tracepoint/raw_syscalls/sys_enter")				\
-int raw_sys_enter(struct trace_event_raw_sys_enter *ctx)		\
+int raw_sys_enter(struct trace_event_raw_sys_enter___s *ctx)		\
 {									\
 	if (ctx->id == targ_nr_ioctl)					\
 		return ioctl_enter((int)ctx->args[0], (__u32)ctx->args[1], ctx->args[2]); \
@@ -135,7 +183,7 @@ int raw_sys_enter(struct trace_event_raw_sys_enter *ctx)		\
 }									\
 									\
 SEC("tracepoint/raw_syscalls/sys_exit")					\
-int raw_sys_exit(struct trace_event_raw_sys_exit *ctx)			\
+int raw_sys_exit(struct trace_event_raw_sys_exit___s *ctx)			\
 {									\
 	if (ctx->id != targ_nr_ioctl)					\
 		return 0;						\

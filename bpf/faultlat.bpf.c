@@ -91,7 +91,7 @@ static __always_inline void count(__u32 c)
 static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u32 path)
 {
 	struct fl_key key = {};
-	struct device *dev;
+	struct device___s *dev;
 	const char *name;
 	struct fl_hist *h;
 
@@ -105,7 +105,7 @@ static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u
 	h = bpf_map_lookup_elem(&hists, &key);
 	if (h) {
 		/* a new key: the device's name, once */
-		dev = (struct device *)f->devp;
+		dev = (struct device___s *)f->devp;
 		if (dev) {
 			name = BPF_CORE_READ(dev, kobj.name);
 			if (name)
@@ -135,7 +135,7 @@ int BPF_PROG(iopf_report, struct device *dev, struct iopf_fault___s *evt)
 	struct fl_report_key key = {};
 	struct fl_inflight f = {};
 
-	if (evt->fault.type != bpf_core_enum_value(enum iommu_fault_type, IOMMU_FAULT_PAGE_REQ))
+	if (evt->fault.type != bpf_core_enum_value(enum iommu_fault_type___s, IOMMU_FAULT_PAGE_REQ___s))
 		return 0;
 	count(FL_C_REPORTS);
 	if (!(evt->fault.prm.flags & LAST_PAGE))
@@ -329,9 +329,9 @@ static const char fault_fd_name[FAULT_FD_NAME_LEN] = "[iommufd-pgfault]";
 /* The struct file * of @fd if it is an iommufd fault fd, else 0. */
 static __always_inline __u64 fault_file(long fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
+	struct task_struct___s *task = (void *)bpf_get_current_task();
 	char name[FAULT_FD_NAME_LEN];
-	struct file **fds, *file;
+	struct file___s **fds, *file;
 	const unsigned char *dn;
 	unsigned int max;
 	int i;
@@ -452,19 +452,19 @@ static __always_inline int write_enter(long fd, __u64 buf, __u64 len)
 }
 
 SEC("tracepoint/syscalls/sys_enter_read")
-int sys_enter_read(struct trace_event_raw_sys_enter *ctx)
+int sys_enter_read(struct trace_event_raw_sys_enter___s *ctx)
 {
 	return read_enter(ctx->args[0], ctx->args[1]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_read")
-int sys_exit_read(struct trace_event_raw_sys_exit *ctx)
+int sys_exit_read(struct trace_event_raw_sys_exit___s *ctx)
 {
 	return read_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")
-int sys_enter_write(struct trace_event_raw_sys_enter *ctx)
+int sys_enter_write(struct trace_event_raw_sys_enter___s *ctx)
 {
 	return write_enter(ctx->args[0], ctx->args[1], ctx->args[2]);
 }

@@ -354,9 +354,9 @@ int BPF_PROG(iommu_unmap, unsigned long iova, size_t size, size_t unmapped)
 /* The vfio_iommu behind container @fd (its file if that type is unknown). */
 static __always_inline __u64 container_of_fd(__u32 fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct___s *task = (struct task_struct___s *)bpf_get_current_task();
 	struct vfio_container___s *c;
-	struct file **fds, *f = NULL;
+	struct file___s **fds, *f = NULL;
 	void *iommu = NULL;
 
 	if (fd >= BPF_CORE_READ(task, files, fdt, max_fds))

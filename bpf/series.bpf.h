@@ -14,11 +14,22 @@
  * verifier then keeps the test.  The tools prefer the command's id to
  * those objects, and read one only after a test, with BPF_CORE_READ
  * (fault-safe on a kernel without the annotation).
+ *
+ * No tool takes a kernel type or enum value from vmlinux.h, only the
+ * libbpf basics (integer types, BPF uAPI constants): a kernel without the
+ * series, IOMMUFD, VFIO or IOMMU_API lacks most of them, and the tools
+ * must build on such a host (tests/host/bpf-core-build.sh builds them
+ * against a vmlinux.h with no kernel type at all).  A type used only
+ * through pointers is declared below; one whose members are read is a
+ * flavour (the generic ones are in bits.bpf.h); an enum value is a
+ * flavour enumerator read with bpf_core_enum_value() (libbpf drops the
+ * ___s of the enum's and the enumerator's names to match them).
  * Include after vmlinux.h.
  */
 #ifndef __SERIES_BPF_H
 #define __SERIES_BPF_H
 
+struct device;
 struct iommu_domain;
 struct iommu_iotlb_gather;
 struct iommufd_ioas;
@@ -26,6 +37,16 @@ struct iopt_pages;
 struct vfio_iommu;
 struct vfio_dma;
 struct intel_iommu;
+
+/* ---- the device model: a device's name ---- */
+
+struct kobject___s {
+	const char *name;
+} __attribute__((preserve_access_index));
+
+struct device___s {
+	struct kobject___s kobj;
+} __attribute__((preserve_access_index));
 
 /* ---- ioctl arguments (the kernel's copy) ---- */
 
@@ -72,7 +93,7 @@ struct iommufd_ioas___s {
 
 struct iommufd_device___s {
 	struct iommufd_object___s obj;
-	struct device *dev;
+	struct device___s *dev;
 } __attribute__((preserve_access_index));
 
 struct iommufd_hw_pagetable___s {
@@ -103,6 +124,11 @@ struct vfio_container___s {
 } __attribute__((preserve_access_index));
 
 /* ---- I/O page faults ---- */
+
+/* The value is 6.12's; bpf_core_enum_value() gives the running kernel's. */
+enum iommu_fault_type___s {
+	IOMMU_FAULT_PAGE_REQ___s = 1,
+};
 
 struct iommu_fault_page_request___s {
 	__u32 flags;

@@ -336,7 +336,7 @@ int BPF_PROG(unpin, void *pages, __u64 npages, int ret)
 }
 
 SEC("tp_btf/iotlb_sync")
-int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
+int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather___s *gather)
 {
 	struct top_cur *c = cur_active();
 	unsigned long start, end;
@@ -564,7 +564,7 @@ int BPF_PROG(dev_detach, const struct iommufd_device___s *idev, __u32 pasid, __u
 	return idev_event(idev, pt_id, ret, 2);
 }
 
-static __always_inline int group_event(struct vfio_iommu *iommu, struct iommu_group *group,
+static __always_inline int group_event(struct vfio_iommu *iommu, struct iommu_group___s *group,
 				       int ret, bool attach)
 {
 	struct top_dev *d = dev_entry(TOP_TYPE1, BPF_CORE_READ(group, id));
@@ -588,13 +588,13 @@ static __always_inline int group_event(struct vfio_iommu *iommu, struct iommu_gr
 }
 
 SEC("tp_btf/vfio_iommu_type1_attach_group")
-int BPF_PROG(t1_attach, struct vfio_iommu *iommu, struct iommu_group *group, int ret)
+int BPF_PROG(t1_attach, struct vfio_iommu *iommu, struct iommu_group___s *group, int ret)
 {
 	return group_event(iommu, group, ret, true);
 }
 
 SEC("tp_btf/vfio_iommu_type1_detach_group")
-int BPF_PROG(t1_detach, struct vfio_iommu *iommu, struct iommu_group *group, int ret)
+int BPF_PROG(t1_detach, struct vfio_iommu *iommu, struct iommu_group___s *group, int ret)
 {
 	return group_event(iommu, group, ret, false);
 }
