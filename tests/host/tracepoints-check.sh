@@ -29,6 +29,11 @@ is "$rc" 1 "an event missing from tracefs fails"
 like "$o" "^ok 1 catalog live: iommufd:iommufd_ioas_map$" "format file with array field parses"
 like "$o" "^not ok 2 catalog live: iommufd:iommufd_ioas_map_start$" "missing event is a failed TAP line"
 
+sed 's/"class": "iommufd_ioas_op", //' "$fx/cat.json" >"$d/noclass.json"
+o=$("$chk" -c "$d/noclass.json" tree "$fx"); rc=$?
+is "$rc" 1 "a DEFINE_EVENT event without its class in the catalog fails"
+like "$o" "iommufd_ioas_map_start: class differs: catalog None, the tree iommufd_ioas_op" "names both"
+
 # TP_PROTO: argument names count (a __nullable suffix is what the verifier reads).
 python3 - "$fx/cat.json" "$d" <<'PY'
 import json, sys
@@ -64,7 +69,16 @@ if command -v clang >/dev/null && command -v bpftool >/dev/null; then
 	o=$("$chk" -c "$d/live.json" live --btf "$d/btf.o" "$fx/tracefs"); rc=$?
 	is "$rc" 1 "live --btf: a name that differs in the BTF fails"
 	like "$o" "argument names differ: catalog \['ret'\], .*\['ret__nullable'\]" "names both"
-	sed -i 's/__bpf_trace_iommufd_ioas_map/__bpf_trace_other/' "$d/btf.c"
+	# a DEFINE_EVENT's arguments are those of its class's __bpf_trace_<class>
+	python3 - "$d/live.json" "$d/class.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["events"][0]["class"] = "other"
+json.dump(c, open(sys.argv[2], "w"))
+PY
+	sed -i 's/__bpf_trace_iommufd_ioas_map(void \*__data, int ret__nullable)/__bpf_trace_other(void *__data, int ret)/' "$d/btf.c"
+	clang -g -O2 -target bpf -c "$d/btf.c" -o "$d/btf.o"
+	o=$("$chk" -c "$d/class.json" live --btf "$d/btf.o" "$fx/tracefs"); rc=$?
+	is "$rc" 0 "live --btf: a DEFINE_EVENT event is matched through its class's function"
 	clang -g -O2 -target bpf -c "$d/btf.c" -o "$d/btf.o"
 	o=$("$chk" -c "$d/live.json" live --btf "$d/btf.o" "$fx/tracefs"); rc=$?
 	like "$o" "no __bpf_trace_iommufd_ioas_map in" "live --btf: an event missing from the BTF fails"
