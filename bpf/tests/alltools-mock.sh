@@ -61,8 +61,14 @@ for t in "${tools[@]}"; do
 	fi
 	tool_pid=
 done
-[ "$series" = no ] || ! grep -qi fallback "$d"/*.err
-ok $? "on a series kernel no tool falls back"
+# The mode each tool announced: tracepoints on a series kernel, the
+# fallback (decoded syscalls) on a stock one.
+for t in "${!pid[@]}"; do
+	if grep -qiE 'mode:? *fallback' "$d/$t" "$d/$t.err"; then mode=fallback; else mode=tracepoints; fi
+	want=tracepoints
+	[ "$series" = yes ] || want=fallback
+	is "$mode" "$want" "$t runs in $want mode"
+done
 
 hugepages() { [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 64 ] || echo 64 >/proc/sys/vm/nr_hugepages; }
 hugepages
