@@ -21,7 +21,7 @@ bin=${1:?usage: ioasid-top-cost.sh BINDIR [ROUNDS] [N]}
 rounds=${2:-5}
 n=${3:-5000}
 t=${IOASID_TOP_BIN:-$top/build/tools/ioasid-top/ioasid-top}
-out=${IOASID_OUT:-/tmp}/ioasid-top-cost.jsonl
+out=${IOASID_OUT:-${TMPDIR:-/tmp}}/ioasid-top-cost.jsonl
 d=$(mktemp -d)
 tpid=
 trap '[ -n "$tpid" ] && kill "$tpid" 2>/dev/null; rm -rf "$d"' EXIT

@@ -27,7 +27,7 @@ n=${3:-5000}
 shift $(( $# < 3 ? $# : 3 ))
 bins=("$@")
 [ ${#bins[@]} -gt 0 ] || bins=("$top/build/tools/ioasid-top/ioasid-top")
-out=${IOASID_OUT:-/tmp}/ioasid-top-progcost.jsonl
+out=${IOASID_OUT:-${TMPDIR:-/tmp}}/ioasid-top-progcost.jsonl
 d=$(mktemp -d)
 tpid=
 trap '[ -n "$tpid" ] && kill "$tpid" 2>/dev/null; sysctl -q kernel.bpf_stats_enabled=0; rm -rf "$d"' EXIT
