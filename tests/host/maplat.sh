@@ -8,14 +8,8 @@
 . "$(dirname "$0")/../tap.sh"
 . "$(dirname "$0")/../bpfprogs.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-d=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$d"
-}
-trap cleanup EXIT
+. "$top/tests/hostlib.sh"
+scratch
 
 skip_all() {
 	echo "ok 1 maplat # SKIP $*"

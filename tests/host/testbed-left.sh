@@ -5,14 +5,8 @@
 . "$(dirname "$0")/../tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testbed-left.sh"
-d=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$d"
-}
-trap cleanup EXIT
+. "$top/tests/hostlib.sh"
+scratch
 
 # fake RUNDIR: a process whose command line looks like a testbed QEMU of
 # RUNDIR (its serial log and a scratch image), its pid in $fake.

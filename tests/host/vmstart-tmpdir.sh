@@ -10,18 +10,10 @@
 set -uo pipefail
 . "$(dirname "$0")/../tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
+. "$top/tests/hostlib.sh"
+scratch
 
-vs=${VMSTART:-}
-if [ -z "$vs" ]; then
-	gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -I"$top/lib" \
-		-o "$d/vmstart" "$top/bench/vmstart.c" "$top/lib/tracefs.c" "$top/lib/json.c" \
-		"$top/lib/cli.c" "$top/lib/benchstat.c" "$top/lib/sysinfo.c" -lm 2>"$d/cc.err"
-	ok $? "vmstart builds"
-	vs=$d/vmstart
-fi
-[ -x "$vs" ] || { done_testing; exit 1; }
+vmstart_bin || { done_testing; exit 1; }
 
 # qmp_path: the QMP socket of vmstart's first --dry-run command line.
 qmp_path() { "$vs" --dry-run --quick -B anon -b type1 -d 0000:00:03.0 | sed -n 's/.* -qmp unix:\([^ ]*\),server=on,wait=off .*/\1/p'; }

@@ -6,24 +6,13 @@
 # real runs are bench/tests/vmstart-vtd.sh.  VMSTART=path skips the build.
 . "$(dirname "$0")/../tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
+. "$top/tests/hostlib.sh"
+scratch
 # vmstart's run directory (and the QMP socket in the command lines) goes
 # in $TMPDIR: here, so the expected lines do not depend on the caller's.
 export TMPDIR=$d
 
-vs=${VMSTART:-}
-if [ -z "$vs" ]; then
-	# It needs no kernel uAPI headers: the same flags as make guest, lib only.
-	gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -I"$top/lib" \
-		-o "$d/vmstart" "$top/bench/vmstart.c" "$top/lib/tracefs.c" "$top/lib/json.c" \
-		"$top/lib/cli.c" "$top/lib/benchstat.c" "$top/lib/sysinfo.c" -lm 2>"$d/cc.err"
-	ok $? "vmstart builds"
-	is "$(grep -c warning "$d/cc.err")" 0 "no compiler warnings"
-	[ -s "$d/cc.err" ] && sed 's/^/#   /' "$d/cc.err" | head -10
-	vs=$d/vmstart
-fi
-[ -x "$vs" ] || { done_testing; exit 1; }
+vmstart_bin || { done_testing; exit 1; }
 
 # --- --dry-run: the command lines ----------------------------------------
 "$vs" --dry-run -d 0000:00:03.0 >"$d/dry" 2>"$d/dry.err"
