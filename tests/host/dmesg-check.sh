@@ -40,6 +40,9 @@ for splat in 'WARNING: CPU: 1 PID: 80 at drivers/iommu/iommufd/main.c:1 x' \
 	check >/dev/null
 	is "$?" 1 "fails on: $splat"
 done
+printf '[ 0.1] RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks\n' >"$d/log"
+check >/dev/null
+is "$?" 0 "a boot-time notice with WARNING: in it is no splat"
 check -s x >/dev/null 2>&1
 is "$?" 2 "a bad -s is a usage error"
 done_testing

@@ -53,6 +53,13 @@ is "$rc" 1 "an argument name that differs from the header's fails"
 like "$o" "iommufd_ioas_map_start: TP_PROTO differs: catalog \(struct iommufd_ioas \*ioas__nullable, u64 iova\), the tree \(struct iommufd_ioas \*ioas, u64 iova\)" \
 	"names the event and both prototypes"
 is "$("$chk" -c "$d/nullable.json" nullable)" "iommufd_ioas_map_start:0" "nullable lists EVENT:INDEX of each __nullable argument"
+# A DEFINE_EVENT's own TP_PROTO names are not what the verifier reads.
+mkdir -p "$d/tree/drivers/iommu/iommufd"
+sed '/^DEFINE_EVENT/{n;s/\*ioas,/*ioas__nullable,/}' "$fx/drivers/iommu/iommufd/trace.h" \
+	>"$d/tree/drivers/iommu/iommufd/trace.h"
+o=$("$chk" -c "$d/nullable.json" tree "$d/tree"); rc=$?
+is "$rc" 1 "__nullable only in a DEFINE_EVENT, not in its class, fails"
+like "$o" "but its class iommufd_ioas_op has \(struct iommufd_ioas \*ioas, u64 iova\)" "says the class's names count"
 is "$("$chk" -c "$d/proto.json" nullable)" "" "no __nullable argument: an empty list"
 
 # live --btf: the argument names of __bpf_trace_<event> in a BTF, here a

@@ -6,6 +6,9 @@
  * it: on a built-in tracepoint it would otherwise trust the pointer and
  * the read would fault in the kernel) and <event>__<index>__tested with
  * one (it must load, so the refusal is about the test and nothing else).
+ * control__*: a read of an argument that is never NULL, without a test,
+ * must load: the refusals are about the __nullable names, not about every
+ * pointer (as they would be for a tracepoint in a module).
  * tracepoints/tests/nullable.c loads them one at a time.
  */
 #include "vmlinux.h"
@@ -41,5 +44,14 @@ NULLABLE(iommufd_ioas_copy, 0, struct iommufd_ioas___s, obj.id)
 NULLABLE(iommufd_hwpt_alloc, 0, struct iommufd_hw_pagetable___s, obj.id)
 NULLABLE(iommufd_hwpt_invalidate, 0, struct iommufd_hw_pagetable___s, obj.id)
 NULLABLE(iopf_response, 1, struct iopf_group___s, last_fault.fault.prm.grpid)
+
+SEC("tp_btf/iommufd_ioas_map")
+int control__iommufd_ioas_map__1(__u64 *ctx)
+{
+	const struct iommu_ioas_map___s *cmd = (void *)ctx[1];
+
+	sink = cmd->ioas_id;
+	return 0;
+}
 
 char LICENSE[] SEC("license") = "GPL";
