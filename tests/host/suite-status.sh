@@ -68,6 +68,6 @@ o=$("$top/tests/tap-summary" "$d"/gout/tap/{good,liar,skip,crash}.tap)
 like "$o" '^good +1 passed, 0 failed, 0 skipped$' "guest-tests: a suite exiting 0 passes"
 like "$o" '^liar +1 passed, 1 failed, 0 skipped$' "guest-tests: all ok, then exit 3: failed"
 like "$(cat "$d/guest.out")" '^liar: not ok 2 liar exited with status 3$' "guest-tests: says so as it goes"
-like "$o" '^skip +0 passed, 0 failed, 1 skipped' "guest-tests: 1..0 # SKIP and exit 4 (KSFT_SKIP): a skip"
+like "$o" '^skip +0 passed, 0 failed, 1 skipped' "guest-tests: a 1..0 skip plan and exit 4 (KSFT_SKIP): a skip"
 like "$o" '^crash +1 passed, 1 failed, 0 skipped \(bailed out, no plan\)$' "guest-tests: killed by SIGSEGV: bailed out"
 done_testing

@@ -60,9 +60,9 @@ is "$(tail -1 <<<"$("$sum" "$d/bail2.tap")")" "1 passed, 4 failed, 0 skipped" \
 # kselftest's whole-suite skip, "1..0 # SKIP reason": skipped, not failed.
 printf '1..0 # SKIP no IOMMU here\n' >"$d/skipall.tap"
 o=$("$sum" "$d/skipall.tap"); rc=$?
-is "$(tail -1 <<<"$o")" "0 passed, 0 failed, 1 skipped" "1..0 # SKIP: one skip"
-like "$o" '^skipall .*\(skipped: no IOMMU here\)$' "1..0 # SKIP: the reason"
-is "$rc" 0 "1..0 # SKIP: exit 0"
+is "$(tail -1 <<<"$o")" "0 passed, 0 failed, 1 skipped" "a 1..0 skip plan: one skip"
+like "$o" '^skipall .*\(skipped: no IOMMU here\)$' "a 1..0 skip plan: the reason"
+is "$rc" 0 "a 1..0 skip plan: exit 0"
 printf '1..0 # SKIP no IOMMU\nBail out! but then crashed\n' >"$d/skipbail.tap"
 is "$(tail -1 <<<"$("$sum" "$d/skipbail.tap")")" "0 passed, 1 failed, 0 skipped" "1..0 then Bail out!: a failure"
 
