@@ -9,7 +9,11 @@
 #
 # maplat -I -P -B, flushstat, faultlat, attachsnoop and ioasid-top -b run
 # in the background; then BINDIR/selftests/iommufd_fail_nth and
-# BINDIR/selftests/iommufd.  The selftests must pass as they do without
+# BINDIR/selftests/iommufd, and BINDIR/iopfgen -u (page requests no
+# handler takes: iopf_response without a group).  On a series kernel a
+# tracefs instance counts the failed operations of every event with a
+# __nullable argument: each NULL path must have run at least once.  The
+# selftests must pass as they do without
 # the tools, every tool must still run and then exit 0 on SIGTERM, the
 # kernel log must hold no splat from the tools' start on, and no BPF
 # program, link or pinned page may be left.  A tool whose program
@@ -34,9 +38,11 @@ declare -A cmd=(
 	[attachsnoop]="$top/build/bpf/attachsnoop"
 	[ioasid-top]="$top/build/tools/ioasid-top/ioasid-top -b -d 2"
 )
+inst=/sys/kernel/tracing/instances/alltools.$$
 cleanup() {
 	local t
 	for t in "${!pid[@]}"; do kill -KILL "${pid[$t]}" 2>/dev/null; done
+	[ -d "$inst" ] && { echo 0 >"$inst/tracing_on"; rmdir "$inst"; }
 	rm -rf "$d"
 }
 trap cleanup EXIT
@@ -49,6 +55,21 @@ mark=$(($("$top/testbed/dmesg-check" -c) + 1))
 series=no
 [ -d /sys/kernel/tracing/events/iommufd ] && series=yes
 echo "# $(uname -r), series events: $series, $progs0 BPF programs before"
+
+# The events whose __nullable argument is NULL on a failure, and the
+# filter that keeps those records (iopf_response: the core's INVALID).
+declare -A nullpath=(
+	[iommufd/iommufd_ioas_map]='ret < 0' [iommufd/iommufd_ioas_unmap]='ret < 0'
+	[iommufd/iommufd_ioas_copy]='ret < 0' [iommufd/iommufd_hwpt_alloc]='ret < 0'
+	[iommufd/iommufd_hwpt_invalidate]='ret < 0' [iommu/iopf_response]='code == 1'
+)
+if [ "$series" = yes ]; then
+	mkdir "$inst" && echo 2048 >"$inst/buffer_size_kb"
+	for e in "${!nullpath[@]}"; do
+		echo "${nullpath[$e]}" >"$inst/events/$e/filter" && echo 1 >"$inst/events/$e/enable" ||
+			echo "# cannot count $e"
+	done
+fi
 
 for t in "${tools[@]}"; do
 	read -ra words <<<"${cmd[$t]}"
@@ -82,6 +103,22 @@ for st in ${ALLTOOLS_SELFTESTS:-iommufd_fail_nth iommufd}; do
 	[ "$rc" = 0 ] && [[ $totals =~ pass:[1-9][0-9]*\ fail:0\ .*error:0 ]]
 	ok $? "$st passes with every tool attached"
 done
+
+u=20
+o=$("$bin/iopfgen" -u $u 2>&1)
+ok $? "iopfgen -u $u: page requests without a handler ($o)"
+
+if [ "$series" = yes ]; then
+	echo 0 >"$inst/tracing_on"
+	for e in $(printf '%s\n' "${!nullpath[@]}" | sort); do
+		n=$(grep -c " ${e#*/}: " "$inst/trace")
+		want=1
+		[ "$e" = iommu/iopf_response ] && want=$u
+		[ "$n" -ge "$want" ]
+		ok $? "the NULL path of $e ran with the tools attached ($n records, ${nullpath[$e]})"
+	done
+	grep -q 'LOST\|lost' "$inst/trace" && echo "# the instance's buffer lost records"
+fi
 
 for t in "${tools[@]}"; do
 	[ -n "${pid[$t]:-}" ] || continue
