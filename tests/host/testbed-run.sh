@@ -21,6 +21,9 @@ o=$("$run" -n scsi -- true 2>&1)
 like "$o" "--nvme must be vfio, nvme, switch or none" "bad NVMe mode"
 o=$("$run" -m 12 -- true 2>&1)
 like "$o" "--memory must be" "too little memory"
+o=$("$run" --icount --tcg-thread multi -- true 2>&1); rc=$?
+is "$rc" 2 "--icount with multi-threaded TCG: exit 2"
+like "$o" "--icount needs single-threaded TCG" "--icount with multi-threaded TCG: says why"
 
 # An empty cache: no kernel built for this key.
 o=$(IOASID_CACHE=$d "$run" -- true 2>&1); rc=$?
@@ -53,6 +56,15 @@ echo "qemu-system-x86_64: test: Assertion failed" >&2
 exit 134
 SH
 	chmod +x "$d/qemu"
+	# --icount: QEMU's clock from executed instructions, one vCPU thread
+	printf '#!/bin/sh\nexit 1\n' >"$d/qemu-false"
+	chmod +x "$d/qemu-false"
+	QEMU=$d/qemu-false "$run" --icount -t 60 -o "$d/icount" -- true >/dev/null 2>&1
+	like "$(cat "$d/icount/qemu.cmd")" "thread=single .*-icount shift=0.{0,2}sleep=off" \
+		"--icount: -icount shift=0,sleep=off with single-threaded TCG"
+	QEMU=$d/qemu-false "$run" -t 60 -o "$d/noicount" -- true >/dev/null 2>&1
+	! grep -q -- -icount "$d/noicount/qemu.cmd"
+	ok $? "without --icount: no -icount"
 	o=$(QEMU=$d/qemu "$run" -t 60 -o "$d/crash" -- sleep 30 2>&1); rc=$?
 	is "$rc" 126 "QEMU crashing: exit 126"
 	like "$o" "QEMU crashed \(signal 6.*test: Assertion failed" "QEMU crashing: says so with QEMU's last line"
