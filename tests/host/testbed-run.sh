@@ -21,6 +21,9 @@ o=$("$run" -n scsi -- true 2>&1)
 like "$o" "--nvme must be vfio, nvme, switch or none" "bad NVMe mode"
 o=$("$run" -m 12 -- true 2>&1)
 like "$o" "--memory must be" "too little memory"
+o=$("$run" --qemu-retries x -- true 2>&1); rc=$?
+is "$rc" 2 "--qemu-retries x: exit 2"
+like "$o" "--qemu-retries must be a number" "--qemu-retries x: says so"
 o=$("$run" --icount --tcg-thread multi -- true 2>&1); rc=$?
 is "$rc" 2 "--icount with multi-threaded TCG: exit 2"
 like "$o" "--icount needs single-threaded TCG" "--icount with multi-threaded TCG: says why"
@@ -68,6 +71,26 @@ SH
 	o=$(QEMU=$d/qemu "$run" -t 60 -o "$d/crash" -- sleep 30 2>&1); rc=$?
 	is "$rc" 126 "QEMU crashing: exit 126"
 	like "$o" "QEMU crashed \(signal 6.*test: Assertion failed" "QEMU crashing: says so with QEMU's last line"
+	# --qemu-retries: a QEMU that crashes on its first start only
+	cat >"$d/qemu-once" <<SH
+#!/bin/bash
+if [ ! -e "$d/crashed" ]; then
+	: >"$d/crashed"
+	exec "$d/qemu" "\$@"
+fi
+exec qemu-system-x86_64 "\$@"
+SH
+	chmod +x "$d/qemu-once"
+	o=$(QEMU=$d/qemu-once "$run" --qemu-retries 1 -t 120 -o "$d/retry" -- true 2>&1); rc=$?
+	is "$rc" 0 "--qemu-retries 1: a crash, then the boot again: CMD's exit 0"
+	like "$o" "booting again \(1 retries left; the crashed run: $d/retry.qemu-crash\)" \
+		"--qemu-retries: says so and where the crashed run is"
+	[ -s "$d/retry/rc" ] && [ -s "$d/retry.qemu-crash/console.log" ]
+	ok $? "--qemu-retries: the new run in OUT, the crashed one kept"
+	rm -f "$d/crashed"
+	o=$(QEMU=$d/qemu "$run" --qemu-retries 1 -t 60 -o "$d/retry2" -- sleep 30 2>&1); rc=$?
+	is "$rc" 126 "--qemu-retries 1 and two crashes: exit 126"
+	is "$(grep -c 'booting again' <<<"$o")" 1 "--qemu-retries 1: one retry only"
 else
 	echo "ok $((_n + 1)) QEMU crashing # SKIP no series kernel built"
 	_n=$((_n + 1))
