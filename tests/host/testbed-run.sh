@@ -87,6 +87,9 @@ SH
 		"--qemu-retries: says so and where the crashed run is"
 	[ -s "$d/retry/rc" ] && [ -s "$d/retry.qemu-crash/console.log" ]
 	ok $? "--qemu-retries: the new run in OUT, the crashed one kept"
+	img=$(grep -o 'file=[^ ]*ioasid-nvme[^ ]*\.img' "$d/retry.qemu-crash/qemu.cmd" | sed 's/^file=//')
+	[ -n "$img" ] && [ ! -e "$img" ]
+	ok $? "--qemu-retries: the crashed boot's scratch image is gone ($img)"
 	rm -f "$d/crashed"
 	o=$(QEMU=$d/qemu "$run" --qemu-retries 1 -t 60 -o "$d/retry2" -- sleep 30 2>&1); rc=$?
 	is "$rc" 126 "--qemu-retries 1 and two crashes: exit 126"
