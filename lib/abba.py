@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Interleaved (ABBA) comparisons of two backends: the block order, and the
+ratio of A over B with a bootstrap 95% confidence interval over blocks.
+
+A comparison runs K blocks per side; block pair j runs A then B ("ab") or
+B then A ("ba"); the first pair's order comes from the seed and the
+orders alternate after it (ab, ba, ab, ... or ba, ab, ...), so a drift
+within the run hits both sides alike.  Each pair gives one ratio a/b of
+the blocks' figures (a median of calls, the IOPS of one run, ...).
+
+The reported ratio is the geometric mean of the pair ratios; its CI is the
+percentile bootstrap of the mean log ratio (B resamples of the K pairs,
+a fixed-seed generator, so the same blocks always give the same CI).
+"faster" only when the CI excludes 1.
+
+k_for_20pct: pairs per run that a two-run comparison of this ratio (the
+regression gate: two-sided 5% level) needs to detect a 20% change with 80%
+power, from the spread of log ratios measured here:
+2 * (z_0.975 + z_0.8)^2 * sd^2 / ln(1.2)^2, at least 3.
+
+lib/abba.c implements the same for the C benchmarks; tests/host/abba.sh
+checks that both give the same figures.  As a program: reads
+{"a": [...], "b": [...], "better": "lower"|"higher"} on stdin and prints
+the summary object.
+"""
+import json
+import math
+import random
+import sys
+
+Z_975 = 1.959964
+Z_80 = 0.841621
+RESAMPLES = 10000
+
+
+def order(seed, j):
+    """'ab' or 'ba' for block pair @j of a comparison seeded with @seed."""
+    first_ab = (seed & 1) == 0
+    return "ab" if (j % 2 == 0) == first_ab else "ba"
+
+
+def k_for_change(sd_log, change=0.20):
+    if sd_log is None or not math.isfinite(sd_log):
+        return None
+    k = 2 * (Z_975 + Z_80) ** 2 * sd_log ** 2 / math.log(1 + change) ** 2
+    return max(3, math.ceil(k))
+
+
+def _lcg(state):
+    """The generator both implementations share (64-bit LCG, MMIX's
+    constants); returns (next state, uniform integer in [0, 2^31))."""
+    state = (state * 6364136223846793005 + 1442695040888963407) & (2**64 - 1)
+    return state, state >> 33
+
+
+def bootstrap_ci(logs, seed=1, resamples=RESAMPLES):
+    """Percentile 95% CI of the mean of @logs (list of floats)."""
+    k = len(logs)
+    state = seed & (2**64 - 1)
+    means = []
+    for _ in range(resamples):
+        s = 0.0
+        for _ in range(k):
+            state, r = _lcg(state)
+            s += logs[r % k]
+        means.append(s / k)
+    means.sort()
+    lo = means[int(math.floor(0.025 * (resamples - 1)))]
+    hi = means[int(math.ceil(0.975 * (resamples - 1)))]
+    return lo, hi
+
+
+def summarize(a, b, better="lower", seed=1):
+    """The summary object of paired block figures @a and @b (same length):
+    ratio, ci95, sd_log, k, k_for_20pct, verdict.  Pairs with a figure that
+    is not a positive number are left out (counted in 'dropped')."""
+    pairs = [(x, y) for x, y in zip(a, b)
+             if isinstance(x, (int, float)) and isinstance(y, (int, float))
+             and x > 0 and y > 0 and math.isfinite(x) and math.isfinite(y)]
+    logs = [math.log(x / y) for x, y in pairs]
+    k = len(logs)
+    out = {"k": k, "dropped": len(a) - k, "ratio": None, "ci95": None,
+           "sd_log": None, "k_for_20pct": None, "verdict": "no data"}
+    if k == 0:
+        return out
+    mean = sum(logs) / k
+    out["ratio"] = math.exp(mean)
+    if k < 2:
+        out["verdict"] = "too few blocks"
+        return out
+    sd = math.sqrt(sum((x - mean) ** 2 for x in logs) / (k - 1))
+    lo, hi = bootstrap_ci(logs, seed)
+    out.update(ci95=[math.exp(lo), math.exp(hi)], sd_log=sd,
+               k_for_20pct=k_for_change(sd))
+    if hi < 0:
+        out["verdict"] = "a faster" if better == "lower" else "b faster"
+    elif lo > 0:
+        out["verdict"] = "b faster" if better == "lower" else "a faster"
+    else:
+        out["verdict"] = "no difference"
+    return out
+
+
+def main():
+    try:
+        doc = json.load(sys.stdin)
+        a, b = doc["a"], doc["b"]
+        better = doc.get("better", "lower")
+        if len(a) != len(b) or better not in ("lower", "higher"):
+            raise ValueError("a and b of one length, better lower|higher")
+    except (ValueError, KeyError, TypeError) as e:
+        print(f"abba.py: bad input: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(summarize(a, b, better, doc.get("seed", 1))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
