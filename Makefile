@@ -108,7 +108,7 @@ $(B)/dmaprobe: testbed/dmaprobe.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 
-guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd $(B)/nullable
+guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd $(B)/nullable $(B)/emptytp
 
 # BPF tools: x.bpf.c + x.c + x.h in bpf/, built into $(BPF_OUT) with
 # a vmlinux.h from the patched tree's BTF (the running kernel's if that
@@ -150,6 +150,15 @@ $(B)/nullable.bpf.o: tracepoints/tests/nullable.bpf.c bpf/series.bpf.h $(BPF_OUT
 $(B)/nullable.skel.h: $(B)/nullable.bpf.o
 	bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
 $(B)/nullable: tracepoints/tests/nullable.c $(B)/nullable.skel.h
+	$(CC) $(CFLAGS) -I$(B) -o $@ $< -lbpf -lelf -lz
+
+# bench/overhead's floor: empty tp_btf programs on maplat's events.
+$(B)/emptytp.bpf.o: bench/emptytp/emptytp.bpf.c $(BPF_OUT)/vmlinux.h
+	@mkdir -p $(@D)
+	clang $(BPF_CFLAGS) -I$(BPF_OUT) -c $< -o $@
+$(B)/emptytp.skel.h: $(B)/emptytp.bpf.o
+	bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
+$(B)/emptytp: bench/emptytp/emptytp.c $(B)/emptytp.skel.h
 	$(CC) $(CFLAGS) -I$(B) -o $@ $< -lbpf -lelf -lz
 
 # tools/<name>/: a tool of several files, <name>.bpf.c and the other *.c,
