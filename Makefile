@@ -25,7 +25,7 @@ CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
 UAPI := -isystem $(UTREE)/usr/include
 KSFT := $(UTREE)/tools/testing/selftests
 
-LIB_SRC := lib/vfio.c lib/tracefs.c lib/json.c lib/hist.c lib/cli.c lib/benchstat.c lib/sysinfo.c
+LIB_SRC := lib/vfio.c lib/tracefs.c lib/json.c lib/hist.c lib/cli.c lib/benchstat.c lib/sysinfo.c lib/abba.c
 LIB_HDR := $(wildcard lib/*.h)
 LDLIBS := -lm
 # Guest programs: the tests in testbed/tests/, tracepoints/tests/ and
