@@ -6,7 +6,7 @@ import json
 import math
 import os
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 BACKENDS = ("iommufd", "type1", "kernel", "none")
 RECORD_KEYS = ("bench", "case", "backend", "metric", "unit", "better",
                "n", "median", "p99", "cv", "min", "max")

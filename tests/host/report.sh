@@ -24,7 +24,7 @@ skip() {
 # What mkreport would otherwise probe on this host, fixed.
 ENV=(--date 2026-11-20 --env commit=0123456789ab --env commit_dirty=false
 	--env kernel_key=6.12.117-1_deb12u1-series-e18df871c23d
-	--env kernel_debian=6.12.117-1~deb12u1 --env debian=12.11 --env "host_cpu=Test CPU")
+	--env kernel_debian=6.12.117-1~deb12u1 --env debian=12.11 --env "host_cpu=Test CPU" --env host_cores=2)
 # rec DIR BENCH CASE BACKEND METRIC: one record of DIR/summary.json as
 # "n median p99 cv min max" (cv to 4 places).
 rec() {
@@ -65,15 +65,15 @@ ok $? "raw/ holds exact copies of the seven raw documents${bad:+ (differ:$bad)}"
 
 # summary.json: the schema and hand-checked records.
 is "$(js "$d/r-noplot" 'len(s["records"]), s["version"], s["env"]["platform"], s["env"]["emulated"], s["env"]["date"]')" \
-	"99 1 qemu-tcg True 2026-11-20" "summary.json: 99 records, platform, emulated, date"
-is "$(js "$d/r-noplot" 'sorted({tuple(sorted(r)) == tuple(sorted(["bench","case","backend","metric","unit","better","n","median","p99","cv","min","max"])) and r["backend"] in ("iommufd","type1","kernel","none") and r["better"] in ("lower","higher") for r in s["records"]})')" \
-	"[True]" "summary.json: every record has exactly the 12 keys, a known backend and direction"
+	"99 2 qemu-tcg True 2026-11-20" "summary.json: 99 records, version 2, platform, emulated, date"
+is "$(js "$d/r-noplot" 'sorted({tuple(sorted(r)) == tuple(sorted(["bench","case","backend","metric","unit","better","n","median","p99","cv","min","max"] + (["interleaved"] if r["backend"] == "none" else []))) and r["backend"] in ("iommufd","type1","kernel","none") and r["better"] in ("lower","higher") and r.get("interleaved") in (None, False) for r in s["records"]})')" \
+	"[True]" "summary.json: every record has exactly the 12 keys (ratios: interleaved false), a known backend and direction"
 is "$(js "$d/r-noplot" '[u["file"] for u in s["inputs"]["used"]], s["inputs"]["missing"], s["inputs"]["invalid"]')" \
 	"['mapbench.json', 'faultbench.json', 'invbench.json', 'fio.json', 'fio-kernel.json', 'vmstart.json', 'overhead.json'] [] []" \
 	"summary.json: inputs used, none missing or invalid"
 # fio type1 perio: runs 10000, 11000, 12000 and one failed run (error 5)
-# left out: median 11000, p99 at rank 1.98 = 11980, cv = 1000 / 11000.
-is "$(rec "$d/r-noplot" fio randread-qd32-j1-perio type1 iops)" "3 11000 11980 0.0909 10000 12000" \
+# left out: median 11000, no p99 (N < 100), cv = 1000 / 11000.
+is "$(rec "$d/r-noplot" fio randread-qd32-j1-perio type1 iops)" "3 11000 null 0.0909 10000 12000" \
 	"fio record: statistics over the runs, the failed run left out"
 is "$(js "$d/r-noplot" '[(r["unit"], r["better"]) for r in s["records"] if r["case"] == "randread-qd32-j1-perio" and r["backend"] == "type1" and r["metric"] == "iops"]')" \
 	"[('IOPS', 'higher')]" "fio IOPS: higher is better"
@@ -81,8 +81,8 @@ is "$(js "$d/r-noplot" '[(r["unit"], r["better"]) for r in s["records"] if r["ca
 # ratio = hypot(0.1599, 0.1513).
 is "$(rec "$d/r-noplot" mapbench io-4K-anon-t1 none "ratio map")" "5 1.34615 null 0.2201 null null" \
 	"mapbench ratio record: iommufd/type1 medians, combined CV"
-is "$(rec "$d/r-noplot" mapbench vm-8M-anon-t1 type1 unmap)" "2 340000 349800 0.0416 330000 350000" \
-	"mapbench record: copied from mapbench's statistics"
+is "$(rec "$d/r-noplot" mapbench vm-8M-anon-t1 type1 unmap)" "2 340000 null 0.0416 330000 350000" \
+	"mapbench record: copied from mapbench's statistics, no p99 below N = 100"
 is "$(rec "$d/r-noplot" vmstart 512M-anon iommufd iotlb_syncs)" "3 2 null null null null" \
 	"vmstart count: n of the case, no spread"
 is "$(rec "$d/r-noplot" overhead 4K-on iommufd map_mean)" "5 11.5 null 0.0400 11 12.2" \

@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: GPL-2.0
+"""mkreport's per-bench parsers (but fio's, in mk_fio.py): each turns one
+raw document into summary records, report lines and plots."""
+import re
+
+from rlib import InputError, num, is_num, fmt_value, fmt_g, fmt_pct
+from mk_common import (Table, need, record, one, ratio_record, median_ratio, cvs, ratio_s,
+                       p99_s, range_s, size_label, not_interleaved_note)
+
+MAP_OPS = ("map", "unmap", "map+unmap")
+# Plot titles name the platform; the parsers do not know it yet.
+PLATFORM = "@PLATFORM@"
+
+
+def _map_row(t, c, op, a, b, ra, unit):
+    cells = [c["id"], c.get("phys_runs", "-"), op, a.get("n", b.get("n", "-"))]
+    for s in (a, b):
+        cells += [fmt_value(num(s.get("median")), unit), range_s(s, unit, fmt_value),
+                  p99_s(s, unit, fmt_value), cvs(num(s.get("cv")))]
+    t.add(*cells, f"{ra:.2f}" if is_num(ra) else "-")
+
+
+def _ccdf_plot(cid, res, unit):
+    """Per-I/O cases: the fraction of calls slower than x per backend, log
+    x and log y, so the tail is as readable as the body."""
+    blocks, names, ns = [], [], []
+    scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3}.get(unit, 1.0)
+    for be in ("iommufd", "type1"):
+        smp = sorted(x for x in (res.get(be, {}).get("map+unmap", {}).get("samples")
+                                 or []) if is_num(x))
+        if not smp:
+            continue
+        n = len(smp)
+        blocks.append("\n".join(f"{x * scale:.6g} {(n - k) / n:.6g}" for k, x in enumerate(smp)))
+        names.append(be)
+        ns.append(f"{be} N={n}")
+    if not blocks:
+        return None
+    plot = ", ".join(f"DATA index {k} using 1:2 with steps lw 2 title '{be}'"
+                     for k, be in enumerate(names))
+    body = (f"set title 'mapbench {cid}: map+unmap latency CCDF ({PLATFORM}; "
+            f"{', '.join(ns)} calls)'\n"
+            "set xlabel 'latency (us, log scale)'\n"
+            "set ylabel 'fraction of calls at least this slow (log scale)'\n"
+            "set logscale xy\nset yrange [*:1]\nset key top right\nset grid\n"
+            f"plot {plot}\n")
+    return (f"mapbench-{cid}", f"mapbench {cid}: map+unmap CCDF", body, "\n\n\n".join(blocks) + "\n")
+
+
+def parse_mapbench(doc, path, sec):
+    if doc.get("tool") != "mapbench":
+        raise InputError(f"{path}: not a mapbench document (\"tool\" is {doc.get('tool')!r})")
+    unit = doc.get("unit", "ns")
+    env = need(doc, "env", "mapbench", "dict")
+    sec.platform, sec.env = env.get("platform"), env
+    t = Table(["case", "runs", "op", "N", "iommufd", "range", "p99", "CV",
+               "type1", "range", "p99", "CV", "ratio"])
+    for i, c in enumerate(need(doc, "cases", "mapbench", "list")):
+        where = f"{path}: cases[{i}]"
+        cid = need(c, "id", where)
+        res = need(c, "results", where, "dict")
+        for be, r in res.items():
+            for op in MAP_OPS:
+                s = need(r, op, f"{where}.results.{be}", "dict")
+                need(s, "median", f"{where}.results.{be}.{op}")
+                sec.records.append(record("mapbench", cid, be, op, unit, "lower", s))
+        io, t1 = res.get("iommufd", {}), res.get("type1", {})
+        for op in MAP_OPS:
+            a, b = io.get(op, {}), t1.get(op, {})
+            ra = (c.get("ratio") or {}).get(op)
+            if is_num(ra):
+                sec.records.append(median_ratio("ratio " + op, "mapbench", cid, "lower",
+                                                a, b, ra))
+            _map_row(t, c, op, a, b, ra, unit)
+        if c.get("pattern") == "io":
+            p = _ccdf_plot(cid, res, unit)
+            if p:
+                sec.plots.append(p)
+    cfg = doc.get("config", {})
+    sec.lines += [
+        f"Per-call latency through each backend: median, range (min..max), p99 (from "
+        f"N = 100 calls up) and CV over N calls (iterations {cfg.get('iterations', '-')}, "
+        f"warm-up {cfg.get('warmup', '-')}, VM-RAM rounds {cfg.get('repeat', '-')}); runs: "
+        "physically contiguous runs of the buffers; ratio = iommufd median / type1 median "
+        "(below 1: iommufd faster).", ""]
+    sec.lines += t.md() + ["", not_interleaved_note(sec)]
+
+
+def parse_faultbench(doc, path, sec):
+    if doc.get("bench") != "faultbench":
+        raise InputError(f"{path}: not a faultbench document (\"bench\" is {doc.get('bench')!r})")
+    sec.platform = (doc.get("environment") or {}).get("platform")
+    unit = doc.get("unit", "us")
+    t = Table(["outstanding", "N", "median", "range", "p99", "CV", "faults/s"])
+    for i, c in enumerate(need(doc, "cases", "faultbench", "list")):
+        where = f"{path}: cases[{i}]"
+        k = need(c, "outstanding", where, "num")
+        need(c, "median", where)
+        case = f"outstanding-{k}"
+        sec.records.append(record("faultbench", case, "iommufd", "round_trip", unit, "lower", c))
+        # One figure per case (faults over the case's time): no n, no spread.
+        if is_num(c.get("throughput")):
+            sec.records.append(record("faultbench", case, "iommufd", "throughput", "faults/s",
+                                      "higher", one(c["throughput"], 1)))
+        t.add(k, c.get("n", "-"), fmt_value(num(c.get("median")), unit),
+              range_s(c, unit, fmt_value), p99_s(c, unit, fmt_value),
+              cvs(num(c.get("cv"))), fmt_g(num(c.get("throughput"))))
+    sec.lines += [f"I/O page request round trip on the iommufd selftest mock "
+                  f"({doc.get('latency', 'per fault')}).", ""]
+    sec.lines += t.md() + ["", "faults/s: one figure per case (faultbench writes no "
+                           "per-round throughput), so no N and no spread."]
+
+
+def parse_invbench(doc, path, sec):
+    if doc.get("bench") != "invbench":
+        raise InputError(f"{path}: not an invbench document (\"bench\" is {doc.get('bench')!r})")
+    sec.platform = (doc.get("environment") or {}).get("platform")
+    unit = doc.get("unit", "us")
+    t = Table(["entries", "N", "median", "range", "p99", "CV", "per entry"])
+    for i, c in enumerate(need(doc, "cases", "invbench", "list")):
+        where = f"{path}: cases[{i}]"
+        e = need(c, "entries", where, "num")
+        need(c, "median", where)
+        case = f"entries-{e}"
+        sec.records.append(record("invbench", case, "iommufd", "call", unit, "lower", c))
+        pe = c.get("per_entry_ns") or {}
+        if is_num(pe.get("median")):
+            sec.records.append(record("invbench", case, "iommufd", "per_entry", "ns", "lower", pe))
+        t.add(e, c.get("n", "-"), fmt_value(num(c.get("median")), unit),
+              range_s(c, unit, fmt_value), p99_s(c, unit, fmt_value),
+              cvs(num(c.get("cv"))), fmt_value(num(pe.get("median")), "ns"))
+    sec.lines += ["`IOMMU_HWPT_INVALIDATE` per call on the iommufd selftest mock, and per "
+                  "entry (median of the per-call quotients).", ""]
+    sec.lines += t.md()
+
+
+VM_UNITS = {"map_bytes": "bytes", "unmap_bytes": "bytes", "expected_bytes": "bytes",
+            "pinned_pages": "pages", "iotlb_syncs": "syncs", "map_calls": "calls",
+            "unmap_calls": "calls", "pin_calls": "calls", "map_errors": "errors",
+            "map_frac": "fraction"}
+
+
+def _vm_cells(doc, path, sec):
+    """vmstart's records: (case order, metric order, cells)."""
+    seen, order, cells, metrics = set(), [], {}, []
+    for i, c in enumerate(need(doc, "cases", "vmstart", "list")):
+        where = f"{path}: cases[{i}]"
+        be = need(c, "backend", where)
+        case = (f"{c['ram_mb']}M-{c.get('backing', 'anon')}" if "ram_mb" in c
+                else str(need(c, "id", where)))
+        if (case, be) in seen:
+            case += "-" + str(c.get("id", i))
+        seen.add((case, be))
+        if case not in order:
+            order.append(case)
+        for k, v in c.items():
+            if k in ("id", "backend", "ram_mb", "backing", "n", "runs"):
+                continue
+            m = re.match(r"(.*)_(ms|us|ns)$", k)
+            metric, u = (m.group(1), m.group(2)) if m else (k, VM_UNITS.get(k, "count"))
+            if isinstance(v, dict) and "median" in v:
+                s = dict(v)
+                s.setdefault("n", c.get("n"))
+            elif is_num(v):
+                s = one(v, c.get("n"))
+            else:
+                continue
+            sec.records.append(record("vmstart", case, be, metric, u, "lower", s))
+            cells[(case, be, metric)] = (s, u)
+            if metric not in metrics:
+                metrics.append(metric)
+    return order, metrics, cells
+
+
+def _vm_plot(order, cells, env, sec):
+    lines, ns = [], set()
+    for case in order:
+        for be in ("iommufd", "type1"):
+            rd, mp = cells.get((case, be, "ready")), cells.get((case, be, "map"))
+            r = num(rd[0].get("median")) if rd else None
+            m = num(mp[0].get("median")) if mp else None
+            if r is None or m is None:      # no map time without the events
+                continue
+            ns.add(str(rd[0].get("n")))
+            lines.append(f"{case}/{be} {min(m, r):.6g} {r - min(m, r):.6g}")
+    if not lines and order:
+        sec.lines += ["", "No map time in vmstart.json (mode: "
+                      f"{env.get('mode', 'unknown')}): no start-up breakdown plot."]
+    if lines:
+        body = ("set title 'VM start: guest RAM map time and the rest of start-up "
+                f"(medians; {PLATFORM}; N={'/'.join(sorted(ns))} starts)'\n"
+                "set ylabel 'ms'\nset style data histograms\nset style histogram rowstacked\n"
+                "set style fill solid 0.7 border -1\nset boxwidth 0.6\nset yrange [0:*]\n"
+                "set grid ytics\nset xtics rotate by -30\nset key outside right top\n"
+                "plot DATA using 2:xtic(1) title 'DMA map of guest RAM', "
+                "'' using 3 title 'rest until ready'\n")
+        sec.plots.append(("vmstart-breakdown", "VM start: map vs rest of start-up", body,
+                          "\n".join(lines) + "\n"))
+
+
+def parse_vmstart(doc, path, sec):
+    if doc.get("tool") != "vmstart":
+        raise InputError(f"{path}: not a vmstart document (\"tool\" is {doc.get('tool')!r})")
+    env = doc.get("env") or {}
+    sec.platform, sec.env = env.get("platform"), env
+    unit = doc.get("unit", "ms")
+    order, metrics, cells = _vm_cells(doc, path, sec)
+    for case in order:
+        for m in ("ready", "map"):
+            rr = ratio_record("vmstart", case, m, "lower",
+                              (cells.get((case, "iommufd", m)) or ({},))[0],
+                              (cells.get((case, "type1", m)) or ({},))[0])
+            if rr:
+                sec.records.append(rr)
+    t = Table(["case", "metric", "N", "iommufd", "min..max", "type1", "min..max", "ratio"])
+    for case in order:
+        for m in metrics:
+            a, b = cells.get((case, "iommufd", m)), cells.get((case, "type1", m))
+            if not a and not b:
+                continue
+            u = (a or b)[1]
+            sa, sb = (a or ({}, u))[0], (b or ({}, u))[0]
+            t.add(case, m, "/".join(str(x.get("n")) for x in (sa, sb) if x),
+                  fmt_value(num(sa.get("median")), u), range_s(sa, u, fmt_value),
+                  fmt_value(num(sb.get("median")), u), range_s(sb, u, fmt_value),
+                  ratio_s(num(sa.get("median")), num(sb.get("median"))))
+    sec.lines += ["QEMU start with the NVMe passed through (vfio-pci) via each backend: time "
+                  "until ready and time spent mapping guest RAM (median and min..max over N "
+                  f"starts, unit {unit}); counts are per start; ratio = iommufd / type1.", ""]
+    sec.lines += t.md() + ["", not_interleaved_note(sec)]
+    _vm_plot(order, cells, env, sec)
+
+
+def parse_overhead(doc, path, sec):
+    sec.platform = doc.get("platform")
+    t = Table(["backend", "op", "size", "config", "rounds", "mean", "min", "max", "vs base",
+               "min/call", "vs base", "noise?"])
+    for i, c in enumerate(need(doc, "cases", "overhead", "list")):
+        where = f"{path}: cases[{i}]"
+        for k in ("backend", "op", "bytes", "config", "median"):
+            need(c, k, where)
+        size = size_label(int(c["bytes"])) if is_num(c["bytes"]) else str(c["bytes"])
+        case, u = f"{size}-{c['config']}", c.get("unit", "us")
+        sec.records.append(record("overhead", case, c["backend"], c["op"] + "_mean", u, "lower",
+                                  dict(c, n=c.get("n_rounds"), p99=None)))
+        if is_num(c.get("median_of_min")):
+            sec.records.append(record("overhead", case, c["backend"], c["op"] + "_min_per_call",
+                                      u, "lower", one(c["median_of_min"], c.get("n_rounds"))))
+        wn = c.get("within_noise")
+        t.add(c["backend"], c["op"], size, c["config"], c.get("n_rounds", "-"),
+              fmt_value(num(c.get("median")), u), fmt_value(num(c.get("min")), u),
+              fmt_value(num(c.get("max")), u), fmt_pct(num(c.get("vs_baseline")), True),
+              fmt_value(num(c.get("median_of_min")), u),
+              fmt_pct(num(c.get("vs_baseline_min")), True),
+              "-" if wn is None else ("noise" if wn else "beyond noise"))
+    sec.lines += ["What the series and the tools cost on the map+unmap loop (bench/overhead): "
+                  "mean = median of the round means (min, max: their range), min/call = "
+                  "median of the rounds' fastest call; baseline: the stock kernel for `off`, "
+                  "`off` for the rest; noise: within the baseline rounds' spread.", ""]
+    sec.lines += t.md()
