@@ -34,7 +34,7 @@ LDLIBS := -lm
 # tracepoints/tests/nullable is a BPF object and its libbpf loader: its
 # own rules below.
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(filter-out tracepoints/tests/nullable%, \
-	$(wildcard testbed/tests/*.c tracepoints/tests/*.c bpf/tests/*.c bench/*.c))))
+	$(wildcard testbed/tests/*.c tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))) $(B)/vmstart
 
 .PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test bench report overhead demo \
 	host-test compare-stock check-patches info clean clean-cache
@@ -92,6 +92,12 @@ $(B)/%: bpf/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 $(B)/%: bench/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS) -lpthread
+
+# vmstart is the files of bench/vmstart/ (vmstart.h says which does what).
+VMSTART_SRC := $(wildcard bench/vmstart/*.c)
+$(B)/vmstart: $(VMSTART_SRC) bench/vmstart/vmstart.h $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $(VMSTART_SRC) $(LIB_SRC) $(LDLIBS)
 
 # nvmeio includes the userspace NVMe driver.
 $(B)/nvmeio: bench/nvme/nvme.c bench/nvme/nvme.h

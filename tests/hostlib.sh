@@ -21,7 +21,7 @@ vmstart_bin() {
 	vs=${VMSTART:-}
 	if [ -z "$vs" ]; then
 		gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-			-I"$top/lib" -o "$d/vmstart" "$top/bench/vmstart.c" "$top/lib/tracefs.c" \
+			-I"$top/lib" -o "$d/vmstart" "$top"/bench/vmstart/*.c "$top/lib/tracefs.c" \
 			"$top/lib/json.c" "$top/lib/cli.c" "$top/lib/benchstat.c" \
 			"$top/lib/sysinfo.c" -lm 2>"$d/cc.err"
 		ok $? "vmstart builds"
