@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mapbench's output: the JSON document (environment, configuration, per
+ * case and backend the statistics of the pooled samples with the samples
+ * themselves, and the ABBA comparisons of the block medians) and the
+ * table.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "benchstat.h"
+#include "json.h"
+#include "mapbench.h"
+#include "tracefs.h"
+
+static void stats(const struct samples *s, struct bstat *st)
+{
+	if (bstat_of_u64(st, s->v, s->n))
+		die("out of memory");
+}
+
+static double median_of(const struct samples *s)
+{
+	struct bstat st;
+
+	stats(s, &st);
+	return st.median;
+}
+
+void case_id(const struct bcase *c, char *buf, size_t len)
+{
+	char sz[32];
+
+	snprintf(buf, len, "%s-%s-%s-t%d", c->pat == PAT_IO ? "io" : "vm",
+		 size_str(c->size, sz, sizeof(sz)), backing_names[c->bk], c->threads);
+}
+
+/* ---- JSON ---- */
+
+static void json_stats(struct json *j, const char *key, const struct samples *s)
+{
+	struct bstat st;
+	size_t i;
+
+	stats(s, &st);
+	json_object_begin(j, key);
+	bstat_json(j, &st);
+	json_array_begin(j, "samples");
+	for (i = 0; i < s->n; i++)
+		json_uint(j, NULL, s->v[i]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void json_config(struct json *j)
+{
+	int i, be;
+
+	json_object_begin(j, "config");
+	json_uint(j, "iterations", mb.iters);
+	json_uint(j, "warmup", mb.warmup);
+	json_uint(j, "repeat", mb.repeat);
+	json_uint(j, "threads", mb.threads);
+	json_uint(j, "blocks", mb.blocks);
+	json_uint(j, "iova", mb.iova_base);
+	json_array_begin(j, "backends");
+	for (be = 0; be < 2; be++)
+		if (mb.run_backend[be])
+			json_string(j, NULL, vdev_backend_name(be));
+	json_array_end(j);
+	json_array_begin(j, "io_sizes");
+	for (i = 0; i < mb.n_io; i++)
+		json_uint(j, NULL, mb.io_sizes[i]);
+	json_array_end(j);
+	json_array_begin(j, "vm_sizes");
+	for (i = 0; i < mb.n_vm; i++)
+		json_uint(j, NULL, mb.vm_sizes[i]);
+	json_array_end(j);
+	json_array_begin(j, "backings");
+	for (i = 0; i < BK_NR; i++)
+		if (mb.backing_on[i])
+			json_string(j, NULL, backing_names[i]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void json_case(struct json *j, const struct bcase *c)
+{
+	char id[64];
+	int k, be;
+
+	case_id(c, id, sizeof(id));
+	json_object_begin(j, NULL);
+	json_string(j, "id", id);
+	json_string(j, "pattern", c->pat == PAT_IO ? "io" : "vm");
+	json_uint(j, "bytes", c->size);
+	json_string(j, "backing", backing_names[c->bk]);
+	json_int(j, "threads", c->threads);
+	json_uint(j, "n", c->n);
+	json_uint(j, "phys_runs", c->phys_runs);
+	json_uint(j, "thp_bytes", c->thp_bytes);
+	json_object_begin(j, "results");
+	for (be = 0; be < 2; be++) {
+		const struct result *r = &c->r[be];
+
+		if (!r->done)
+			continue;
+		json_object_begin(j, vdev_backend_name(be));
+		for (k = 0; k < OP_NR; k++)
+			json_stats(j, op_names[k], &r->s[k]);
+		json_double(j, "wall_s", r->wall_s);
+		json_double(j, "ops_per_s", r->wall_s > 0 ? r->s[OP_BOTH].n / r->wall_s : 0);
+		json_object_end(j);
+	}
+	json_object_end(j);
+	/* iommufd median / type1 median of the pooled samples, per operation. */
+	json_object_begin(j, "ratio");
+	for (k = 0; k < OP_NR; k++) {
+		double t = c->r[VDEV_TYPE1].done ? median_of(&c->r[VDEV_TYPE1].s[k]) : 0;
+
+		if (c->r[VDEV_IOMMUFD].done && t > 0)
+			json_double(j, op_names[k], median_of(&c->r[VDEV_IOMMUFD].s[k]) / t);
+		else
+			json_null(j, op_names[k]);
+	}
+	json_object_end(j);
+	json_object_end(j);
+}
+
+/* One member of "comparisons": case @c, op @k (both backends ran). */
+static void json_comparison(struct json *j, const struct bcase *c, int k)
+{
+	const struct result *ra = &c->r[VDEV_IOMMUFD], *rb = &c->r[VDEV_TYPE1];
+	char id[64];
+	int b;
+
+	case_id(c, id, sizeof(id));
+	json_object_begin(j, NULL);
+	json_string(j, "case", id);
+	json_string(j, "metric", op_names[k]);
+	json_string(j, "unit", "ns");
+	json_string(j, "better", "lower");
+	json_string(j, "a", vdev_backend_name(VDEV_IOMMUFD));
+	json_string(j, "b", vdev_backend_name(VDEV_TYPE1));
+	json_uint(j, "seed", c->seed);
+	json_array_begin(j, "blocks");
+	for (b = 0; b < c->k; b++) {
+		json_object_begin(j, NULL);
+		json_int(j, "pair", b);
+		json_string(j, "order", abba_order(c->seed, b));
+		json_double(j, "a", c->med[VDEV_IOMMUFD][k][b]);
+		json_double(j, "b", c->med[VDEV_TYPE1][k][b]);
+		json_uint(j, "n_a", ra->blk[b + 1] - ra->blk[b]);
+		json_uint(j, "n_b", rb->blk[b + 1] - rb->blk[b]);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	abba_json(j, &c->cmp[k]);
+	json_object_end(j);
+}
+
+void write_json(FILE *f)
+{
+	struct json j;
+	int i, k;
+
+	json_init(&j, f);
+	json_object_begin(&j, NULL);
+	json_string(&j, "tool", "mapbench");
+	json_int(&j, "version", 1);
+	json_string(&j, "unit", "ns");
+	json_env(&j);
+	json_config(&j);
+	json_array_begin(&j, "cases");
+	for (i = 0; i < ncases; i++)
+		json_case(&j, &cases[i]);
+	json_array_end(&j);
+	json_array_begin(&j, "comparisons");
+	for (i = 0; i < ncases; i++)
+		if (cases[i].r[VDEV_IOMMUFD].done && cases[i].r[VDEV_TYPE1].done)
+			for (k = 0; k < OP_NR; k++)
+				json_comparison(&j, &cases[i], k);
+	json_array_end(&j);
+	json_object_end(&j);
+}
+
+/* ---- the table ---- */
+
+/* ns as "123ns", "12.3us", "4.56ms", "1.23s" in @buf. */
+static const char *tstr(double ns, char *buf, size_t len)
+{
+	if (ns < 1e3)
+		snprintf(buf, len, "%.0fns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.3gus", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, len, "%.3gms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.3gs", ns / 1e9);
+	return buf;
+}
+
+static void print_stats_cols(FILE *f, const struct result *r, int k)
+{
+	char a[16], b[16], c[16];
+	struct bstat st;
+
+	if (!r->done) {
+		fprintf(f, " %8s %8s %8s %5s", "-", "-", "-", "-");
+		return;
+	}
+	stats(&r->s[k], &st);
+	fprintf(f, " %8s %8s %8s %4.0f%%", tstr(st.median, a, sizeof(a)),
+		tstr(st.p99, b, sizeof(b)), tstr(st.min, c, sizeof(c)), st.cv * 100);
+}
+
+/* RATIO [LO-HI] V: the ABBA ratio, its CI, and who is faster. */
+static void print_ratio(FILE *f, const struct bcase *c, int k)
+{
+	const struct abba *a = &c->cmp[k];
+	char mark = '?';
+
+	if (!c->r[VDEV_IOMMUFD].done || !c->r[VDEV_TYPE1].done || isnan(a->ratio)) {
+		fprintf(f, " | %-19s\n", "-");
+		return;
+	}
+	if (!strcmp(a->verdict, "a faster"))
+		mark = 'i';
+	else if (!strcmp(a->verdict, "b faster"))
+		mark = 't';
+	else if (!strcmp(a->verdict, "no difference"))
+		mark = '=';
+	if (isnan(a->lo))
+		fprintf(f, " | %5.2f %11s %c\n", a->ratio, "", mark);
+	else
+		fprintf(f, " | %5.2f [%4.2f-%4.2f] %c\n", a->ratio, a->lo, a->hi, mark);
+}
+
+static void print_header(FILE *f)
+{
+	char plat[64], cpu[128];
+	struct utsname u;
+
+	uname(&u);
+	bstat_cpu_model(cpu, sizeof(cpu));
+	fprintf(f, "# %s, kernel %s, series events %s%s%s, %s (%ld CPUs), device %s\n",
+		bstat_platform(plat, sizeof(plat)), u.release,
+		tracefs_event_exists("iommufd", "iommufd_ioas_map") == 1 ? "yes" : "no",
+		mb.series ? ", series " : "", mb.series ? mb.series : "", cpu,
+		sysconf(_SC_NPROCESSORS_ONLN), mb.bdf);
+	fprintf(f, "# per call: median, p99, min and CV over N samples (threads x rounds, all\n"
+		"# blocks); RUNS: physically contiguous runs in the buffers; RATIO: iommufd/type1,\n"
+		"# geometric mean over K block pairs (io K=%ld, vm K=R=%ld; ABBA order, seed %lu)\n"
+		"# of the ratio of block medians, [bootstrap 95%% CI]; i/t: iommufd/type1 faster\n"
+		"# (CI excludes 1), =: no difference, ?: too few blocks\n",
+		mb.blocks, mb.repeat, mb.seed);
+	if (mb.slowdown_pct > 0)
+		fprintf(f, "# INJECTED SLOWDOWN: every iommufd call made %g%% slower (a test of "
+			"the comparison)\n", mb.slowdown_pct);
+}
+
+void print_table(FILE *f)
+{
+	char sz[32];
+	int i, k;
+
+	print_header(f);
+	fprintf(f, "%-3s %5s %-7s %3s %5s %6s %-9s | %-8s %8s %8s %5s | %-8s %8s %8s %5s | %s\n",
+		"PAT", "SIZE", "BACKING", "THR", "N", "RUNS", "OP", "iommufd", "p99", "min", "CV",
+		"type1", "p99", "min", "CV", "RATIO [95% CI]");
+	for (i = 0; i < ncases; i++) {
+		const struct bcase *c = &cases[i];
+
+		for (k = 0; k < OP_NR; k++) {
+			const struct result *ri = &c->r[VDEV_IOMMUFD], *rt = &c->r[VDEV_TYPE1];
+			size_t n = ri->done ? ri->s[k].n : rt->done ? rt->s[k].n : 0;
+
+			fprintf(f, "%-3s %5s %-7s %3d %5zu %6" PRIu64 " %-9s |",
+				c->pat == PAT_IO ? "io" : "vm", size_str(c->size, sz, sizeof(sz)),
+				backing_names[c->bk], c->threads, n, c->phys_runs, op_names[k]);
+			print_stats_cols(f, ri, k);
+			fprintf(f, " |");
+			print_stats_cols(f, rt, k);
+			print_ratio(f, c, k);
+		}
+	}
+}
