@@ -89,9 +89,13 @@ $(B)/%: bpf/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS) -lpthread
 
+# bench/X.c, and the pieces in bench/X/ if there is such a directory.
 $(B)/%: bench/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS) -lpthread
+	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(wildcard bench/$*/*.c) $(LIB_SRC) \
+		$(LDLIBS) -lpthread
+
+$(B)/mapbench: $(wildcard bench/mapbench/*.c bench/mapbench/*.h)
 
 # vmstart is the files of bench/vmstart/ (vmstart.h says which does what).
 VMSTART_SRC := $(wildcard bench/vmstart/*.c)
