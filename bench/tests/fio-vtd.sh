@@ -9,8 +9,11 @@
 #
 # The verify job (randwrite, read back with crc32c) on 2 backends x 2 map
 # modes; a block overwritten behind fio's back must fail verify_only; a
-# tiny 2-job QD32 randread gives valid JSON with IOPS; bad options give
-# one clear message and a non-zero exit; nothing is left pinned.
+# tiny 2-job QD32 randread gives valid JSON with IOPS; fio-compare's
+# interleaved comparisons (and -I's instruction counts, the kernel's
+# io_uring-hipri row where poll queues exist) have the ABBA order of
+# lib/abba.py as run and summaries that recompute; bad options give one
+# clear message and a non-zero exit; nothing is left pinned.
 
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -92,6 +95,42 @@ BACKEND=type1 MAPMODE=perio RUNTIME=2 RAMP=1 fio --output-format=json \
 is "$?" 0 "randwrite QD1 type1/perio: exit 0"
 like "$(python3 -c 'import json,sys; t=open(sys.argv[1]).read(); j=json.loads(t[t.index("{"):])["jobs"][0]; print("OK %d writes" % j["write"]["total_ios"] if j["write"]["total_ios"] > 0 else "BAD")' "$d/w.json" 2>&1)" \
 	'^OK' "randwrite QD1 type1/perio: writes done"
+
+# --- fio-compare: interleaved comparisons ----------------------------------------
+# Short runs: the checks are on the shape, the ABBA order and the summary
+# (bench/tests/fio-compare.py), not on the figures.
+cmp=$top/bench/fio/fio-compare
+check=$top/bench/tests/fio-compare.py
+"$cmp" -e "$ENGINE" -c randread:1:1 -r 1 -R 0 -n 2 -S 7 -o "$d/c.json" >"$d/c.txt" 2>"$d/c.err"
+rc=$?
+is "$rc" 0 "fio-compare: 2 pairs per map mode, exit 0"
+[ "$rc" = 0 ] || sed 's/^/#   /' "$d/c.err" | tail -5
+python3 "$check" "$d/c.json" engine randread:1:1 >"$d/c.chk" 2>&1
+verdicts "$d/c.chk" "fio-compare"
+like "$(cat "$d/c.txt")" "randread-qd1-j1-perio +iops +iommufd/type1 +[0-9.]+ +(\[|-)" \
+	"fio-compare: the table shows the ratio"
+"$cmp" -e "$ENGINE" -I -c randread:1:1 -r 1 -n 2 -S 2 -o "$d/i.json" >"$d/i.txt" 2>"$d/i.err"
+is "$?" 0 "fio-compare -I: exit 0"
+python3 "$check" "$d/i.json" icount randread:1:1 >"$d/i.chk" 2>&1
+verdicts "$d/i.chk" "fio-compare -I"
+like "$("$cmp" -e "$ENGINE" -I -s 20 2>&1)" "-I counts instructions with the engine spinning" \
+	"fio-compare -I -s 20: refused"
+like "$("$cmp" -e "$ENGINE" -S x 2>&1)" "need numbers" "fio-compare -S x: refused"
+# The kernel reference's polled row: only where the nvme driver has poll
+# queues (testbed/run -n switch -a nvme.poll_queues=1).
+pq=$(cat /sys/module/nvme/parameters/poll_queues 2>/dev/null || echo 0)
+if [ -d /sys/bus/pci/drivers/nvme ] && [ "$pq" -gt 0 ] && blk=$("$top/testbed/nvme-bind" nvme); then
+	"$cmp" -k "$blk" -c randread:1:1 -r 1 -R 0 -n 2 -o "$d/k.json" >"$d/k.txt" 2>"$d/k.err"
+	is "$?" 0 "fio-compare -k $blk (poll_queues=$pq): exit 0"
+	python3 "$check" "$d/k.json" kernel randread:1:1 >"$d/k.chk" 2>&1
+	like "$(cat "$d/k.chk")" "OK randread-qd1-j1-kernel iops: one comparison io_uring-hipri/io_uring" \
+		"fio-compare -k: an io_uring-hipri row beside io_uring"
+	verdicts "$d/k.chk" "fio-compare -k"
+	"$top/testbed/nvme-bind" vfio-pci
+	ok $? "the NVMe back on vfio-pci"
+else
+	ok 0 "# SKIP no kernel nvme driver with poll queues in this boot: no io_uring-hipri check"
+fi
 
 # --- bad options --------------------------------------------------------------
 # badopt NAME REGEX ARGS...: non-zero exit, the engine's message.
