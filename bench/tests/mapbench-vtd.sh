@@ -8,7 +8,11 @@
 # The tiny configuration (--quick) must give one valid JSON document with
 # every case and both backends, N samples as asked, statistics that agree
 # with the raw samples (tests/samplestats recomputes each), and the ratio
-# of the medians; then each kind of bad input must fail with one
+# of the medians; the interleaved comparisons (one per case and op, K
+# block pairs in the order lib/abba.py's rule gives, block medians that
+# are the medians of the block's samples, the summary lib/abba.py
+# computes from them); an injected 20% slowdown of iommufd raising the
+# ratio by about 20% in the same boot; then each kind of bad input must fail with one
 # "mapbench: " line and a non-zero exit, and leave nothing pinned
 # (/proc/vmstat FOLL_PIN counters), mapped or attached (the device opens
 # again afterwards).  MAPBENCH=path overrides BINDIR/mapbench.
@@ -43,13 +47,14 @@ fails() { fails_cleanly mapbench "$@"; }
 # --- the tiny configuration ------------------------------------------------
 echo 4 >"$hp"	# --quick's hugetlb case: 8 MiB
 pin0=$(pinned)
-"$mb" --quick -H testhash -o "$d/q.json" >"$d/table" 2>"$d/progress"
-ok $? "--quick runs (exit 0)"
+"$mb" --quick -k 5 -H testhash -o "$d/q.json" >"$d/table" 2>"$d/progress"
+ok $? "--quick -k 5 runs (exit 0)"
 is "$(pinned_back "$pin0")" "$pin0" "--quick: nothing left pinned after a good run"
-like "$(cat "$d/progress")" '^\[ ?1/18 .*\] io-4K-anon-t1' "progress lines on stderr"
+like "$(cat "$d/progress")" '^\[1/9 .*\] io-4K-anon-t1: 5 block pairs' "progress lines on stderr"
 
-python3 - "$d/q.json" "$(uname -r)" >"$d/check" 2>&1 <<'PY'
-import json, sys
+PYTHONPATH=$top/lib python3 - "$d/q.json" "$(uname -r)" >"$d/check" 2>&1 <<'PY'
+import json, math, statistics, sys
+import abba
 path, release = sys.argv[1], sys.argv[2]
 try:
     doc = json.load(open(path))
@@ -63,6 +68,9 @@ print("%s env: series hash %s" % ("OK" if env["series"] == "testhash" else "BAD"
 print("%s env: platform %s" % ("OK" if env["platform"] else "BAD", env["platform"]))
 print("%s env: cpu %s" % ("OK" if env["cpu"] else "BAD", env["cpu"]))
 print("%s env: series_events is a boolean" % ("OK" if isinstance(env["series_events"], bool) else "BAD"))
+print("%s env: seed %s, inject_slowdown_pct %s" % (
+    "OK" if env["seed"] == 1 and env["inject_slowdown_pct"] == 0 else "BAD",
+    env["seed"], env["inject_slowdown_pct"]))
 # Every case --quick asks for: 3 per-I/O sizes x 1 and 2 threads, one
 # VM-RAM size x 3 backings.
 K, M = 1 << 10, 1 << 20
@@ -114,19 +122,98 @@ for pat, size, bk, thr, n in want:
             bad.append("ratio %s: %r" % (op, e))
     print("%s %s: both backends, N=%d, statistics in order, ratio of the medians%s"
           % ("BAD" if bad else "OK", name, n, ": " + "; ".join(bad) if bad else ""))
+
+# The comparisons: one per case and op; K = 5 per-I/O pairs (-k 5), R = 2
+# VM-RAM pairs of one round; case i seeded 1 + i.
+def close(x, y):
+    if isinstance(x, list) and isinstance(y, list):
+        return len(x) == len(y) and all(close(p, q) for p, q in zip(x, y))
+    if isinstance(x, float) or isinstance(y, float):
+        return x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9)
+    return x == y
+cmps = {(c["case"], c["metric"]): c for c in doc.get("comparisons", [])}
+ops = ("map", "unmap", "map+unmap")
+print("%s %d comparisons (want %d)" % ("OK" if len(cmps) == len(doc.get("comparisons", []))
+                                       == 3 * len(doc["cases"]) else "BAD",
+                                       len(doc.get("comparisons", [])), 3 * len(doc["cases"])))
+for i, c in enumerate(doc["cases"]):
+    k = 5 if c["pattern"] == "io" else 2
+    per = c["n"] // k * c["threads"]
+    for op in ops:
+        name = "comparison %s %s" % (c["id"], op)
+        x = cmps.get((c["id"], op))
+        if not x:
+            print("BAD %s: missing" % name)
+            continue
+        bad = []
+        head = (x["unit"], x["better"], x["a"], x["b"], x["seed"])
+        if head != ("ns", "lower", "iommufd", "type1", 1 + i):
+            bad.append("unit/better/a/b/seed %s" % (head,))
+        bl = x["blocks"]
+        if x["k"] != k or len(bl) != k or x["dropped"] != 0:
+            bad.append("k %s, %d blocks, dropped %s, want %d" % (x["k"], len(bl), x["dropped"], k))
+        if [b["order"] for b in bl] != [abba.order(x["seed"], j) for j in range(len(bl))]:
+            bad.append("orders %s" % [b["order"] for b in bl])
+        if [b["pair"] for b in bl] != list(range(len(bl))):
+            bad.append("pairs %s" % [b["pair"] for b in bl])
+        # Block j's figure: the median of its samples, which come block
+        # after block in the backend's sample list.
+        for side, be in (("a", "iommufd"), ("b", "type1")):
+            v, off = c["results"][be][op]["samples"], 0
+            for b in bl:
+                if b["n_" + side] != per or statistics.median(v[off:off + per]) != b[side]:
+                    bad.append("pair %d %s: n %s, median %s, want %d and %s" % (
+                        b["pair"], side, b["n_" + side], b[side], per,
+                        statistics.median(v[off:off + per])))
+                off += b["n_" + side]
+            if off != len(v):
+                bad.append("%s: blocks hold %d of %d samples" % (be, off, len(v)))
+        want = abba.summarize([b["a"] for b in bl], [b["b"] for b in bl], "lower", x["seed"])
+        diff = [m for m in want if not close(x.get(m), want[m])]
+        if diff:
+            bad.append("abba.py gives %s" % {m: want[m] for m in diff})
+        print("%s %s: k=%d, ABBA order, block medians, abba.py's summary%s"
+              % ("BAD" if bad else "OK", name, k, ": " + "; ".join(bad[:3]) if bad else ""))
 PY
 verdicts "$d/check" json
 # Every statistic recomputed from the samples: median, p99, min, max, mean, CV.
 python3 "$top/tests/samplestats" "$d/q.json" >"$d/stats" 2>&1
 verdicts "$d/stats" samples
 # The human table: a header and map, unmap, map+unmap rows per case.
-like "$(head -3 "$d/table")" 'RATIO' "table has a header with the ratio"
+like "$(sed -n '/^PAT/p' "$d/table")" 'RATIO \[95% CI\]$' "table has a header with the ratio and its CI"
+like "$(head -6 "$d/table")" 'geometric mean over K block pairs \(io K=5, vm K=R=2' "the header says what RATIO is"
+like "$(sed -n '/^io .*map+unmap/p' "$d/table" | head -1)" '\| +[0-9.]+ \[[0-9.]+-[0-9.]+\] [it=?]$' \
+	"RATIO: ratio, [CI], verdict mark"
 is "$(grep -cE '^(io|vm) ' "$d/table")" 27 "table has 3 rows for each of the 9 cases"
 like "$(head -1 "$d/table")" '^# .*kernel .*series events' "table starts with the environment"
+
+# --- an injected slowdown of iommufd, same boot --------------------------
+# The ABBA ratio of map+unmap must rise by about 20% (loose bounds: TCG).
+sl() { "$mb" -q -s 4k -S none -t 1 -n 400 -w 20 -k 8 -j "$@"; }
+sl >"$d/s0.json" 2>"$d/err" && sl --inject-slowdown 20 >"$d/s20.json" 2>>"$d/err"
+ok $? "two runs, without and with --inject-slowdown 20 ($(head -c 200 "$d/err"))"
+python3 - "$d/s0.json" "$d/s20.json" >"$d/slow" 2>&1 <<'PY'
+import json, sys
+s0, s20 = (json.load(open(p)) for p in sys.argv[1:3])
+def ratio(doc, op):
+    return [c for c in doc["comparisons"] if c["metric"] == op][0]["ratio"]
+print(s20["env"]["inject_slowdown_pct"], "%.3f" % (ratio(s20, "map+unmap") / ratio(s0, "map+unmap")),
+      "%.3f" % (ratio(s20, "map") / ratio(s0, "map")))
+PY
+read -r pct rise rise_map <"$d/slow"
+is "$pct" 20 "--inject-slowdown 20: inject_slowdown_pct in env"
+python3 -c "import sys; sys.exit(not 1.08 <= float(sys.argv[1]) <= 1.40)" "$rise" 2>/dev/null
+ok $? "--inject-slowdown 20 raises the map+unmap ratio by 8-40% (x$rise; map x$rise_map)"
+sl --inject-slowdown 20 -b type1 >"$d/s20t.json" 2>/dev/null
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(d["comparisons"] != [] or "iommufd" in d["cases"][0]["results"])' "$d/s20t.json"
+ok $? "one backend (-b type1): no comparisons, type1's results only"
 
 # --- bad input ------------------------------------------------------------
 fails "usage: size not a multiple of 4 KiB" "bad per-I/O size" "$mb" -s 5000
 is "$("$mb" -s 5000 >/dev/null 2>&1; echo $?)" 2 "usage errors exit 2"
+fails "usage: -k 0" "-k takes a count from 1" "$mb" -k 0
+fails "usage: more blocks than rounds" "-k 30 blocks need at least as many rounds" "$mb" -n 20 -k 30
+fails "usage: --inject-slowdown not a number" "--inject-slowdown takes a count" "$mb" --inject-slowdown x
 fails "impossible size" "impossible size" "$mb" -q -s none -S 64g -B anon
 # Between MemAvailable less 64 MiB and MemTotal, whatever the guest's size.
 avail_m=$(($(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) / 1024 / 2 * 2))
