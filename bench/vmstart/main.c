@@ -496,7 +496,14 @@ int main(int argc, char **argv)
 		dry_run(cases, ncases);
 		return 0;
 	}
+	/* From here on a signal ends the run cleanly: the checks start QEMU too. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	precheck(cases, ncases);
+	if (stop)
+		die("interrupted");
 	host.tracing = bstat_series_events();
 	if (!host.tracing)
 		fprintf(stderr, "vmstart: no ioasid-trace events in %s (a kernel without the "
@@ -505,10 +512,6 @@ int main(int argc, char **argv)
 		trace_setup();
 	if (cfg.json_path && !(jf = fopen(cfg.json_path, "w")))
 		die("failed to create %s: %s", cfg.json_path, strerror(errno));
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	run_all(cases, ncases);
 	cleanup();

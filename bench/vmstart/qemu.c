@@ -159,8 +159,9 @@ static int capture(char *const argv[], char *out, size_t len)
 	}
 	out[got] = 0;
 	close(p[0]);
-	if (waitpid(pid, &st, 0) < 0)
-		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
