@@ -23,7 +23,7 @@ vmstart_bin() {
 		gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 			-I"$top/lib" -o "$d/vmstart" "$top"/bench/vmstart/*.c "$top/lib/tracefs.c" \
 			"$top/lib/json.c" "$top/lib/cli.c" "$top/lib/benchstat.c" \
-			"$top/lib/sysinfo.c" -lm 2>"$d/cc.err"
+			"$top/lib/sysinfo.c" "$top/lib/abba.c" -lm 2>"$d/cc.err"
 		ok $? "vmstart builds"
 		is "$(grep -c warning "$d/cc.err")" 0 "no compiler warnings"
 		[ -s "$d/cc.err" ] && sed 's/^/#   /' "$d/cc.err" | head -10

@@ -3,19 +3,25 @@
  * vmstart: how long a VM with a passed-through device takes to start
  * through iommufd and through VFIO type1, and where the time goes.
  *
- * For each backend x guest RAM size x backing, R times (the backends
- * interleaved within a round), QEMU is started paused (-S) with the device
- * on vfio-pci and a QMP socket; "ready" is the time from exec to QMP
- * answering query-status with "prelaunch".  While QEMU starts, a private
- * tracefs instance, filtered to QEMU's threads, records the series' events:
- * IOMMU_IOAS_MAP / VFIO_IOMMU_MAP_DMA calls (time inside each from the end
- * event's start_ns to its timestamp, bytes), pinned pages, IOTLB syncs and
- * the device attach.  Then QEMU quits through QMP (SIGKILL after a
- * timeout) and nothing may stay pinned (/proc/vmstat FOLL_PIN counters).
+ * For each backend x guest RAM size x backing, R times (R block pairs:
+ * the two backends of a size and backing back to back, in ABBA order),
+ * QEMU is started paused (-S) with the device on vfio-pci and a QMP
+ * socket; "ready" is the time from exec to QMP answering query-status
+ * with "prelaunch".  While QEMU starts, a private tracefs instance,
+ * filtered to QEMU's threads, records the series' events:
+ * IOMMU_IOAS_MAP / VFIO_IOMMU_MAP_DMA calls (time inside each from the
+ * end event's start_ns to its timestamp, bytes), pinned pages, IOTLB
+ * syncs and the device attach.  Then QEMU quits through QMP (SIGKILL
+ * after a timeout) and nothing may stay pinned (/proc/vmstat FOLL_PIN
+ * counters).
  *
- * On a kernel without the series it measures the ready time alone and
- * says so.  This file: the options, the cases and the loop over the
- * starts; vmstart.h says where the rest is.
+ * Each pair gives one iommufd/type1 ratio per timed figure (ready, map,
+ * quit); the reported ratio is their geometric mean with a bootstrap 95%
+ * CI over the pairs (lib/abba).  On a kernel without the series it
+ * measures the ready and quit times alone and says so.
+ *
+ * This file: the options, the cases and the loop over the starts;
+ * vmstart.h says where the rest is.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "abba.h"
 #include "benchstat.h"
 #include "cli.h"
 #include "sysinfo.h"
@@ -50,6 +57,7 @@ struct vs_config cfg = {
 	.buffer_kb = 8192,
 	.smp = 1,
 	.prealloc = -1,
+	.seed = 1,
 };
 struct vs_host host;
 volatile sig_atomic_t stop;
@@ -59,17 +67,20 @@ static const char usage[] =
 	"               [-r R] [--qemu PATH] [--accel tcg|kvm] [--smp N] [--boot K[,I]]\n"
 	"               [--append ARGS] [--prealloc on|off|auto] [--hugetlbfs DIR]\n"
 	"               [-T SEC] [--buffer-kb KB] [--no-pin-check] [-j] [-o FILE]\n"
-	"               [-H HASH] [-q] [-v] [--quick] [--dry-run] [-h] [-- QEMU-ARGS]\n"
+	"               [-H HASH] [--seed S] [-q] [-v] [--quick] [--dry-run] [-h]\n"
+	"               [-- QEMU-ARGS]\n"
 	"\n"
 	"VM start time with a passed-through vfio-pci device, iommufd vs VFIO type1:\n"
-	"QEMU paused (-S) until QMP answers, and its DMA-map phase from the events.\n"
+	"QEMU paused (-S) until QMP answers, and its DMA-map phase from the events;\n"
+	"iommufd/type1 ratios over pairs of starts with a bootstrap 95% CI.\n"
 	"\n"
 	"  -d, --device BDF      PCI device (default: the one bound to vfio-pci)\n"
 	"  -b, --backend WHICH   iommufd, type1 or both (default both)\n"
 	"  -S, --ram-sizes LIST  guest RAM sizes (default 256m,512m,1g)\n"
 	"  -B, --backing LIST    anon (memory-backend-ram), hugetlb (memory-backend-file\n"
 	"                        on hugetlbfs, 2 MiB pages) (default anon,hugetlb)\n"
-	"  -r, --repeat R        starts per case (default 3); backends interleaved\n"
+	"  -r, --repeat R        starts per case (default 3): R block pairs, one start\n"
+	"                        of each backend, in ABBA order\n"
 	"      --qemu PATH       QEMU binary (default qemu-system-x86_64 in PATH)\n"
 	"      --accel A         tcg (default) or kvm (adds -cpu host)\n"
 	"      --smp N           guest CPUs (default 1)\n"
@@ -85,6 +96,8 @@ static const char usage[] =
 	"  -o, --output FILE     also write the JSON document to FILE\n"
 	"  -H, --series HASH     series hash for the environment block\n"
 	"                        (default: $IOASID_SERIES)\n"
+	"      --seed S          which backend starts first in the first pair, and the\n"
+	"                        bootstrap's seed (default 1)\n"
 	"  -q, --no-progress     no progress lines on stderr\n"
 	"  -v, --verbose         each QEMU command line and run's figures on stderr\n"
 	"      --quick           tiny configuration for tests: -S 64m -r 2\n"
@@ -153,7 +166,7 @@ bool case_prealloc(const struct vcase *c)
 /* ---- options ---- */
 
 enum { OPT_QEMU = 256, OPT_ACCEL, OPT_SMP, OPT_BOOT, OPT_APPEND, OPT_PREALLOC, OPT_HUGETLBFS,
-       OPT_BUFKB, OPT_NOPIN, OPT_QUICK, OPT_DRY };
+       OPT_BUFKB, OPT_NOPIN, OPT_QUICK, OPT_DRY, OPT_SEED };
 
 static const struct option longopts[] = {
 	{ "device", required_argument, NULL, 'd' },
@@ -178,6 +191,7 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quick", no_argument, NULL, OPT_QUICK },
 	{ "dry-run", no_argument, NULL, OPT_DRY },
+	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -272,7 +286,14 @@ static int parse_qemu(int opt, const char *arg)
 /* The rest: tracing, output, modes.  @quick is set by --quick. */
 static int parse_rest(int opt, const char *arg, bool *quick)
 {
+	long v;
+
 	switch (opt) {
+	case OPT_SEED:
+		if (cli_parse_long(arg, 0, &v) || v > (1L << 30))
+			return BAD("--seed takes 0 to 1073741824");
+		cfg.seed = v;
+		return 0;
 	case OPT_BUFKB:
 		if (cli_parse_long(arg, 64, &cfg.buffer_kb) || cfg.buffer_kb > (1L << 22))
 			return BAD("--buffer-kb takes 64 to 4194304");
@@ -431,21 +452,22 @@ static void print_run(const char *id, const struct run *r)
 			r->quit_ms);
 }
 
-/* One more start of @c; on failure, no JSON file and exit 1. */
-static void start(struct vcase *c, int step, int total, int round, double t_start)
+/* Start @c once more, the @step-th start; on failure, no JSON file and exit 1. */
+static void start(struct vcase *c, int step, int total, int pair, double t_start)
 {
 	struct run *r = &c->runs[c->n];
 	char err[1024], id[64];
 
 	case_id(c, id, sizeof(id));
 	if (cfg.progress)
-		fprintf(stderr, "[%*d/%d %7.1fs] %s, round %d/%ld\n", total >= 10 ? 2 : 1, step,
-			total, cli_now() - t_start, id, round + 1, cfg.repeat);
+		fprintf(stderr, "[%*d/%d %7.1fs] %s, pair %d/%ld\n", total >= 10 ? 2 : 1, step,
+			total, cli_now() - t_start, id, pair + 1, cfg.repeat);
 	if (run_one(c, r, err, sizeof(err))) {
 		if (cfg.json_path)
 			unlink(cfg.json_path);
 		die("%s", stop ? "interrupted" : err);
 	}
+	r->seq = step;
 	c->n++;
 	if (cli_verbose)
 		print_run(id, r);
@@ -457,24 +479,28 @@ static void start(struct vcase *c, int step, int total, int round, double t_star
 }
 
 /*
- * R rounds; in each, every size and backing once, its backends back to
- * back, which one first alternating from round to round and group to
- * group.
+ * R block pairs.  In pair j, every size and backing once, its two backends
+ * back to back: iommufd first when abba_a_first(seed, j), so each
+ * comparison runs in ABBA order (ab, ba, ab, ... or ba, ab, ...) and a
+ * drift over the run weighs on both backends alike.  Each start is a
+ * fresh QEMU opening the device.
  */
 static void run_all(struct vcase *cases, int ncases)
 {
 	double t_start = cli_now();
-	int total = ncases * cfg.repeat, step = 0, round, i, k, grp;
+	int total = ncases * cfg.repeat, step = 0, pair, i, k, grp;
 
-	for (round = 0; round < cfg.repeat; round++)
+	for (pair = 0; pair < cfg.repeat; pair++)
 		for (i = 0; i < ncases; i += grp) {
-			/* Cases of one size and backing: one per backend. */
+			/* Cases of one size and backing: iommufd's, then type1's. */
 			for (grp = 1; i + grp < ncases && cases[i + grp].ram == cases[i].ram &&
 			     cases[i + grp].bk == cases[i].bk; grp++)
 				;
-			for (k = 0; k < grp; k++)
-				start(&cases[i + ((k + round + i / grp) % grp)], ++step, total, round,
-				      t_start);
+			for (k = 0; k < grp; k++) {
+				int which = abba_a_first(cfg.seed, pair) ? k : grp - 1 - k;
+
+				start(&cases[i + which], ++step, total, pair, t_start);
+			}
 		}
 	if (cfg.progress)
 		fprintf(stderr, "done in %.1fs\n", cli_now() - t_start);

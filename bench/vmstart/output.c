@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmstart's output: statistics of each case's starts (lib/benchstat), the
- * JSON document (lib/json) and the 80-column table.
+ * iommufd/type1 comparisons over the block pairs (lib/abba), the JSON
+ * document (lib/json) and the 80-column tables.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "abba.h"
 #include "benchstat.h"
 #include "json.h"
 #include "vmstart.h"
@@ -88,8 +90,111 @@ static void json_env(struct json *j)
 	json_string(j, "qemu_path", host.qemu_path);
 	json_string(j, "accel", cfg.accel);
 	json_string(j, "mode", host.tracing ? "events" : "wall time only");
+	json_uint(j, "seed", cfg.seed);
 	json_object_end(j);
 }
+
+/* ---- comparisons ---- */
+
+/* The timed figures with one value per start: one comparison each. */
+static const struct metric {
+	const char *name;
+	getter get;
+	bool events;		/* needs the series' events */
+} metrics[] = {
+	{ "ready", get_ready_ms, false },
+	{ "map", get_map_ms, true },
+	{ "quit", get_quit_ms, false },
+};
+#define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
+
+/* Case @i's type1 partner of the same size and backing if @i is iommufd's. */
+static const struct vcase *partner(const struct vcase *cases, int ncases, int i)
+{
+	const struct vcase *a = &cases[i], *b = &cases[i + 1];
+
+	if (a->be != BE_IOMMUFD || i + 1 >= ncases || b->be != BE_TYPE1 || b->ram != a->ram ||
+	    b->bk != a->bk)
+		return NULL;
+	return b;
+}
+
+/* "512M-anon": the case of a comparison (mkreport's name for both backends). */
+static void pair_id(const struct vcase *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRIu64 "M-%s", c->ram >> 20, bk_names[c->bk]);
+}
+
+/* The pairs that both cases ran. */
+static int npairs(const struct vcase *a, const struct vcase *b)
+{
+	return a->n < b->n ? a->n : b->n;
+}
+
+static void summarize(const struct vcase *a, const struct vcase *b, const struct metric *m,
+		      struct abba *r)
+{
+	int k = npairs(a, b), p;
+	double va[k ? k : 1], vb[k ? k : 1];
+
+	for (p = 0; p < k; p++) {
+		va[p] = m->get(&a->runs[p]);
+		vb[p] = m->get(&b->runs[p]);
+	}
+	abba_summarize(va, vb, k, false, cfg.seed, r);
+}
+
+/* One comparison object: the blocks (one start each) as they ran, the summary. */
+static void json_comparison(struct json *j, const struct vcase *a, const struct vcase *b,
+			    const struct metric *m)
+{
+	struct abba r;
+	char id[64];
+	int p;
+
+	summarize(a, b, m, &r);
+	pair_id(a, id, sizeof(id));
+	json_object_begin(j, NULL);
+	json_string(j, "case", id);
+	json_string(j, "metric", m->name);
+	json_string(j, "unit", "ms");
+	json_string(j, "better", "lower");
+	json_string(j, "a", be_names[a->be]);
+	json_string(j, "b", be_names[b->be]);
+	json_uint(j, "seed", cfg.seed);
+	json_array_begin(j, "blocks");
+	for (p = 0; p < npairs(a, b); p++) {
+		json_object_begin(j, NULL);
+		json_int(j, "pair", p);
+		json_string(j, "order", a->runs[p].seq < b->runs[p].seq ? "ab" : "ba");
+		json_double(j, "a", m->get(&a->runs[p]));
+		json_double(j, "b", m->get(&b->runs[p]));
+		json_int(j, "n_a", 1);
+		json_int(j, "n_b", 1);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	abba_json(j, &r);
+	json_object_end(j);
+}
+
+static void json_comparisons(struct json *j, const struct vcase *cases, int ncases)
+{
+	const struct vcase *b;
+	unsigned int m;
+	int i;
+
+	json_array_begin(j, "comparisons");
+	for (i = 0; i < ncases; i++) {
+		b = partner(cases, ncases, i);
+		for (m = 0; b && m < NMETRICS; m++)
+			if (host.tracing || !metrics[m].events)
+				json_comparison(j, &cases[i], b, &metrics[m]);
+	}
+	json_array_end(j);
+}
+
+/* ---- the document ---- */
 
 static void json_config(struct json *j)
 {
@@ -124,10 +229,11 @@ static void json_config(struct json *j)
 	json_object_end(j);
 }
 
-/* One start's own figures. */
+/* One start's own figures; seq: its place among all the starts. */
 static void json_run(struct json *j, const struct run *r)
 {
 	json_object_begin(j, NULL);
+	json_int(j, "seq", r->seq);
 	json_double(j, "ready_ms", r->ready_ms);
 	json_double(j, "quit_ms", r->quit_ms);
 	if (host.tracing) {
@@ -218,6 +324,7 @@ void write_json(FILE *f, const struct vcase *cases, int ncases)
 	for (i = 0; i < ncases; i++)
 		json_case(&j, &cases[i]);
 	json_array_end(&j);
+	json_comparisons(&j, cases, ncases);
 	json_object_end(&j);
 }
 
@@ -247,60 +354,121 @@ static const char *bytes_str(double b, char *buf, size_t len)
 	return buf;
 }
 
-void print_table(FILE *f, const struct vcase *cases, int ncases)
+static void print_header(FILE *f)
 {
-	char plat[64], a[16], b[16], c2[16], d[16], e[16], id[64];
+	char plat[64];
 	struct utsname u;
-	int i;
 
 	uname(&u);
 	fprintf(f, "# %s, kernel %s, series events %s%s%s\n", bstat_platform(plat, sizeof(plat)),
 		u.release, bstat_series_events() ? "yes" : "no", cfg.series ? ", series " : "",
 		cfg.series ? cfg.series : "");
-	fprintf(f, "# QEMU %.*s -accel %s, device %s; medians of N starts;\n",
+	fprintf(f, "# QEMU %.*s -accel %s, device %s; N starts per case\n",
 		(int)strcspn(host.qemu_version, " "), host.qemu_version, cfg.accel, host.bdf);
 	fprintf(f, "# READY: exec -> QMP answers, paused (-S)%s\n",
-		host.tracing ? "" : "\n# kernel without the series' events: wall time only");
-	if (host.tracing)
-		fprintf(f, "# MAP: time inside the map ioctls, MAP%%: of READY, CV over the N starts;\n"
-			"# BYTES mapped, PINNED pages, SYNCS: IOTLB syncs, up to READY\n");
-	fprintf(f, "%-20s %2s %7s %4s %7s %4s %5s %5s %5s %6s %5s\n", "CASE", "N", "READY", "CV",
-		"MAP", "CV", "MAP%", "CALLS", "BYTES", "PINNED", "SYNCS");
+		host.tracing ? "; MAP: time inside the map ioctls" :
+		"\n# kernel without the series' events: wall time only");
+	fprintf(f, "# (ms): the median, MIN and MAX over the N starts%s\n",
+		host.tracing ? "; MAP%: of READY;\n# CALLS and BYTES mapped up to READY (medians)" :
+		"");
+}
+
+/* Per case: N, and the median and spread of the ready and map times. */
+static void print_spread(FILE *f, const struct vcase *cases, int ncases)
+{
+	char r[3][16], m[3][16], by[16], id[64];
+	int i;
+
+	fprintf(f, "%-20s %2s %5s %5s %5s %5s %5s %5s %5s %5s %5s\n", "CASE", "N", "READY",
+		"MIN", "MAX", "MAP", "MIN", "MAX", "MAP%", "CALLS", "BYTES");
 	for (i = 0; i < ncases; i++) {
 		const struct vcase *c = &cases[i];
 		struct bstat rs = stat_of(c, get_ready_ms), ms = stat_of(c, get_map_ms);
 
 		case_id(c, id, sizeof(id));
-		fprintf(f, "%-20s %2d %7s %3.0f%%", id, c->n, ms_str(rs.median, a, sizeof(a)),
-			isnan(rs.cv) ? 0 : rs.cv * 100);
+		fprintf(f, "%-20s %2d %5s %5s %5s", id, c->n, ms_str(rs.median, r[0], 16),
+			ms_str(rs.min, r[1], 16), ms_str(rs.max, r[2], 16));
 		if (!host.tracing) {
-			fprintf(f, " %7s %4s %5s %5s %5s %6s %5s\n", "-", "-", "-", "-", "-", "-", "-");
+			fprintf(f, " %5s %5s %5s %5s %5s %5s\n", "-", "-", "-", "-", "-", "-");
 			continue;
 		}
-		fprintf(f, " %7s %3.0f%% %4.1f%% %5.0f %5s %6.0f %5.0f\n",
-			ms_str(ms.median, b, sizeof(b)), isnan(ms.cv) ? 0 : ms.cv * 100,
+		fprintf(f, " %5s %5s %5s %4.1f%% %5.0f %5s\n", ms_str(ms.median, m[0], 16),
+			ms_str(ms.min, m[1], 16), ms_str(ms.max, m[2], 16),
 			median(c, get_map_frac) * 100, median(c, get_map_calls),
-			bytes_str(median(c, get_map_bytes), c2, sizeof(c2)),
-			median(c, get_pinned_pages), median(c, get_iotlb_syncs));
+			bytes_str(median(c, get_map_bytes), by, sizeof(by)));
 	}
-	if (!host.tracing)
-		return;
+}
+
+/* Per case: when each step of the start-up came, medians. */
+static void print_timeline(FILE *f, const struct vcase *cases, int ncases)
+{
+	char t[5][16], id[64];
+	int i;
+
 	fprintf(f, "\n# where the time goes, ms after exec (medians): ATTACH device attached,\n"
-		"# MAP0 first map entered, MAPEND last map returned, READY QMP answers; PINS:\n"
-		"# pin batches; QUIT: quit -> QEMU reaped (unmap and unpin included)\n");
-	fprintf(f, "%-20s %8s %8s %8s %8s %6s %8s\n", "CASE", "ATTACH", "MAP0", "MAPEND",
-		"READY", "PINS", "QUIT");
+		"# MAP0 first map entered, MAPEND last map returned, READY QMP answers; PINS\n"
+		"# pin batches, PINNED pages, SYNCS IOTLB syncs up to READY; QUIT: quit ->\n"
+		"# QEMU reaped (unmap and unpin included)\n");
+	fprintf(f, "%-20s %7s %7s %7s %7s %5s %7s %5s %7s\n", "CASE", "ATTACH", "MAP0", "MAPEND",
+		"READY", "PINS", "PINNED", "SYNCS", "QUIT");
 	for (i = 0; i < ncases; i++) {
 		const struct vcase *c = &cases[i];
 
 		case_id(c, id, sizeof(id));
-		fprintf(f, "%-20s %8s %8s %8s %8s %6.0f %8s\n", id,
-			ms_str(median(c, get_attach_at_ms), a, sizeof(a)),
-			ms_str(median(c, get_map_start_at_ms), b, sizeof(b)),
-			ms_str(median(c, get_map_end_at_ms), c2, sizeof(c2)),
-			ms_str(median(c, get_ready_ms), d, sizeof(d)), median(c, get_pin_calls),
-			ms_str(median(c, get_quit_ms), e, sizeof(e)));
+		fprintf(f, "%-20s %7s %7s %7s %7s %5.0f %7.0f %5.0f %7s\n", id,
+			ms_str(median(c, get_attach_at_ms), t[0], 16),
+			ms_str(median(c, get_map_start_at_ms), t[1], 16),
+			ms_str(median(c, get_map_end_at_ms), t[2], 16),
+			ms_str(median(c, get_ready_ms), t[3], 16), median(c, get_pin_calls),
+			median(c, get_pinned_pages), median(c, get_iotlb_syncs),
+			ms_str(median(c, get_quit_ms), t[4], 16));
 	}
 }
 
-/* ---- main ---- */
+/* A comparison's row: ratio, CI, verdict in the backends' names. */
+static void print_comparison(FILE *f, const struct vcase *a, const struct vcase *b,
+			     const struct metric *m)
+{
+	char id[64], ratio[16] = "-", ci[32] = "-";
+	const char *v;
+	struct abba r;
+
+	summarize(a, b, m, &r);
+	pair_id(a, id, sizeof(id));
+	if (!isnan(r.ratio))
+		snprintf(ratio, sizeof(ratio), "%.2f", r.ratio);
+	if (!isnan(r.lo))
+		snprintf(ci, sizeof(ci), "[%.2f, %.2f]", r.lo, r.hi);
+	v = !strcmp(r.verdict, "a faster") ? "iommufd faster" :
+	    !strcmp(r.verdict, "b faster") ? "type1 faster" : r.verdict;
+	fprintf(f, "%-13s %-6s %2d %6s  %-13s %s\n", id, m->name, r.k, ratio, ci, v);
+}
+
+static void print_comparisons(FILE *f, const struct vcase *cases, int ncases)
+{
+	const struct vcase *b;
+	unsigned int m;
+	int i;
+
+	fprintf(f, "\n# iommufd / type1 over K pairs of starts (ABBA order, seed %lu): the\n"
+		"# geometric mean of the pair ratios, its bootstrap 95%% CI over the pairs;\n"
+		"# a backend is faster only when the CI excludes 1\n", cfg.seed);
+	fprintf(f, "%-13s %-6s %2s %6s  %-13s %s\n", "CASE", "METRIC", "K", "RATIO", "95% CI",
+		"VERDICT");
+	for (i = 0; i < ncases; i++) {
+		b = partner(cases, ncases, i);
+		for (m = 0; b && m < NMETRICS; m++)
+			if (host.tracing || !metrics[m].events)
+				print_comparison(f, &cases[i], b, &metrics[m]);
+	}
+}
+
+void print_table(FILE *f, const struct vcase *cases, int ncases)
+{
+	print_header(f);
+	print_spread(f, cases, ncases);
+	if (host.tracing)
+		print_timeline(f, cases, ncases);
+	if (cfg.backend_on[BE_IOMMUFD] && cfg.backend_on[BE_TYPE1])
+		print_comparisons(f, cases, ncases);
+}

@@ -41,6 +41,7 @@ extern const char *const bk_names[BK_NR];
 
 /* One QEMU start. */
 struct run {
+	int seq;		/* 1-based position among all the starts */
 	double ready_ms;	/* exec -> query-status answered "prelaunch" */
 	double quit_ms;		/* quit sent -> QEMU reaped */
 	/* From the events (trace mode only), up to ready. */
@@ -74,6 +75,7 @@ struct vs_config {
 	int nsizes;
 	long repeat, timeout_s, buffer_kb, smp;
 	int prealloc;		/* -1 auto: on for hugetlb, off for anon */
+	unsigned long seed;	/* ABBA order of the block pairs, bootstrap */
 	char *extra[MAX_EXTRA];	/* after "--": QEMU's */
 	int nextra;
 	char boot_kernel[2048], boot_initrd[2048];

@@ -109,6 +109,8 @@ usage "bad repeat" "-r takes a count" -r 0 --dry-run
 usage "bad timeout" "-T takes seconds" -T x --dry-run
 usage "bad --smp" "--smp takes" --smp 0 --dry-run
 usage "bad --buffer-kb" "--buffer-kb takes" --buffer-kb 1 --dry-run
+usage "bad --seed" "--seed takes 0 to" --seed -1 --dry-run
+usage "--seed not a number" "--seed takes 0 to" --seed x --dry-run
 usage "stray argument" "unexpected argument 'extra'" extra
 "$vs" --dry-run -d nvme0 >"$d/out" 2>"$d/err"
 is "$?" 1 "--dry-run -d nvme0: exit 1"
