@@ -12,7 +12,11 @@
 # inside the start-up, and the bytes mapped equal to what QEMU's own memory
 # map says its VFIO listener maps (RAM plus firmware ROM, "info mtree -f")
 # and to the sum of the map events recorded independently in the global
-# trace buffer (vmstart records into its own instance).  Then each kind of
+# trace buffer (vmstart records into its own instance).  The starts run
+# in block pairs in ABBA order: every size and backing has a comparison
+# per timed figure (ready, map, quit) whose blocks are its runs, in the
+# order the rule gives and the progress lines show, and whose ratio, CI
+# and verdict lib/abba.py recomputes from the blocks.  Then each kind of
 # bad input must fail with one "vmstart: " line and a non-zero exit, and
 # leave no QEMU running and nothing pinned (/proc/vmstat FOLL_PIN
 # counters).  VMSTART=path overrides BINDIR/vmstart.
@@ -68,7 +72,7 @@ is "$(pinned_back "$pin0")" "$pin0" "--quick: nothing left pinned after a good r
 is "$(qemus)" 0 "--quick: no QEMU left running"
 [ ! -e "$tr/instances/vmstart" ]
 ok $? "--quick: its trace instance is removed"
-like "$(cat "$d/progress")" '^\[ ?1/8 .*\] (iommufd|type1)-64m-anon, round 1/2' "progress lines on stderr"
+like "$(cat "$d/progress")" '^\[ ?1/8 .*\] (iommufd|type1)-64m-anon, pair 1/2' "progress lines on stderr"
 # The global buffer's own record of the maps, successful ones only.
 grep -E ': (iommufd_ioas_map|vfio_iommu_type1_dma_map): ' "$tr/trace" |
 	grep ' ret=0' | sed -E 's/.* (length|size)=(0x[0-9a-f]+).*/\2/' |
@@ -97,6 +101,7 @@ check(env["platform"] == "QEMU TCG", "env: platform %s" % env["platform"])
 check(env["series_events"] is True and env["mode"] == "events", "env: series events, event mode")
 check(env["cpu"] and env["device"] == "0000:00:03.0", "env: cpu, device %s" % env["device"])
 check(env["qemu"] and env["qemu"].split()[0] in qver, "env: qemu %s" % env["qemu"])
+check(env.get("seed") == 1, "env: seed %s (default 1)" % env.get("seed"))
 cfg = doc["config"]
 check(cfg["ram_mb"] == [64] and cfg["repeat"] == 2 and sorted(cfg["backends"]) == ["iommufd", "type1"]
       and cfg["backings"] == ["anon", "hugetlb"], "config: --quick")
@@ -164,8 +169,13 @@ verdicts "$d/check" json
 # Every statistic recomputed from the runs, and the case's medians.
 python3 "$top/tests/samplestats" "$d/q.json" >"$d/stats" 2>&1
 verdicts "$d/stats" runs
+# The comparisons: blocks from the runs, in ABBA order, figures as lib/abba.py gives them.
+python3 "$top/bench/tests/vmstart-comparisons.py" "$d/q.json" "$d/progress" >"$d/cmp" 2>&1
+verdicts "$d/cmp" comparisons
 like "$(head -1 "$d/table")" '^# QEMU TCG, kernel .*series events yes' "table starts with the platform"
 is "$(grep -cE '^(iommufd|type1)-64m-(anon|hugetlb) ' "$d/table")" 8 "table: 4 cases, twice (figures, timeline)"
+is "$(grep -cE '^64M-(anon|hugetlb) +(ready|map|quit) +2 +[0-9.]+ ' "$d/table")" 6 \
+	"table: K=2 and a ratio per size, backing and timed figure"
 is "$(awk 'length > 80' "$d/table" | wc -l)" 0 "table fits 80 columns"
 
 # --- bad input ------------------------------------------------------------
@@ -217,8 +227,12 @@ is "$(basename "$(readlink "$dev/driver")")" vfio-pci "device bound to vfio-pci 
 # After all that, a start through each backend still works.
 echo 40 >"$hp"
 pin0=$(pinned)
-"$vs" -q -S 64m -B anon -r 1 -j >"$d/after.json" 2>"$d/err"
-ok $? "after the failures, both backends start QEMU ($(head -c 200 "$d/err"))"
+"$vs" -S 64m -B anon -r 2 --seed 2 -j >"$d/after.json" 2>"$d/err"
+ok $? "after the failures, both backends start QEMU ($(grep -v '^\[' "$d/err" | head -c 200))"
 is "$(pinned_back "$pin0")" "$pin0" "and leave nothing pinned"
+# --seed 2: iommufd first in pair 1 (the rule: an even seed starts "ab").
+python3 "$top/bench/tests/vmstart-comparisons.py" "$d/after.json" "$d/err" >"$d/cmp2" 2>&1
+verdicts "$d/cmp2" "--seed 2"
+like "$(sed -n 1p "$d/err")" '^\[1/4 .*\] iommufd-64m-anon, pair 1/2$' "--seed 2: iommufd starts first"
 
 done_testing
