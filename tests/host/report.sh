@@ -180,58 +180,97 @@ grep -q Emulated "$d/r-hw/report.md"
 is "$?" 1 "hardware: no emulation banner"
 is "$(js "$d/r-hw" 's["env"]["platform"], s["env"]["emulated"]')" "xeon-lab False" "hardware: emulated false"
 
-# ---- regress on the hand-written summaries ----
+# ---- mkreport: interleaved comparisons (raw-abba: the raw documents with
+# a "comparisons" list in mapbench.json and fio.json) ----
+o=$(cd "$d" && mkreport "$F/raw-abba" r-abba --no-plots "${ENV[@]}" 2>&1)
+is "$?" 0 "comparisons: exit 0"
+# Every summary figure as lib/abba.py gives it from the blocks (the program
+# on stdin, so the check does not share mkreport's code path).
+bad=$("$PY" - "$F/raw-abba" "$d/r-abba" "$top/lib/abba.py" <<'PYEOF'
+import json, math, subprocess, sys
+raw, rep, abba = sys.argv[1:]
+recs = {(r["bench"], r["case"], r["metric"]): r
+        for r in json.load(open(rep + "/summary.json"))["records"] if r.get("interleaved")}
+n = 0
+for bench in ("mapbench", "fio"):
+    for c in json.load(open(f"{raw}/{bench}.json"))["comparisons"]:
+        inp = {"a": [b["a"] for b in c["blocks"]], "b": [b["b"] for b in c["blocks"]],
+               "better": c["better"], "seed": c["seed"]}
+        s = json.loads(subprocess.run([sys.executable, abba], input=json.dumps(inp),
+                                      capture_output=True, text=True).stdout)
+        r = recs[(bench, c["case"], "ratio " + c["metric"])]
+        logs = [math.log(b["a"] / b["b"]) for b in c["blocks"]]
+        if (r["median"], [r["ci_lo"], r["ci_hi"]], r["k"], r["sd_log"], r["k_for_20pct"],
+                r["verdict"]) != (s["ratio"], s["ci95"], s["k"], s["sd_log"],
+                                  s["k_for_20pct"], s["verdict"]) or \
+                any(abs(x - y) > 1e-12 for x, y in zip(r["block_log_ratios"], logs)):
+            print(bench, c["case"], c["metric"])
+        n += 1
+print("checked", n)
+PYEOF
+)
+is "$bad" "checked 4" "comparisons: ratio, CI, k, sd, k_for_20pct, verdict, log ratios as lib/abba.py gives them"
+is "$(js "$d/r-abba" '[(r["case"], r["metric"], r["interleaved"]) for r in s["records"] if r["bench"] == "mapbench" and r["backend"] == "none"]')" \
+	"[('io-4K-anon-t1', 'ratio map+unmap', False), ('vm-8M-anon-t1', 'ratio unmap', False), ('vm-8M-anon-t1', 'ratio map+unmap', False), ('io-4K-anon-t1', 'ratio map', True), ('io-4K-anon-t1', 'ratio unmap', True), ('vm-8M-anon-t1', 'ratio map', True)]" \
+	"comparisons replace the ratios of medians of their figures; the others stay, not interleaved"
+# io-4K map: pair ratios 1.30 1.40 1.38 1.32 1.36 1.34, geometric mean 1.3496.
+like "$(cat "$d/r-abba/report.md")" '^\| io-4K-anon-t1 \| map \| 6 \| 1\.35 \[1\.32, 1\.38\] \| type1 faster \| 0\.0277 \| 3 \|$' \
+	"report.md: ratio [CI] and verdict"
+like "$(cat "$d/r-abba/report.md")" '^K = 6 pairs; a 20% change needs 63 pairs \(max over rows\) to be detected with 80% power; too few pairs in: io-4K-anon-t1 unmap \(K 6 < 63\)\.$' \
+	"report.md: the pairs a 20% change needs, the rows short of them named"
+like "$(cat "$d/r-abba/report.md")" '^ratio: of the medians, \*\*not interleaved\*\*' "old-format document: its ratios marked not interleaved"
+# A document stating a ratio its blocks do not give.
+mkdir "$d/raw5" && cp "$F/raw-abba/"*.json "$d/raw5/"
+sed -i '0,/"ratio": 1.3496/s//"ratio": 1.42/' "$d/raw5/mapbench.json"
+o=$(cd "$d" && mkreport "$d/raw5" r-dis --no-plots "${ENV[@]}" 2>&1)
+is "$?" 1 "stated ratio disagreeing with the blocks: exit 1, report written"
+like "$o" "comparisons\[0\] io-4K-anon-t1 map: states ratio 1\.42 \(blocks give 1\.35\)" "disagreement on stderr"
+like "$(cat "$d/r-dis/report.md")" '^- \*\*disagrees with its blocks\*\*: .*states ratio 1\.42 .*; the report uses the blocks$' \
+	"disagreement named in report.md"
+is "$(js "$d/r-dis" '"%.4f" % [r["median"] for r in s["records"] if r.get("interleaved")][0]')" "1.3496" \
+	"the record is the blocks' ratio"
+# Environment from env.json (what bench/report/run records).
+printf '{"host_load_start": "0.50 0.40 0.30", "host_load_end": "1.50 0.90 0.40", "tcg_thread": "multi", "allow_dirty": true, "commit_dirty": true, "inject_slowdown_pct": 20}\n' >"$d/raw5/env.json"
+(cd "$d" && mkreport "$d/raw5" r-env --no-plots "${ENV[@]}" >/dev/null 2>&1)
+md=$(cat "$d/r-env/report.md")
+like "$md" '^\| host load \(1/5/15 min\) \| start 0\.50 0\.40 0\.30, end 1\.50 0\.90 0\.40 \|$' "env: host load at start and end"
+like "$md" '^\| TCG thread mode \| multi \|$' "env: TCG thread mode"
+like "$md" '^\| host cores \| 2 \|$' "env: host cores"
+like "$md" '^\| \*\*injected slowdown\*\* \| \*\*iommufd calls made 20% slower' "env: an injected slowdown is said"
+
+# ---- regress: old-format summaries (no blocks): information only ----
 G=$F/regress
 cd "$F" || exit 1
-o=$(regress regress/within regress/base); rc=$?
+o=$(regress regress/within regress/base 2>&1); rc=$?
+is "$rc" 2 "one baseline run: refused, exit 2"
+is "$o" "regress: the baseline has 1 run; the gate needs at least 3 to estimate the between-run spread (bench/report/promote adds runs to it); --allow-small-baseline compares anyway" \
+	"small baseline: says why and how"
+S=--allow-small-baseline
+o=$(regress regress/within regress/base $S); rc=$?
 is "$rc" 0 "regress: within-noise changes, exit 0"
 is "$o" "$(cat expected/regress-within.txt)" "regress: within-noise table, new and gone exactly"
-o=$(regress regress/worse regress/base); rc=$?
-is "$rc" 1 "regress: synthetic regressions, exit 1"
-is "$o" "$(cat expected/regress-worse.txt)" "regress: the ratio regression fails the check, absolute ones are info (emulated)"
-o=$(regress regress/better regress/base); rc=$?
+o=$(regress regress/worse regress/base $S); rc=$?
+is "$rc" 0 "regress: regressions of records without blocks cannot fail the check"
+is "$o" "$(cat expected/regress-worse.txt)" "regress: the old rule's regressions shown as information"
+o=$(regress regress/better regress/base $S); rc=$?
 is "$rc" 0 "regress: improvements, exit 0"
 is "$o" "$(cat expected/regress-better.txt)" "regress: improvements flagged exactly"
-
-# The verdict follows the fixture: the ratio 1.30 -> 2.00 (+53.8%) is beyond
-# its 47.6% threshold, 1.30 -> 1.90 (+46.2%) is not.
-mkdir -p "$d/w1" "$d/w2" "$d/w3" "$d/w4"
+# The old rule still follows the fixture: the ratio 1.30 -> 2.00 (+53.8%) is
+# beyond its 47.6% threshold, 1.30 -> 1.90 (+46.2%) is not.
+mkdir -p "$d/w1" "$d/w2"
 sed '0,/"median": 1.4,/s//"median": 2.0,/' regress/within/summary.json >"$d/w1/summary.json"
 sed '0,/"median": 1.4,/s//"median": 1.9,/' regress/within/summary.json >"$d/w2/summary.json"
-o=$(regress "$d/w1" regress/base); rc=$?
-is "$rc" 1 "changed fixture (ratio 1.30 -> 2.00): exit 1"
-like "$o" "^mapbench io-4K-anon-t1 +none +ratio map +1\.3 +2 \+53\.8% +47\.6% REGRESSION$" "changed fixture: flagged"
-o=$(regress "$d/w2" regress/base); rc=$?
-is "$rc" 0 "changed fixture (ratio 1.30 -> 1.90): exit 0"
-like "$o" "^mapbench io-4K-anon-t1 +none +ratio map +1\.3 +1\.9 \+46\.2% +47\.6% within noise$" "just under the threshold: not flagged"
-# The same for an absolute figure with --gate all: +35.7% beyond 33.6%,
-# +32.9% not; without --gate all (emulated) it is information only.
-sed '0,/"median": 7500/s//"median": 9500/' regress/within/summary.json >"$d/w3/summary.json"
-sed '0,/"median": 7500/s//"median": 9300/' regress/within/summary.json >"$d/w4/summary.json"
-o=$(regress "$d/w3" regress/base --gate all); rc=$?
-is "$rc" 1 "--gate all, 7000 -> 9500 ns: exit 1"
-like "$o" "^mapbench io-4K-anon-t1 +iommufd map +7us 9\.5us \+35\.7% +33\.6% REGRESSION$" "--gate all: an absolute figure fails the check"
-o=$(regress "$d/w4" regress/base --gate all); rc=$?
-is "$rc" 0 "--gate all, 7000 -> 9300 ns: exit 0"
-o=$(regress "$d/w3" regress/base); rc=$?
-is "$rc" 0 "emulated, default gate: the absolute regression does not fail the check"
-like "$o" "^mapbench io-4K-anon-t1 +iommufd map +7us 9\.5us \+35\.7% +33\.6% regression \(info\)$" "... and is shown as information"
-o=$(regress regress/worse regress/base --gate all); rc=$?
-is "$rc" 1 "--gate all on the regressions: exit 1"
-like "$o" "^summary: 4 regressions \(3 failing the check\), 0 improved, 2 within noise, 0 new, 0 gone$" \
-	"--gate all: syncs/IO (one run, no spread) cannot fail the check"
-like "$o" "iotlb_syncs_per_io +1 +1\.1 \+10\.0% +5\.0% regression \(info\)$" "the unmeasured figure is information"
-o=$(regress regress/within regress/base --threshold-k 1 --floor 1 --gate all); rc=$?
-is "$rc" 1 "--threshold-k 1 --floor 1: the +4.0% VM map now beyond 3.2%"
-like "$o" "^vmstart +512M-anon +type1 +map +100ms 104ms +\+4\.0% +3\.2% REGRESSION$" "--threshold-k scales the spread term"
-o=$(regress regress/worse regress/base --floor 12); rc=$?
-like "$o" "iotlb_syncs_per_io +1 +1\.1 \+10\.0% +12\.0% within noise$" "--floor raises the floor for figures without spread"
-
-o=$(regress regress/worse regress/base --json); rc=$?
-is "$rc" 1 "--json: exit 1 on regressions"
-is "$("$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["summary"]["regression"], d["summary"]["gating regression"], d["summary"]["within noise"], [v["verdict"] for v in d["verdicts"]], [v["gating"] for v in d["verdicts"]], d["gate"], d["threshold"]["k"], d["threshold"]["floor"])' <<<"$o")" \
-	"4 1 2 ['regression', 'regression', 'regression', 'within noise', 'regression', 'within noise'] [False, True, False, False, False, False] ratios 3.0 0.05" \
-	"--json: the verdicts and the threshold parameters"
+like "$(regress "$d/w1" regress/base $S)" "^mapbench io-4K-anon-t1 +none +ratio map +1\.3 +2 \+53\.8% thr 47\.6% regression \(info\)$" \
+	"old rule: beyond the threshold, information"
+like "$(regress "$d/w2" regress/base $S)" "^mapbench io-4K-anon-t1 +none +ratio map +1\.3 +1\.9 \+46\.2% thr 47\.6% within noise \(info\)$" \
+	"old rule: just under the threshold"
+like "$(regress regress/within regress/base $S --threshold-k 1 --floor 1)" "^vmstart +512M-anon +type1 +map +100ms 104ms +\+4\.0% thr 3\.2% +regression \(info\)$" \
+	"--threshold-k scales the spread term"
+like "$(regress regress/worse regress/base $S --floor 12)" "iotlb_syncs_per_io +1 +1\.1 \+10\.0% thr 12\.0% within noise \(info\)$" \
+	"--floor raises the floor for figures without spread"
+o=$(regress regress/worse regress/base $S --json); rc=$?
+is "$("$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["summary"]["regression"], d["summary"]["gating regression"], [v["gating"] for v in d["verdicts"]], d["gate"]["alpha"], d["gate"]["min_effect"], d["exit"])' <<<"$o")" \
+	"4 0 [False, False, False, False, False, False] 0.01 0.1 0" "--json: the verdicts and the gate's parameters"
 
 o=$(regress regress/corrupt regress/base 2>&1); rc=$?
 is "$rc" 2 "corrupt summary.json: exit 2"
@@ -243,67 +282,153 @@ like "$o" "^regress: baseline: .*/nonexistent: no such directory$" "no baseline 
 o=$(regress regress/within "$d/empty" 2>&1); rc=$?
 is "$rc" 2 "baseline without summary.json: exit 2"
 like "$o" "no summary\.json in" "baseline without summary.json: says so"
-o=$(regress regress/within regress/hardware 2>&1); rc=$?
+o=$(regress regress/within regress/hardware $S 2>&1); rc=$?
 is "$rc" 2 "baseline from hardware vs an emulated report: refused, exit 2"
 is "$o" "regress: refusing to compare: the baseline's platform 'hardware' (hardware) is not the report's 'qemu-tcg' (emulated) (regress/hardware); --force compares anyway" \
 	"cross-platform refusal says why and how"
-o=$(regress regress/within regress/hardware --force 2>&1); rc=$?
+o=$(regress regress/within regress/hardware $S --force 2>&1); rc=$?
 is "$rc" 0 "--force: compared, exit 0"
-like "$o" "^note: forced: the baseline's platform 'hardware' \(hardware\) is not the report's 'qemu-tcg' \(emulated\)$" \
+like "$o" "^note: forced: the baseline's platform 'hardware' \(hardware\) is not the report's 'qemu-tcg' \(emulated\)" \
 	"--force: the mismatch is noted"
 o=$(regress regress/within 2>&1); rc=$?
 is "$rc" 2 "regress with one directory: usage error"
 o=$(regress regress/within regress/base --threshold-k 0 2>&1); rc=$?
 is "$rc" 2 "--threshold-k 0: usage error"
+o=$(regress regress/within regress/base --alpha 2 2>&1); rc=$?
+is "$rc" 2 "--alpha 2: usage error"
 
-# ---- end to end: mkreport, promote, regress ----
+# ---- the gate on synthetic interleaved runs (tests/synth.py, seeded) ----
 cd "$d" || exit 1
-mkdir raw4 && cp "$F/raw/"*.json raw4/
-# iommufd perio runs at half speed: 4000, 4400, 4500 IOPS.
-"$PY" - raw4/fio.json <<'EOF'
+syn() { "$PY" "$R/tests/synth.py" syn "$@"; }
+syn aa --runs 5 --seed 1
+syn inj --runs 1 --seed 7 --shift 20
+syn noisy --runs 1 --seed 9 --shift 20 --within 0.4 --k 4
+syn drift --runs 5 --seed 3 --between 0.15
+o=$(regress syn/aa-5 syn/aa-1 syn/aa-2 syn/aa-3 syn/aa-4); rc=$?
+is "$rc" 0 "A/A: a run of the same tree against 4 others: no regression"
+like "$o" "^summary: 7 gated comparisons: 0 regressions;" "A/A: all 7 comparisons gated"
+o=$(regress syn/inj-1 syn/aa-1 syn/aa-2 syn/aa-3 syn/aa-4 syn/aa-5); rc=$?
+is "$rc" 1 "iommufd 20% slower: REGRESSION"
+is "$(grep -c 'p=.* REGRESSION$' <<<"$o")" 4 "4 of the 6 mapbench comparisons caught (the other two: p 0.027, 0.010)"
+like "$o" "^fio +randread-qd32-j1-perio +none +ratio iops .* within noise$" "the untouched fio comparison is not"
+o=$(regress syn/noisy-1 syn/aa-1 syn/aa-2 syn/aa-3 syn/aa-4 syn/aa-5); rc=$?
+is "$rc" 0 "the same 20% in 4 very noisy pairs: not significant, exit 0"
+o=$(regress syn/inj-1 syn/aa-1 syn/aa-2 2>&1); rc=$?
+is "$rc" 2 "two baseline runs: refused"
+o=$(regress syn/inj-1 syn/aa-1 syn/aa-2 --allow-small-baseline 2>&1); rc=$?
+is "$rc" 1 "--allow-small-baseline: compared (and caught)"
+like "$o" "^note: small baseline: the baseline has 2 runs" "--allow-small-baseline: noted"
+# Runs that move as a whole (between-run sd 15%, within 5%): Welch's t alone
+# would flag them; the between-run term keeps them within noise.
+o=$(regress syn/drift-5 syn/drift-1 syn/drift-2 syn/drift-3 syn/drift-4); rc=$?
+is "$rc" 0 "runs drifting as a whole: no false alarm (between-run variance)"
+is "$("$PY" -c '
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import gate
+runs = [[r for r in json.load(open(f"syn/drift-{i}/summary.json"))["records"]] for i in range(1, 6)]
+flag = 0
+for j in range(len(runs[0])):
+    new, base = runs[4][j]["block_log_ratios"], [x for i in range(4) for x in runs[i][j]["block_log_ratios"]]
+    t = gate.test(new, [base], "lower")     # one pooled run: no between-run term
+    flag += t["verdict"] in ("regression", "improved")
+print(flag > 0)' "$R")" True "... where Welch's t on pooled blocks alone would have flagged a row"
+# The t distribution: known quantiles.
+is "$("$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import gate; print(" ".join("%.4f" % gate.t_two_sided(t, df) for t, df in ((2.228, 10), (12.706, 1), (9.925, 2), (1.96, 1e6))))' "$R")" \
+	"0.0500 0.0500 0.0100 0.0500" "t CDF (incomplete beta): two-sided p at tabulated quantiles"
+
+# ---- calibrate ----
+o=$("$PY" "$R/calibrate" syn/aa-* --injected syn/inj-1 -o cal1); rc=$?
+is "$rc" 0 "calibrate: A/A clean, 20% caught: exit 0"
+is "$o" "calibrate: 0 false alarms in 35 A/A tests (0.0%), 1 of 1 injected changes caught: calibrated" "calibrate: its summary"
+is "$(js2() { "$PY" -c "import json; d=json.load(open('cal1/calibration.json')); print($1)"; }; js2 'd["summary"]["pass"], d["injected"][0]["mapbench_flagged"], d["injected"][0]["inject_slowdown_pct"]')" \
+	"True 4 20.0" "calibration.json: caught, 4 rows, the injected slowdown"
+like "$(cat cal1/calibration.md)" '^Verdict: \*\*calibrated\*\*' "calibration.md written"
+o=$("$PY" "$R/calibrate" syn/aa-* --injected syn/noisy-1 -o cal2); rc=$?
+is "$rc" 1 "calibrate: a 20% change the gate misses: exit 1"
+like "$(cat cal2/calibration.md)" 'NOT calibrated\*\*: injected change not caught in syn/noisy-1' "calibration.md says what failed"
+o=$("$PY" "$R/calibrate" syn/aa-1 syn/aa-2 syn/aa-3 2>&1); rc=$?
+is "$rc" 2 "calibrate: fewer than 4 A/A reports refused"
+
+# ---- end to end: mkreport, promote (a set of runs), regress, history ----
+mkdir raw4 && cp "$F/raw-abba/"*.json raw4/
+# iommufd perio runs at half speed, in every block too.
+"$PY" - raw4/fio.json <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 for r in d["results"]:
     if r["backend"] == "iommufd" and r["mapmode"] == "perio":
         for x in r["runs"]:
             x["iops"] *= 0.5
+for c in d["comparisons"]:
+    for b in c["blocks"]:
+        b["a"] *= 0.5
+    for k in ("ratio", "ci95", "k", "sd_log", "verdict"):
+        c.pop(k, None)
 json.dump(d, open(sys.argv[1], "w"))
-EOF
+PYEOF
 mkdir results
-mkreport "$F/raw" results/2026-11-20-qemu-tcg --no-plots "${ENV[@]}" >/dev/null 2>&1
-mkreport "$F/raw" results/2026-11-21-qemu-tcg --no-plots "${ENV[@]}" --date 2026-11-21 >/dev/null 2>&1
-mkreport raw4 results/2026-11-22-qemu-tcg --no-plots "${ENV[@]}" --date 2026-11-22 >/dev/null 2>&1
+for day in 20 21 22 23; do
+	mkreport "$F/raw-abba" results/2026-11-$day-qemu-tcg --no-plots "${ENV[@]}" --date 2026-11-$day >/dev/null 2>&1
+done
+mkreport raw4 results/2026-11-24-qemu-tcg --no-plots "${ENV[@]}" --date 2026-11-24 >/dev/null 2>&1
 o=$(promote results/2026-11-20-qemu-tcg); rc=$?
 is "$rc" 0 "promote: exit 0"
-is "$o" "promote: $d/results/baseline is now the baseline (from 2026-11-20-qemu-tcg, 2026-11-20, qemu-tcg, 99 records)" \
+is "$o" "promote: $d/results/baseline: added 2026-11-20-qemu-tcg (2026-11-20, qemu-tcg, 99 records); the baseline has 1 run (keeping the last 5)" \
 	"promote: says what it did"
-cmp -s results/2026-11-20-qemu-tcg/summary.json results/baseline/summary.json &&
-	cmp -s results/2026-11-20-qemu-tcg/raw/fio.json results/baseline/raw/fio.json
-ok $? "promote: the report copied to results/baseline"
-is "$(js results/baseline 'json.load(open(sys.argv[1]+"/promoted.json"))["from"]')" "2026-11-20-qemu-tcg" \
-	"promote: promoted.json names the report"
-o=$(regress results/2026-11-21-qemu-tcg results/baseline); rc=$?
-is "$rc" 0 "same raw data, another day: no regression"
-like "$o" "^summary: 0 regressions, 0 improved, 99 within noise, 0 new, 0 gone$" "same raw data: all 99 within noise"
-like "$o" "^baseline results/baseline \(promoted from 2026-11-20-qemu-tcg\): 2026-11-20" "regress names the promoted report"
-o=$(regress results/2026-11-22-qemu-tcg results/baseline); rc=$?
-is "$rc" 1 "iommufd perio IOPS -50%: regression"
-is "$(grep -E ' (REGRESSION|improved|\(info\))$' <<<"$o" | grep -vc '^verdict:')" 2 "two figures flagged"
-like "$o" "^fio +randread-qd32-j1-perio +none +ratio iops +0\.8 +0\.4 -50\.0% +33\.7% REGRESSION$" \
-	"the iommufd/type1 IOPS ratio fails the check (33.7% threshold)"
-like "$o" "^fio +randread-qd32-j1-perio +iommufd +iops +8800 +4400 -50\.0% +18\.9% regression \(info\)$" \
-	"the absolute IOPS is information (emulated)"
-o=$(promote results/2026-11-22-qemu-tcg); rc=$?
-is "$rc" 0 "promote again: replaces the baseline"
-is "$(js results/baseline 's["env"]["date"]')" "2026-11-22" "the new baseline is the newer report"
+cmp -s results/2026-11-20-qemu-tcg/summary.json results/baseline/2026-11-20-qemu-tcg/summary.json
+ok $? "promote: the report copied into the set"
+o=$(regress results/2026-11-23-qemu-tcg results/baseline 2>&1); rc=$?
+is "$rc" 2 "a baseline of one run: refused"
+promote results/2026-11-21-qemu-tcg >/dev/null && promote results/2026-11-22-qemu-tcg --keep 2 >/dev/null
+is "$(js results/baseline '[r["dir"] for r in json.load(open(sys.argv[1]+"/promoted.json"))["runs"]]' 2>/dev/null || "$PY" -c 'import json; print([r["dir"] for r in json.load(open("results/baseline/promoted.json"))["runs"]])')" \
+	"['2026-11-21-qemu-tcg', '2026-11-22-qemu-tcg']" "promote --keep 2: the last two runs, oldest first"
+[ ! -e results/baseline/2026-11-20-qemu-tcg ]
+ok $? "promote --keep: the oldest run removed"
+promote results/2026-11-23-qemu-tcg >/dev/null
+o=$(regress results/2026-11-23-qemu-tcg results/baseline); rc=$?
+is "$rc" 0 "same raw data, another day, against 3 runs: no regression"
+like "$o" "^summary: 4 gated comparisons: 0 regressions;" "the 4 comparisons gated"
+o=$(regress results/2026-11-24-qemu-tcg results/baseline); rc=$?
+is "$rc" 1 "iommufd perio IOPS -50% in every block: regression"
+like "$o" "^fio +randread-qd32-j1-perio +none +ratio iops +0\.796 +0\.398 -50\.0% p=[0-9.e-]+ +REGRESSION$" \
+	"the interleaved IOPS ratio fails the check"
+like "$o" "^fio +randread-qd32-j1-perio +iommufd +iops +8800 +4400 -50\.0% thr [0-9.]+% +regression \(info\)$" \
+	"the absolute IOPS is information"
 o=$(promote "$d/empty" 2>&1); rc=$?
 is "$rc" 2 "promote without summary.json: refused"
 like "$o" "^promote: refusing to promote: .*no summary\.json" "promote refusal says why"
-o=$(promote results/baseline 2>&1); rc=$?
-is "$rc" 2 "promote the baseline onto itself: refused"
+o=$(promote results/baseline/2026-11-23-qemu-tcg 2>&1); rc=$?
+is "$rc" 2 "promote a run of the baseline onto it: refused"
+# An old single-report baseline becomes the set's first run.
+mkdir old && cp -r results/2026-11-20-qemu-tcg old/baseline && echo '{"from": "2026-11-20-qemu-tcg"}' >old/baseline/promoted.json
+promote results/2026-11-21-qemu-tcg --to old/baseline >/dev/null
+is "$("$PY" -c 'import json; print([r["dir"] for r in json.load(open("old/baseline/promoted.json"))["runs"]])')" \
+	"['2026-11-20-qemu-tcg', '2026-11-21-qemu-tcg']" "promote: an old single-report baseline kept as the first run"
+
+# history: the trend table in a README between markers, and its plot.
+printf '# results\n\n<!-- history:begin -->\nold\n<!-- history:end -->\n\ntail\n' >results/README.md
+o=$("$PY" "$R/history" results --no-plots 2>&1); rc=$?
+is "$rc" 0 "history: exit 0"
+like "$(cat results/README.md)" '^\| mapbench io-4K-anon-t1 ratio map \| 1\.35 \[1\.32, 1\.38\] \| 1\.35 \[1\.32, 1\.38\] \| 1\.35 \[1\.32, 1\.38\] \| 1\.35 \[1\.32, 1\.38\] \| 1\.35 \[1\.32, 1\.38\] \|$' \
+	"history: one row per comparison, ratio [CI] per night"
+like "$(cat results/README.md)" '^\| fio randread-qd32-j1-perio ratio iops \| 0\.80 \[0\.78, 0\.82\] \| 0\.80 \[0\.78, 0\.82\] \| 0\.80 \[0\.78, 0\.82\] \| 0\.80 \[0\.78, 0\.82\] \| 0\.40 \[0\.39, 0\.41\] \|$' \
+	"history: the step on the last night shows"
+like "$(cat results/README.md)" '^\| 2026-11-24 \| 0123456789ab \| qemu-tcg \| \[report\]\(2026-11-24-qemu-tcg/report\.md\) \|$' "history: date, commit, platform per night"
+is "$(sed -n '1p;$p' results/README.md)" "$(printf '# results\ntail')" "history: the rest of the README kept"
+grep -q '^old$' results/README.md
+is "$?" 1 "history: the old table replaced"
+if command -v gnuplot >/dev/null; then
+	"$PY" "$R/history" results >/dev/null 2>&1
+	f=results/history/history-mapbench.svg
+	[ -s "$f" ] && grep -q '<svg' "$f" && [ -s results/history/history-fio.svg ]
+	ok $? "history: a plot per bench (ratio with CI error bars per night)"
+else
+	skip "gnuplot not installed (make deps)"
+fi
 
 bad=
-for p in mkreport regress promote; do
+for p in mkreport regress promote calibrate history; do
 	"$R/$p" --help >/dev/null 2>&1 || bad="$bad $p"	# through #!
 done
 [ -z "$bad" ]
