@@ -429,7 +429,7 @@ static void print_timeline(FILE *f, const struct vcase *cases, int ncases)
 static void print_comparison(FILE *f, const struct vcase *a, const struct vcase *b,
 			     const struct metric *m)
 {
-	char id[64], ratio[16] = "-", ci[32] = "-";
+	char id[64], ratio[16] = "-", ci[32] = "-", k20[16] = "-";
 	const char *v;
 	struct abba r;
 
@@ -439,9 +439,11 @@ static void print_comparison(FILE *f, const struct vcase *a, const struct vcase 
 		snprintf(ratio, sizeof(ratio), "%.2f", r.ratio);
 	if (!isnan(r.lo))
 		snprintf(ci, sizeof(ci), "[%.2f, %.2f]", r.lo, r.hi);
+	if (r.k_for_20pct > 0)
+		snprintf(k20, sizeof(k20), "%d", r.k_for_20pct);
 	v = !strcmp(r.verdict, "a faster") ? "iommufd faster" :
 	    !strcmp(r.verdict, "b faster") ? "type1 faster" : r.verdict;
-	fprintf(f, "%-13s %-6s %2d %6s  %-13s %s\n", id, m->name, r.k, ratio, ci, v);
+	fprintf(f, "%-13s %-6s %2d %6s  %-13s %4s  %s\n", id, m->name, r.k, ratio, ci, k20, v);
 }
 
 static void print_comparisons(FILE *f, const struct vcase *cases, int ncases)
@@ -452,9 +454,10 @@ static void print_comparisons(FILE *f, const struct vcase *cases, int ncases)
 
 	fprintf(f, "\n# iommufd / type1 over K pairs of starts (ABBA order, seed %lu): the\n"
 		"# geometric mean of the pair ratios, its bootstrap 95%% CI over the pairs;\n"
-		"# a backend is faster only when the CI excludes 1\n", cfg.seed);
-	fprintf(f, "%-13s %-6s %2s %6s  %-13s %s\n", "CASE", "METRIC", "K", "RATIO", "95% CI",
-		"VERDICT");
+		"# a backend is faster only when the CI excludes 1; K20: the pairs (-r) a\n"
+		"# run needs to see a 20%% change of this ratio\n", cfg.seed);
+	fprintf(f, "%-13s %-6s %2s %6s  %-13s %4s  %s\n", "CASE", "METRIC", "K", "RATIO",
+		"95% CI", "K20", "VERDICT");
 	for (i = 0; i < ncases; i++) {
 		b = partner(cases, ncases, i);
 		for (m = 0; b && m < NMETRICS; m++)
