@@ -2,13 +2,14 @@
 /*
  * vmstart's pieces, in the order of its data flow:
  *
- *   main.c    options, the list of cases, the loop over the starts
+ *   main.c    options, the list of cases, the starts in ABBA block pairs
  *   check.c   what must hold before anything starts (root, QEMU, device,
  *             memory, hugetlbfs) and the FOLL_PIN count
  *   qemu.c    the run directory, QEMU's command line and one start
  *   qmp.c     the QMP client: connect, commands, QEMU's memory map
  *   trace.c   the series' events in a private tracefs instance
- *   output.c  statistics of the starts, the JSON document, the table
+ *   output.c  statistics of the starts, the iommufd/type1 comparisons
+ *             (lib/abba), the JSON document, the tables
  *
  * Options live in @cfg (set by main.c), what the checks found in @host.
  */
