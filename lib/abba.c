@@ -114,7 +114,9 @@ void abba_summarize(const double *a, const double *b, int n, bool higher_better,
 	r->lo = exp(lo);
 	r->hi = exp(hi);
 	r->k_for_20pct = k_for_change(r->sd_log, 0.20);
-	if (hi < 0)
+	if (k < ABBA_MIN_VERDICT)
+		r->verdict = "too few blocks";
+	else if (hi < 0)
 		r->verdict = higher_better ? "b faster" : "a faster";
 	else if (lo > 0)
 		r->verdict = higher_better ? "a faster" : "b faster";

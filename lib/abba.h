@@ -9,7 +9,8 @@
  * gives one ratio a/b; the reported ratio is their geometric mean with a
  * percentile bootstrap 95% CI (10000 resamples of the pairs drawn by a
  * fixed 64-bit LCG seeded with the seed), and a verdict only when the CI
- * excludes 1.  Pairs with a figure that is not a positive finite number
+ * excludes 1 and k >= ABBA_MIN_VERDICT (a bootstrap of fewer pairs spans
+ * little more than their range).  Pairs with a figure that is not a positive finite number
  * are dropped.
  */
 #ifndef IOASID_LIB_ABBA_H
@@ -20,6 +21,7 @@
 #include "json.h"
 
 #define ABBA_RESAMPLES 10000
+#define ABBA_MIN_VERDICT 5
 
 struct abba {
 	int k, dropped;		/* pairs used, pairs left out */

@@ -11,7 +11,10 @@ the blocks' figures (a median of calls, the IOPS of one run, ...).
 The reported ratio is the geometric mean of the pair ratios; its CI is the
 percentile bootstrap of the mean log ratio (B resamples of the K pairs,
 a fixed-seed generator, so the same blocks always give the same CI).
-"faster" only when the CI excludes 1.
+"faster" only when the CI excludes 1 and there are at least MIN_VERDICT
+pairs: a percentile bootstrap of 2 to 4 pairs spans little more than
+their range (with 2 pairs it calls "faster" whenever both agree), so
+fewer pairs get a CI but the verdict "too few blocks".
 
 k_for_20pct: pairs per run that a two-run comparison of this ratio (the
 regression gate: two-sided 5% level) needs to detect a 20% change with 80%
@@ -31,6 +34,7 @@ import sys
 Z_975 = 1.959964
 Z_80 = 0.841621
 RESAMPLES = 10000
+MIN_VERDICT = 5
 
 
 def order(seed, j):
@@ -92,7 +96,9 @@ def summarize(a, b, better="lower", seed=1):
     lo, hi = bootstrap_ci(logs, seed)
     out.update(ci95=[math.exp(lo), math.exp(hi)], sd_log=sd,
                k_for_20pct=k_for_change(sd))
-    if hi < 0:
+    if k < MIN_VERDICT:
+        out["verdict"] = "too few blocks"
+    elif hi < 0:
         out["verdict"] = "a faster" if better == "lower" else "b faster"
     elif lo > 0:
         out["verdict"] = "b faster" if better == "lower" else "a faster"

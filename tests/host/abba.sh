@@ -28,7 +28,9 @@ cases = [
     ("noisy", "lower", 3, [100, 130, 90, 120, 80, 110], [105, 95, 125, 85, 115, 100]),
     ("one", "lower", 1, [3.0], [2.0]),
     ("none", "lower", 1, [], []),
-    ("dropped", "lower", 1, [200, 0, 210, float("nan"), 190, -5], [100, 100, 100, 100, 100, 100]),
+    ("dropped", "lower", 1, [200, 0, 210, float("nan"), 190, -5, 205, 195],
+     [100, 100, 100, 100, 100, 100, 100, 100]),
+    ("four", "lower", 1, [200, 210, 190, 205], [100, 100, 100, 100]),
     ("all_dropped", "lower", 1, [0, -1], [1, 1]),
 ]
 rnd = random.Random(20240615)
@@ -87,7 +89,8 @@ is "$(v same)" "no difference|6|0" "identical blocks: no difference"
 is "$(v noisy)" "no difference|6|0" "blocks either way: no difference"
 is "$(v one)" "too few blocks|1|0" "one pair: too few blocks"
 is "$(v none)" "no data|0|0" "no pairs: no data"
-is "$(v dropped)" "b faster|3|3" "zero, NaN and negative figures dropped"
+is "$(v dropped)" "b faster|5|3" "zero, NaN and negative figures dropped"
+is "$(v four)" "too few blocks|4|0" "a clear difference in 4 pairs: a CI but no verdict (fewer than 5)"
 is "$(v all_dropped)" "no data|0|2" "every pair dropped: no data"
 is "$(sed -n 6p "$d/c.out")" \
 	'{"ratio":1.5,"ci95":null,"sd_log":null,"k":1,"dropped":0,"k_for_20pct":null,"verdict":"too few blocks"}' \
@@ -105,7 +108,7 @@ is "$(cat "$d/ord")" "$want" "abba_order matches abba.order"
 is "$(head -1 "$d/ord")" "ab ba ab ba ab ba" "seed 0: ab first, then alternating"
 
 # abba.py as a program.
-out=$(echo '{"a": [2, 2.2, 1.9], "b": [1, 1.1, 1], "better": "lower", "seed": 5}' | python3 "$top/lib/abba.py")
+out=$(echo '{"a": [2, 2.2, 1.9, 2, 2.1], "b": [1, 1.1, 1, 1, 1], "better": "lower", "seed": 5}' | python3 "$top/lib/abba.py")
 ok $? "abba.py reads a document"
 like "$out" '"verdict": "b faster"' "abba.py prints the summary"
 for bad in '{"a": [1, 2], "b": [1]}' '{"a": [1], "b": [1], "better": "faster"}' '{"b": [1]}' 'not json' '[1, 2]'; do
