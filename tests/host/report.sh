@@ -44,7 +44,7 @@ js() { "$PY" -c "import json,sys; s=json.load(open(sys.argv[1]+'/summary.json'))
 # ---- mkreport: the full set of raw documents, no gnuplot ----
 o=$(cd "$d" && GNUPLOT=/nonexistent mkreport "$F/raw" r-noplot "${ENV[@]}" 2>&1)
 is "$?" 0 "mkreport: all raw documents, exit 0"
-is "$o" "mkreport: r-noplot: 99 records from 7 inputs; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
+is "$o" "mkreport: r-noplot: 99 records from 7 inputs, 2 missing; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
 	"mkreport: one summary line"
 diff -u "$F/expected/report-noplots.md" "$d/r-noplot/report.md" >"$d/diff" 2>&1
 ok $? "report.md: environment, inputs and every table exactly as expected"
@@ -68,9 +68,9 @@ is "$(js "$d/r-noplot" 'len(s["records"]), s["version"], s["env"]["platform"], s
 	"99 2 qemu-tcg True 2026-11-20" "summary.json: 99 records, version 2, platform, emulated, date"
 is "$(js "$d/r-noplot" 'sorted({tuple(sorted(r)) == tuple(sorted(["bench","case","backend","metric","unit","better","n","median","p99","cv","min","max"] + (["interleaved"] if r["backend"] == "none" else []))) and r["backend"] in ("iommufd","type1","kernel","none") and r["better"] in ("lower","higher") and r.get("interleaved") in (None, False) for r in s["records"]})')" \
 	"[True]" "summary.json: every record has exactly the 12 keys (ratios: interleaved false), a known backend and direction"
-is "$(js "$d/r-noplot" '[u["file"] for u in s["inputs"]["used"]], s["inputs"]["missing"], s["inputs"]["invalid"]')" \
-	"['mapbench.json', 'faultbench.json', 'invbench.json', 'fio.json', 'fio-kernel.json', 'vmstart.json', 'overhead.json'] [] []" \
-	"summary.json: inputs used, none missing or invalid"
+is "$(js "$d/r-noplot" '[u["file"] for u in s["inputs"]["used"]], [m["file"] for m in s["inputs"]["missing"]], s["inputs"]["invalid"]')" \
+	"['mapbench.json', 'faultbench.json', 'invbench.json', 'fio.json', 'fio-kernel.json', 'vmstart.json', 'overhead.json'] ['mapbench-icount.json', 'fio-icount.json'] []" \
+	"summary.json: inputs used, only the icount documents missing, none invalid"
 # fio type1 perio: runs 10000, 11000, 12000 and one failed run (error 5)
 # left out: median 11000, no p99 (N < 100), cv = 1000 / 11000.
 is "$(rec "$d/r-noplot" fio randread-qd32-j1-perio type1 iops)" "3 11000 null 0.0909 10000 12000" \
@@ -139,7 +139,7 @@ like "$md" "^- missing: fio\.json: fio engine not built$" "--why gives the reaso
 like "$md" "^- ignored: other\.json \(not a known raw document\)$" "unknown JSON listed as ignored"
 like "$md" "^Plots missing: plots disabled \(--no-plots\)\." "--no-plots said"
 is "$(js "$d/r-one" 'len(s["inputs"]["missing"]), len(s["records"]), sorted({r["bench"] for r in s["records"]})')" \
-	"6 18 ['mapbench']" "summary.json: 6 missing, mapbench's 18 records"
+	"8 18 ['mapbench']" "summary.json: 8 missing, mapbench's 18 records"
 
 mkdir "$d/raw2" && cp "$F/raw/"*.json "$d/raw2/"
 printf '{"tool": "mapbench", "cases": [\n  {"id": "io-4K-anon-t1",,\n' >"$d/raw2/mapbench.json"
@@ -237,6 +237,25 @@ like "$md" '^\| host load \(1/5/15 min\) \| start 0\.50 0\.40 0\.30, end 1\.50 0
 like "$md" '^\| TCG thread mode \| multi \|$' "env: TCG thread mode"
 like "$md" '^\| host cores \| 2 \|$' "env: host cores"
 like "$md" '^\| \*\*injected slowdown\*\* \| \*\*iommufd calls made 20% slower' "env: an injected slowdown is said"
+
+# ---- mkreport: instruction counts (raw-icount: bench/run's icount suite,
+# mapbench-icount.json and fio-icount.json, beside raw-abba's mapbench.json) ----
+(cd "$d" && mkreport "$F/raw-icount" r-ic --no-plots "${ENV[@]}" >/dev/null 2>&1)
+is "$?" 0 "icount: exit 0"
+md=$(cat "$d/r-ic/report.md")
+like "$md" '^## CPU path in guest instructions \(QEMU -icount\)$' "icount: its section"
+like "$md" '^\| mapbench \| io-4K-anon-t1 \| map \| 6682 \| 4144 \| 1\.60 \[1\.60, 1\.61\] \| type1 faster \| 1\.35 \[1\.32, 1\.38\] \(map\) \|$' \
+	"icount: instructions per backend, their ratio, the wall-time ratio of the same case beside"
+like "$md" '^\| fio \| randread-qd32-j1-perio \| insns_per_io \| 15499 \| 10505 \| 1\.48 \[1\.47, 1\.48\] \| too few blocks \| - \|$' \
+	"icount: fio's instructions per I/O (no wall-time fio document: -)"
+is "$(js "$d/r-ic" 'sorted({(r["bench"], r["unit"]) for r in s["records"] if r["backend"] != "none"})')" \
+	"[('fio-icount', 'insns'), ('mapbench', 'ns'), ('mapbench-icount', 'insns')]" \
+	"icount: own bench names and unit insns, apart from the wall-time figures"
+mkdir "$d/raw6" && cp "$F/raw-icount/fio-icount.json" "$d/raw6/"
+sed -i 's/"clock": "icount"/"clock": "wall"/' "$d/raw6/fio-icount.json"
+o=$(cd "$d" && mkreport "$d/raw6" r-ic2 --no-plots "${ENV[@]}" 2>&1)
+is "$?" 1 "icount: a wall-clock run named fio-icount.json is invalid (exit 1)"
+like "$o" 'not an instruction-count run \(clock is .wall.' "icount: says why"
 
 # ---- regress: old-format summaries (no blocks): information only ----
 G=$F/regress
