@@ -162,14 +162,17 @@ $(B)/nullable.skel.h: $(B)/nullable.bpf.o
 $(B)/nullable: tracepoints/tests/nullable.c $(B)/nullable.skel.h
 	$(CC) $(CFLAGS) -I$(B) -o $@ $< -lbpf -lelf -lz
 
-# bench/overhead's floor: empty tp_btf programs on maplat's events.
-$(B)/emptytp.bpf.o: bench/emptytp/emptytp.bpf.c $(BPF_OUT)/vmlinux.h
+# bench/overhead's floor: empty tp_btf programs on maplat's events, started
+# like the tools of bpf/ (lib/bpftool.h); no kernel types, so the uAPI
+# headers instead of a vmlinux.h.
+$(B)/emptytp.bpf.o: bench/emptytp/emptytp.bpf.c $(HDRSTAMP)
 	@mkdir -p $(@D)
-	clang $(BPF_CFLAGS) -I$(BPF_OUT) -c $< -o $@
+	clang $(BPF_CFLAGS) $(UAPI) -c $< -o $@
+	llvm-strip -g $@
 $(B)/emptytp.skel.h: $(B)/emptytp.bpf.o
 	bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
-$(B)/emptytp: bench/emptytp/emptytp.c $(B)/emptytp.skel.h
-	$(CC) $(CFLAGS) -I$(B) -o $@ $< -lbpf -lelf -lz
+$(B)/emptytp: bench/emptytp/emptytp.c $(B)/emptytp.skel.h $(BPF_LIB_SRC) $(BPF_LIB_HDR) $(HDRSTAMP)
+	$(CC) $(CFLAGS) $(UAPI) -I$(B) -Ilib -o $@ $< $(BPF_LIB_SRC) -lbpf -lelf -lz $(LDLIBS)
 
 # tools/<name>/: a tool of several files, <name>.bpf.c and the other *.c,
 # built into build/tools/<name>/<name> the same way.
