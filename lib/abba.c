@@ -39,7 +39,33 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Percentile 95% CI of the mean of @logs into *lo, *hi. */
+/* t(0.975, df): a table to 30, then the Cornish-Fisher expansion (abba.py). */
+static double t_975(int df)
+{
+	static const double t[] = {
+		12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624,
+		2.306004, 2.262157, 2.228139, 2.200985, 2.178813, 2.160369, 2.144787,
+		2.131450, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963, 2.079614,
+		2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407,
+		2.045230, 2.042272,
+	};
+	double z = Z_975;
+
+	if (df <= (int)(sizeof(t) / sizeof(t[0])))
+		return t[df - 1];
+	return z + (pow(z, 3) + z) / (4 * df) +
+	       (5 * pow(z, 5) + 16 * pow(z, 3) + 3 * z) / (96 * pow(df, 2));
+}
+
+/* The bootstrap tail probability of a 95% CI of @k pairs (expanded percentile). */
+static double tail(int k)
+{
+	double z = sqrt((double)k / (k - 1)) * t_975(k - 1);
+
+	return 0.5 * erfc(z / sqrt(2));
+}
+
+/* Expanded percentile 95% CI of the mean of @logs (k >= 2) into *lo, *hi. */
 static void bootstrap_ci(const double *logs, int k, unsigned long seed, double *lo, double *hi)
 {
 	static double means[ABBA_RESAMPLES];	/* 80 KB: not on the stack */
@@ -54,8 +80,8 @@ static void bootstrap_ci(const double *logs, int k, unsigned long seed, double *
 		means[i] = s / k;
 	}
 	qsort(means, ABBA_RESAMPLES, sizeof(means[0]), cmp_double);
-	*lo = means[(int)floor(0.025 * (ABBA_RESAMPLES - 1))];
-	*hi = means[(int)ceil(0.975 * (ABBA_RESAMPLES - 1))];
+	*lo = means[(int)floor(tail(k) * (ABBA_RESAMPLES - 1))];
+	*hi = means[(int)ceil((1 - tail(k)) * (ABBA_RESAMPLES - 1))];
 }
 
 static int k_for_change(double sd_log, double change)
@@ -64,9 +90,9 @@ static int k_for_change(double sd_log, double change)
 
 	if (!isfinite(sd_log))
 		return 0;
-	k = 2 * pow(Z_975 + Z_80, 2) * pow(sd_log, 2) / pow(log(1 + change), 2);
+	k = pow(Z_975 + Z_80, 2) * pow(sd_log, 2) / pow(log(1 + change), 2) + pow(Z_975, 2) / 2;
 	k = ceil(k);
-	return k < 3 ? 3 : k > 1e9 ? 1000000000 : (int)k;
+	return k < ABBA_MIN_VERDICT ? ABBA_MIN_VERDICT : k > 1e9 ? 1000000000 : (int)k;
 }
 
 static bool usable(double x)

@@ -7,7 +7,7 @@
  * K block pairs; pair j runs A then B or B then A (abba_a_first), the
  * orders alternating after the first, which the seed picks.  Each pair
  * gives one ratio a/b; the reported ratio is their geometric mean with a
- * percentile bootstrap 95% CI (10000 resamples of the pairs drawn by a
+ * expanded percentile bootstrap 95% CI (10000 resamples of the pairs drawn by a
  * fixed 64-bit LCG seeded with the seed), and a verdict only when the CI
  * excludes 1 and k >= ABBA_MIN_VERDICT (a bootstrap of fewer pairs spans
  * little more than their range).  Pairs with a figure that is not a positive finite number
@@ -27,7 +27,7 @@ struct abba {
 	int k, dropped;		/* pairs used, pairs left out */
 	double ratio, lo, hi;	/* NAN when there is no figure */
 	double sd_log;		/* sample SD of the log ratios; NAN if k < 2 */
-	int k_for_20pct;	/* pairs to detect a 20% change; 0: none */
+	int k_for_20pct;	/* pairs for this run to see a 20% change; 0: none */
 	const char *verdict;	/* "a faster", "b faster", "no difference",
 				   "too few blocks", "no data" */
 };

@@ -8,18 +8,25 @@ orders alternate after it (ab, ba, ab, ... or ba, ab, ...), so a drift
 within the run hits both sides alike.  Each pair gives one ratio a/b of
 the blocks' figures (a median of calls, the IOPS of one run, ...).
 
-The reported ratio is the geometric mean of the pair ratios; its CI is the
-percentile bootstrap of the mean log ratio (B resamples of the K pairs,
-a fixed-seed generator, so the same blocks always give the same CI).
+The reported ratio is the geometric mean of the pair ratios; its CI is
+the expanded percentile bootstrap of the mean log ratio (B resamples of
+the K pairs, a fixed-seed generator, so the same blocks always give the
+same CI).  A plain percentile bootstrap is too narrow for few pairs (its
+spread lacks the K/(K-1) factor and it uses normal, not t, quantiles: in
+simulation a 95% CI of 5 pairs excluded a true ratio of 1 in 16% of runs);
+the expanded one reads the bootstrap distribution at the tail probability
+Phi(-sqrt(K/(K-1)) * t(0.975, K-1)) instead of 0.025, which gives the
+t-interval's coverage for normal data and keeps the bootstrap's shape.
 "faster" only when the CI excludes 1 and there are at least MIN_VERDICT
-pairs: a percentile bootstrap of 2 to 4 pairs spans little more than
-their range (with 2 pairs it calls "faster" whenever both agree), so
-fewer pairs get a CI but the verdict "too few blocks".
+pairs.
 
-k_for_20pct: pairs per run that a two-run comparison of this ratio (the
-regression gate: two-sided 5% level) needs to detect a 20% change with 80%
-power, from the spread of log ratios measured here:
-2 * (z_0.975 + z_0.8)^2 * sd^2 / ln(1.2)^2, at least 3.
+k_for_20pct: the pairs one run needs for its CI to tell a 20% difference
+from none with 80% power (one-sample, two-sided 5%, from the spread of log
+ratios measured here, with the small-sample t correction z^2/2):
+(z_0.975 + z_0.8)^2 * sd^2 / ln(1.2)^2 + z_0.975^2 / 2, at least
+MIN_VERDICT.  Whether the regression gate (bench/report/gate.py) sees a 20%
+change across runs depends on the run-to-run drift as well: that is what
+bench/report/calibrate measures.
 
 lib/abba.c implements the same for the C benchmarks; tests/host/abba.sh
 checks that both give the same figures.  As a program: reads
@@ -43,11 +50,32 @@ def order(seed, j):
     return "ab" if (j % 2 == 0) == first_ab else "ba"
 
 
+# t(0.975, df) for df 1..30; beyond, the Cornish-Fisher expansion.
+T_975 = (12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624,
+         2.306004, 2.262157, 2.228139, 2.200985, 2.178813, 2.160369, 2.144787,
+         2.131450, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963, 2.079614,
+         2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407,
+         2.045230, 2.042272)
+
+
+def t_975(df):
+    if df <= len(T_975):
+        return T_975[df - 1]
+    z = Z_975
+    return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
+
+
+def tail(k):
+    """The bootstrap tail probability of a 95% CI of @k pairs (k >= 2)."""
+    z = math.sqrt(k / (k - 1)) * t_975(k - 1)
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
 def k_for_change(sd_log, change=0.20):
     if sd_log is None or not math.isfinite(sd_log):
         return None
-    k = 2 * (Z_975 + Z_80) ** 2 * sd_log ** 2 / math.log(1 + change) ** 2
-    return max(3, math.ceil(k))
+    k = (Z_975 + Z_80) ** 2 * sd_log ** 2 / math.log(1 + change) ** 2 + Z_975 ** 2 / 2
+    return max(MIN_VERDICT, math.ceil(k))
 
 
 def _lcg(state):
@@ -58,7 +86,7 @@ def _lcg(state):
 
 
 def bootstrap_ci(logs, seed=1, resamples=RESAMPLES):
-    """Percentile 95% CI of the mean of @logs (list of floats)."""
+    """Expanded percentile 95% CI of the mean of @logs (2 or more floats)."""
     k = len(logs)
     state = seed & (2**64 - 1)
     means = []
@@ -69,8 +97,9 @@ def bootstrap_ci(logs, seed=1, resamples=RESAMPLES):
             s += logs[r % k]
         means.append(s / k)
     means.sort()
-    lo = means[int(math.floor(0.025 * (resamples - 1)))]
-    hi = means[int(math.ceil(0.975 * (resamples - 1)))]
+    a = tail(k)
+    lo = means[int(math.floor(a * (resamples - 1)))]
+    hi = means[int(math.ceil((1 - a) * (resamples - 1)))]
     return lo, hi
 
 

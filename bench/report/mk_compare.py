@@ -114,8 +114,9 @@ def power_line(comps):
         return f"K = {kk} pairs; too few to estimate the pairs a 20% change needs."
     short = [f"{r['case']} {r['metric'][6:]} (K {r['k']} < {r['k_for_20pct']})"
              for r in comps if r["k_for_20pct"] is not None and r["k"] < r["k_for_20pct"]]
-    line = (f"K = {kk} pairs; a 20% change needs {max(need_)} pairs (max over rows) "
-            "to be detected with 80% power")
+    line = (f"K = {kk} pairs; for this run's CI to tell a 20% difference from none with "
+            f"80% power a row needs {max(need_)} pairs (max over rows; the gate across runs "
+            "also depends on run-to-run drift: bench/report/calibrate)")
     return line + (f"; too few pairs in: {', '.join(short)}." if short
                    else "; every row has enough.")
 
