@@ -79,7 +79,7 @@ static const char usage[] =
 	"  -S, --ram-sizes LIST  guest RAM sizes (default 256m,512m,1g)\n"
 	"  -B, --backing LIST    anon (memory-backend-ram), hugetlb (memory-backend-file\n"
 	"                        on hugetlbfs, 2 MiB pages) (default anon,hugetlb)\n"
-	"  -r, --repeat R        starts per case (default 3): R block pairs, one start\n"
+	"  -r, --repeat R        starts per case (default 6): R block pairs, one start\n"
 	"                        of each backend, in ABBA order\n"
 	"      --qemu PATH       QEMU binary (default qemu-system-x86_64 in PATH)\n"
 	"      --accel A         tcg (default) or kvm (adds -cpu host)\n"
@@ -350,7 +350,7 @@ static int parse_tail(int argc, char **argv, bool quick)
 	if (!cfg.backing_on[BK_ANON] && !cfg.backing_on[BK_HUGETLB])
 		cfg.backing_on[BK_ANON] = cfg.backing_on[BK_HUGETLB] = true;
 	if (cfg.repeat < 0)
-		cfg.repeat = quick ? 2 : 3;
+		cfg.repeat = quick ? 2 : 6;
 	return 0;
 }
 
