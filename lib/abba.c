@@ -70,6 +70,7 @@ static void bootstrap_ci(const double *logs, int k, unsigned long seed, double *
 {
 	static double means[ABBA_RESAMPLES];	/* 80 KB: not on the stack */
 	uint64_t state = seed;
+	double mean, ss = 0.0, half;
 	int i, j;
 
 	for (i = 0; i < ABBA_RESAMPLES; i++) {
@@ -82,6 +83,18 @@ static void bootstrap_ci(const double *logs, int k, unsigned long seed, double *
 	qsort(means, ABBA_RESAMPLES, sizeof(means[0]), cmp_double);
 	*lo = means[(int)floor(tail(k) * (ABBA_RESAMPLES - 1))];
 	*hi = means[(int)ceil((1 - tail(k)) * (ABBA_RESAMPLES - 1))];
+	/* Never narrower than the Student-t interval (few pairs: abba.py). */
+	mean = 0.0;
+	for (i = 0; i < k; i++)
+		mean += logs[i];
+	mean /= k;
+	for (i = 0; i < k; i++)
+		ss += pow(logs[i] - mean, 2);
+	half = t_975(k - 1) * sqrt(ss / (k - 1)) / sqrt(k);
+	if (mean - half < *lo)
+		*lo = mean - half;
+	if (mean + half > *hi)
+		*hi = mean + half;
 }
 
 static int k_for_change(double sd_log, double change)

@@ -16,7 +16,8 @@ spread lacks the K/(K-1) factor and it uses normal, not t, quantiles: in
 simulation a 95% CI of 5 pairs excluded a true ratio of 1 in 16% of runs);
 the expanded one reads the bootstrap distribution at the tail probability
 Phi(-sqrt(K/(K-1)) * t(0.975, K-1)) instead of 0.025, which gives the
-t-interval's coverage for normal data and keeps the bootstrap's shape.
+t-interval's coverage for normal data and keeps the bootstrap's shape; for
+few pairs it is widened to the Student-t interval where that is wider.
 "faster" only when the CI excludes 1 and there are at least MIN_VERDICT
 pairs.
 
@@ -100,7 +101,12 @@ def bootstrap_ci(logs, seed=1, resamples=RESAMPLES):
     a = tail(k)
     lo = means[int(math.floor(a * (resamples - 1)))]
     hi = means[int(math.ceil((1 - a) * (resamples - 1)))]
-    return lo, hi
+    # A bootstrap of few pairs has few distinct resamples and stays near
+    # their range (5 pairs: still 8% false "faster"): never narrower than
+    # the Student-t interval.
+    mean = sum(logs) / k
+    half = t_975(k - 1) * math.sqrt(sum((x - mean) ** 2 for x in logs) / (k - 1)) / math.sqrt(k)
+    return min(lo, mean - half), max(hi, mean + half)
 
 
 def summarize(a, b, better="lower", seed=1):
