@@ -356,6 +356,28 @@ print(flag > 0)' "$R")" True "... where Welch's t on pooled blocks alone would h
 is "$("$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import gate; print(" ".join("%.4f" % gate.t_two_sided(t, df) for t, df in ((2.228, 10), (12.706, 1), (9.925, 2), (1.96, 1e6))))' "$R")" \
 	"0.0500 0.0500 0.0100 0.0500" "t CDF (incomplete beta): two-sided p at tabulated quantiles"
 
+# Holm's step-down on known p: 4 gated rows at alpha 0.05 (adjusted p
+# 4*0.001, 3*0.02 -> 0.06, ...): the first stays, the others, the improved
+# row included, fall back to within noise; rows without p or not gated are
+# left alone.
+is "$("$PY" - "$R/regress" <<'PYEOF'
+import importlib.machinery, importlib.util, sys
+loader = importlib.machinery.SourceFileLoader("regress", sys.argv[1])
+spec = importlib.util.spec_from_loader("regress", loader)
+reg = importlib.util.module_from_spec(spec)
+loader.exec_module(reg)
+rows = [{"gating": True, "p": 0.02, "verdict": "improved"},
+        {"gating": True, "p": 0.001, "verdict": "regression"},
+        {"gating": True, "p": 0.03, "verdict": "regression"},
+        {"gating": True, "p": 0.5, "verdict": "within noise"},
+        {"gating": True, "p": None, "verdict": "too few blocks"},
+        {"gating": False, "p": 0.001, "verdict": "regression"}]
+reg.holm(rows, 0.05)
+print(" ".join(f"{v['verdict'].replace(' ', '_')}:{v.get('p_holm', '-')}" for v in rows))
+PYEOF
+)" "within_noise:0.06 regression:0.004 within_noise:0.06 within_noise:0.5 too_few_blocks:- regression:-" \
+	"regress: Holm's adjusted p (monotone) and verdicts on known p"
+
 # ---- calibrate ----
 # 0 failures in 5 A/A runs bound the false-alarm rate at 45% only: not
 # calibrated at the default 10% (that takes 29 clean runs), calibrated at 50%.
