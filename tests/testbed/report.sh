@@ -95,15 +95,15 @@ ok $? "plots: $np images, each an SVG/PNG linked from report.md ($badp bad)"
 
 # The regression check, both ways, on these figures.
 "$TOP/bench/report/promote" "$rep" --to "$tmp/base" >"$tmp/promote.out" 2>&1 &&
-	[ -s "$tmp/base/summary.json" ] && [ -s "$tmp/base/promoted.json" ]
-ok $? "promote: the report becomes a baseline"
+	[ -s "$tmp/base/${rep##*/}/summary.json" ] && [ -s "$tmp/base/promoted.json" ]
+ok $? "promote: the report becomes the first run of a baseline set"
 "$TOP/bench/report/regress" "$rep" "$tmp/base" >"$tmp/small.out" 2>&1
 rc=$?
 [ "$rc" = 2 ] && grep -q "3" "$tmp/small.out"
 ok $? "regress against a one-run baseline: refused, exit 2, the gate needs 3 runs (exit $rc)"
 "$TOP/bench/report/regress" --allow-small-baseline "$rep" "$tmp/base" >"$tmp/same.out" 2>&1
 rc=$?
-[ "$rc" = 0 ] && grep -q "^verdict: no regression" "$tmp/same.out" && ! grep -q REGRESSION "$tmp/same.out"
+[ "$rc" = 0 ] && grep -q "^verdict: no regression" "$tmp/same.out" && ! grep -q ' REGRESSION$' "$tmp/same.out"
 ok $? "regress against itself (--allow-small-baseline): no regression (exit $rc)"
 
 # A copy with every block pair of the io-4K map comparison made 20 %
@@ -167,7 +167,7 @@ done <"$tmp/worse.check"
 
 # A baseline from another platform: refused, then compared with --force.
 cp -r "$tmp/base" "$tmp/hw"
-python3 - "$tmp/hw/summary.json" <<'PY'
+python3 - "$tmp/hw/${rep##*/}/summary.json" <<'PY'
 import json, sys
 p = sys.argv[1]
 d = json.load(open(p))
