@@ -11,7 +11,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 STOCK ?= 0
-KERNEL_SH := testbed/kernel.sh
+# The kernel base: 6.12 (Debian stable's LTS, patches/6.12/) or mainline
+# (the posting stack, patches/mainline/).  Scripts read IOASID_BASE.
+BASE ?= $(or $(IOASID_BASE),6.12)
+export IOASID_BASE := $(BASE)
+KERNEL_SH := IOASID_BASE=$(BASE) testbed/kernel.sh
 KEY := $(shell STOCK=$(STOCK) $(KERNEL_SH) key)
 TREE := $(shell STOCK=$(STOCK) $(KERNEL_SH) tree)
 # Userspace always builds against the patched tree's headers.
@@ -36,28 +40,32 @@ LDLIBS := -lm
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(filter-out tracepoints/tests/nullable%, \
 	$(wildcard testbed/tests/*.c tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))) $(B)/vmstart
 
-.PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test bench report overhead demo \
+.PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test test-all bench report overhead demo \
 	host-test compare-stock check-patches info clean clean-cache
 
 all: kernel guest bpf tools
 
 help:
 	@echo "make deps          install the Debian packages the project needs"
-	@echo "make kernel        build the testbed kernel (STOCK=1: without our series)"
+	@echo "make kernel        build the testbed kernel (STOCK=1: without our series;"
+	@echo "                   BASE=mainline: Debian's 7.3 and patches/mainline/, default 6.12)"
 	@echo "make headers       install the tree's uAPI headers for userspace"
 	@echo "make guest         build the guest tests, selftests and dmaprobe"
 	@echo "make fio-engine    the nvme-vfio fio ioengine (fetches fio's Debian source once)"
 	@echo "make bpf           build the BPF tools into build/bpf/"
 	@echo "make tools         build tools/*/ (ioasid-top) into build/tools/"
 	@echo "make vmlinux-h     regenerate build/bpf/vmlinux.h from the kernel's BTF"
-	@echo "make test          everything, tests in the booted testbed; ends 'N passed, N failed'"
+	@echo "make test          everything on one base (BASE, default 6.12) in the booted testbed,"
+	@echo "                   the other base's series applied and compiled; ends 'N passed, N failed'"
+	@echo "make test-all      the whole suite on each base (TEST_BASES=\"6.12 mainline\")"
 	@echo "make bench         mapbench, vmstart, fio, fault benches in the testbed (BENCH_ARGS=-q: tiny)"
 	@echo "make report        every benchmark + overhead -> results/<date>-<platform>/, regression"
 	@echo "                   check against results/baseline (BASELINE=dir, REPORT_ARGS=-q: tiny)"
 	@echo "make overhead      what the series and each tool cost the map/unmap loop (report)"
 	@echo "make demo          boot the testbed and show the project at work"
 	@echo "make compare-stock run the iommufd selftests on stock and patched kernels"
-	@echo "make check-patches git am, checkpatch --strict and a build after every patch"
+	@echo "make check-patches git am, checkpatch --strict and a build after every patch,"
+	@echo "                   for both stacks (CHECK_BASES=\"6.12 mainline\")"
 	@echo "make info          kernel key, tree and build state"
 	@echo "make clean         remove build/;  make clean-cache: also the kernel trees"
 
@@ -202,6 +210,17 @@ host-test:
 test:
 	@tests/run
 
+# The whole suite on each base (make test: one base fully, the other's
+# series checked to apply and compile); logs in build/test-<base>/.
+TEST_BASES ?= 6.12 mainline
+test-all:
+	@rc=0; for b in $(TEST_BASES); do \
+		echo "=== make test-all: the $$b base"; \
+		tests/run --base $$b --other none -o $(CURDIR)/build/test-$$b || rc=1; \
+	done; \
+	for b in $(TEST_BASES); do printf '%-9s %s\n' "$$b:" "$$(tail -1 build/test-$$b/summary.txt 2>/dev/null || echo 'no summary')"; done; \
+	exit $$rc
+
 # BENCH_ARGS: bench/run options, e.g. BENCH_ARGS=-q for tiny configurations.
 bench: kernel guest
 	@bench/run $(BENCH_ARGS)
@@ -224,8 +243,9 @@ demo: kernel guest bpf tools
 	@testbed/run -- testbed/demo $(B)
 	@testbed/run -i none -- testbed/demo --mock $(B)
 
+CHECK_BASES ?= 6.12 mainline
 check-patches: deps
-	@testbed/check-patches -f
+	@rc=0; for b in $(CHECK_BASES); do testbed/check-patches -f -b $$b || rc=1; done; exit $$rc
 
 compare-stock: deps guest
 	@testbed/compare-stock $(B)

@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the testbed kernel: Debian's linux-source-6.12 + testbed patches +
-# (unless STOCK=1) our tracepoint series, allnoconfig + config.fragment,
-# bzImage with ccache.  Every tree lives outside git under $IOASID_CACHE,
-# keyed by (Debian version, patches, fragment), so an unchanged key never
-# rebuilds and a changed one rebuilds only what ccache misses.
+# Build the testbed kernel: Debian's kernel source for one base + testbed
+# patches + (unless STOCK=1) our tracepoint series for that base,
+# allnoconfig + config.fragment (+ config-BASE.fragment), bzImage with
+# ccache.  Every tree lives outside git under $IOASID_CACHE, keyed by
+# (Debian version, patches, fragments), so an unchanged key never rebuilds
+# and a changed one rebuilds only what ccache misses.
 #
-# usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info} [STOCK=1 in env]
+# Bases (IOASID_BASE, `make ... BASE=`): 6.12 (default; Debian's
+# linux-source-6.12, the LTS backport in patches/6.12/) and mainline
+# (Debian's newest linux-source-X.Y, the posting stack in
+# patches/mainline/).  patches/BASE-DIR/BASE pins the Debian version; the
+# source comes from the installed package when it is that version, from
+# testbed/fetch-source otherwise.
+#
+# usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info}
+#        [STOCK=1] [IOASID_BASE=6.12|mainline] in the environment
 
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${IOASID_CACHE:-$HOME/.cache/ioasid-trace}
 STOCK=${STOCK:-0}
-TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
-BASE_VER=$(cat "$TOP/patches/BASE")
-FRAGMENT=$TOP/testbed/config.fragment
 JOBS=${JOBS:-$(nproc)}
 
 # Fixed identity for commits and version strings: reproducible, and the
@@ -28,12 +34,14 @@ export GIT_AUTHOR_DATE="2025-01-01T00:00:00Z" GIT_COMMITTER_DATE="2025-01-01T00:
 say() { printf '[kernel] %s\n' "$*" >&2; }
 die() { printf 'kernel.sh: %s\n' "$*" >&2; exit 1; }
 
+. "$TOP/testbed/base.sh"
+
 # Patch files, in application order: testbed fixes always, the series
 # unless STOCK=1.  Each list file names one patch per line, '#' comments.
 list_patches() {
 	local dir file
-	for dir in testbed/patches patches; do
-		[ "$dir" = patches ] && [ "$STOCK" = 1 ] && continue
+	for dir in testbed/patches/$IOASID_BASE patches/$IOASID_BASE; do
+		[ "$dir" = "patches/$IOASID_BASE" ] && [ "$STOCK" = 1 ] && continue
 		file=$TOP/$dir/series
 		[ -f "$file" ] || continue
 		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$file" |
@@ -46,7 +54,7 @@ compute_key() {
 	[ "$STOCK" = 1 ] && flavour=stock
 	h=$({
 		echo "$BASE_VER"
-		cat "$FRAGMENT"
+		cat "${FRAGMENTS[@]}"
 		list_patches | while read -r p; do
 			[ -f "$p" ] || die "patch listed in series is missing: $p"
 			cat "$p"
@@ -57,30 +65,44 @@ compute_key() {
 
 KEY=$(compute_key)
 TREE=$CACHE/trees/$KEY
-BASEREPO=$CACHE/src/linux-${BASE_VER//\~/_}
 
 installed_version() {
-	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true
+	dpkg-query -W -f='${Version}' "$SRC_PKG" 2>/dev/null || true
+}
+
+# The pinned source tarball: the installed package when it is the pinned
+# version, else the .deb unpacked under $CACHE/debs (LINUX_TARBALL overrides).
+source_tarball() {
+	local dir
+	if [ -n "${LINUX_TARBALL:-}" ]; then
+		echo "$LINUX_TARBALL"
+	elif [ "$(installed_version)" = "$BASE_VER" ] && [ -f "/usr/src/$SRC_PKG.tar.xz" ]; then
+		echo "/usr/src/$SRC_PKG.tar.xz"
+	else
+		dir=$("$TOP/testbed/fetch-source" "$SRC_PKG" "$BASE_VER" \
+			"$CACHE/debs/${SRC_PKG}_${BASE_VER//\~/_}") ||
+			die "cannot fetch $SRC_PKG=$BASE_VER (patches/$IOASID_BASE/BASE)"
+		echo "$dir/usr/src/$SRC_PKG.tar.xz"
+	fi
 }
 
 # One git repo per Debian version holding the pristine source as the commit
 # tagged debian-base; trees are worktrees of it.
 ensure_base() {
 	[ -f "$BASEREPO/.ioasid-base-done" ] && return 0
-	local have
-	have=$(installed_version)
-	[ -f "$TARBALL" ] || die "$TARBALL not found: run 'make deps' (installs linux-source-6.12=$BASE_VER)"
-	[ "$have" = "$BASE_VER" ] ||
-		say "warning: installed linux-source-6.12 is '$have', patches/BASE says $BASE_VER; trying anyway"
-	say "unpacking $TARBALL (Debian $have) into $BASEREPO"
+	local tarball have=$BASE_VER
+	tarball=$(source_tarball)
+	[ -f "$tarball" ] || die "$tarball not found"
+	[ -n "${LINUX_TARBALL:-}" ] && have="from $LINUX_TARBALL"
+	say "unpacking $tarball (Debian $have) into $BASEREPO"
 	rm -rf "$BASEREPO" "$BASEREPO.tmp"
 	mkdir -p "$BASEREPO.tmp"
-	tar -xf "$TARBALL" -C "$BASEREPO.tmp" --strip-components=1
+	tar -xf "$tarball" -C "$BASEREPO.tmp" --strip-components=1
 	say "committing the pristine tree (git, ~1 min)"
 	git -C "$BASEREPO.tmp" init -q
 	git -C "$BASEREPO.tmp" config gc.auto 0
 	git -C "$BASEREPO.tmp" add -A -f
-	git -C "$BASEREPO.tmp" commit -q -m "Debian linux-source-6.12 $have"
+	git -C "$BASEREPO.tmp" commit -q -m "Debian $SRC_PKG $have"
 	git -C "$BASEREPO.tmp" tag debian-pristine
 	# Debian's tarball ignores everything at the top level ('/*'), which
 	# would hide new files from git am/format-patch: drop that rule.
@@ -107,26 +129,28 @@ ensure_tree() {
 			cat "$TREE/.am.log" >&2
 			git -C "$TREE" am --abort >/dev/null 2>&1 || true
 			git -C "$BASEREPO" worktree remove --force "$TREE" || true
-			die "$(basename "$p") does not apply to Debian $(cat "$BASEREPO/.git/ioasid-debian-version") (patches/BASE: $BASE_VER)"
+			die "$(basename "$p") does not apply to Debian $(cat "$BASEREPO/.git/ioasid-debian-version") (patches/$IOASID_BASE/BASE: $BASE_VER)"
 		fi
 		say "applied $(basename "$p")"
 	done < <(list_patches)
 	touch "$TREE/.ioasid-patched"
 }
 
-# allnoconfig with the fragment forced in, then check that every option
-# of the fragment survived dependency resolution.
+# allnoconfig with the fragments forced in, then check that every option
+# of them survived dependency resolution.
 ensure_config() {
-	local stamp
-	stamp=$(sha256sum "$FRAGMENT" | cut -c1-16)
+	local stamp frag=$TREE/.ioasid-fragment
+	stamp=$(cat "${FRAGMENTS[@]}" | sha256sum | cut -c1-16)
 	if [ -f "$TREE/.config" ] && [ "$(cat "$TREE/.ioasid-config" 2>/dev/null)" = "$stamp" ]; then
 		return 0
 	fi
-	say "configuring: allnoconfig + $(grep -c '^CONFIG_' "$FRAGMENT") options from config.fragment"
-	make -s -C "$TREE" KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig >"$TREE/.config.log" 2>&1 ||
+	cat "${FRAGMENTS[@]}" >"$frag"
+	say "configuring: allnoconfig + $(grep -c '^CONFIG_' "$frag") options from" \
+		"$(for f in "${FRAGMENTS[@]}"; do printf '%s ' "${f#"$TOP"/}"; done)"
+	make -s -C "$TREE" KCONFIG_ALLCONFIG="$frag" allnoconfig >"$TREE/.config.log" 2>&1 ||
 		{ cat "$TREE/.config.log" >&2; die "allnoconfig failed"; }
-	"$TOP/testbed/check-config" "$FRAGMENT" "$TREE/.config" ||
-		die "config.fragment options were dropped by Kconfig (see above)"
+	"$TOP/testbed/check-config" "$frag" "$TREE/.config" ||
+		die "config fragment options were dropped by Kconfig (see above)"
 	echo "$stamp" >"$TREE/.ioasid-config"
 }
 
@@ -169,21 +193,25 @@ progress_make() {
 	say "$what: done in $(( $(date +%s) - start ))s"
 }
 
-# Keep the trees the kernel-series/kernel-stock links point at and the
+# Keep the trees the kernel-BASE-FLAVOUR links point at and the
 # $KEEP_TREES (default 2) most recently built others; each tree is ~3 GiB.
 prune_trees() {
-	local keep=${KEEP_TREES:-2} t cur_s cur_k n=0
-	cur_s=$(readlink "$CACHE/kernel-series" 2>/dev/null || true)
-	cur_k=$(readlink "$CACHE/kernel-stock" 2>/dev/null || true)
+	local keep=${KEEP_TREES:-2} t l n=0 linked=" "
+	for l in "$CACHE"/kernel-*; do
+		[ -L "$l" ] && linked+="$(readlink "$l") "
+	done
 	for t in $(ls -1dt "$CACHE"/trees/*/ 2>/dev/null); do
 		t=${t%/}
-		[ "$t" = "$cur_s" ] || [ "$t" = "$cur_k" ] && continue
+		[[ $linked == *" $t "* ]] && continue
 		n=$((n + 1))
 		[ "$n" -le "$keep" ] && continue
 		say "removing old tree $(basename "$t")"
-		git -C "$BASEREPO" worktree remove --force "$t" 2>/dev/null || rm -rf "$t"
+		rm -rf "$t"
 	done
-	git -C "$BASEREPO" worktree prune 2>/dev/null || true
+	# Trees are worktrees of their base's repository (one per base).
+	for t in "$CACHE"/src/linux-*/; do
+		git -C "$t" worktree prune 2>/dev/null || true
+	done
 }
 
 cmd_build() {
@@ -197,7 +225,7 @@ cmd_build() {
 		progress_make "bzImage" "$TREE/.build.log" bzImage
 		touch "$TREE/.ioasid-built"
 	fi
-	ln -sfn "$TREE" "$CACHE/kernel-$([ "$STOCK" = 1 ] && echo stock || echo series)"
+	ln -sfn "$TREE" "$CACHE/kernel-$IOASID_BASE-$([ "$STOCK" = 1 ] && echo stock || echo series)"
 	prune_trees
 }
 
@@ -236,7 +264,7 @@ tree) echo "$TREE" ;;
 info)
 	echo "key:       $KEY"
 	echo "tree:      $TREE"
-	echo "base:      Debian $BASE_VER (installed: $(installed_version))"
+	echo "base:      $IOASID_BASE: Debian $SRC_PKG $BASE_VER (installed: $(installed_version))"
 	echo "built:     $([ -f "$TREE/.ioasid-built" ] && echo yes || echo no)"
 	;;
 *) die "usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info}" ;;

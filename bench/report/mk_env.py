@@ -67,7 +67,8 @@ def _probe(secs, args, given):
         run(["git", "status", "--porcelain", "--untracked-files=no"])
     return {"date": args["date"], "platform": None, "platform_detected": None,
             "emulated": None, "kernel": kernel,
-            "kernel_debian": read_first(os.path.join(TOP, "patches", "BASE")),
+            "kernel_debian": read_first(os.path.join(
+                TOP, "patches", os.environ.get("IOASID_BASE") or "6.12", "BASE")),
             "debian": read_first("/etc/debian_version"), "series": series,
             "kernel_key": key, "qemu": qemu, "cpu": first("cpu"), "cpus": first("cpus"),
             "host_cpu": host_cpu(), "host_cores": os.cpu_count(),

@@ -16,7 +16,10 @@ is "$rc" 2 "unknown option: exit 2"
 like "$o" "unknown option '--bogus'" "unknown option: named"
 
 o=$("$run" -k foo -- true 2>&1)
-like "$o" "--kernel must be 'series' or 'stock'" "bad kernel flavour"
+like "$o" "--kernel must be \\[6.12-|mainline-\\]series or" "bad kernel flavour"
+o=$(IOASID_BASE=5.10 "$run" -- true 2>&1); rc=$?
+is "$rc" 2 "bad IOASID_BASE: exit 2"
+like "$o" "IOASID_BASE must be 6.12 or mainline" "bad IOASID_BASE: named"
 o=$("$run" -n scsi -- true 2>&1)
 like "$o" "--nvme must be vfio, nvme, switch or none" "bad NVMe mode"
 o=$("$run" -m 12 -- true 2>&1)
@@ -31,9 +34,12 @@ like "$o" "--icount needs single-threaded TCG" "--icount with multi-threaded TCG
 # An empty cache: no kernel built for this key.
 o=$(IOASID_CACHE=$d "$run" -- true 2>&1); rc=$?
 is "$rc" 2 "no kernel: exit 2"
-like "$o" "no series kernel built .*run 'make kernel'" "no kernel: says how to build one"
+like "$o" "no 6.12 series kernel built .*run 'make kernel BASE=6.12'" "no kernel: says how to build one"
 o=$(IOASID_CACHE=$d "$run" -k stock -- true 2>&1)
-like "$o" "run 'make kernel STOCK=1'" "no stock kernel: says how to build it"
+like "$o" "run 'make kernel BASE=6.12 STOCK=1'" "no stock kernel: says how to build it"
+o=$(IOASID_CACHE=$d "$run" -k mainline-stock -- true 2>&1)
+like "$o" "no mainline stock kernel built .*run 'make kernel BASE=mainline STOCK=1'" \
+	"no mainline stock kernel: says how to build it"
 
 k=$top/testbed/kernel.sh
 k1=$("$k" key); k2=$("$k" key); ks=$(STOCK=1 "$k" key)
