@@ -131,9 +131,20 @@ guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd $(B)/nullable $(
 # BPF tools: x.bpf.c + x.c + x.h in bpf/, built into $(BPF_OUT) with
 # a vmlinux.h from the patched tree's BTF (the running kernel's if that
 # tree is not built: the programs use CO-RE flavours for the series' types).
+# They are built once, from the 6.12 series tree whatever BASE is, and the
+# same binaries run on every kernel of both bases (CO-RE); make test-all
+# runs them on each.
 BPF_OUT := build/bpf
 BPF_TOOLS := $(basename $(basename $(notdir $(wildcard bpf/*.bpf.c))))
-VMLINUX_BTF ?= $(firstword $(wildcard $(UTREE)/vmlinux) /sys/kernel/btf/vmlinux)
+BPF_BASE := 6.12
+BPF_UTREE := $(shell IOASID_BASE=$(BPF_BASE) STOCK=0 testbed/kernel.sh tree)
+BPF_HDRSTAMP := $(BPF_UTREE)/.ioasid-headers
+BPF_UAPI := -isystem $(BPF_UTREE)/usr/include
+ifneq ($(BASE),$(BPF_BASE))
+$(BPF_HDRSTAMP):
+	@IOASID_BASE=$(BPF_BASE) STOCK=0 testbed/kernel.sh headers
+endif
+VMLINUX_BTF ?= $(firstword $(wildcard $(BPF_UTREE)/vmlinux) /sys/kernel/btf/vmlinux)
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86
 BPF_LIB_SRC := $(wildcard lib/*.c)
 BPF_LIB_HDR := $(wildcard lib/*.h)
@@ -155,8 +166,8 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
 
 $(BPF_TOOLS:%=$(BPF_OUT)/%): $(BPF_OUT)/%: bpf/%.c bpf/%.h $(BPF_OUT)/%.skel.h \
-		$(BPF_LIB_SRC) $(BPF_LIB_HDR) $(HDRSTAMP)
-	$(CC) $(CFLAGS) $(UAPI) -I$(BPF_OUT) -Ibpf -Ilib -o $@ $< $(BPF_LIB_SRC) \
+		$(BPF_LIB_SRC) $(BPF_LIB_HDR) $(BPF_HDRSTAMP)
+	$(CC) $(CFLAGS) $(BPF_UAPI) -I$(BPF_OUT) -Ibpf -Ilib -o $@ $< $(BPF_LIB_SRC) \
 		-lbpf -lelf -lz $(LDLIBS)
 
 bpf: deps $(BPF_TOOLS:%=$(BPF_OUT)/%)
@@ -195,8 +206,8 @@ $$(TOOLS_OUT)/$(1)/$(1).skel.h: $$(TOOLS_OUT)/$(1)/$(1).bpf.o
 	bpftool gen skeleton $$< >$$@.tmp && mv $$@.tmp $$@
 $$(TOOLS_OUT)/$(1)/$(1): $$(filter-out %.bpf.c,$$(wildcard tools/$(1)/*.c)) \
 		$$(wildcard tools/$(1)/*.h) $$(TOOLS_OUT)/$(1)/$(1).skel.h \
-		$$(BPF_LIB_SRC) $$(BPF_LIB_HDR) $$(HDRSTAMP)
-	$$(CC) $$(CFLAGS) $$(UAPI) -I$$(TOOLS_OUT)/$(1) -Ibpf -Ilib -Itools/$(1) -o $$@ \
+		$$(BPF_LIB_SRC) $$(BPF_LIB_HDR) $$(BPF_HDRSTAMP)
+	$$(CC) $$(CFLAGS) $$(BPF_UAPI) -I$$(TOOLS_OUT)/$(1) -Ibpf -Ilib -Itools/$(1) -o $$@ \
 		$$(filter %.c,$$^) -lbpf -lelf -lz -lncurses $$(LDLIBS)
 endef
 TOOLS_OUT := build/tools

@@ -182,7 +182,7 @@ int BPF_PROG(fault_queue, struct iommufd_fault___s *fault, struct iopf_group___s
 	h = (void *)group->attach_handle -
 	    bpf_core_field_offset(struct iommufd_attach_handle___s, handle);
 	f->dev_id = BPF_CORE_READ(h, idev, obj.id);
-	f->fault_id = fault->obj.id;
+	f->fault_id = fault_obj_id(fault);
 	return 0;
 }
 

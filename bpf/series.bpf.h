@@ -29,6 +29,8 @@
 #ifndef __SERIES_BPF_H
 #define __SERIES_BPF_H
 
+#include <bpf/bpf_core_read.h>
+
 struct device;
 struct iommu_domain;
 struct iommu_iotlb_gather;
@@ -100,9 +102,23 @@ struct iommufd_hw_pagetable___s {
 	struct iommufd_object___s obj;
 } __attribute__((preserve_access_index));
 
-struct iommufd_fault___s {
+/* 7.x embeds the object in the eventq it shares with vEVENTQs (common). */
+struct iommufd_eventq___s {
 	struct iommufd_object___s obj;
 } __attribute__((preserve_access_index));
+
+struct iommufd_fault___s {
+	struct iommufd_object___s obj;
+	struct iommufd_eventq___s common;
+} __attribute__((preserve_access_index));
+
+/* The fault queue's object id, on either layout. */
+static __always_inline __u32 fault_obj_id(struct iommufd_fault___s *fault)
+{
+	if (bpf_core_field_exists(fault->common))
+		return BPF_CORE_READ(fault, common.obj.id);
+	return BPF_CORE_READ(fault, obj.id);
+}
 
 /* ---- IOMMU core ---- */
 
@@ -115,8 +131,12 @@ struct iommu_group___s {
 	int id;
 } __attribute__((preserve_access_index));
 
+/* The HWPT behind an iommufd domain: fault_data up to 6.x, the
+ * iommufd_hwpt cookie on 7.x; exactly one exists (bpf_core_field_exists).
+ */
 struct iommu_domain___s {
 	void *fault_data;
+	void *iommufd_hwpt;
 } __attribute__((preserve_access_index));
 
 struct vfio_container___s {

@@ -91,11 +91,13 @@ for t in "${!pid[@]}"; do
 	is "$mode" "$want" "$t runs in $want mode"
 done
 
+. "$top/testbed/exclusions.sh"
 hugepages() { [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 64 ] || echo 64 >/proc/sys/vm/nr_hugepages; }
 hugepages
 for st in ${ALLTOOLS_SELFTESTS:-iommufd_fail_nth iommufd}; do
 	start=$(date +%s)
-	timeout -k 10 600 "$bin/selftests/$st" >"$d/$st.tap" 2>&1
+	# shellcheck disable=SC2046
+	timeout -k 10 600 "$bin/selftests/$st" $(selftest_exclusions "$st") >"$d/$st.tap" 2>&1
 	rc=$?
 	totals=$(grep -m1 '^# Totals:' "$d/$st.tap")
 	echo "# $st: exit $rc after $(($(date +%s) - start))s; ${totals:-no totals line}"

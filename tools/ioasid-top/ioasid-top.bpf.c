@@ -440,12 +440,17 @@ int BPF_PROG(fault_queue, void *fault, struct iopf_group___s *group)
 	return 0;
 }
 
-/* The IOAS of the fault's HWPT (group->attach_handle->domain->fault_data). */
+/* The IOAS of the fault's HWPT (its domain's fault_data or iommufd_hwpt). */
 static __always_inline __u64 fault_ioas(struct iopf_group___s *group)
 {
 	struct iommufd_hw_pagetable___s *hwpt;
+	struct iommu_domain___s *dom;
 
-	hwpt = BPF_CORE_READ(group, attach_handle, domain, fault_data);
+	dom = BPF_CORE_READ(group, attach_handle, domain);
+	if (bpf_core_field_exists(dom->iommufd_hwpt))
+		hwpt = BPF_CORE_READ(dom, iommufd_hwpt);
+	else
+		hwpt = BPF_CORE_READ(dom, fault_data);
 	if (!hwpt)
 		return 0;
 	return ioas_of_hwpt(BPF_CORE_READ(hwpt, obj.id));

@@ -411,6 +411,7 @@ TEST_F(mock_events, hwpt_invalidate)
 	const char *st = "iommufd_hwpt_invalidate_start";
 	const char *ev = "iommufd_hwpt_invalidate";
 	__u32 parent, nested, num;
+	int err;
 	__u64 t0, t1;
 	long long start_ns;
 
@@ -488,15 +489,19 @@ TEST_F(mock_events, hwpt_invalidate)
 	ASSERT_FIELD(ev, 0, "ret", -EOPNOTSUPP);
 
 	/*
-	 * Failure before the driver: a paging HWPT is not a nested one. The
-	 * end event is still emitted, hwpt_id as asked, nothing done.
+	 * Failure before the driver: a paging HWPT is not a nested one
+	 * (6.12 fails the lookup, -ENOENT; 7.3 looks up any object and
+	 * refuses its type, -EINVAL). The end event is still emitted with
+	 * the ioctl's error, hwpt_id as asked, nothing done.
 	 */
 	inv[0].flags = 0;
 	num = 1;
 	clear_trace();
-	test_err_hwpt_invalidate(ENOENT, parent, inv,
-				 IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
-				 sizeof(*inv), &num);
+	ASSERT_EQ(-1, _test_cmd_hwpt_invalidate(self->fd, parent, inv,
+						IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+						sizeof(*inv), &num));
+	err = errno;
+	ASSERT_TRUE(err == ENOENT || err == EINVAL) TH_LOG("errno %d", err);
 	ASSERT_EQ(0U, num);
 	read_trace();
 	ASSERT_COUNT(st, 1);
@@ -504,7 +509,7 @@ TEST_F(mock_events, hwpt_invalidate)
 	ASSERT_FIELD(ev, 0, "hwpt_id", parent);
 	ASSERT_FIELD(ev, 0, "entry_num", 1);
 	ASSERT_FIELD(ev, 0, "done_num", 0);
-	ASSERT_FIELD(ev, 0, "ret", -ENOENT);
+	ASSERT_FIELD(ev, 0, "ret", -err);
 }
 
 /*

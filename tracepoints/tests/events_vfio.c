@@ -194,24 +194,40 @@ static void *scattered_buffer(size_t pages)
  * The number of iotlb_sync records one unmap of one span must produce.
  * The iommu:unmap records give the runs the backend unmapped (type1: one
  * iommu_unmap_fast() per physically contiguous run; iommufd: one
- * iommu_unmap() for the span).  Rules, from the 6.12 code:
+ * iommu_unmap() for the span).  Rules, from the 6.12 and 7.3 code:
  *  - iommufd: iopt unmaps the span with one iommu_unmap(), one sync;
  *  - type1: vfio_unmap_unpin() gathers runs and syncs every 512
  *    (VFIO_IOMMU_TLB_SYNC_MAX) and once at the end if any are pending;
- *  - VT-d: iommu_iotlb_gather_add_page() syncs first when a run's size
- *    differs from the gathered page size.
+ *  - VT-d on its own page table (6.12): iommu_iotlb_gather_add_page()
+ *    syncs first when a run's size differs from the gathered page size.
+ *    On the generic page table (7.3) it gathers ranges and does not.
  */
+static bool vtd_generic_pt(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[256];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " pt_iommu_vtdss_init") || strstr(line, " pt_iommu_x86_64_init");
+	fclose(f);
+	return found;
+}
+
 static int expected_syncs(const char *trace, enum vdev_backend b)
 {
 	int runs = trace_count(trace, "unmap"), i, syncs = 0, pending = 0;
 	long long size, gathered = 0;
+	bool size_sync = !vtd_generic_pt();
 
 	if (b == VDEV_IOMMUFD)
 		return runs;
 	for (i = 0; i < runs; i++) {
 		if (trace_field(trace, "unmap", i, "size", &size))
 			return -1;
-		if (gathered && gathered != size)
+		if (size_sync && gathered && gathered != size)
 			syncs++;
 		gathered = size;
 		if (++pending == 512) {
