@@ -138,6 +138,7 @@ BPF_OUT := build/bpf
 BPF_TOOLS := $(basename $(basename $(notdir $(wildcard bpf/*.bpf.c))))
 BPF_BASE := 6.12
 BPF_UTREE := $(shell IOASID_BASE=$(BPF_BASE) STOCK=0 testbed/kernel.sh tree)
+$(if $(BPF_UTREE),,$(error cannot compute the $(BPF_BASE) kernel tree the BPF tools build from))
 BPF_HDRSTAMP := $(BPF_UTREE)/.ioasid-headers
 BPF_UAPI := -isystem $(BPF_UTREE)/usr/include
 ifneq ($(BASE),$(BPF_BASE))

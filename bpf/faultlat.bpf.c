@@ -11,8 +11,9 @@
  * All its stages are recorded at once when the response reaches the
  * driver, so the stages of every recorded group add up to its total.  The
  * in-flight map is the outstanding groups.  Arguments are read with
- * direct (BTF) loads; two probe reads for the iommufd device ID at
- * queueing, the device's name only when a histogram key is new.
+ * direct (BTF) loads; probe reads for the iommufd device ID and the
+ * fault queue's ID (its layout differs in 6.x and 7.x) at queueing, the
+ * device's name only when a histogram key is new.
  *
  * Fallback (no series): read() and write() of an iommufd fault fd, found
  * by its anon inode name, with the records and responses decoded from the

@@ -296,6 +296,9 @@ int BPF_PROG(cache_tag_flush_range, struct cache_tag___fs *tag, unsigned long st
 {
 	if (!iotlb_tag(tag))
 		return 0;
+	/* 7.x has no cache_tag_flush_all event: a flush-all is [0, ~0UL] here */
+	if (start == 0 && end == ~0UL)
+		return account(BPF_CORE_READ(tag, domain_id) + 1, 0, true);
 	return account(BPF_CORE_READ(tag, domain_id) + 1, end - start + 1, false);
 }
 

@@ -3,8 +3,9 @@
  * The ioasid-trace series' tracepoint argument types, only the members
  * the tools read, as local CO-RE flavours (___s): they build against any
  * vmlinux.h (the host's too) and relocate against the running kernel's
- * BTF.  A member the running kernel lacks fails only the program that
- * reads it; test optional ones with bpf_core_field_exists().
+ * BTF.  A member the running kernel lacks fails the load of the tool's
+ * whole skeleton when a program reads it on a reachable path: test
+ * optional ones with bpf_core_field_exists() and give every branch one.
  *
  * The verifier trusts a built-in tracepoint's pointer arguments to be
  * valid and drops a program's NULL test of one, so a NULL one faults in
@@ -29,6 +30,7 @@
 #ifndef __SERIES_BPF_H
 #define __SERIES_BPF_H
 
+/* After vmlinux.h and <bpf/bpf_helpers.h>; the CO-RE macros are used here. */
 #include <bpf/bpf_core_read.h>
 
 struct device;
@@ -108,16 +110,22 @@ struct iommufd_eventq___s {
 } __attribute__((preserve_access_index));
 
 struct iommufd_fault___s {
-	struct iommufd_object___s obj;
-	struct iommufd_eventq___s common;
+	struct iommufd_object___s obj;		/* 6.x only: use fault_obj_id() */
+	struct iommufd_eventq___s common;	/* 7.x */
 } __attribute__((preserve_access_index));
 
-/* The fault queue's object id, on either layout. */
+/*
+ * The fault queue's object id, on either layout (0 on a kernel with
+ * neither: no unresolved relocation is left on a reachable path, which
+ * would fail the whole skeleton's load).
+ */
 static __always_inline __u32 fault_obj_id(struct iommufd_fault___s *fault)
 {
 	if (bpf_core_field_exists(fault->common))
 		return BPF_CORE_READ(fault, common.obj.id);
-	return BPF_CORE_READ(fault, obj.id);
+	if (bpf_core_field_exists(fault->obj))
+		return BPF_CORE_READ(fault, obj.id);
+	return 0;
 }
 
 /* ---- IOMMU core ---- */

@@ -449,8 +449,10 @@ static __always_inline __u64 fault_ioas(struct iopf_group___s *group)
 	dom = BPF_CORE_READ(group, attach_handle, domain);
 	if (bpf_core_field_exists(dom->iommufd_hwpt))
 		hwpt = BPF_CORE_READ(dom, iommufd_hwpt);
-	else
+	else if (bpf_core_field_exists(dom->fault_data))
 		hwpt = BPF_CORE_READ(dom, fault_data);
+	else
+		hwpt = NULL;
 	if (!hwpt)
 		return 0;
 	return ioas_of_hwpt(BPF_CORE_READ(hwpt, obj.id));
