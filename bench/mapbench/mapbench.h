@@ -35,6 +35,7 @@ extern const char *const op_names[OP_NR];
 
 struct samples {
 	uint64_t *v;		/* ns, one per call; block after block */
+	uint64_t *raw;		/* --inject-slowdown: each call before its stretch */
 	size_t n;
 };
 
@@ -60,6 +61,9 @@ struct bcase {
 	/* Both backends ran: per op, the block medians and their comparison. */
 	double *med[2][OP_NR];
 	struct abba cmp[OP_NR];	/* a = iommufd, b = type1 */
+	/* --inject-slowdown: the same comparison of the unstretched calls. */
+	double *med_raw[OP_NR];
+	struct abba cmp_raw[OP_NR];
 };
 
 struct buf {

@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -40,6 +41,23 @@ void case_id(const struct bcase *c, char *buf, size_t len)
 
 /* ---- JSON ---- */
 
+/* --inject-slowdown: the median over calls of stretched / unstretched time. */
+static double call_stretch(const struct samples *s)
+{
+	double *q = malloc((s->n ? s->n : 1) * sizeof(double));
+	double m;
+	size_t i, n = 0;
+
+	if (!q)
+		die("out of memory");
+	for (i = 0; i < s->n; i++)
+		if (s->raw[i])
+			q[n++] = (double)s->v[i] / s->raw[i];
+	m = bstat_of(q, n).median;
+	free(q);
+	return m;
+}
+
 static void json_stats(struct json *j, const char *key, const struct samples *s)
 {
 	struct bstat st;
@@ -48,6 +66,8 @@ static void json_stats(struct json *j, const char *key, const struct samples *s)
 	stats(s, &st);
 	json_object_begin(j, key);
 	bstat_json(j, &st);
+	if (s->raw)
+		json_double(j, "call_stretch", call_stretch(s));
 	json_array_begin(j, "samples");
 	for (i = 0; i < s->n; i++)
 		json_uint(j, NULL, s->v[i]);
@@ -159,6 +179,17 @@ static void json_comparison(struct json *j, const struct bcase *c, int k)
 	}
 	json_array_end(j);
 	abba_json(j, &c->cmp[k]);
+	/*
+	 * --inject-slowdown: the ratio of the same calls unstretched, so the
+	 * shift the injection made in this figure is known exactly.
+	 */
+	if (c->med_raw[k]) {
+		json_object_begin(j, "injected");
+		json_double(j, "ratio_unstretched", c->cmp_raw[k].ratio);
+		json_double(j, "shift", c->cmp[k].ratio / c->cmp_raw[k].ratio);
+		json_double(j, "call_stretch", call_stretch(&ra->s[k]));
+		json_object_end(j);
+	}
 	json_object_end(j);
 }
 

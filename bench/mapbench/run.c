@@ -154,6 +154,7 @@ struct worker {
 	pthread_barrier_t *go;
 	uint64_t t0;		/* end of the warm-up */
 	uint64_t *s[OP_NR];	/* where this thread's samples go */
+	uint64_t *raw[OP_NR];	/* and, when stretched, the unstretched ones */
 	size_t n;
 	int ret;
 	char err[256];
@@ -190,22 +191,29 @@ static uint64_t stretch_call(const struct worker *w, uint64_t t0, uint64_t t1)
 /* One map + unmap round; records the samples when @keep. */
 static int round_trip(struct worker *w, bool keep)
 {
-	uint64_t t0, t1, t2, done = 0;
+	uint64_t t0, t1, t2, r1, r2, done = 0;
 	int ret;
 
 	t0 = bstat_now_ns();
 	ret = vdev_map(w->d, w->buf.addr, w->iova, w->c->size);
-	t1 = stretch_call(w, t0, bstat_now_ns());
+	r1 = bstat_now_ns();
+	t1 = stretch_call(w, t0, r1);
 	if (ret)
 		return ret;
 	ret = vdev_unmap(w->d, w->iova, w->c->size, &done);
-	t2 = stretch_call(w, t1, bstat_now_ns());
+	r2 = bstat_now_ns();
+	t2 = stretch_call(w, t1, r2);
 	if (!ret && done != w->c->size)
 		ret = -EIO;
 	if (!ret && keep) {
 		w->s[OP_MAP][w->n] = t1 - t0;
 		w->s[OP_UNMAP][w->n] = t2 - t1;
 		w->s[OP_BOTH][w->n] = t2 - t0;
+		if (w->raw[OP_MAP]) {
+			w->raw[OP_MAP][w->n] = r1 - t0;
+			w->raw[OP_UNMAP][w->n] = r2 - t1;
+			w->raw[OP_BOTH][w->n] = r1 - t0 + r2 - t1;
+		}
 		w->n++;
 	}
 	return ret;
@@ -300,8 +308,11 @@ static int run_block(struct bcase *c, enum vdev_backend be, int b, struct buf *b
 		w[i].warmup = c->pat == PAT_VM ? mb.warmup > 0 : mb.warmup;
 		w[i].rounds = rounds;
 		w[i].stretch = be == VDEV_IOMMUFD ? 1 + mb.slowdown_pct / 100 : 1;
-		for (k = 0; k < OP_NR; k++)
+		for (k = 0; k < OP_NR; k++) {
 			w[i].s[k] = r->s[k].v + r->blk[b] + i * rounds;
+			if (r->s[k].raw)
+				w[i].raw[k] = r->s[k].raw + r->blk[b] + i * rounds;
+		}
 	}
 	ret = run_threads(w, c->threads, &t0, err, errlen);
 	t1 = bstat_now_ns();
@@ -326,27 +337,31 @@ static int run_block(struct bcase *c, enum vdev_backend be, int b, struct buf *b
 	return ret;
 }
 
-static int result_alloc(struct bcase *c, struct result *r)
+/* The sample arrays of backend @be; @stretched: also the unstretched calls. */
+static int result_alloc(struct bcase *c, struct result *r, bool stretched)
 {
 	size_t total = c->n * c->threads;
 	int k;
 
 	r->blk = calloc(c->k + 1, sizeof(*r->blk));
-	for (k = 0; k < OP_NR; k++)
+	for (k = 0; k < OP_NR; k++) {
 		r->s[k].v = malloc(total * sizeof(uint64_t));
-	for (k = 0; k < OP_NR; k++)
 		if (!r->s[k].v)
 			return -ENOMEM;
+		if (stretched && !(r->s[k].raw = malloc(total * sizeof(uint64_t))))
+			return -ENOMEM;
+	}
 	return r->blk ? 0 : -ENOMEM;
 }
 
-/* The median of block @b's samples of @op. */
-static double block_median(const struct result *r, enum op op, int b, double *tmp)
+/* The median of block @b's samples of @op (of the unstretched ones: @raw). */
+static double block_median(const struct result *r, enum op op, int b, bool raw, double *tmp)
 {
+	const uint64_t *v = raw ? r->s[op].raw : r->s[op].v;
 	size_t i, n = r->blk[b + 1] - r->blk[b];
 
 	for (i = 0; i < n; i++)
-		tmp[i] = r->s[op].v[r->blk[b] + i];
+		tmp[i] = v[r->blk[b] + i];
 	return bstat_of(tmp, n).median;
 }
 
@@ -359,20 +374,32 @@ static int compare(struct bcase *c)
 	if (!tmp)
 		return -ENOMEM;
 	for (k = 0; k < OP_NR; k++) {
+		bool raw = c->r[VDEV_IOMMUFD].s[k].raw;
+
 		for (be = 0; be < 2; be++) {
 			c->med[be][k] = malloc(c->k * sizeof(double));
-			if (!c->med[be][k]) {
-				free(tmp);
-				return -ENOMEM;
-			}
+			if (!c->med[be][k])
+				goto nomem;
 			for (b = 0; b < c->k; b++)
-				c->med[be][k][b] = block_median(&c->r[be], k, b, tmp);
+				c->med[be][k][b] = block_median(&c->r[be], k, b, false, tmp);
 		}
 		abba_summarize(c->med[VDEV_IOMMUFD][k], c->med[VDEV_TYPE1][k], c->k, false,
 			       c->seed, &c->cmp[k]);
+		if (!raw)
+			continue;
+		c->med_raw[k] = malloc(c->k * sizeof(double));
+		if (!c->med_raw[k])
+			goto nomem;
+		for (b = 0; b < c->k; b++)
+			c->med_raw[k][b] = block_median(&c->r[VDEV_IOMMUFD], k, b, true, tmp);
+		abba_summarize(c->med_raw[k], c->med[VDEV_TYPE1][k], c->k, false, c->seed,
+			       &c->cmp_raw[k]);
 	}
 	free(tmp);
 	return 0;
+nomem:
+	free(tmp);
+	return -ENOMEM;
 }
 
 int run_case(struct bcase *c, struct buf *bufs, char *err, size_t errlen)
@@ -382,7 +409,8 @@ int run_case(struct bcase *c, struct buf *bufs, char *err, size_t errlen)
 	err[0] = 0;
 
 	for (be = 0; be < 2 && !ret; be++)
-		if (mb.run_backend[be] && result_alloc(c, &c->r[be]))
+		if (mb.run_backend[be] &&
+		    result_alloc(c, &c->r[be], be == VDEV_IOMMUFD && mb.slowdown_pct > 0))
 			ret = -ENOMEM;
 	for (j = 0; j < c->k && !ret; j++) {
 		bool iommufd_first = abba_a_first(c->seed, j);

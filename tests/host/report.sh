@@ -390,6 +390,12 @@ is "$rc" 0 "calibrate: A/A clean, 20% caught, bound within 50%: exit 0"
 is "$o" "calibrate: 0 of 5 A/A runs fail the gate, 0 of 35 rows; 1 of 1 injected changes caught: calibrated" "calibrate: its summary"
 is "$(js2() { "$PY" -c "import json; d=json.load(open('cal1/calibration.json')); print($1)"; }; js2 'd["summary"]["pass"], d["injected"][0]["mapbench_flagged"], d["injected"][0]["inject_slowdown_pct"]')" \
 	"True 5 20.0" "calibration.json: caught, 5 rows, the injected slowdown"
+is "$(js2() { "$PY" -c "import json; d=json.load(open('cal1/calibration.json')); print($1)"; }; js2 'd["injected"][0]["achieved_shift"]')" \
+	"{'median': 1.2, 'min': 1.2, 'max': 1.2}" "calibration.json: the shift achieved in the gated ratios, from raw/mapbench.json"
+like "$(cat cal1/calibration.md)" '\| 20.0% \| x1.200 \[1.200, 1.200\] \| yes \| 5 of 6 \|' "calibration.md: the achieved shift beside the asked one"
+rm syn/inj-1/raw/mapbench.json
+"$PY" "$R/calibrate" syn/aa-* --injected syn/inj-1 -o cal3 --max-false-alarm 50 >/dev/null
+like "$(cat cal3/calibration.md)" '\| 20.0% \| not recorded \|' "calibration.md: a report without the record says so"
 like "$(cat cal1/calibration.md)" '^Verdict: \*\*calibrated\*\*' "calibration.md written"
 o=$("$PY" "$R/calibrate" syn/aa-* --injected syn/noisy-1 -o cal2 --max-false-alarm 50); rc=$?
 is "$rc" 1 "calibrate: a 20% change the gate misses: exit 1"

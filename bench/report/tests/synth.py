@@ -10,7 +10,8 @@ per-pair log ratios are drawn from a seeded generator: a true log ratio
 per comparison, plus a run effect N(0, between) shared by the run's pairs,
 plus N(0, within) per pair.  --shift PCT makes iommufd PCT% slower in
 mapbench (as mapbench --inject-slowdown does): ratios times 1 + PCT/100,
-and env inject_slowdown_pct says so."""
+env inject_slowdown_pct says so, and raw/mapbench.json records the shift
+of each mapbench ratio as mapbench measures it (1 + PCT/100 here)."""
 import json
 import math
 import os
@@ -58,6 +59,12 @@ def main(argv):
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "summary.json"), "w") as f:
             json.dump({"version": 2, "env": env, "records": recs}, f, indent=1)
+        if opts["--shift"]:
+            cmp = [{"case": c, "metric": m, "injected": {"shift": 1 + opts["--shift"] / 100}}
+                   for b, c, m, _, _ in CASES if b == "mapbench"]
+            os.makedirs(os.path.join(d, "raw"), exist_ok=True)
+            with open(os.path.join(d, "raw", "mapbench.json"), "w") as f:
+                json.dump({"tool": "mapbench", "comparisons": cmp}, f)
     return 0
 
 
