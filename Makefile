@@ -11,16 +11,18 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 STOCK ?= 0
+# DEBUG=1: the debug flavour (KASAN, lockdep, kmemleak, UBSAN) for make soak.
+DEBUG ?= 0
 # The kernel base: 6.12 (Debian stable's LTS, patches/6.12/) or mainline
 # (the posting stack, patches/mainline/).  Scripts read IOASID_BASE.
 BASE ?= $(or $(IOASID_BASE),6.12)
 export IOASID_BASE := $(BASE)
 KERNEL_SH := IOASID_BASE=$(BASE) testbed/kernel.sh
-KEY := $(shell STOCK=$(STOCK) $(KERNEL_SH) key)
-TREE := $(shell STOCK=$(STOCK) $(KERNEL_SH) tree)
-# Userspace always builds against the patched tree's headers.
-UTREE := $(shell STOCK=0 $(KERNEL_SH) tree)
-UKEY := $(shell STOCK=0 $(KERNEL_SH) key)
+KEY := $(shell STOCK=$(STOCK) DEBUG=$(DEBUG) $(KERNEL_SH) key)
+TREE := $(shell STOCK=$(STOCK) DEBUG=$(DEBUG) $(KERNEL_SH) tree)
+# Userspace always builds against the patched (non-debug) tree's headers.
+UTREE := $(shell STOCK=0 DEBUG=0 $(KERNEL_SH) tree)
+UKEY := $(shell STOCK=0 DEBUG=0 $(KERNEL_SH) key)
 B := build/k/$(UKEY)
 HDRSTAMP := $(UTREE)/.ioasid-headers
 
@@ -48,7 +50,8 @@ all: kernel guest bpf tools
 help:
 	@echo "make deps          install the Debian packages the project needs"
 	@echo "make kernel        build the testbed kernel (STOCK=1: without our series;"
-	@echo "                   BASE=mainline: Debian's 7.3 and patches/mainline/, default 6.12)"
+	@echo "                   BASE=mainline: Debian's 7.3 and patches/mainline/, default 6.12;"
+	@echo "                   DEBUG=1: the debug flavour, KASAN/lockdep/kmemleak/UBSAN)"
 	@echo "make headers       install the tree's uAPI headers for userspace"
 	@echo "make guest         build the guest tests, selftests and dmaprobe"
 	@echo "make fio-engine    the nvme-vfio fio ioengine (fetches fio's Debian source once)"
@@ -73,15 +76,15 @@ deps:
 	@testbed/deps
 
 kernel: deps
-	@STOCK=$(STOCK) $(KERNEL_SH) build
+	@STOCK=$(STOCK) DEBUG=$(DEBUG) $(KERNEL_SH) build
 
 $(HDRSTAMP):
-	@STOCK=0 $(KERNEL_SH) headers
+	@STOCK=0 DEBUG=0 $(KERNEL_SH) headers
 
 headers: deps $(HDRSTAMP)
 
 $(B)/selftests/iommufd: $(HDRSTAMP)
-	@OUT=$(CURDIR)/$(B)/selftests STOCK=0 $(KERNEL_SH) selftests
+	@OUT=$(CURDIR)/$(B)/selftests STOCK=0 DEBUG=0 $(KERNEL_SH) selftests
 
 selftests: deps $(B)/selftests/iommufd
 
@@ -137,13 +140,13 @@ guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd $(B)/nullable $(
 BPF_OUT := build/bpf
 BPF_TOOLS := $(basename $(basename $(notdir $(wildcard bpf/*.bpf.c))))
 BPF_BASE := 6.12
-BPF_UTREE := $(shell IOASID_BASE=$(BPF_BASE) STOCK=0 testbed/kernel.sh tree)
+BPF_UTREE := $(shell IOASID_BASE=$(BPF_BASE) STOCK=0 DEBUG=0 testbed/kernel.sh tree)
 $(if $(BPF_UTREE),,$(error cannot compute the $(BPF_BASE) kernel tree the BPF tools build from))
 BPF_HDRSTAMP := $(BPF_UTREE)/.ioasid-headers
 BPF_UAPI := -isystem $(BPF_UTREE)/usr/include
 ifneq ($(BASE),$(BPF_BASE))
 $(BPF_HDRSTAMP):
-	@IOASID_BASE=$(BPF_BASE) STOCK=0 testbed/kernel.sh headers
+	@IOASID_BASE=$(BPF_BASE) STOCK=0 DEBUG=0 testbed/kernel.sh headers
 endif
 VMLINUX_BTF ?= $(firstword $(wildcard $(BPF_UTREE)/vmlinux) /sys/kernel/btf/vmlinux)
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86
@@ -263,7 +266,7 @@ compare-stock: deps guest
 	@testbed/compare-stock $(B)
 
 info:
-	@STOCK=$(STOCK) $(KERNEL_SH) info
+	@STOCK=$(STOCK) DEBUG=$(DEBUG) $(KERNEL_SH) info
 	@echo "userspace: $(B)"
 
 clean:

@@ -15,14 +15,19 @@
 # source comes from the installed package when it is that version, from
 # testbed/fetch-source otherwise.
 #
+# DEBUG=1 adds testbed/config-debug.fragment (KASAN, lockdep, PROVE_RCU,
+# DEBUG_ATOMIC_SLEEP, kmemleak, DEBUG_LIST, UBSAN): the "-debug" flavour
+# of either tree, for make soak.
+#
 # usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info}
-#        [STOCK=1] [IOASID_BASE=6.12|mainline] in the environment
+#        [STOCK=1] [DEBUG=1] [IOASID_BASE=6.12|mainline] in the environment
 
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${IOASID_CACHE:-$HOME/.cache/ioasid-trace}
 STOCK=${STOCK:-0}
+DEBUG=${DEBUG:-0}
 JOBS=${JOBS:-$(nproc)}
 
 # Fixed identity for commits and version strings: reproducible, and the
@@ -35,6 +40,18 @@ say() { printf '[kernel] %s\n' "$*" >&2; }
 die() { printf 'kernel.sh: %s\n' "$*" >&2; exit 1; }
 
 . "$TOP/testbed/base.sh"
+case $DEBUG in
+0) ;;
+1) FRAGMENTS+=("$TOP/testbed/config-debug.fragment") ;;
+*) die "DEBUG must be 0 or 1, not '$DEBUG'" ;;
+esac
+
+# series or stock, with -debug for DEBUG=1: in the key, the link name
+# and the kernel's build user (so /proc/version tells them apart).
+flavour() {
+	printf '%s%s' "$([ "$STOCK" = 1 ] && echo stock || echo series)" \
+		"$([ "$DEBUG" = 1 ] && echo -debug)"
+}
 
 # Patch files, in application order: testbed fixes always, the series
 # unless STOCK=1.  Each list file names one patch per line, '#' comments.
@@ -50,8 +67,8 @@ list_patches() {
 }
 
 compute_key() {
-	local flavour=series h
-	[ "$STOCK" = 1 ] && flavour=stock
+	local flavour h
+	flavour=$(flavour)
 	h=$({
 		echo "$BASE_VER"
 		cat "${FRAGMENTS[@]}"
@@ -155,8 +172,8 @@ ensure_config() {
 }
 
 kmake() {
-	local who=series
-	[ "$STOCK" = 1 ] && who=stock
+	local who
+	who=$(flavour)
 	# Not the caller's make flags: "make -s" would silence kbuild's
 	# per-object lines, which the progress report counts.
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
@@ -225,7 +242,7 @@ cmd_build() {
 		progress_make "bzImage" "$TREE/.build.log" bzImage
 		touch "$TREE/.ioasid-built"
 	fi
-	ln -sfn "$TREE" "$CACHE/kernel-$IOASID_BASE-$([ "$STOCK" = 1 ] && echo stock || echo series)"
+	ln -sfn "$TREE" "$CACHE/kernel-$IOASID_BASE-$(flavour)"
 	prune_trees
 }
 

@@ -35,7 +35,12 @@ for splat in 'WARNING: CPU: 1 PID: 80 at drivers/iommu/iommufd/main.c:1 x' \
 	'BUG: KASAN: slab-use-after-free in iommufd_x' \
 	'rcu: INFO: rcu_sched detected stalls on CPUs/tasks:' \
 	'WARNING: possible circular locking dependency detected' \
-	'INFO: task fio:120 blocked for more than 120 seconds.'; do
+	'INFO: task fio:120 blocked for more than 120 seconds.' \
+	'UBSAN: shift-out-of-bounds in drivers/iommu/iommufd/io_pagetable.c:9:1' \
+	'kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)' \
+	'unreferenced object 0xffff888104a1c000 (size 64):' \
+	'BUG: sleeping function called from invalid context at mm/gup.c:1' \
+	'WARNING: suspicious RCU usage'; do
 	printf '[ 1.0] %s\n' "$splat" >"$d/log"
 	check >/dev/null
 	is "$?" 1 "fails on: $splat"
@@ -43,6 +48,9 @@ done
 printf '[ 0.1] RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks\n' >"$d/log"
 check >/dev/null
 is "$?" 0 "a boot-time notice with WARNING: in it is no splat"
+printf '[ 0.0] kmemleak: Kernel memory leak detector initialized (mem pool available: 15787)\n[ 0.1] KernelAddressSanitizer initialized (generic)\n[ 0.2] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar\n' >"$d/log"
+check >/dev/null
+is "$?" 0 "a debug kernel's boot lines naming its checkers are no splat"
 check -s x >/dev/null 2>&1
 is "$?" 2 "a bad -s is a usage error"
 done_testing
