@@ -42,7 +42,7 @@ LDLIBS := -lm
 GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(filter-out tracepoints/tests/nullable%, \
 	$(wildcard testbed/tests/*.c tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))) $(B)/vmstart
 
-.PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test test-all bench report overhead demo \
+.PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test test-all bench report overhead soak demo \
 	host-test compare-stock check-patches info clean clean-cache
 
 all: kernel guest bpf tools
@@ -65,6 +65,8 @@ help:
 	@echo "make report        every benchmark + overhead -> results/<date>-<platform>/, regression"
 	@echo "                   check against results/baseline (BASELINE=dir, REPORT_ARGS=-q: tiny)"
 	@echo "make overhead      what the series and each tool cost the map/unmap loop (report)"
+	@echo "make soak          the debug kernel (KASAN, lockdep, kmemleak) raced by every path, tool"
+	@echo "                   and event toggle for SOAK_MINUTES (30); SOAK_SEED replays one"
 	@echo "make demo          boot the testbed and show the project at work"
 	@echo "make compare-stock run the iommufd selftests on stock and patched kernels"
 	@echo "make check-patches git am, checkpatch --strict and a build after every patch,"
@@ -252,6 +254,15 @@ report: kernel guest bpf tools
 overhead: kernel guest bpf tools
 	@$(MAKE) --no-print-directory kernel STOCK=1
 	@bench/overhead -t $(OVERHEAD_ARGS)
+
+# The soak: 2 boots of the debug kernel (VT-d, mock), SOAK_MINUTES in all,
+# tools started and killed, events toggled, every path raced (testbed/soak).
+SOAK_MINUTES ?= 30
+SOAK_SEED ?=
+soak: kernel guest bpf tools
+	@$(MAKE) --no-print-directory fio-engine || echo "soak: no fio engine, fio is left out"
+	@$(MAKE) --no-print-directory kernel DEBUG=1
+	@testbed/soak -t $(SOAK_MINUTES) $(if $(SOAK_SEED),-s $(SOAK_SEED)) $(B)
 
 demo: kernel guest bpf tools
 	@$(MAKE) --no-print-directory fio-engine || echo "demo: no fio engine, its section is skipped"

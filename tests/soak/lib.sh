@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/soak/soak.sh (needs $top, $bin, $d, $end, $mode): the
+# loops of a soak.  Each takes a seed for bash's RANDOM, so a run with the
+# same seed makes the same choices (the timing of course differs).
+#
+#   churn SEED          a random tool (with random options), started, left
+#                       running 0.5-5 s (or killed while it loads), stopped
+#                       by SIGINT, SIGTERM or SIGKILL; one line per start
+#                       in $d/tools, ending in "ok" or "BAD ..."
+#   toggle SEED         a random event system on or off every 0.1-1 s;
+#                       one line per switch in $d/toggles
+#   work_vtd SEED       dmaprobe, mapbench -t 2 or fio with verify, one at
+#                       a time; one line per run in $d/runs.vtd
+#   work_mock SEED W    the iommufd selftests, iopfgen (faults answered,
+#                       answered INVALID, pending at close, unhandled) or
+#                       rarely iommufd_fail_nth; lines in $d/runs.W
+#   start_top/stop_top  ioasid-top -b -d 1 for the whole soak
+
+declare -a tool_cmds=(
+	"maplat" "maplat -I -P -B" "maplat -j -i 1" "maplat -F" "maplat -N -b type1"
+	"flushstat" "flushstat -j 1" "flushstat -F" "faultlat" "faultlat -j 1" "faultlat -F"
+	"attachsnoop" "attachsnoop -j" "attachsnoop -F" "ioasid-top -b -d 1 -D" "ioasid-top -j -d 1 -a"
+)
+
+tool_path() {
+	case $1 in
+	ioasid-top) echo "$top/build/tools/ioasid-top/ioasid-top" ;;
+	*) echo "$top/build/bpf/$1" ;;
+	esac
+}
+
+pick() { local a=("$@"); echo "${a[RANDOM % ${#a[@]}]}"; }
+now() { date +%s; }
+
+churn() {
+	RANDOM=$1
+	local line words sig tenths early pid rc i banner verdict n=0
+	while [ "$(now)" -lt "$end" ]; do
+		line=$(pick "${tool_cmds[@]}")
+		read -ra words <<<"$line"
+		sig=$(pick INT TERM KILL)
+		tenths=$((RANDOM % 46 + 5))
+		early=$((RANDOM % 5 == 0))
+		n=$((n + 1))
+		"$(tool_path "${words[0]}")" "${words[@]:1}" >"$d/churn.out" 2>"$d/churn.err" &
+		pid=$!
+		banner=0
+		if [ "$early" = 1 ]; then
+			# Stop it while it loads and attaches: any point of its setup.
+			sleep "0.$((RANDOM % 10))"
+			grep -q '^Tracing' "$d/churn.err" "$d/churn.out" 2>/dev/null && banner=1
+		else
+			for i in $(seq 300); do
+				grep -q '^Tracing' "$d/churn.err" "$d/churn.out" 2>/dev/null && { banner=1; break; }
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			sleep "$((tenths / 10)).$((tenths % 10))"
+		fi
+		kill -"$sig" "$pid" 2>/dev/null
+		for i in $(seq 200); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -KILL "$pid"
+			wait "$pid" 2>/dev/null
+			verdict="BAD still running 20 s after SIG$sig"
+		else
+			wait "$pid" 2>/dev/null
+			rc=$?
+			verdict=ok
+			if [ "$rc" -gt 128 ] && [ "$rc" != 137 ] && [ "$rc" != 130 ] && [ "$rc" != 143 ]; then
+				verdict="BAD died of signal $((rc - 128))"
+			elif [ "$sig" != KILL ] && [ "$banner" = 1 ] && [ "$rc" != 0 ]; then
+				verdict="BAD exit $rc on SIG$sig"
+			elif [ "$early" = 0 ] && [ "$banner" = 0 ]; then
+				verdict="BAD no banner (exit $rc)"
+			fi
+		fi
+		echo "$line SIG$sig $([ "$early" = 1 ] && echo early || echo "${tenths}ds") $verdict" >>"$d/tools"
+		if [ "$verdict" != ok ]; then
+			cp "$d/churn.err" "$d/bad.$n.err"
+			head -3 "$d/churn.err" | sed "s/^/#   $n: /" >>"$d/tools.why"
+		fi
+	done
+	rm -f "$d/churn.out" "$d/churn.err"
+}
+
+toggle() {
+	RANDOM=$1
+	local sys v
+	while [ "$(now)" -lt "$end" ]; do
+		sys=$(pick iommu iommufd vfio_iommu_type1)
+		v=$((RANDOM % 2))
+		if [ -w "/sys/kernel/tracing/events/$sys/enable" ]; then
+			echo "$v" >"/sys/kernel/tracing/events/$sys/enable" && echo "$sys $v" >>"$d/toggles"
+		fi
+		sleep "0.$((RANDOM % 9 + 1))"
+	done
+}
+
+events_off() {
+	local sys
+	for sys in iommu iommufd vfio_iommu_type1; do
+		[ -w "/sys/kernel/tracing/events/$sys/enable" ] && echo 0 >"/sys/kernel/tracing/events/$sys/enable"
+	done
+}
+
+# run W NAME CMD...: one workload run, its verdict in $d/runs.W.
+run() {
+	local w=$1 name=$2 rc
+	shift 2
+	timeout -k 10 900 "$@" >"$d/$w.out" 2>"$d/$w.err"
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		echo "$name ok" >>"$d/runs.$w"
+	else
+		echo "$name FAIL exit $rc: $(grep -v '^ok' "$d/$w.err" "$d/$w.out" | grep -m3 . | tr '\n' ' ' | cut -c1-300)" \
+			>>"$d/runs.$w"
+	fi
+}
+
+work_vtd() {
+	RANDOM=$1
+	local be sz mm
+	while [ "$(now)" -lt "$end" ]; do
+		case $((RANDOM % 4)) in
+		0 | 1)
+			be=$(pick iommufd type1)
+			sz=$(pick 4k 64k 2m)
+			run vtd "dmaprobe-$be-$sz" "$bin/dmaprobe" -b "$be" -s "$sz" -n $((RANDOM % 400 + 50))
+			;;
+		2)
+			run vtd mapbench-t2 "$bin/mapbench" -q -s 4k,2m -S none -t 2 -n 200 -w 5 -k 2
+			;;
+		3)
+			be=$(pick iommufd type1)
+			mm=$(pick static perio)
+			run vtd "fio-verify-$be-$mm" env ENGINE="$bin/nvme-vfio.so" BDF="$bdf" BACKEND="$be" \
+				MAPMODE="$mm" fio "$top/bench/fio/verify.fio"
+			;;
+		esac
+	done
+}
+
+work_mock() {
+	RANDOM=$1
+	local w=$2 l
+	while [ "$(now)" -lt "$end" ]; do
+		case $((RANDOM % 8)) in
+		0 | 1)
+			# shellcheck disable=SC2046
+			run "$w" selftest-iommufd "$bin/selftests/iommufd" $(selftest_exclusions iommufd 2>/dev/null)
+			;;
+		2 | 3)
+			run "$w" iopfgen-answer "$bin/iopfgen" -n $((RANDOM % 200 + 1)) -k $((RANDOM % 64 + 1)) \
+				$([ $((RANDOM % 3)) = 0 ] && echo -x)
+			;;
+		4 | 5)
+			l=$((RANDOM % 20 + 1))
+			run "$w" iopfgen-pending "$bin/iopfgen" -n $((RANDOM % 20 + 1)) -L "$l" -R $((RANDOM % (l + 1)))
+			;;
+		6)
+			run "$w" iopfgen-unhandled "$bin/iopfgen" -u $((RANDOM % 50 + 1))
+			;;
+		7)
+			if [ $((RANDOM % 4)) = 0 ]; then
+				# shellcheck disable=SC2046
+				run "$w" selftest-fail_nth "$bin/selftests/iommufd_fail_nth" \
+					$(selftest_exclusions iommufd_fail_nth 2>/dev/null)
+			fi
+			;;
+		esac
+	done
+}
+
+start_top() {
+	"$top/build/tools/ioasid-top/ioasid-top" -b -d 1 >"$d/top" 2>"$d/top.err" &
+	top_pid=$!
+}
+
+stop_top() {
+	local rc
+	kill -TERM "$top_pid" 2>/dev/null
+	wait "$top_pid"
+	rc=$?
+	top_pid=
+	return "$rc"
+}
+
+# "dmaprobe 40 (iommufd-4k 7, ...), ..." from the runs files.
+summary() {
+	cat "$d"/runs.* 2>/dev/null | awk '{print $1}' | sort | uniq -c |
+		awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1} END {if (!NR) printf "no runs"}'
+}
+
+soak_cleanup() {
+	local p
+	end=0
+	for p in ${churn_pid:-} ${toggle_pid:-} ${work_pids:-} ${top_pid:-}; do
+		pkill -KILL -P "$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null
+	done
+	events_off
+	rm -rf "$d"
+}
