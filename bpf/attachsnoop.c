@@ -99,7 +99,8 @@ static int parse_args(int argc, char **argv)
 	long v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "hvjTFp:", long_opts, NULL)) != -1) {
+	opterr = 0;	/* cli_option_error(): "attachsnoop: ...", the synopsis */
+	while ((opt = getopt_long(argc, argv, ":hvjTFp:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -124,7 +125,7 @@ static int parse_args(int argc, char **argv)
 			env.pid = v;
 			break;
 		default:
-			cli_usage_error(usage_text, NULL);
+			cli_option_error(usage_text, opt, argv);
 			return -1;
 		}
 	}

@@ -118,7 +118,8 @@ static int parse_args(int argc, char **argv)
 	long v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "hvjTNAFp:i:", long_opts, NULL)) != -1) {
+	opterr = 0;	/* cli_option_error(): "faultlat: ...", the synopsis */
+	while ((opt = getopt_long(argc, argv, ":hvjTNAFp:i:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -156,7 +157,7 @@ static int parse_args(int argc, char **argv)
 			have_interval = true;
 			break;
 		default:
-			cli_usage_error(usage_text, NULL);
+			cli_option_error(usage_text, opt, argv);
 			return -1;
 		}
 	}

@@ -148,7 +148,7 @@ static int parse_args(int argc, char **argv)
 	long v;
 	int opt, i;
 
-	opterr = 0;	/* our own messages, "flushstat: ...", one line */
+	opterr = 0;	/* cli_option_error(): "flushstat: ...", the synopsis */
 	while ((opt = getopt_long(argc, argv, ":hvjTRFp:r:i:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
@@ -222,14 +222,8 @@ static int parse_args(int argc, char **argv)
 			}
 			env.storm.sustain = env.storm.quiet = v;
 			break;
-		case ':':
-			cli_usage_error(usage_text, "option '%s' needs a value", argv[optind - 1]);
-			return -1;
 		default:
-			if (optopt)
-				cli_usage_error(usage_text, "unknown option '-%c'", optopt);
-			else
-				cli_usage_error(usage_text, "unknown option '%s'", argv[optind - 1]);
+			cli_option_error(usage_text, opt, argv);
 			return -1;
 		}
 	}

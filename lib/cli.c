@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The tools' shared command-line vocabulary (see cli.h). */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,16 +63,31 @@ int cli_parse_names(const char *s, const char *const *names, int n, bool *on, ch
 
 void cli_usage_error(const char *usage, const char *fmt, ...)
 {
+	const char *end = strstr(usage, "\n\n");
 	va_list ap;
 
-	if (fmt) {
-		fprintf(stderr, "%s: ", cli_name);
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputc('\n', stderr);
-	}
-	fputs(usage, stderr);
+	fprintf(stderr, "%s: ", cli_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	/* The synopsis (the usage text to its first blank line), not the help. */
+	fprintf(stderr, "%.*s\nTry '%s --help' for more.\n",
+		end ? (int)(end - usage) : (int)strlen(usage), usage, cli_name);
+}
+
+void cli_option_error(const char *usage, int opt, char *const argv[])
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		cli_usage_error(usage, "option '%s' needs a value", arg);
+	else if (optopt && arg[0] == '-' && arg[1] != '-')
+		cli_usage_error(usage, "unknown option '-%c'", optopt);
+	else if (optopt && strchr(arg, '='))
+		cli_usage_error(usage, "option '%.*s' takes no value", (int)strcspn(arg, "="), arg);
+	else
+		cli_usage_error(usage, "unknown option '%s'", arg);
 }
 
 int cli_interval_count(int argc, char **argv, int optind, bool have_interval,

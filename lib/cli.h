@@ -33,9 +33,17 @@ int cli_parse_list(const char *s, long lo, long hi, long *out, int max);
  */
 int cli_parse_names(const char *s, const char *const *names, int n, bool *on, char *bad,
 		    size_t badlen);
-/* "maplat: <message>" and the usage text on stderr. */
+/*
+ * "maplat: <message>", the synopsis (@usage up to its first blank line)
+ * and "Try 'maplat --help' for more." on stderr.
+ */
 void cli_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * The usage error for getopt_long()'s ':' (missing value) or '?'
+ * (unknown option) @opt; the optstring starts with ':' and opterr is 0.
+ */
+void cli_option_error(const char *usage, int opt, char *const argv[]);
 /*
  * The positionals after the options: "interval [count]", or only
  * "[count]" when -i gave the interval (@have_interval).  0, or -1 after a

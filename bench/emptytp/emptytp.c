@@ -49,7 +49,8 @@ static int parse_args(int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "hv", long_opts, NULL)) != -1) {
+	opterr = 0;	/* cli_option_error(): "emptytp: ...", the synopsis */
+	while ((opt = getopt_long(argc, argv, ":hv", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -58,7 +59,7 @@ static int parse_args(int argc, char **argv)
 			cli_verbose = true;
 			break;
 		default:
-			cli_usage_error(usage_text, NULL);
+			cli_option_error(usage_text, opt, argv);
 			return -1;
 		}
 	}

@@ -197,7 +197,7 @@ static int parse_args(int argc, char **argv)
 	long v;
 	int opt;
 
-	opterr = 0;	/* our own one-line messages */
+	opterr = 0;	/* cli_option_error(): "ioasid-top: ...", the synopsis */
 	while ((opt = getopt_long(argc, argv, ":hvbj1n:d:i:p:c:s:raDF", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
@@ -275,11 +275,8 @@ static int parse_args(int argc, char **argv)
 			}
 			env.storm.sustain = v;
 			break;
-		case ':':
-			cli_usage_error(usage(), "option '%s' needs a value", argv[optind - 1]);
-			return -1;
 		default:
-			cli_usage_error(usage(), "unknown option '%s'", argv[optind - 1]);
+			cli_option_error(usage(), opt, argv);
 			return -1;
 		}
 	}
@@ -1167,7 +1164,7 @@ int main(int argc, char **argv)
 	struct prog_desc progs[40];
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct utsname un;
-	bool screen = false;
+	bool screen = false, not_tty = false;
 	sigset_t set;
 	size_t nprogs;
 	char why[256];
@@ -1180,7 +1177,8 @@ int main(int argc, char **argv)
 		return err > 0 ? 0 : 2;
 	if (!env.batch) {
 		if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
-			fprintf(stderr, "ioasid-top: not a terminal: printing text frames as with -b\n");
+			/* said once it runs: a failure stays one message */
+			not_tty = true;
 			env.batch = true;
 		} else {
 			screen = true;
@@ -1245,6 +1243,8 @@ int main(int argc, char **argv)
 		env.batch = true;
 	}
 	/* what runs, on stderr so -j and -b stay parseable */
+	if (not_tty)
+		fprintf(stderr, "ioasid-top: not a terminal: printing text frames as with -b\n");
 	if (!screen) {
 		fprintf(stderr, "Tracing DMA map activity, mode %s. Ctrl-C to end.\n",
 			mode_names[mode]);

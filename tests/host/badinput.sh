@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bad input, fuzzed: each tool (maplat, flushstat, faultlat, attachsnoop,
+# ioasid-top) run with seeded random option lists built from its own
+# options and bad values (negative, huge, empty, not numbers, a 4 KiB
+# word, unknown options, values where none is taken), as root and not.
+# Each run must end on its own or on SIGINT after 2 s: never by a crash
+# or a hang; exit 0 only when it ran (or printed the help); otherwise one
+# "TOOL: ..." line, for a usage error (exit 2) followed by the synopsis
+# and the --help hint and nothing else; and no BPF program or link of it
+# left.  BADINPUT_SEED replays a run (it is printed), BADINPUT_N runs per
+# tool (default 12).
+. "$(dirname "$0")/../tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/hostlib.sh"
+scratch
+
+[ "$(id -u)" = 0 ] || { echo "ok 1 bad input # SKIP not root: the tools need CAP_BPF"; echo 1..1; exit 0; }
+seed=${BADINPUT_SEED:-$(date +%s%N | cut -c10-18)}
+n=${BADINPUT_N:-12}
+RANDOM=$seed
+echo "# seed $seed (BADINPUT_SEED=$seed replays it), $n runs per tool"
+
+make -s -C "$top" build/bpf/maplat build/bpf/flushstat build/bpf/faultlat build/bpf/attachsnoop \
+	build/tools/ioasid-top/ioasid-top >"$d/make.log" 2>&1
+ok $? "the tools build"
+[ -s "$d/make.log" ] && sed 's/^/#   /' "$d/make.log" | tail -5
+
+count() { bpftool "$1" show 2>/dev/null | grep -c '^[0-9]*:'; }
+long=$(printf 'x%.0s' $(seq 4096))
+values=(1 0 -1 -99999999999999999999 99999999999999999999 2147483648 abc "" 1.5 0x10 " 3" iommufd type1 unmap "$long" %s%n)
+junk=(-Z --nope --json=3 -- -0 -pp "$long")
+pick() { local a=("$@"); printf '%s' "${a[RANDOM % ${#a[@]}]}"; }
+
+# The options a tool's --help names: "-x" and "--long" words.
+options_of() {
+	"$1" --help 2>/dev/null | grep -oE '(^|[ [,])--?[A-Za-z0-9][-A-Za-z0-9]*' | tr -d ' [,' | sort -u
+}
+
+fuzz_tool() {
+	local name=$1 bin=$2 i k args opts rc lines first bad=0 crash=0 hang=0 leak=0 runs=0 why=""
+	local p0 l0 user
+	mapfile -t opts < <(options_of "$bin")
+	[ "${#opts[@]}" -ge 3 ]
+	ok $? "$name: its --help names its options (${#opts[@]})"
+	p0=$(count prog)
+	l0=$(count link)
+	for i in $(seq "$n"); do
+		args=()
+		for k in $(seq $((RANDOM % 4 + 1))); do
+			case $((RANDOM % 6)) in
+			0 | 1 | 2) args+=("$(pick "${opts[@]}")") ;;
+			3 | 4) args+=("$(pick "${values[@]}")") ;;
+			5) args+=("$(pick "${junk[@]}")") ;;
+			esac
+		done
+		user=root
+		if [ $((RANDOM % 5)) = 0 ]; then
+			user=nobody
+			timeout --preserve-status -s INT -k 5 2 setpriv --reuid=nobody --regid=nogroup \
+				--clear-groups --inh-caps=-all "$bin" "${args[@]}" >"$d/out" 2>"$d/err"
+		else
+			timeout --preserve-status -s INT -k 5 2 "$bin" "${args[@]}" >"$d/out" 2>"$d/err"
+		fi
+		rc=$?
+		runs=$((runs + 1))
+		first=$(head -1 "$d/err")
+		lines=$(wc -l <"$d/err")
+		show=$(printf '%q ' "${args[@]}" | cut -c1-120)
+		if [ "$rc" = 137 ]; then
+			hang=$((hang + 1)); why+="#   hang ($user): $show"$'\n'
+		elif [ "$rc" -gt 128 ]; then
+			crash=$((crash + 1)); why+="#   signal $((rc - 128)) ($user): $show"$'\n'
+		elif [ "$rc" != 0 ]; then
+			if [[ $first != "$name: "* ]]; then
+				bad=$((bad + 1)); why+="#   exit $rc, not a '$name: ' message ($user): $show: $first"$'\n'
+			elif [ "$rc" = 2 ]; then
+				if ! sed -n 2p "$d/err" | grep -q "^usage: $name" ||
+					[ "$(tail -1 "$d/err")" != "Try '$name --help' for more." ]; then
+					bad=$((bad + 1)); why+="#   exit 2 without the synopsis ($user): $show"$'\n'
+				fi
+			elif [ "$lines" != 1 ]; then
+				bad=$((bad + 1)); why+="#   exit $rc, $lines lines on stderr ($user): $show: $first"$'\n'
+			fi
+		fi
+		if [ "$(count prog)" != "$p0" ] || [ "$(count link)" != "$l0" ]; then
+			leak=$((leak + 1)); why+="#   BPF program or link left ($user): $show"$'\n'
+			sleep 1
+			p0=$(count prog)
+			l0=$(count link)
+		fi
+	done
+	is "$crash $hang" "0 0" "$name: $runs fuzzed runs, none crashed or hung"
+	is "$bad" 0 "$name: every failure is one '$name: ' message (usage errors: + synopsis)"
+	is "$leak" 0 "$name: nothing left loaded"
+	[ -n "$why" ] && printf '%s' "$why" | head -12
+}
+
+fuzz_tool maplat "$top/build/bpf/maplat"
+fuzz_tool flushstat "$top/build/bpf/flushstat"
+fuzz_tool faultlat "$top/build/bpf/faultlat"
+fuzz_tool attachsnoop "$top/build/bpf/attachsnoop"
+fuzz_tool ioasid-top "$top/build/tools/ioasid-top/ioasid-top"
+done_testing
