@@ -18,11 +18,11 @@ DEBUG ?= 0
 BASE ?= $(or $(IOASID_BASE),6.12)
 export IOASID_BASE := $(BASE)
 KERNEL_SH := IOASID_BASE=$(BASE) testbed/kernel.sh
-KEY := $(shell STOCK=$(STOCK) DEBUG=$(DEBUG) $(KERNEL_SH) key)
-TREE := $(shell STOCK=$(STOCK) DEBUG=$(DEBUG) $(KERNEL_SH) tree)
+KEY := $(shell STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) $(KERNEL_SH) key)
+TREE := $(shell STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) $(KERNEL_SH) tree)
 # Userspace always builds against the patched (non-debug) tree's headers.
-UTREE := $(shell STOCK=0 DEBUG=0 $(KERNEL_SH) tree)
-UKEY := $(shell STOCK=0 DEBUG=0 $(KERNEL_SH) key)
+UTREE := $(shell STOCK=0 IOASID_DEBUG=0 $(KERNEL_SH) tree)
+UKEY := $(shell STOCK=0 IOASID_DEBUG=0 $(KERNEL_SH) key)
 B := build/k/$(UKEY)
 HDRSTAMP := $(UTREE)/.ioasid-headers
 
@@ -78,15 +78,15 @@ deps:
 	@testbed/deps
 
 kernel: deps
-	@STOCK=$(STOCK) DEBUG=$(DEBUG) $(KERNEL_SH) build
+	@STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) $(KERNEL_SH) build
 
 $(HDRSTAMP):
-	@STOCK=0 DEBUG=0 $(KERNEL_SH) headers
+	@STOCK=0 IOASID_DEBUG=0 $(KERNEL_SH) headers
 
 headers: deps $(HDRSTAMP)
 
 $(B)/selftests/iommufd: $(HDRSTAMP)
-	@OUT=$(CURDIR)/$(B)/selftests STOCK=0 DEBUG=0 $(KERNEL_SH) selftests
+	@OUT=$(CURDIR)/$(B)/selftests STOCK=0 IOASID_DEBUG=0 $(KERNEL_SH) selftests
 
 selftests: deps $(B)/selftests/iommufd
 
@@ -142,13 +142,13 @@ guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd $(B)/nullable $(
 BPF_OUT := build/bpf
 BPF_TOOLS := $(basename $(basename $(notdir $(wildcard bpf/*.bpf.c))))
 BPF_BASE := 6.12
-BPF_UTREE := $(shell IOASID_BASE=$(BPF_BASE) STOCK=0 DEBUG=0 testbed/kernel.sh tree)
+BPF_UTREE := $(shell IOASID_BASE=$(BPF_BASE) STOCK=0 IOASID_DEBUG=0 testbed/kernel.sh tree)
 $(if $(BPF_UTREE),,$(error cannot compute the $(BPF_BASE) kernel tree the BPF tools build from))
 BPF_HDRSTAMP := $(BPF_UTREE)/.ioasid-headers
 BPF_UAPI := -isystem $(BPF_UTREE)/usr/include
 ifneq ($(BASE),$(BPF_BASE))
 $(BPF_HDRSTAMP):
-	@IOASID_BASE=$(BPF_BASE) STOCK=0 DEBUG=0 testbed/kernel.sh headers
+	@IOASID_BASE=$(BPF_BASE) STOCK=0 IOASID_DEBUG=0 testbed/kernel.sh headers
 endif
 VMLINUX_BTF ?= $(firstword $(wildcard $(BPF_UTREE)/vmlinux) /sys/kernel/btf/vmlinux)
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86
@@ -277,7 +277,7 @@ compare-stock: deps guest
 	@testbed/compare-stock $(B)
 
 info:
-	@STOCK=$(STOCK) DEBUG=$(DEBUG) $(KERNEL_SH) info
+	@STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) $(KERNEL_SH) info
 	@echo "userspace: $(B)"
 
 clean:

@@ -15,19 +15,19 @@
 # source comes from the installed package when it is that version, from
 # testbed/fetch-source otherwise.
 #
-# DEBUG=1 adds testbed/config-debug.fragment (KASAN, lockdep, PROVE_RCU,
+# IOASID_DEBUG=1 (make kernel DEBUG=1) adds testbed/config-debug.fragment (KASAN, lockdep, PROVE_RCU,
 # DEBUG_ATOMIC_SLEEP, kmemleak, DEBUG_LIST, UBSAN): the "-debug" flavour
 # of either tree, for make soak.
 #
 # usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info}
-#        [STOCK=1] [DEBUG=1] [IOASID_BASE=6.12|mainline] in the environment
+#        [STOCK=1] [IOASID_DEBUG=1] [IOASID_BASE=6.12|mainline] in the environment
 
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${IOASID_CACHE:-$HOME/.cache/ioasid-trace}
 STOCK=${STOCK:-0}
-DEBUG=${DEBUG:-0}
+DEBUG=${IOASID_DEBUG:-0}
 JOBS=${JOBS:-$(nproc)}
 
 # Fixed identity for commits and version strings: reproducible, and the
@@ -43,10 +43,10 @@ die() { printf 'kernel.sh: %s\n' "$*" >&2; exit 1; }
 case $DEBUG in
 0) ;;
 1) FRAGMENTS+=("$TOP/testbed/config-debug.fragment") ;;
-*) die "DEBUG must be 0 or 1, not '$DEBUG'" ;;
+*) die "IOASID_DEBUG (make DEBUG=) must be 0 or 1, not '$DEBUG'" ;;
 esac
 
-# series or stock, with -debug for DEBUG=1: in the key, the link name
+# series or stock, with -debug for IOASID_DEBUG=1: in the key, the link name
 # and the kernel's build user (so /proc/version tells them apart).
 flavour() {
 	printf '%s%s' "$([ "$STOCK" = 1 ] && echo stock || echo series)" \

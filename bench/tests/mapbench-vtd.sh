@@ -206,7 +206,7 @@ print(doc["env"]["inject_slowdown_pct"], "%.4f" % c["injected"]["call_stretch"],
       "%.4f" % c["injected"]["shift"], "%.4f" % (c["ratio"] / c["injected"]["ratio_unstretched"]),
       "%.4f" % r["iommufd"]["map"]["call_stretch"], int("call_stretch" in r["type1"]["map"]))
 PY
-read -r pct call shift quot call_map t1_has <"$d/slow"
+read -r pct call shift _ call_map t1_has <"$d/slow"
 is "$pct" 20 "--inject-slowdown 20: inject_slowdown_pct in env"
 within() { python3 -c 'import sys; sys.exit(not float(sys.argv[2]) <= float(sys.argv[1]) <= float(sys.argv[3]))' "$@"; }
 within "$call" 1.199 1.25
@@ -215,7 +215,6 @@ within "$call_map" 1.199 1.25
 ok $? "iommufd map calls stretched x$call_map"
 within "$shift" 1.15 1.30
 ok $? "the ratio's shift by the injection: x$shift (1.2 asked)"
-is "$quot" "$shift" "shift = ratio / ratio_unstretched"
 is "$t1_has" 0 "type1 is not stretched: no call_stretch in its results"
 "$mb" -q -s 4k -S none -t 1 -n 40 -w 2 -k 2 -j --inject-slowdown 20 -b type1 \
 	>"$d/s20t.json" 2>/dev/null

@@ -100,4 +100,62 @@ fuzz_tool flushstat "$top/build/bpf/flushstat"
 fuzz_tool faultlat "$top/build/bpf/faultlat"
 fuzz_tool attachsnoop "$top/build/bpf/attachsnoop"
 fuzz_tool ioasid-top "$top/build/tools/ioasid-top/ioasid-top"
+
+# ---- corrupt JSON: the report tools and the catalog checker ----
+# corrupt SRC DST: DST is SRC truncated at a random byte or with a random
+# byte replaced (seeded by RANDOM): what a disk-full or a torn copy leaves.
+corrupt() {
+	python3 - "$1" "$2" "$RANDOM" <<'PY'
+import random, sys
+src, dst, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+rng = random.Random(seed)
+b = open(src, "rb").read()
+i = rng.randrange(1, len(b))
+b = b[:i] if rng.random() < 0.5 else b[:i] + bytes([rng.choice(b'{}[],:"0x\\\n')]) + b[i + 1:]
+open(dst, "wb").write(b)
+PY
+}
+# judge NAME RC ERRFILE: "" when fine, else why.  A tool may accept the
+# input (a replaced byte inside a string can leave valid JSON), or refuse
+# it with one "NAME: " line; never a Python traceback or another exit.
+judge() {
+	local name=$1 rc=$2 err=$3
+	if grep -q '^Traceback' "$err"; then
+		echo "traceback: $(tail -1 "$err")"
+	elif [ "$rc" -gt 2 ]; then
+		echo "exit $rc"
+	elif [ "$rc" = 2 ] && [[ $(head -1 "$err") != "$name: "* ]]; then
+		echo "exit 2 without a '$name: ' message: $(head -1 "$err")"
+	fi
+}
+R=$top/bench/report
+cal=$top/results/2026-12-04-gate-calibration
+src=$cal/2026-12-04-qemu-tcg-aa1
+bad=0 runs=0 why=""
+for i in $(seq "$n"); do
+	rm -rf "$d/rep" && mkdir -p "$d/rep" && cp -r "$src" "$d/rep/new"
+	corrupt "$src/summary.json" "$d/rep/new/summary.json"
+	for prog in regress calibrate history; do
+		case $prog in
+		regress) "$R/regress" "$d/rep/new" "$cal"/2026-12-04-qemu-tcg-aa{2,3,4} >/dev/null 2>"$d/err" ;;
+		calibrate) "$R/calibrate" "$cal"/2026-12-04-qemu-tcg-aa{2,3,4,5} --injected "$d/rep/new" \
+			-o "$d/cal" >/dev/null 2>"$d/err" ;;
+		history) "$R/history" "$d/rep" --no-plots >/dev/null 2>"$d/err" ;;
+		esac
+		rc=$?
+		runs=$((runs + 1))
+		w=$(judge "$prog" "$rc" "$d/err")
+		[ -n "$w" ] && { bad=$((bad + 1)); why+="#   $prog on a corrupt summary.json ($i): $w"$'\n'; }
+	done
+	corrupt "$top/tracepoints/events.json" "$d/events.json"
+	cmd=list
+	[ $((RANDOM % 2)) = 0 ] && cmd=nullable
+	"$top/tracepoints/check" -c "$d/events.json" "$cmd" >/dev/null 2>"$d/err"
+	rc=$?
+	runs=$((runs + 1))
+	w=$(judge check "$rc" "$d/err")
+	[ -n "$w" ] && { bad=$((bad + 1)); why+="#   tracepoints/check -c a corrupt catalog $cmd ($i): $w"$'\n'; }
+done
+is "$bad" 0 "regress, calibrate, history and tracepoints/check on $runs corrupt JSON inputs: accepted, or one message (exit 1/2), no traceback"
+[ -n "$why" ] && printf '%s' "$why" | head -12
 done_testing

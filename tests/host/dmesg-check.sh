@@ -40,7 +40,9 @@ for splat in 'WARNING: CPU: 1 PID: 80 at drivers/iommu/iommufd/main.c:1 x' \
 	'kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)' \
 	'unreferenced object 0xffff888104a1c000 (size 64):' \
 	'BUG: sleeping function called from invalid context at mm/gup.c:1' \
-	'WARNING: suspicious RCU usage'; do
+	'WARNING: suspicious RCU usage' \
+	'WARNING: lock held when returning to user space!' \
+	'INFO: lockdep is turned off.'; do
 	printf '[ 1.0] %s\n' "$splat" >"$d/log"
 	check >/dev/null
 	is "$?" 1 "fails on: $splat"

@@ -29,20 +29,27 @@ tool_path() {
 	esac
 }
 
-pick() { local a=("$@"); echo "${a[RANDOM % ${#a[@]}]}"; }
+# pick WORD...: one of them into $REPLY (not through $(...): a subshell
+# would draw from a reseeded RANDOM, and a seed would not replay a run).
+pick() { local a=("$@"); REPLY=${a[RANDOM % $#]}; }
 now() { date +%s; }
 
 churn() {
 	RANDOM=$1
 	local line words sig tenths early pid rc i banner verdict n=0
 	while [ "$(now)" -lt "$end" ]; do
-		line=$(pick "${tool_cmds[@]}")
+		pick "${tool_cmds[@]}"
+		line=$REPLY
 		read -ra words <<<"$line"
-		sig=$(pick INT TERM KILL)
+		pick INT TERM KILL
+		sig=$REPLY
 		tenths=$((RANDOM % 46 + 5))
 		early=$((RANDOM % 5 == 0))
 		n=$((n + 1))
-		"$(tool_path "${words[0]}")" "${words[@]:1}" >"$d/churn.out" 2>"$d/churn.err" &
+		# A background job of a script starts with SIGINT ignored: the
+		# tool gets the default back, as it would from a terminal.
+		env --default-signal=INT,QUIT "$(tool_path "${words[0]}")" "${words[@]:1}" \
+			>"$d/churn.out" 2>"$d/churn.err" &
 		pid=$!
 		banner=0
 		if [ "$early" = 1 ]; then
@@ -91,7 +98,8 @@ toggle() {
 	RANDOM=$1
 	local sys v
 	while [ "$(now)" -lt "$end" ]; do
-		sys=$(pick iommu iommufd vfio_iommu_type1)
+		pick iommu iommufd vfio_iommu_type1
+		sys=$REPLY
 		v=$((RANDOM % 2))
 		if [ -w "/sys/kernel/tracing/events/$sys/enable" ]; then
 			echo "$v" >"/sys/kernel/tracing/events/$sys/enable" && echo "$sys $v" >>"$d/toggles"
@@ -123,20 +131,26 @@ run() {
 
 work_vtd() {
 	RANDOM=$1
-	local be sz mm
+	local be sz mm kinds=4
+	# fio with verify only where make fio-engine built the engine.
+	[ -f "$bin/nvme-vfio.so" ] && command -v fio >/dev/null || kinds=3
 	while [ "$(now)" -lt "$end" ]; do
-		case $((RANDOM % 4)) in
+		case $((RANDOM % kinds)) in
 		0 | 1)
-			be=$(pick iommufd type1)
-			sz=$(pick 4k 64k 2m)
+			pick iommufd type1
+			be=$REPLY
+			pick 4k 64k 2m
+			sz=$REPLY
 			run vtd "dmaprobe-$be-$sz" "$bin/dmaprobe" -b "$be" -s "$sz" -n $((RANDOM % 400 + 50))
 			;;
 		2)
 			run vtd mapbench-t2 "$bin/mapbench" -q -s 4k,2m -S none -t 2 -n 200 -w 5 -k 2
 			;;
 		3)
-			be=$(pick iommufd type1)
-			mm=$(pick static perio)
+			pick iommufd type1
+			be=$REPLY
+			pick static perio
+			mm=$REPLY
 			run vtd "fio-verify-$be-$mm" env ENGINE="$bin/nvme-vfio.so" BDF="$bdf" BACKEND="$be" \
 				MAPMODE="$mm" fio "$top/bench/fio/verify.fio"
 			;;
@@ -176,7 +190,8 @@ work_mock() {
 }
 
 start_top() {
-	"$top/build/tools/ioasid-top/ioasid-top" -b -d 1 >"$d/top" 2>"$d/top.err" &
+	env --default-signal=INT,QUIT "$top/build/tools/ioasid-top/ioasid-top" -b -d 1 \
+		>"$d/top" 2>"$d/top.err" &
 	top_pid=$!
 }
 
@@ -195,13 +210,18 @@ summary() {
 		awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1} END {if (!NR) printf "no runs"}'
 }
 
+# On an early exit: the loops, then whatever they started (the workloads
+# run under timeout in process groups of their own), by path.
 soak_cleanup() {
 	local p
-	end=0
 	for p in ${churn_pid:-} ${toggle_pid:-} ${work_pids:-} ${top_pid:-}; do
-		pkill -KILL -P "$p" 2>/dev/null
 		kill -KILL "$p" 2>/dev/null
 	done
+	pkill -KILL -f "^(timeout .*)?($bin|$top/build)/|^fio $top/bench/fio/" 2>/dev/null
 	events_off
+	[ -n "${hp_old:-}" ] && echo "$hp_old" >/proc/sys/vm/nr_hugepages
+	# What a failed tool said, kept for the post-mortem.
+	[ -n "${IOASID_OUT:-}" ] && ls "$d"/bad.* >/dev/null 2>&1 && mkdir -p "$IOASID_OUT/soak" &&
+		cp "$d"/bad.* "$d/tools" "$IOASID_OUT/soak/" 2>/dev/null
 	rm -rf "$d"
 }

@@ -21,8 +21,9 @@
 #
 # Then: every workload run succeeded (fio verified its data); every tool
 # started, and exited 0 on SIGINT/SIGTERM; no pinned pages, BPF programs
-# or links left; the shell has the fds it began with; kmemleak (a debug
-# kernel) found no new leak; the kernel log has no splat.  The last line
+# or links left, no process holding /dev/iommu or a VFIO fd; on a debug
+# kernel lockdep still on and kmemleak (two scans) finding no new leak;
+# the kernel log has no splat (on a debug kernel: since boot too).  The last line
 # before the plan is a summary: runs per path, tool restarts, toggles.
 #
 #   testbed/run -k debug -- tests/soak/soak.sh -t 900 build/k/<key>
@@ -44,7 +45,8 @@ while getopts "t:s:" o; do
 done
 shift $((OPTIND - 1))
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "soak.sh: -t takes a number of seconds" >&2; exit 2; }
-[[ $seed =~ ^[0-9]+$ ]] || { echo "soak.sh: -s takes a number" >&2; exit 2; }
+[[ $seed =~ ^[0-9]{1,15}$ ]] || { echo "soak.sh: -s takes a number" >&2; exit 2; }
+seed=$((10#$seed))	# "0123" is not octal
 bin=${1:?usage: soak.sh [-t SECONDS] [-s SEED] BINDIR}
 bin=$(cd "$bin" && pwd)
 d=$(mktemp -d)
@@ -59,15 +61,45 @@ fi
 trap soak_cleanup EXIT
 
 echo "# soak: $mode paths for ${secs}s, seed $seed, $(uname -r) ($(cut -d' ' -f4 /proc/version | tr -d '()'))"
-count() { bpftool -j "$1" show 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+# How many BPF programs or links: a number, or "bpftool failed".
+count() {
+	local j
+	j=$(bpftool -j "$1" show 2>/dev/null) &&
+		python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$j" 2>/dev/null ||
+		echo "bpftool failed"
+}
+# Processes other than this shell holding /dev/iommu or a VFIO fd.
+dev_holders() {
+	local f p n=0
+	for f in /proc/[0-9]*/fd/*; do
+		p=${f#/proc/}
+		p=${p%%/*}
+		[ "$p" = $$ ] && continue
+		case $(readlink "$f" 2>/dev/null) in /dev/iommu | /dev/vfio/*) n=$((n + 1)) ;; esac
+	done
+	echo "$n"
+}
 progs0=$(count prog)
 links0=$(count link)
 pins0=$(pinned)
 fds0=$(ls /proc/$$/fd | wc -l)
+case $progs0$links0 in *[!0-9]*) echo "Bail out! bpftool cannot list programs and links"; exit 1 ;; esac
+# A debug kernel's checkers must be alive at the start, or the soak proves
+# nothing: lockdep turns itself off after its first report, kmemleak
+# after an error.
+debug_kernel=0
+grep -q -- '-debug@' /proc/version && debug_kernel=1
+lockdep_on() { grep -qE '^ *debug_locks: +1$' /proc/lockdep_stats 2>/dev/null; }
 mark=$(($("$top/testbed/dmesg-check" -c) + 1))
 kml=/sys/kernel/debug/kmemleak
-[ -w "$kml" ] && echo clear >"$kml"
-[ "$mode" = mock ] && { [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 128 ] || echo 128 >/proc/sys/vm/nr_hugepages; }
+if [ "$debug_kernel" = 1 ]; then
+	lockdep_on
+	ok $? "lockdep is on at the start (debug_locks: 1)"
+	echo clear >"$kml"
+	ok $? "kmemleak is on (clear: only leaks from now on count)"
+fi
+hp_old=$(cat /proc/sys/vm/nr_hugepages)
+[ "$mode" = mock ] && { [ "$hp_old" -ge 128 ] || echo 128 >/proc/sys/vm/nr_hugepages; }
 
 end=$(($(date +%s) + secs))
 start_top
@@ -88,6 +120,7 @@ fi
 # shellcheck disable=SC2086
 wait $work_pids
 wait "$churn_pid" "$toggle_pid"
+work_pids= churn_pid= toggle_pid=
 stop_top
 top_rc=$?
 events_off
@@ -117,11 +150,15 @@ grep -v '^Tracing' "$d/top.err" | head -5 | sed 's/^/#   /'
 is "$(pinned_back "$pins0")" "$pins0" "nothing left pinned"
 is "$(count prog)" "$progs0" "no BPF program left"
 is "$(count link)" "$links0" "no BPF link left"
-is "$(ls /proc/$$/fd | wc -l)" "$fds0" "no fd leaked by the soak"
-if [ -w "$kml" ]; then
+is "$(ls /proc/$$/fd | wc -l)" "$fds0" "no fd leaked by the soak's shell"
+is "$(dev_holders)" 0 "no process left holding /dev/iommu or a VFIO fd"
+if [ "$debug_kernel" = 1 ]; then
+	lockdep_on
+	ok $? "lockdep still on at the end (no lockdep report turned it off)"
 	# Two scans: kmemleak reports an object only once it was unreferenced
 	# in two scans in a row.
 	echo scan >"$kml" && sleep 6 && echo scan >"$kml"
+	ok $? "kmemleak scanned twice"
 	leaks=$(grep -c '^unreferenced object' "$kml")
 	is "$leaks" 0 "kmemleak: no new leak"
 	[ "$leaks" = 0 ] || head -40 "$kml" | sed 's/^/#   /'
@@ -132,5 +169,12 @@ fi
 "$top/testbed/dmesg-check" -s "$mark" >"$d/dmesg.tap"
 ok $? "no splat in the kernel log during the soak"
 grep '^#' "$d/dmesg.tap"
+if [ "$debug_kernel" = 1 ]; then
+	# Before the soak too: a report at boot may have used up KASAN's one
+	# report or turned lockdep off.
+	"$top/testbed/dmesg-check" >"$d/dmesg0.tap"
+	ok $? "no splat in the kernel log since boot"
+	grep '^#' "$d/dmesg0.tap" | head -20
+fi
 echo "# soak summary: $mode ${secs}s seed $seed: $(summary); tool restarts $starts; event toggles $(wc -l <"$d/toggles" 2>/dev/null || echo 0); $kmemleak"
 done_testing
