@@ -14,6 +14,10 @@
 #   work_mock SEED W    the iommufd selftests, iopfgen (faults answered,
 #                       answered INVALID, pending at close, unhandled) or
 #                       rarely iommufd_fail_nth; lines in $d/runs.W
+#   counted W NAME TOOL CHECK CMD...
+#                       a counted window: CMD watched by its own TOOL -j
+#                       -p PID (the first run of each worker, then 1 in 5:
+#                       maplat around dmaprobe, faultlat around iopfgen)
 #   start_top/stop_top  ioasid-top -b -d 1 for the whole soak
 
 declare -a tool_cmds=(
@@ -129,12 +133,113 @@ run() {
 	fi
 }
 
+# counted W NAME TOOL CHECK CMD...: CMD watched by a TOOL -j -p PID of its
+# own while the soak goes on around it; CHECK, a python expression over
+# the tool's report (doc), says whether its counts are what CMD did.  So
+# that the pid is known before CMD starts, a subshell waits on a fifo and
+# then execs CMD.  One line in $d/runs.W: "NAME ok", or FAIL and why.
+counted() {
+	local w=$1 name=$2 tool=$3 check=$4 go pid tpid dog rc trc i why=
+	shift 4
+	rm -f "$d/$w.go"
+	mkfifo "$d/$w.go" || { echo "$name FAIL no fifo" >>"$d/runs.$w"; return; }
+	# Held open read-write from here on: neither side's open can block.
+	exec {go}<>"$d/$w.go"
+	(
+		read -r _ <&"$go"
+		exec {go}>&-
+		exec "$@"
+	) >"$d/$w.out" 2>"$d/$w.err" &
+	pid=$!
+	env --default-signal=INT,QUIT "$(tool_path "$tool")" -j -p "$pid" \
+		>"$d/$w.tool" 2>"$d/$w.tool.err" {go}>&- &
+	tpid=$!
+	for i in $(seq 300); do
+		grep -q '^Tracing' "$d/$w.tool.err" 2>/dev/null && break
+		kill -0 "$tpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q '^Tracing' "$d/$w.tool.err" 2>/dev/null || why="$tool did not start"
+	echo go >&"$go"
+	exec {go}>&-
+	# A watchdog that leaves no sleep behind when it is called off (and
+	# whose sleep, if one is left, holds none of the soak's output).
+	(
+		trap 'kill "$s" 2>/dev/null; exit 0' TERM
+		sleep 900 &
+		s=$!
+		wait "$s"
+		kill -KILL "$pid"
+	) >/dev/null 2>&1 &
+	dog=$!
+	wait "$pid"
+	rc=$?
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
+	kill -INT "$tpid" 2>/dev/null
+	for i in $(seq 200); do
+		kill -0 "$tpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$tpid" 2>/dev/null
+	wait "$tpid"
+	trc=$?
+	if [ -n "$why" ]; then
+		:
+	elif [ "$rc" != 0 ]; then
+		why="exit $rc: $(grep -m2 . "$d/$w.err" | tr '\n' ' ' | cut -c1-200)"
+	elif [ "$trc" != 0 ]; then
+		why="$tool exit $trc on SIGINT"
+	else
+		why=$(python3 - "$d/$w.tool" "$check" <<'PY'
+import json, sys
+try:
+    doc = [json.loads(l) for l in open(sys.argv[1])][-1]
+except (ValueError, IndexError, OSError) as e:
+    print("no report: %s" % e)
+    sys.exit()
+try:
+    if not eval(sys.argv[2]):
+        print("counts differ: " + json.dumps(doc)[:400])
+except (KeyError, IndexError, TypeError) as e:
+    print("report lacks %s: %s" % (e, json.dumps(doc)[:300]))
+PY
+)
+	fi
+	if [ -z "$why" ]; then
+		echo "$name ok" >>"$d/runs.$w"
+	else
+		echo "$name FAIL $why" >>"$d/runs.$w"
+		cp "$d/$w.tool.err" "$d/bad.$name.$w.err" 2>/dev/null
+	fi
+	rm -f "$d/$w.go"
+}
+
+# maplat's counts for one dmaprobe run: N + its 10 warm-up rounds, maps
+# and unmaps of one size class on one backend, nothing else, no failure.
+maplat_check() {
+	local be=$1 l=$2 c=$(($3 + 10))
+	echo "sorted((h['backend'], h['op'], h['size_log2'], h['count'], h['failed']) for h in doc['histograms'])" \
+		"== [('$be', 'map', $l, $c, 0), ('$be', 'unmap', $l, $c, 0)]"
+}
+
 work_vtd() {
 	RANDOM=$1
-	local be sz mm kinds=4
+	local be sz mm n first=1 kinds=4
 	# fio with verify only where make fio-engine built the engine.
 	[ -f "$bin/nvme-vfio.so" ] && command -v fio >/dev/null || kinds=3
 	while [ "$(now)" -lt "$end" ]; do
+		if [ "$first" = 1 ] || [ $((RANDOM % 5)) = 0 ]; then
+			first=0
+			pick iommufd type1
+			be=$REPLY
+			pick 4k:12 64k:16 2m:21
+			sz=$REPLY
+			n=$((RANDOM % 300 + 50))
+			counted vtd "count-maplat-$be-${sz%:*}" maplat "$(maplat_check "$be" "${sz#*:}" "$n")" \
+				"$bin/dmaprobe" -b "$be" -s "${sz%:*}" -n "$n"
+			continue
+		fi
 		case $((RANDOM % kinds)) in
 		0 | 1)
 			pick iommufd type1
@@ -160,8 +265,16 @@ work_vtd() {
 
 work_mock() {
 	RANDOM=$1
-	local w=$2 l
+	local w=$2 l m first=1
 	while [ "$(now)" -lt "$end" ]; do
+		if [ "$first" = 1 ] || [ $((RANDOM % 5)) = 0 ]; then
+			first=0
+			m=$((RANDOM % 200 + 1))
+			counted "$w" count-faultlat faultlat \
+				"sum(e['round_trips'] for e in doc['devices']) == $m and sum(e['read'] for e in doc['devices']) == $m and sum(e['lost'] + e['invalid'] for e in doc['devices']) == 0" \
+				"$bin/iopfgen" -n "$m" -k $((RANDOM % 64 + 1))
+			continue
+		fi
 		case $((RANDOM % 8)) in
 		0 | 1)
 			# shellcheck disable=SC2046

@@ -19,6 +19,10 @@
 # random.  SEED (default: from the clock, printed) makes the choices
 # replayable.
 #
+# Some workload runs are counted windows: maplat -p PID around a dmaprobe,
+# faultlat -p PID around an iopfgen, whose reports must count exactly the
+# operations the run did while everything else goes on.
+#
 # Then: every workload run succeeded (fio verified its data); every tool
 # started, and exited 0 on SIGINT/SIGTERM; no pinned pages, BPF programs
 # or links left, no process holding /dev/iommu or a VFIO fd; on a debug
@@ -132,6 +136,10 @@ failed=$(cat "$d"/runs.* 2>/dev/null | grep -c ' FAIL')
 ok $? "the workloads ran ($runs runs)"
 is "${failed:-0}" 0 "every workload run succeeded"
 grep -h ' FAIL' "$d"/runs.* 2>/dev/null | head -10 | sed 's/^/#   /'
+windows=$(cat "$d"/runs.* 2>/dev/null | grep -c '^count-')
+wrong=$(cat "$d"/runs.* 2>/dev/null | grep -c '^count-.* FAIL')
+[ "$windows" -gt 0 ] && [ "$wrong" = 0 ]
+ok $? "the tools' counts equal what the workloads did ($windows counted windows, $wrong wrong)"
 starts=$(wc -l <"$d/tools" 2>/dev/null || echo 0)
 [ "$starts" -gt 0 ]
 ok $? "the tools were started and stopped ($starts times)"
