@@ -4,8 +4,7 @@
  * and IOAS/container, and of device attachments (see README.md).
  *
  * One BPF object aggregates in the kernel (ioasid-top.bpf.c); once per
- * refresh this reads the per-CPU maps, sums the CPUs and diffs with the
- * previous refresh.  Views: ncurses (screen.c), batch text, JSON lines.
+ * refresh this reads its maps and diffs with the previous refresh.  Views: ncurses (screen.c), batch text, JSON lines.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -582,7 +581,7 @@ static int ncpus;
 static struct row *rows;
 static int nrows, caprows;
 static struct storm_table *storms;
-static struct top_stats *percpu;
+static __u64 *other_vals;	/* the other map: one value per CPU */
 static uint64_t other_prev[TOP_NR_OTHER];
 static double last_t;
 static struct frame frame;
@@ -605,23 +604,6 @@ static struct row *find_row(const struct top_key *k)
 	memset(&rows[nrows], 0, sizeof(rows[0]));
 	rows[nrows].key = *k;
 	return &rows[nrows++];
-}
-
-static void sum_cpus(struct top_stats *out)
-{
-	const __u64 *in;
-	__u64 *o = (__u64 *)out;
-	size_t w, n = offsetof(struct top_stats, comm) / sizeof(__u64);
-	int c;
-
-	memset(out, 0, sizeof(*out));
-	for (c = 0; c < ncpus; c++) {
-		in = (const __u64 *)&percpu[c];
-		for (w = 0; w < n; w++)
-			o[w] += in[w];
-		if (!out->comm[0] && percpu[c].comm[0])
-			memcpy(out->comm, percpu[c].comm, sizeof(out->comm));
-	}
 }
 
 static void diff_stats(const struct top_stats *a, const struct top_stats *b, struct top_stats *d)
@@ -758,7 +740,8 @@ static int collect(const struct view *v)
 	double now = cli_now(), secs = now - last_t, mean;
 	static struct row **shown;
 	static int shown_cap;
-	__u64 *vals = (__u64 *)percpu;	/* a per-CPU u64 fits in it */
+	__u64 *vals = other_vals;
+	static struct top_stats val;
 	__u32 idx;
 	int ndead = 0;
 
@@ -775,14 +758,14 @@ static int collect(const struct view *v)
 
 		k = next;
 		n++;
-		if (bpf_map_lookup_elem(fd, &k, percpu))
+		if (bpf_map_lookup_elem(fd, &k, &val))
 			continue;
 		r = find_row(&k);
 		if (!r)
 			return -ENOMEM;
 		r->alive = true;
 		r->prev = r->cum;
-		sum_cpus(&r->cum);
+		r->cum = val;
 		memcpy(r->comm, r->cum.comm, sizeof(r->comm));
 		r->comm[TOP_COMM_LEN - 1] = 0;
 		if (!r->as)
@@ -925,7 +908,7 @@ static void print_header(FILE *o, const struct frame *f)
 			"unavailable: %s\n", env.fallback ? " (forced by -F)" : "",
 			unavailable_text());
 	if (f->dropped)
-		fprintf(o, "WARNING: %llu updates dropped: more than %d rows\n",
+		fprintf(o, "WARNING: %llu updates dropped: no row (more than %d, or no memory)\n",
 			(unsigned long long)f->dropped, TOP_MAX_KEYS);
 }
 
@@ -1224,9 +1207,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	ncpus = libbpf_num_possible_cpus();
-	percpu = calloc(ncpus, sizeof(*percpu));
+	other_vals = calloc(ncpus, sizeof(*other_vals));
 	storms = storm_table_new(&env.storm, sizeof(struct top_key));
-	if (!percpu || !storms) {
+	if (!other_vals || !storms) {
 		err = -ENOMEM;
 		fprintf(stderr, "ioasid-top: out of memory (%d CPUs)\n", ncpus);
 		goto cleanup;
@@ -1295,7 +1278,7 @@ cleanup:
 	ioasid_top_bpf__destroy(obj);
 	storm_table_free(storms);
 	probe_free();
-	free(percpu);
+	free(other_vals);
 	free(rows);
 	free(usage_buf);
 	return err ? 1 : 0;

@@ -36,7 +36,7 @@ struct top_key {
 	__u32 backend;
 };
 
-/* Per CPU, cumulative since start: user space sums the CPUs and diffs. */
+/* One row, cumulative since start (atomic adds): user space diffs. */
 struct top_stats {
 	__u64 ops[TOP_NR_OPS];		/* successful */
 	__u64 errors[TOP_NR_OPS];	/* ret < 0 */

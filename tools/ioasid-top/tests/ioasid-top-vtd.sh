@@ -69,6 +69,30 @@ wait $p1; rc1=$?
 p2=$!
 wait $p2; rc2=$?
 is "$rc1:$rc2" "0:0" "dmaprobe 4k x $((n + warm)) through iommufd (pid $p1), then type1 (pid $p2)"
+# What its BPF maps charge the kernel (fdinfo's memlock), with rows in
+# use: it must not grow with the CPUs (a preallocated per-CPU stats hash
+# took 6 MB per possible CPU).
+# Before 6.4 memlock was max_entries x (key + value) whatever the flags.
+python3 - "$tpid" "$(cat /sys/devices/system/cpu/possible)" <<'PY'
+import os, sys
+pid, possible = sys.argv[1], sys.argv[2]
+if tuple(map(int, os.uname().release.split(".")[:2])) < (6, 4):
+    print("# kernel before 6.4: memlock is not what a map holds")
+    sys.exit(0)
+maps = []
+for fd in os.listdir("/proc/%s/fdinfo" % pid):
+    try:
+        f = dict(l.rstrip("\n").split(":\t", 1) for l in open("/proc/%s/fdinfo/%s" % (pid, fd)) if ":\t" in l)
+    except OSError:
+        continue
+    if "map_type" in f:
+        maps.append((int(f["memlock"]), f["map_type"], f["max_entries"], f["value_size"]))
+total = sum(m[0] for m in maps)
+print("# %d maps, %d KiB in all (possible CPUs %s); largest: %s" % (len(maps), total >> 10, possible,
+      ", ".join("type %s x%s of %s B: %d KiB" % (t, n, v, b >> 10) for b, t, n, v in sorted(maps)[::-1][:3])))
+sys.exit(0 if maps and total < 2 << 20 else 1)
+PY
+ok $? "its BPF maps charge less than 2 MiB of kernel memory with rows in use (per-CPU stats took 6 MB a CPU)"
 stop_top
 is "$?" 0 "SIGTERM: exit 0"
 python3 - "$d/counts" "$p1" "$p2" "$((n + warm))" <<'PY'
