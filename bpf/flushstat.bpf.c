@@ -79,6 +79,7 @@ struct {
 } domains SEC(".maps");
 
 __u32 nr_containers = 0;
+__u64 dropped = 0;	/* flushes and operations not counted: counts was full */
 __u32 nr_domains = 0;
 
 static struct fs_val zero_val;
@@ -94,11 +95,13 @@ static __always_inline struct fs_val *row(struct fs_key *key)
 	v = bpf_map_lookup_elem(&counts, key);
 	if (v)
 		bpf_get_current_comm(v->comm, sizeof(v->comm));
+	else
+		__sync_fetch_and_add(&dropped, 1);
 	return v;
 }
 
-/* One flush of domain @dom: a range of @bytes, or everything (@all). */
-static __always_inline int account(__u32 dom, __u64 bytes, bool all)
+/* One flush of domain @dom: a range of @bytes, everything, or nothing. */
+static __always_inline int account(__u32 dom, __u64 bytes, enum fs_flush kind)
 {
 	__u32 tid = cur_tid();
 	struct fs_key key = {};
@@ -123,8 +126,12 @@ static __always_inline int account(__u32 dom, __u64 bytes, bool all)
 	v = row(&key);
 	if (!v)
 		return 0;
-	if (all) {
+	if (kind == FS_FLUSH_ALL) {
 		__sync_fetch_and_add(&v->flush_all, 1);
+		return 0;
+	}
+	if (kind == FS_FLUSH_EMPTY) {
+		__sync_fetch_and_add(&v->empty_syncs, 1);
 		return 0;
 	}
 	__sync_fetch_and_add(&v->syncs, 1);
@@ -262,14 +269,18 @@ SEC("tp_btf/iotlb_sync")
 int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather___s *gather)
 {
 	__u32 dom = number(&domains, &nr_domains, (__u64)domain);
+	__u64 start = gather->start, end = gather->end;
 
-	return account(dom, gather->end - gather->start + 1, false);
+	/* an empty gather (start ULONG_MAX, end 0) is synced too: no range */
+	if (start > end)
+		return account(dom, 0, FS_FLUSH_EMPTY);
+	return account(dom, end - start + 1, FS_FLUSH_RANGE);
 }
 
 SEC("tp_btf/flush_iotlb_all")
 int BPF_PROG(flush_iotlb_all, struct iommu_domain *domain)
 {
-	return account(number(&domains, &nr_domains, (__u64)domain), 0, true);
+	return account(number(&domains, &nr_domains, (__u64)domain), 0, FS_FLUSH_ALL);
 }
 
 /* A freed domain's address may come back: give the next one a new number. */
@@ -298,8 +309,10 @@ int BPF_PROG(cache_tag_flush_range, struct cache_tag___fs *tag, unsigned long st
 		return 0;
 	/* 7.x has no cache_tag_flush_all event: a flush-all is [0, ~0UL] here */
 	if (start == 0 && end == ~0UL)
-		return account(BPF_CORE_READ(tag, domain_id) + 1, 0, true);
-	return account(BPF_CORE_READ(tag, domain_id) + 1, end - start + 1, false);
+		return account(BPF_CORE_READ(tag, domain_id) + 1, 0, FS_FLUSH_ALL);
+	if (start > end)	/* the sync of an empty gather */
+		return account(BPF_CORE_READ(tag, domain_id) + 1, 0, FS_FLUSH_EMPTY);
+	return account(BPF_CORE_READ(tag, domain_id) + 1, end - start + 1, FS_FLUSH_RANGE);
 }
 
 SEC("tp_btf/cache_tag_flush_all")
@@ -307,7 +320,7 @@ int BPF_PROG(cache_tag_flush_all, struct cache_tag___fs *tag)
 {
 	if (!iotlb_tag(tag))
 		return 0;
-	return account(BPF_CORE_READ(tag, domain_id) + 1, 0, true);
+	return account(BPF_CORE_READ(tag, domain_id) + 1, 0, FS_FLUSH_ALL);
 }
 
 /*
@@ -329,8 +342,8 @@ int BPF_PROG(qi_submit, struct intel_iommu *iommu, __u64 qw0, __u64 qw1)
 	if (type != QI_IOTLB && type != QI_PIOTLB)
 		return 0;
 	if (((qw0 >> 4) & 3) != 3)
-		return account(dom, 0, true);
-	return account(dom, 4096ULL << (qw1 & 0x3f), false);
+		return account(dom, 0, FS_FLUSH_ALL);
+	return account(dom, 4096ULL << (qw1 & 0x3f), FS_FLUSH_RANGE);
 }
 
 /* Unmaps outside an iommufd/type1 operation (the fallback's "other"). */

@@ -460,7 +460,7 @@ struct prow {
 	__u32 tgid, id;
 	__u8 backend;
 	char comm[TASK_COMM_LEN];
-	__u64 syncs, flush_all, range_bytes;
+	__u64 syncs, flush_all, range_bytes, empty_syncs;
 	__u64 unmap_syncs, unmaps, unmaps_failed, maps, copies;
 };
 
@@ -471,7 +471,7 @@ struct user {
 
 struct drow {
 	__u32 dom;
-	__u64 syncs, flush_all, range_bytes;
+	__u64 syncs, flush_all, range_bytes, empty_syncs;
 	int nusers;
 	struct user users[MAX_USERS];
 	bool more_users;
@@ -529,6 +529,7 @@ static void fold(const struct entry *e, int n, struct prow *p, int *np, struct d
 		r->syncs += v->syncs;
 		r->flush_all += v->flush_all;
 		r->range_bytes += v->range_bytes;
+		r->empty_syncs += v->empty_syncs;
 		/* other: no operation, its unmaps are iommu:unmap calls */
 		if (key->op == FS_OP_UNMAP || key->backend == FS_OTHER)
 			r->unmap_syncs += v->syncs;
@@ -553,6 +554,7 @@ static void fold(const struct entry *e, int n, struct prow *p, int *np, struct d
 		q->syncs += v->syncs;
 		q->flush_all += v->flush_all;
 		q->range_bytes += v->range_bytes;
+		q->empty_syncs += v->empty_syncs;
 		for (k = 0; k < q->nusers; k++)
 			if (q->users[k].backend == key->backend && q->users[k].id == key->id)
 				break;
@@ -610,6 +612,9 @@ static const char *dom_str(__u32 dom, char *buf, size_t len)
 	return buf;
 }
 
+/* Events of this interval the kernel could not count: its table was full. */
+static __u64 interval_dropped;
+
 static void print_human(const struct prow *p, int np, const struct drow *d, int nd,
 			const struct fs_hist *h, double secs)
 {
@@ -618,6 +623,9 @@ static void print_human(const struct prow *p, int np, const struct drow *d, int 
 
 	if (env.timestamp)
 		printf("%s\n", cli_clock(ts, sizeof(ts)));
+	if (interval_dropped)
+		printf("%llu events not counted: the kernel's table of %d rows was full\n",
+		       (unsigned long long)interval_dropped, MAX_KEYS);
 	if (!np) {
 		printf("no IOTLB flushes or unmaps seen\n\n");
 		fflush(stdout);
@@ -717,6 +725,7 @@ static void print_json(const struct prow *p, int np, const struct drow *d, int n
 	json_bool(&j, "fallback", attrib != ATTR_TP || g_src != FS_SRC_IOTLB_SYNC);
 	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
 	json_double(&j, "seconds", secs);
+	json_uint(&j, "dropped", interval_dropped);
 	json_unavailable(&j, attrib);
 	json_array_begin(&j, "processes");
 	for (i = 0; i < np; i++) {
@@ -730,6 +739,7 @@ static void print_json(const struct prow *p, int np, const struct drow *d, int n
 		json_double(&j, "syncs_per_s", p[i].syncs / secs);
 		json_uint(&j, "flush_all", p[i].flush_all);
 		json_uint(&j, "range_bytes", p[i].range_bytes);
+		json_uint(&j, "empty_syncs", p[i].empty_syncs);
 		if (p[i].syncs)
 			json_double(&j, "mean_range", (double)p[i].range_bytes / p[i].syncs);
 		else
@@ -756,6 +766,7 @@ static void print_json(const struct prow *p, int np, const struct drow *d, int n
 		json_uint(&j, "syncs", d[i].syncs);
 		json_uint(&j, "flush_all", d[i].flush_all);
 		json_uint(&j, "range_bytes", d[i].range_bytes);
+		json_uint(&j, "empty_syncs", d[i].empty_syncs);
 		json_array_begin(&j, "users");
 		for (k = 0; k < d[i].nusers; k++) {
 			json_object_begin(&j, NULL);
@@ -945,6 +956,7 @@ struct run {
 	struct drow *drows;
 	struct fs_hist ranges[FS_NR_BACKENDS];
 	int attrib;
+	__u64 dropped;		/* the kernel's count at the last report */
 };
 
 static int report(void *ctx, double seconds)
@@ -959,6 +971,8 @@ static int report(void *ctx, double seconds)
 		return err;
 	}
 	fold(r->entries, n, r->prows, &np, r->drows, &nd);
+	interval_dropped = __atomic_load_n(&r->obj->bss->dropped, __ATOMIC_RELAXED) - r->dropped;
+	r->dropped += interval_dropped;
 	if (storms)
 		storms_update(r->prows, np, seconds);
 	if (env.json)

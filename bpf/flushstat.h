@@ -24,6 +24,13 @@ enum fs_op {
 	FS_NR_OPS,
 };
 
+/* What one flush event did (account() in flushstat.bpf.c). */
+enum fs_flush {
+	FS_FLUSH_RANGE,
+	FS_FLUSH_ALL,
+	FS_FLUSH_EMPTY,		/* a sync of an empty gather (start > end) */
+};
+
 /* Where the flushes come from (set by user space, see flushstat.md). */
 enum fs_source {
 	FS_SRC_IOTLB_SYNC,	/* iommu:iotlb_sync + iommu:flush_iotlb_all (the series) */
@@ -50,6 +57,7 @@ struct fs_val {
 	__u64 syncs;		/* range flushes (iotlb_sync) */
 	__u64 flush_all;	/* whole-domain flushes */
 	__u64 range_bytes;	/* sum of the syncs' end - start + 1 */
+	__u64 empty_syncs;	/* iotlb_sync of an empty gather: no range */
 	__u64 ops;		/* dom == 0: completed operations of this op */
 	__u64 failed;		/* dom == 0: ... of which failed */
 	char comm[TASK_COMM_LEN];

@@ -27,6 +27,7 @@ const volatile bool targ_breakdown = false;	/* -B */
 const volatile bool targ_per_ioas = false;	/* -I */
 const volatile int filter_backend = -1;		/* --backend, fallback mode */
 const volatile struct ioctl_desc ioctls[MAX_IOCTLS] = {};
+__u64 dropped = 0;	/* operations not counted: hists was full */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -65,8 +66,10 @@ static __always_inline int record(__u8 backend, __u8 op, __u64 len, __u64 as, __
 	if (!h) {
 		bpf_map_update_elem(&hists, &key, &zero_hist, BPF_NOEXIST);
 		h = bpf_map_lookup_elem(&hists, &key);
-		if (!h)
+		if (!h) {
+			__sync_fetch_and_add(&dropped, 1);
 			return 0;
+		}
 		if (targ_per_process)
 			bpf_get_current_comm(h->comm, sizeof(h->comm));
 	}

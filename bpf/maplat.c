@@ -457,21 +457,25 @@ static void print_entry(const struct entry *e)
 	hist_print_log2(stdout, h->slots, MAX_SLOTS, env.ns ? "nsecs" : "usecs");
 }
 
-static void print_human(const struct entry *e, int n, int mode)
+static void print_human(const struct entry *e, int n, __u64 dropped)
 {
 	char ts[16];
 	int i;
 
 	if (env.timestamp)
 		printf("\n%s\n", cli_clock(ts, sizeof(ts)));
-	if (!n)
+	if (!n && !dropped)
 		printf("\nno map, unmap or copy operations seen\n");
 	for (i = 0; i < n; i++)
 		print_entry(&e[i]);
+	if (dropped)
+		printf("\n%llu operations not counted: the kernel's table of %d histograms was "
+		       "full\n(fewer with less -P/-I or a shorter interval)\n",
+		       (unsigned long long)dropped, MAX_KEYS);
 	fflush(stdout);
 }
 
-static void print_json(const struct entry *e, int n, int mode, double seconds)
+static void print_json(const struct entry *e, int n, int mode, double seconds, __u64 dropped)
 {
 	const struct hist *h;
 	struct timespec now;
@@ -487,6 +491,7 @@ static void print_json(const struct entry *e, int n, int mode, double seconds)
 	json_bool(&j, "fallback", mode != MODE_TP);
 	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
 	json_double(&j, "seconds", seconds);
+	json_uint(&j, "dropped", dropped);
 	json_string(&j, "unit", unit_name());
 	json_string(&j, "percentiles", "estimated from log2 buckets, linear within a bucket");
 	json_array_begin(&j, "unavailable");
@@ -564,11 +569,13 @@ struct run {
 	struct maplat_bpf *obj;
 	struct entry *entries;
 	int mode;
+	__u64 dropped;		/* the kernel's count at the last report */
 };
 
 static int report(void *ctx, double seconds)
 {
 	struct run *r = ctx;
+	__u64 dropped;
 	int n;
 
 	n = drain_hists(bpf_map__fd(r->obj->maps.hists), r->entries);
@@ -576,10 +583,12 @@ static int report(void *ctx, double seconds)
 		fprintf(stderr, "maplat: failed to read histograms: %s\n", strerror(-n));
 		return n;
 	}
+	dropped = __atomic_load_n(&r->obj->bss->dropped, __ATOMIC_RELAXED);
 	if (env.json)
-		print_json(r->entries, n, r->mode, seconds);
+		print_json(r->entries, n, r->mode, seconds, dropped - r->dropped);
 	else
-		print_human(r->entries, n, r->mode);
+		print_human(r->entries, n, dropped - r->dropped);
+	r->dropped = dropped;
 	return 0;
 }
 

@@ -198,6 +198,26 @@ sys.exit(1 if err else 0)
 PY
 ok $? "-I -P: counts per IOAS id (python3's two, dmaprobe's one) and per container"
 
+# ---- a full table: what is not counted is said ----
+# 5200 IOASes x (map, unmap) = 10400 keys with -I, more than the 10240
+# histograms the kernel keeps.
+nfill=5200
+start_maplat fill -j -I
+ok $? "maplat -j -I starts"
+"$top/bpf/tests/ioasfill.py" "$nfill" >"$d/fill.out" 2>&1
+ok $? "ioasfill.py: $nfill IOASes, a 4 KiB map and unmap in each"
+sed 's/^/# /' "$d/fill.out"
+stop_maplat
+python3 - "$d/fill" "$((2 * nfill))" <<'PY'
+import json, sys
+doc = json.loads(open(sys.argv[1]).read())
+want = int(sys.argv[2])
+counted = sum(h["count"] + h["failed"] for h in doc["histograms"])
+print("# %d histograms, %d operations counted, %d dropped" % (len(doc["histograms"]), counted, doc["dropped"]))
+sys.exit(0 if doc["dropped"] > 0 and counted + doc["dropped"] == want else 1)
+PY
+ok $? "the table full: counted + dropped = the $((2 * nfill)) operations, dropped > 0"
+
 # ---- 2: human output ----
 start_maplat human -T
 "$probe" -b both -s 4k -n "$n" >/dev/null 2>&1

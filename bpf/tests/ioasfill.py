@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# ioasfill.py N: N IOASes on one /dev/iommu, a 4 KiB map and unmap in each
+# (no device: the handlers run all the same), all kept until the end so
+# that no IOAS id is reused.  2N operations in 2N (IOAS, op) keys: more
+# than a tool's table holds, for the tests of what a full table does.
+# Prints "ioasfill: N IOASes, 2N operations"; exit 1 on a failed ioctl.
+import ctypes
+import fcntl
+import mmap
+import os
+import struct
+import sys
+
+T = ord(';') << 8
+ALLOC, MAP, UNMAP = T | 0x81, T | 0x85, T | 0x86
+if len(sys.argv) != 2 or not sys.argv[1].isdigit():
+    sys.exit("usage: ioasfill.py N")
+n = int(sys.argv[1])
+fd = os.open("/dev/iommu", os.O_RDWR)
+buf = mmap.mmap(-1, 4096)
+va = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+try:
+    for _ in range(n):
+        a = bytearray(struct.pack("=III", 12, 0, 0))
+        fcntl.ioctl(fd, ALLOC, a, True)
+        ioas = struct.unpack("=III", a)[2]
+        # FIXED_IOVA | WRITEABLE | READABLE at IOVA 1 MiB
+        fcntl.ioctl(fd, MAP, struct.pack("=IIIIQQQ", 40, 7, ioas, 0, va, 4096, 1 << 20))
+        fcntl.ioctl(fd, UNMAP, struct.pack("=IIQQ", 24, ioas, 1 << 20, 4096))
+except OSError as e:
+    sys.exit("ioasfill: %s" % e)
+print("ioasfill: %d IOASes, %d operations" % (n, 2 * n))
