@@ -25,6 +25,7 @@ const volatile long targ_nr_close = 3;		/* raw_syscalls: __NR_close */
 const volatile struct ioctl_desc ioctls[MAX_IOCTLS] = {};
 
 __u64 dropped = 0;	/* records the ring buffer had no room for */
+__u64 untracked = 0;	/* fallback: bound fds the fds table had no room for */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -41,7 +42,7 @@ struct {
 
 /* Fallback: tgid << 32 | fd of fds bound to iommufd or set to a container. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);	/* user space deletes exited processes' */
 	__uint(max_entries, MAX_ENTRIES);
 	__type(key, __u64);
 	__type(value, __u8);
@@ -229,9 +230,11 @@ static __always_inline int ioctl_exit(long ret)
 	if (i >= MAX_IOCTLS)
 		goto out;
 	key = cur_fd_key(st->fd);
-	if (ret == 0 && ioctls[i].track)
-		bpf_map_update_elem(&fds, &key, &one, BPF_ANY);
-	if (ret == 0 && ioctls[i].untrack)
+	/* the fallback follows fds; the handlers' entry (fd -1) need not */
+	if (st->fd >= 0 && ret == 0 && ioctls[i].track &&
+	    bpf_map_update_elem(&fds, &key, &one, BPF_ANY))
+		__sync_fetch_and_add(&untracked, 1);
+	if (st->fd >= 0 && ret == 0 && ioctls[i].untrack)
 		bpf_map_delete_elem(&fds, &key);
 	if (!ioctls[i].report)
 		goto out;
@@ -251,6 +254,29 @@ out:
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
+
+/*
+ * Tracepoint mode: the ioctl handlers of /dev/iommu and of VFIO device,
+ * group and container fds, not the ioctl syscall, so that no other ioctl
+ * on the host (KVM_RUN...) runs a program.  The fd is not known here.
+ */
+#define HANDLER_PROGS(fn)						\
+SEC("fentry/" #fn)							\
+int BPF_PROG(fn##_enter, void *file, unsigned int cmd, unsigned long arg) \
+{									\
+	return ioctl_enter(-1, cmd, arg);				\
+}									\
+									\
+SEC("fexit/" #fn)							\
+int BPF_PROG(fn##_exit, void *file, unsigned int cmd, unsigned long arg, long ret) \
+{									\
+	return ioctl_exit(ret);						\
+}
+
+HANDLER_PROGS(iommufd_fops_ioctl)
+HANDLER_PROGS(vfio_device_fops_unl_ioctl)
+HANDLER_PROGS(vfio_group_fops_unl_ioctl)
+HANDLER_PROGS(vfio_fops_unl_ioctl)
 
 /* Fallback: closing a bound device fd or a group fd in a container detaches it. */
 static __always_inline int close_enter(int fd)

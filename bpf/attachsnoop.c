@@ -55,7 +55,7 @@ static struct env {
 
 static int mode;
 /* tracepoint mode without the ioctl syscall events: no latency, no bind */
-static bool no_syscalls;
+static bool no_handlers;	/* tracepoint mode without latency and bind */
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, to date the records */
 static double wall_offset;
 
@@ -515,28 +515,93 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * Records the kernel could not queue since the last call, said where they
+ * are missing in the stream (an "event": "lost" record in JSON).
+ */
+static void report_lost(const struct attachsnoop_bpf *obj)
+{
+	static __u64 reported;
+	__u64 n = __atomic_load_n(&obj->bss->dropped, __ATOMIC_RELAXED);
+	struct timespec now;
+	struct json j;
+
+	if (n == reported)
+		return;
+	if (env.json) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
+		json_string(&j, "mode", mode_names[mode]);
+		json_string(&j, "event", "lost");
+		json_uint(&j, "count", n - reported);
+		json_object_end(&j);
+	} else {
+		printf("LOST %llu events here: the ring buffer was full\n",
+		       (unsigned long long)(n - reported));
+	}
+	fflush(stdout);
+	reported = n;
+}
+
+/*
+ * The fallback's table of bound and contained fds: a process that exits
+ * closes its fds without close(), so its entries are deleted here, once
+ * a second, when the process is gone.
+ */
+static void sweep_fds(const struct attachsnoop_bpf *obj)
+{
+	static double last;
+	int fd = bpf_map__fd(obj->maps.fds);
+	__u64 key, next, gone[64];
+	double now = cli_now();
+	int i, n = 0;
+	bool first = true;
+
+	if (mode == MODE_TP || now - last < 1)
+		return;
+	last = now;
+	while (n < (int)ARRAY_SIZE(gone) && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (kill((pid_t)(key >> 32), 0) && errno == ESRCH)
+			gone[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
+}
+
 /* ---- which programs run in which mode ---- */
 
 struct prog_desc {
 	struct bpf_program *prog;
-	const char *tp;		/* tp_btf tracepoint, NULL for the syscall ones */
+	const char *tp;		/* tp_btf tracepoint, NULL for the others */
 	enum mode mode;
+	const char *func;	/* tracepoint mode, if it has BTF: fentry/fexit on it */
 };
 
 static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
 {
 	const struct prog_desc d[] = {
-		{ obj->progs.dev_attach, "iommufd_device_attach", MODE_TP },
-		{ obj->progs.dev_replace, "iommufd_device_replace", MODE_TP },
-		{ obj->progs.dev_detach, "iommufd_device_detach", MODE_TP },
-		{ obj->progs.hwpt_alloc, "iommufd_hwpt_alloc", MODE_TP },
-		{ obj->progs.group_attach, "vfio_iommu_type1_attach_group", MODE_TP },
-		{ obj->progs.group_detach, "vfio_iommu_type1_detach_group", MODE_TP },
-		{ obj->progs.sys_enter_ioctl, NULL, MODE_SYSCALLS },
-		{ obj->progs.sys_exit_ioctl, NULL, MODE_SYSCALLS },
-		{ obj->progs.sys_enter_close, NULL, MODE_SYSCALLS },
-		{ obj->progs.raw_sys_enter, NULL, MODE_RAW_SYSCALLS },
-		{ obj->progs.raw_sys_exit, NULL, MODE_RAW_SYSCALLS },
+		{ obj->progs.dev_attach, "iommufd_device_attach", MODE_TP, NULL },
+		{ obj->progs.dev_replace, "iommufd_device_replace", MODE_TP, NULL },
+		{ obj->progs.dev_detach, "iommufd_device_detach", MODE_TP, NULL },
+		{ obj->progs.hwpt_alloc, "iommufd_hwpt_alloc", MODE_TP, NULL },
+		{ obj->progs.group_attach, "vfio_iommu_type1_attach_group", MODE_TP, NULL },
+		{ obj->progs.group_detach, "vfio_iommu_type1_detach_group", MODE_TP, NULL },
+#define HANDLER(fn)	{ obj->progs.fn##_enter, NULL, MODE_TP, #fn }, \
+			{ obj->progs.fn##_exit, NULL, MODE_TP, #fn }
+		HANDLER(iommufd_fops_ioctl),
+		HANDLER(vfio_device_fops_unl_ioctl),
+		HANDLER(vfio_group_fops_unl_ioctl),
+		HANDLER(vfio_fops_unl_ioctl),
+#undef HANDLER
+		{ obj->progs.sys_enter_ioctl, NULL, MODE_SYSCALLS, NULL },
+		{ obj->progs.sys_exit_ioctl, NULL, MODE_SYSCALLS, NULL },
+		{ obj->progs.sys_enter_close, NULL, MODE_SYSCALLS, NULL },
+		{ obj->progs.raw_sys_enter, NULL, MODE_RAW_SYSCALLS, NULL },
+		{ obj->progs.raw_sys_exit, NULL, MODE_RAW_SYSCALLS, NULL },
 	};
 
 	memcpy(t, d, sizeof(d));
@@ -557,8 +622,8 @@ static int syscall_mode(void)
 
 
 /*
- * The series' events if all six have BTF (tracepoint mode; the syscall
- * events, if any, add latency and bind), else the syscall events alone.
+ * The series' events if all six have BTF (tracepoint mode; fentry/fexit
+ * on the ioctl handlers add latency and bind), else the syscall events.
  * @sys gets the syscall flavour; -1 if nothing can be traced.
  */
 static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
@@ -579,20 +644,25 @@ static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
 	return *sys;
 }
 
+/*
+ * Tracepoint mode: the events, and the ioctl handlers that have BTF for
+ * latency and bind (no_handlers if none has); the fallback: the syscalls
+ * of flavour @sys.
+ */
 static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t, size_t n,
 			 int sys)
 {
 	size_t i;
 	bool on;
 
+	no_handlers = true;
 	for (i = 0; i < n; i++) {
 		if (t[i].mode == MODE_TP)
-			on = mode == MODE_TP;
+			on = mode == MODE_TP && (!t[i].func || probe_btf_func(t[i].func));
 		else
-			on = (int)t[i].mode == sys;
-		/* tracepoint mode: close() needs no decoding, the events see it */
-		if (t[i].prog == obj->progs.sys_enter_close && mode == MODE_TP)
-			on = false;
+			on = mode != MODE_TP && (int)t[i].mode == sys;
+		if (on && t[i].func)
+			no_handlers = false;
 		bpf_program__set_autoload(t[i].prog, on);
 	}
 }
@@ -604,10 +674,12 @@ static void print_banner(int sys)
 	if (mode == MODE_TP) {
 		fprintf(f, "mode: tracepoint (iommufd_device_*, iommufd_hwpt_alloc, "
 			"vfio_iommu_type1_*_group)\n");
-		if (no_syscalls)
-			fprintf(f, "  no ioctl syscall events: latency and bind unavailable\n");
+		if (no_handlers)
+			fprintf(f, "  no BTF for the iommufd/VFIO ioctl handlers: latency and bind "
+				"unavailable\n");
 		else
-			fprintf(f, "  latency from the ioctl's entry; bind decoded from its ioctl\n");
+			fprintf(f, "  latency from the ioctl handler's entry; bind decoded from "
+				"its ioctl\n");
 	} else {
 		fprintf(f, "mode: fallback, %s\n",
 			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :
@@ -626,7 +698,7 @@ static void print_banner(int sys)
 
 int main(int argc, char **argv)
 {
-	struct prog_desc progs[16];
+	struct prog_desc progs[32];
 	struct attachsnoop_bpf *obj = NULL;
 	struct ring_buffer *rb = NULL;
 	struct timespec rt, mono;
@@ -656,7 +728,6 @@ int main(int argc, char **argv)
 		err = -ENOENT;
 		goto cleanup;
 	}
-	no_syscalls = sys < 0;
 	select_progs(obj, progs, nprogs, sys);
 
 	obj->rodata->filter_tgid = env.pid;
@@ -685,14 +756,20 @@ int main(int argc, char **argv)
 				strerror(-err));
 			goto cleanup;
 		}
+		report_lost(obj);
+		sweep_fds(obj);
 		if (cli_wait(&set, 0))
 			break;
 	}
 	err = ring_buffer__consume(rb);
 	err = err < 0 ? err : 0;
+	report_lost(obj);
 	if (obj->bss->dropped)
 		fprintf(stderr, "attachsnoop: %llu events lost (ring buffer full)\n",
 			(unsigned long long)obj->bss->dropped);
+	if (obj->bss->untracked)
+		fprintf(stderr, "attachsnoop: %llu bound fds not followed (table full): their "
+			"close() was not reported\n", (unsigned long long)obj->bss->untracked);
 
 cleanup:
 	ring_buffer__free(rb);

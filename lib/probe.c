@@ -55,20 +55,14 @@ int probe_bpf(char *why, size_t len)
 	return ret < 0 ? ret : -EOPNOTSUPP;
 }
 
-static int has_trace_type(const struct btf *btf, const char *type)
+/* 1 if vmlinux's BTF or a module's has a type @name of @kind. */
+static int btf_has(const char *name, int kind)
 {
-	return btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) > 0;
-}
-
-int probe_tp_btf(const char *name)
-{
-	char type[256];
 	struct dirent *de;
 	struct btf *mod;
 	int found = 0;
 	DIR *dir;
 
-	snprintf(type, sizeof(type), "btf_trace_%s", name);
 	if (!vmlinux_btf && !vmlinux_btf_err) {
 		vmlinux_btf = btf__load_vmlinux_btf();
 		if (!vmlinux_btf)
@@ -76,9 +70,9 @@ int probe_tp_btf(const char *name)
 	}
 	if (!vmlinux_btf)
 		return 0;
-	if (has_trace_type(vmlinux_btf, type))
+	if (btf__find_by_name_kind(vmlinux_btf, name, kind) > 0)
 		return 1;
-	/* A tracepoint defined in a module has its type in the module's BTF. */
+	/* A module's tracepoints and functions are in the module's BTF. */
 	dir = opendir("/sys/kernel/btf");
 	if (!dir)
 		return 0;
@@ -88,11 +82,24 @@ int probe_tp_btf(const char *name)
 		mod = btf__load_module_btf(de->d_name, vmlinux_btf);
 		if (!mod)
 			continue;
-		found = has_trace_type(mod, type);
+		found = btf__find_by_name_kind(mod, name, kind) > 0;
 		btf__free(mod);
 	}
 	closedir(dir);
 	return found;
+}
+
+int probe_tp_btf(const char *name)
+{
+	char type[256];
+
+	snprintf(type, sizeof(type), "btf_trace_%s", name);
+	return btf_has(type, BTF_KIND_TYPEDEF);
+}
+
+int probe_btf_func(const char *name)
+{
+	return btf_has(name, BTF_KIND_FUNC);
 }
 
 void probe_free(void)

@@ -21,7 +21,12 @@ int probe_bpf(char *why, size_t len);
  * (a btf_trace_<name> type), i.e. a tp_btf program can attach; 0 if not.
  */
 int probe_tp_btf(const char *name);
-/* Release the BTF probe_tp_btf() cached. */
+/*
+ * 1 if the kernel (vmlinux or a module) has BTF for function @name, i.e.
+ * an fentry/fexit program can attach (if it is not inlined away); 0 if not.
+ */
+int probe_btf_func(const char *name);
+/* Release the BTF probe_tp_btf() and probe_btf_func() cached. */
 void probe_free(void);
 
 #endif
