@@ -70,6 +70,7 @@ struct {
 struct fl_io {
 	__u64 file;
 	__u64 buf;
+	__u64 ctx;	/* tgid << 32 | fd: the reader's fault fd */
 };
 
 struct {
@@ -96,6 +97,7 @@ static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u
 	const char *name;
 	struct fl_hist *h;
 
+	key.ctx = f->ctx;
 	key.dev_id = f->dev_id;
 	key.pasid = f->pasid;
 	key.path = path;
@@ -184,6 +186,7 @@ int BPF_PROG(fault_queue, struct iommufd_fault___s *fault, struct iopf_group___s
 	    bpf_core_field_offset(struct iommufd_attach_handle___s, handle);
 	f->dev_id = BPF_CORE_READ(h, idev, obj.id);
 	f->fault_id = fault_obj_id(fault);
+	f->ctx = fault_ctx(fault);
 	return 0;
 }
 
@@ -363,6 +366,7 @@ static __always_inline int read_enter(long fd, __u64 buf)
 	if (!io.file)
 		return 0;
 	io.buf = buf;
+	io.ctx = (bpf_get_current_pid_tgid() >> 32) << 32 | (__u32)fd;
 	tid = cur_tid();
 	bpf_map_update_elem(&reads, &tid, &io, BPF_ANY);
 	return 0;
@@ -403,6 +407,7 @@ static __always_inline int read_exit(long ret)
 		f.read_ns = now;
 		f.dev_id = rec.dev_id;
 		f.pasid = rec.pasid;
+		f.ctx = io->ctx;	/* one fault fd per fault object */
 		if (bpf_map_update_elem(&cookies, &ck, &f, BPF_NOEXIST)) {
 			count(FL_C_DROPPED);
 			continue;

@@ -33,6 +33,7 @@
 #include "hist.h"
 #include "json.h"
 #include "probe.h"
+#include "seen.h"
 #include "tracefs.h"
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -241,6 +242,17 @@ struct report {
 	__u64 lost;
 };
 
+/*
+ * iommufd contexts (fallback: fault fds) numbered as seen: device ids are
+ * per context, so two VMs' dev_id 1 are two rows, ctx 1 and ctx 2.
+ */
+static struct seen contexts;
+
+static unsigned int ctx_no(const struct fl_key *k)
+{
+	return seen_number(&contexts, k->ctx);
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct fl_key *x = &((const struct entry *)a)->key;
@@ -248,6 +260,8 @@ static int cmp_entry(const void *a, const void *b)
 
 	if (x->path != y->path)
 		return x->path < y->path ? -1 : 1;
+	if (ctx_no(x) != ctx_no(y))
+		return ctx_no(x) < ctx_no(y) ? -1 : 1;
 	if (x->dev_id != y->dev_id)
 		return x->dev_id < y->dev_id ? -1 : 1;
 	return x->pasid < y->pasid ? -1 : x->pasid > y->pasid;
@@ -313,6 +327,7 @@ static void count_inflight(int fd, size_t key_size, __u32 path, struct report *r
 			r->unqueued++;
 			continue;
 		}
+		k.ctx = f.ctx;
 		k.dev_id = f.dev_id;
 		k.pasid = f.pasid;
 		k.path = path;
@@ -350,6 +365,8 @@ static int read_report(struct faultlat_bpf *obj, int mode, struct report *r)
 			       FL_PATH_USER, r);
 	for (i = 0; i < r->n; i++)
 		r->lost += r->e[i].h.lost;
+	for (i = 0; i < r->n; i++)	/* number new contexts in the map's order */
+		ctx_no(&r->e[i].key);
 	qsort(r->e, r->n, sizeof(r->e[0]), cmp_entry);
 	return 0;
 }
@@ -390,8 +407,8 @@ static void print_entry(const struct entry *e)
 	const struct fl_hist *h = &e->h;
 	int s, hs;
 
-	printf("\ndev_id %u%s%.32s pasid %u, %s", e->key.dev_id, h->dev[0] ? " " : "", h->dev,
-	       e->key.pasid, path_names[e->key.path]);
+	printf("\nctx %u dev_id %u%s%.32s pasid %u, %s", ctx_no(&e->key), e->key.dev_id,
+	       h->dev[0] ? " " : "", h->dev, e->key.pasid, path_names[e->key.path]);
 	if (h->fault_id)
 		printf(", fault_id %u", h->fault_id);
 	printf("\n  read %llu, answered %llu (%llu invalid)", (unsigned long long)h->read,
@@ -533,6 +550,7 @@ static void print_json(const struct report *r, int mode, double seconds)
 	for (i = 0; i < r->n; i++) {
 		h = &r->e[i].h;
 		json_object_begin(&j, NULL);
+		json_uint(&j, "ctx", ctx_no(&r->e[i].key));
 		json_uint(&j, "dev_id", r->e[i].key.dev_id);
 		json_uint(&j, "pasid", r->e[i].key.pasid);
 		json_string(&j, "path", path_names[r->e[i].key.path]);

@@ -46,9 +46,11 @@ enum fl_counter {
 };
 
 struct fl_key {
-	__u32 dev_id;		/* iommufd device ID; 0 when not known (no iommufd) */
+	__u64 ctx;		/* iommufd context (fallback: tgid << 32 | fault fd), 0 unknown */
+	__u32 dev_id;		/* iommufd device ID (per context); 0 when not known */
 	__u32 pasid;
 	__u32 path;		/* enum fl_path */
+	__u32 pad;
 };
 
 struct fl_hist {
@@ -89,6 +91,7 @@ struct fl_inflight {
 	__u32 fault_id;
 	__u32 code;		/* user space's response code */
 	__u64 devp;		/* struct device *, for its name */
+	__u64 ctx;		/* as fl_key's */
 };
 
 #endif /* __FAULTLAT_H */

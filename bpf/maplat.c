@@ -37,6 +37,7 @@
 #include "maplat.h"
 #include "maplat.skel.h"
 #include "probe.h"
+#include "seen.h"
 #include "tracefs.h"
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -343,27 +344,8 @@ struct entry {
 	unsigned int as;	/* -I: IOAS id, or the container's number */
 };
 
-/*
- * -I, type1: containers by first appearance, 1, 2, ...  The key (a kernel
- * address, or tgid << 32 | fd in the fallback) is never printed; a freed
- * container whose address is reused keeps its number.
- */
-#define MAX_CONTAINERS 4096
-static uint64_t containers[MAX_CONTAINERS];
-static unsigned int nr_containers;
-
-static unsigned int container_number(uint64_t key)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr_containers; i++)
-		if (containers[i] == key)
-			return i + 1;
-	if (nr_containers == MAX_CONTAINERS)
-		return 0;	/* "container ?" */
-	containers[nr_containers++] = key;
-	return nr_containers;
-}
+/* -I, type1: containers numbered as seen (the key, an address or tgid << 32 | fd, never shown) */
+static struct seen containers;
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -397,7 +379,7 @@ static int drain_hists(int fd, struct entry *e)
 		return m;
 	for (i = 0; i < m; i++)
 		e[i].as = e[i].key.backend == MAPLAT_TYPE1 && env.per_ioas ?
-			container_number(e[i].key.as) : e[i].key.as;
+			seen_number(&containers, e[i].key.as) : e[i].key.as;
 	qsort(e, m, sizeof(*e), cmp_entry);
 	return m;
 }

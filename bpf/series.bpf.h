@@ -98,6 +98,7 @@ struct iommufd_ioas___s {
 struct iommufd_device___s {
 	struct iommufd_object___s obj;
 	struct device___s *dev;
+	void *ictx;
 } __attribute__((preserve_access_index));
 
 struct iommufd_hw_pagetable___s {
@@ -107,10 +108,12 @@ struct iommufd_hw_pagetable___s {
 /* 7.x embeds the object in the eventq it shares with vEVENTQs (common). */
 struct iommufd_eventq___s {
 	struct iommufd_object___s obj;
+	void *ictx;
 } __attribute__((preserve_access_index));
 
 struct iommufd_fault___s {
 	struct iommufd_object___s obj;		/* 6.x only: use fault_obj_id() */
+	void *ictx;				/* 6.x only: use fault_ctx() */
 	struct iommufd_eventq___s common;	/* 7.x */
 } __attribute__((preserve_access_index));
 
@@ -125,6 +128,20 @@ static __always_inline __u32 fault_obj_id(struct iommufd_fault___s *fault)
 		return BPF_CORE_READ(fault, common.obj.id);
 	if (bpf_core_field_exists(fault->obj))
 		return BPF_CORE_READ(fault, obj.id);
+	return 0;
+}
+
+/*
+ * The iommufd context (a /dev/iommu open) of the fault queue: object ids
+ * are numbered per context, so two VMs both have a dev_id 1.  0 if not
+ * known.
+ */
+static __always_inline __u64 fault_ctx(struct iommufd_fault___s *fault)
+{
+	if (bpf_core_field_exists(fault->common))
+		return (__u64)BPF_CORE_READ(fault, common.ictx);
+	if (bpf_core_field_exists(fault->ictx))
+		return (__u64)BPF_CORE_READ(fault, ictx);
 	return 0;
 }
 

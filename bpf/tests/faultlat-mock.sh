@@ -145,6 +145,24 @@ like "$out" "^  responded->deliv.:" "-A: a histogram per stage"
 is "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$out" |
 	awk '{ print ($1 <= 80) }')" 1 "human output fits 80 columns"
 
+# ---- two contexts: the same dev_id in two /dev/iommu opens ----
+# Two iopfgens at once (two VMs), each on its own /dev/iommu, get the same
+# dev_id: two rows (ctx 1, ctx 2), not one with both processes' faults;
+# in the fallback too (there a context is a process's fault fd).
+for f in "" -F; do
+	start_fl two -j $f
+	"$gen" -n 7 -s 2 >"$d/o1" &
+	g1=$!
+	"$gen" -n 11 -s 2 >"$d/o2" &
+	g2=$!
+	wait $g1 $g2
+	stop_fl
+	i1=$(sed -n 's/.*dev_id \([0-9]*\).*/\1/p' "$d/o1")
+	i2=$(sed -n 's/.*dev_id \([0-9]*\).*/\1/p' "$d/o2")
+	check two "sorted((x['ctx'], x['dev_id'], x['round_trips']) for x in devs) == [(1, $i1, 7), (2, $i2, 11)] or sorted((x['ctx'], x['dev_id'], x['round_trips']) for x in devs) == [(1, $i2, 11), (2, $i1, 7)]"
+	ok $? "${f:-tracepoint mode}: iopfgen dev_id $i1 x 7 and dev_id $i2 x 11 in two contexts: two rows"
+done
+
 # ---- the fallback on the same workload ----
 start_fl fb -j -F
 like "$(cat "$d/fb.err")" "^mode: fallback, syscalls" "-F: the read/write fallback, says so"

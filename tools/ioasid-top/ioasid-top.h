@@ -95,8 +95,14 @@ struct top_cur {
 	struct top_pending p;
 };
 
-/* Device attach state, keyed by backend and dev_id (iommufd) or group id (type1). */
+/*
+ * Device attach state, keyed by backend and dev_id (iommufd) or group id
+ * (type1).  dev_ids are numbered per iommufd context (each /dev/iommu
+ * open: two VMs both have a dev_id 1), so ctx is the context's address
+ * for iommufd (shown as a number, never as an address), 0 for type1.
+ */
 struct top_dev_key {
+	__u64 ctx;
 	__u32 backend;
 	__u32 id;
 };

@@ -43,6 +43,7 @@ struct dev {
 	struct top_dev d;
 	char name[64];		/* BDF(s) */
 	unsigned int container;	/* type1: number */
+	unsigned int ctx;	/* iommufd: its context's number (dev_ids are per context) */
 	unsigned int ioas;	/* iommufd: IOAS of the HWPT, if known */
 };
 
