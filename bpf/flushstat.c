@@ -38,6 +38,7 @@
 #include "hist.h"
 #include "json.h"
 #include "probe.h"
+#include "rowidx.h"
 #include "storm.h"
 #include "tracefs.h"
 
@@ -504,19 +505,25 @@ static int cmp_drow(const void *a, const void *b)
 /* Fold the rows of the map into process and domain rows (sorted). */
 static void fold(const struct entry *e, int n, struct prow *p, int *np, struct drow *d, int *nd)
 {
+	static struct rowidx pidx = ROWIDX_INIT(sizeof(struct fs_key));
+	static struct rowidx didx = ROWIDX_INIT(sizeof(__u32));
 	int i, j, k;
 
 	*np = *nd = 0;
+	rowidx_clear(&pidx);
+	rowidx_clear(&didx);
 	for (i = 0; i < n; i++) {
 		const struct fs_key *key = &e[i].key;
 		const struct fs_val *v = &e[i].v;
+		struct fs_key pk = { .tgid = key->tgid, .id = key->id, .backend = key->backend };
 		struct prow *r = NULL;
 		struct drow *q = NULL;
 
-		for (j = 0; j < *np && !r; j++)
-			if (p[j].tgid == key->tgid && p[j].backend == key->backend &&
-			    p[j].id == key->id)
-				r = &p[j];
+		j = rowidx_find(&pidx, &pk);
+		if (j >= 0)
+			r = &p[j];
+		else if (rowidx_add(&pidx, &pk, *np))
+			continue;	/* no memory: the row is left out */
 		if (!r) {
 			r = &p[(*np)++];
 			memset(r, 0, sizeof(*r));
@@ -543,9 +550,11 @@ static void fold(const struct entry *e, int n, struct prow *p, int *np, struct d
 		}
 		if (!key->dom)
 			continue;
-		for (j = 0; j < *nd && !q; j++)
-			if (d[j].dom == key->dom)
-				q = &d[j];
+		j = rowidx_find(&didx, &key->dom);
+		if (j >= 0)
+			q = &d[j];
+		else if (rowidx_add(&didx, &key->dom, *nd))
+			continue;
 		if (!q) {
 			q = &d[(*nd)++];
 			memset(q, 0, sizeof(*q));

@@ -89,12 +89,106 @@ FILE *bpftool_banner(bool json, const char *fmt, ...)
 	return f;
 }
 
+/*
+ * Every entry of @fd into @rows in a few syscalls (the batch commands,
+ * 5.6+), moved out if @del: how many; -EOPNOTSUPP where the kernel has
+ * no batch for this map (nothing read), or -errno.
+ */
+static int batch_rows(int fd, const struct bpftool_rows *rows, bool del)
+{
+	size_t ks = rows->key_size, vs = rows->val_size;
+	char *keys, *vals, *token;
+	__u32 count;
+	int n = 0, i, err = 0;
+	bool first = true;
+
+	keys = calloc(rows->max, ks);
+	vals = calloc(rows->max, vs);
+	token = calloc(1, ks > 8 ? ks : 8);	/* a hash map's is a u32 bucket */
+	if (!keys || !vals || !token) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (n < rows->max) {
+		count = rows->max - n;
+		err = del ? bpf_map_lookup_and_delete_batch(fd, first ? NULL : token, token,
+							    keys + n * ks, vals + n * vs, &count, NULL) :
+			    bpf_map_lookup_batch(fd, first ? NULL : token, token,
+						 keys + n * ks, vals + n * vs, &count, NULL);
+		if (err)
+			err = -errno;
+		first = false;
+		n += count;		/* set on -ENOENT (the last batch) too */
+		if (err)
+			break;
+	}
+	if (err == -ENOENT)
+		err = 0;
+	if (err && !n && (err == -EINVAL || err == -ENOTSUPP || err == -EOPNOTSUPP))
+		err = -EOPNOTSUPP;
+	else if (n)
+		err = 0;	/* what was moved out is returned; the rest stays */
+	for (i = 0; !err && i < n; i++) {
+		char *e = (char *)rows->base + (size_t)i * rows->stride;
+
+		memset(e, 0, rows->stride);
+		memcpy(e + rows->key_off, keys + i * ks, ks);
+		memcpy(e + rows->val_off, vals + i * vs, vs);
+	}
+out:
+	free(keys);
+	free(vals);
+	free(token);
+	return err ? err : n;
+}
+
+int bpftool_read(int fd, const struct bpftool_rows *rows)
+{
+	static bool no_batch;
+	char *keys, *e;
+	int n = 0, i, m = 0;
+	bool first = true;
+
+	if (!no_batch) {
+		n = batch_rows(fd, rows, false);
+		if (n != -EOPNOTSUPP)
+			return n;
+		no_batch = true;
+	}
+	keys = calloc(rows->max + 1, rows->key_size);
+	if (!keys)
+		return -ENOMEM;
+	for (n = 0; n < rows->max; n++) {
+		if (bpf_map_get_next_key(fd, first ? NULL : keys + (size_t)(n - 1) * rows->key_size,
+					 keys + (size_t)n * rows->key_size))
+			break;
+		first = false;
+	}
+	for (i = 0; i < n; i++) {
+		e = (char *)rows->base + (size_t)m * rows->stride;
+		memset(e, 0, rows->stride);
+		if (bpf_map_lookup_elem(fd, keys + (size_t)i * rows->key_size, e + rows->val_off))
+			continue;	/* deleted meanwhile */
+		memcpy(e + rows->key_off, keys + (size_t)i * rows->key_size, rows->key_size);
+		m++;
+	}
+	free(keys);
+	return m;
+}
+
 int bpftool_drain(int fd, const struct bpftool_rows *rows)
 {
-	static bool no_lookup_and_delete;
+	static bool no_lookup_and_delete, no_batch;
 	char *keys, *e, *prev = NULL;
 	int n = 0, i, m = 0, err = 0;
 
+	if (!no_batch) {
+		n = batch_rows(fd, rows, true);
+		if (n != -EOPNOTSUPP)
+			return n;
+		no_batch = true;
+		n = 0;
+	}
 	keys = calloc(rows->max, rows->key_size);
 	if (!keys)
 		return -ENOMEM;

@@ -58,10 +58,13 @@ struct bpftool_rows {
 	int max;
 };
 /*
- * Move every entry of hash map @fd out into @rows (lookup-and-delete, or
- * lookup then delete before 5.14): how many, or -errno.
+ * Move every entry of hash map @fd out into @rows (batch lookup-and-delete,
+ * one syscall per batch; before 5.6 lookup-and-delete per key, or lookup
+ * then delete before 5.14): how many, or -errno.
  */
 int bpftool_drain(int fd, const struct bpftool_rows *rows);
+/* Copy every entry of hash map @fd into @rows (batch, or per key): how many, or -errno. */
+int bpftool_read(int fd, const struct bpftool_rows *rows);
 
 /*
  * The interval loop: wait @interval seconds (0: until a signal), call

@@ -80,13 +80,22 @@ struct {
 	__type(value, __u64);
 } pending SEC(".maps");
 
-/* HWPT id -> the IOAS (pt_id) it was allocated on, from IOMMU_HWPT_ALLOC. */
+/*
+ * tgid << 32 | HWPT id -> the IOAS (pt_id) it was allocated on, from
+ * IOMMU_HWPT_ALLOC: ids are per /dev/iommu open, so per process here (the
+ * lookups too run in the process: invalidate, fault response).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, __u32);
 } hwpt_ioas SEC(".maps");
+
+static __always_inline __u64 hwpt_key(__u32 hwpt_id)
+{
+	return (bpf_get_current_pid_tgid() >> 32) << 32 | hwpt_id;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -397,7 +406,8 @@ SEC("tp_btf/iommufd_hwpt_alloc")
 int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
 	     const struct iommu_hwpt_alloc___s *cmd, int ret)
 {
-	__u32 id, pt;
+	__u64 id;
+	__u32 pt;
 
 	/*
 	 * @hwpt is __nullable (NULL on failure): the verifier keeps this test.
@@ -406,7 +416,7 @@ int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
 	 */
 	if (ret || !hwpt)
 		return 0;
-	id = BPF_CORE_READ(hwpt, obj.id);
+	id = hwpt_key(BPF_CORE_READ(hwpt, obj.id));
 	pt = cmd->pt_id;
 	bpf_map_update_elem(&hwpt_ioas, &id, &pt, BPF_ANY);
 	return 0;
@@ -414,7 +424,8 @@ int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
 
 static __always_inline __u64 ioas_of_hwpt(__u32 hwpt_id)
 {
-	__u32 *pt = bpf_map_lookup_elem(&hwpt_ioas, &hwpt_id);
+	__u64 key = hwpt_key(hwpt_id);
+	__u32 *pt = bpf_map_lookup_elem(&hwpt_ioas, &key);
 
 	return pt ? *pt : 0;
 }
@@ -507,9 +518,9 @@ int BPF_PROG(fault_auto, void *fault, struct iopf_group___s *group)
 
 /* ---- device attach state ---- */
 
-static __always_inline struct top_dev *dev_entry(__u32 backend, __u32 id)
+static __always_inline struct top_dev *dev_entry(__u64 ctx, __u32 backend, __u32 id)
 {
-	struct top_dev_key k = { .backend = backend, .id = id };
+	struct top_dev_key k = { .ctx = ctx, .backend = backend, .id = id };
 	struct top_dev *d = bpf_map_lookup_elem(&devs, &k);
 
 	if (d)
@@ -529,7 +540,7 @@ static __always_inline void dev_touch(struct top_dev *d, int ret)
 static __always_inline int idev_event(const struct iommufd_device___s *idev, __u32 pt_id,
 				      int ret, int what)
 {
-	struct top_dev *d = dev_entry(TOP_IOMMUFD, idev->obj.id);
+	struct top_dev *d = dev_entry((__u64)BPF_CORE_READ(idev, ictx), TOP_IOMMUFD, idev->obj.id);
 	const char *name;
 
 	if (!d)
@@ -583,7 +594,7 @@ int BPF_PROG(dev_detach, const struct iommufd_device___s *idev, __u32 pasid, __u
 static __always_inline int group_event(struct vfio_iommu *iommu, struct iommu_group___s *group,
 				       int ret, bool attach)
 {
-	struct top_dev *d = dev_entry(TOP_TYPE1, BPF_CORE_READ(group, id));
+	struct top_dev *d = dev_entry(0, TOP_TYPE1, BPF_CORE_READ(group, id));
 
 	if (!d)
 		return 0;

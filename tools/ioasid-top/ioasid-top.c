@@ -23,11 +23,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpftool.h"
 #include "cli.h"
 #include "dmaioctl.h"
 #include "hist.h"
 #include "json.h"
 #include "probe.h"
+#include "rowidx.h"
+#include "seen.h"
 #include "storm.h"
 #include "tracefs.h"
 #include "ioasid-top.h"
@@ -425,24 +428,8 @@ static void configure_ioctls(struct ioasid_top_bpf *o)
 
 /* ---- containers: numbered as seen (as bpf/maplat -I) ---- */
 
-#define MAX_CONTAINERS 4096
-static uint64_t containers[MAX_CONTAINERS];
-static unsigned int nr_containers;
-
-static unsigned int container_number(uint64_t key)
-{
-	unsigned int i;
-
-	if (!key)
-		return 0;
-	for (i = 0; i < nr_containers; i++)
-		if (containers[i] == key)
-			return i + 1;
-	if (nr_containers == MAX_CONTAINERS)
-		return 0;
-	containers[nr_containers++] = key;
-	return nr_containers;
-}
+static struct seen containers;
+static struct seen contexts;	/* iommufd contexts of the devices */
 
 /* ---- formatting shared by the views ---- */
 
@@ -586,13 +573,14 @@ static uint64_t other_prev[TOP_NR_OTHER];
 static double last_t;
 static struct frame frame;
 
+static struct rowidx row_index = ROWIDX_INIT(sizeof(struct top_key));
+
 static struct row *find_row(const struct top_key *k)
 {
-	int i;
+	int i = rowidx_find(&row_index, k);
 
-	for (i = 0; i < nrows; i++)
-		if (!memcmp(&rows[i].key, k, sizeof(*k)))
-			return &rows[i];
+	if (i >= 0)
+		return &rows[i];
 	if (nrows == caprows) {
 		struct row *nr = realloc(rows, (caprows ? caprows * 2 : 64) * sizeof(*rows));
 
@@ -601,6 +589,8 @@ static struct row *find_row(const struct top_key *k)
 		rows = nr;
 		caprows = caprows ? caprows * 2 : 64;
 	}
+	if (rowidx_add(&row_index, k, nrows))
+		return NULL;
 	memset(&rows[nrows], 0, sizeof(rows[0]));
 	rows[nrows].key = *k;
 	return &rows[nrows++];
@@ -694,9 +684,12 @@ static int read_devs(void)
 	DIR *dir;
 	size_t l;
 
+	bool first = true;
+
 	if (!devs && !(devs = calloc(TOP_MAX_DEVS, sizeof(*devs))))
 		return -ENOMEM;
-	while (n < TOP_MAX_DEVS && !bpf_map_get_next_key(fd, n ? &k : NULL, &next)) {
+	while (n < TOP_MAX_DEVS && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		first = false;
 		k = next;
 		d = &devs[n];
 		memset(d, 0, sizeof(*d));
@@ -705,7 +698,7 @@ static int read_devs(void)
 		d->key = k;
 		n++;
 		if (k.backend == TOP_TYPE1) {
-			d->container = container_number(d->d.container);
+			d->container = seen_number(&containers, d->d.container);
 			/* the group's devices */
 			snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%u/devices", k.id);
 			dir = opendir(path);
@@ -719,10 +712,12 @@ static int read_devs(void)
 			if (!l)
 				snprintf(d->name, sizeof(d->name), "group %u", k.id);
 		} else {
+			__u64 hk = (__u64)d->d.tgid << 32 | d->d.pt_id;	/* as the BPF side */
 			__u32 ioas;
 
 			snprintf(d->name, sizeof(d->name), "%s", d->d.name[0] ? d->d.name : "?");
-			d->ioas = bpf_map_lookup_elem(bpf_map__fd(obj->maps.hwpt_ioas), &d->d.pt_id,
+			d->ctx = seen_number(&contexts, k.ctx);
+			d->ioas = bpf_map_lookup_elem(bpf_map__fd(obj->maps.hwpt_ioas), &hk,
 						      &ioas) ? 0 : ioas;
 		}
 	}
@@ -734,14 +729,19 @@ static int read_devs(void)
 static int collect(const struct view *v)
 {
 	int fd = bpf_map__fd(obj->maps.stats), i, n = 0;
-	struct top_key k, next, *dead = NULL;
+	struct top_key k, *dead = NULL;
 	const struct storm *st;
 	enum storm_transition t;
 	double now = cli_now(), secs = now - last_t, mean;
 	static struct row **shown;
 	static int shown_cap;
 	__u64 *vals = other_vals;
-	static struct top_stats val;
+	static struct { struct top_key key; struct top_stats val; } *ents;
+	struct bpftool_rows ent_rows = {
+		.stride = sizeof(*ents), .max = TOP_MAX_KEYS,
+		.key_off = offsetof(typeof(*ents), key), .key_size = sizeof(ents->key),
+		.val_off = offsetof(typeof(*ents), val), .val_size = sizeof(ents->val),
+	};
 	__u32 idx;
 	int ndead = 0;
 
@@ -753,23 +753,25 @@ static int collect(const struct view *v)
 	cli_clock(frame.clock, sizeof(frame.clock));
 	for (i = 0; i < nrows; i++)
 		rows[i].alive = false;
-	while (!bpf_map_get_next_key(fd, n ? &k : NULL, &next)) {
-		struct row *r;
+	if (!ents && !(ents = calloc(TOP_MAX_KEYS, sizeof(*ents))))
+		return -ENOMEM;
+	ent_rows.base = ents;
+	n = bpftool_read(fd, &ent_rows);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		struct row *r = find_row(&ents[i].key);
 
-		k = next;
-		n++;
-		if (bpf_map_lookup_elem(fd, &k, &val))
-			continue;
-		r = find_row(&k);
+		k = ents[i].key;
 		if (!r)
 			return -ENOMEM;
 		r->alive = true;
 		r->prev = r->cum;
-		r->cum = val;
+		r->cum = ents[i].val;
 		memcpy(r->comm, r->cum.comm, sizeof(r->comm));
 		r->comm[TOP_COMM_LEN - 1] = 0;
 		if (!r->as)
-			r->as = k.backend == TOP_TYPE1 ? container_number(k.as) : (unsigned int)k.as;
+			r->as = k.backend == TOP_TYPE1 ? seen_number(&containers, k.as) : (unsigned int)k.as;
 	}
 	frame.map_s = frame.unmap_s = frame.copy_s = frame.mib_s = 0;
 	frame.flush_s = frame.fault_s = frame.inval_s = 0;
@@ -880,9 +882,11 @@ static void reset_all(void)
 				break;
 	(void)key;
 	nrows = 0;
+	rowidx_clear(&row_index);
 	storm_table_free(storms);
 	storms = storm_table_new(&env.storm, sizeof(struct top_key));
-	nr_containers = 0;
+	containers.n = 0;
+	contexts.n = 0;
 }
 
 /* ---- batch text and JSON ---- */
@@ -1114,6 +1118,7 @@ static void print_json(const struct frame *f)
 			if (d->key.backend == TOP_TYPE1) {
 				json_uint(&j, "container", d->container);
 			} else {
+				json_uint(&j, "ctx", d->ctx);
 				json_uint(&j, "hwpt", d->d.pt_id);
 				if (d->ioas)
 					json_uint(&j, "ioas", d->ioas);
@@ -1280,6 +1285,7 @@ cleanup:
 	probe_free();
 	free(other_vals);
 	free(rows);
+	rowidx_free(&row_index);
 	free(usage_buf);
 	return err ? 1 : 0;
 }
