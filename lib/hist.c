@@ -55,6 +55,9 @@ double hist_percentile(const __u64 *slots, unsigned int n, double p)
 			continue;
 		if (cum + (double)slots[i] >= rank) {
 			hist_slot_range(i, &lo, &hi);
+			/* the top slot holds everything above too: a lower bound */
+			if (i == n - 1 && n < 64)
+				return (double)lo;
 			/* the bucket as the continuous range [lo, hi + 1) */
 			return (double)lo + (rank - cum) / (double)slots[i] *
 					    ((double)hi + 1 - (double)lo);
@@ -100,8 +103,12 @@ void hist_print_log2(FILE *f, const __u64 *slots, unsigned int n, const char *un
 		memset(bar, '*', nstars);
 		memset(bar + nstars, ' ', STARS - nstars);
 		bar[STARS] = '\0';
-		fprintf(f, "%10" PRIu64 " -> %-10" PRIu64 " : %-8" PRIu64 " |%s|\n", lo, hi,
-			(uint64_t)slots[i], bar);
+		if (i == n - 1 && n < 64)	/* the top slot: everything above too */
+			fprintf(f, "%10" PRIu64 " -> %-10s : %-8" PRIu64 " |%s|\n", lo, "inf",
+				(uint64_t)slots[i], bar);
+		else
+			fprintf(f, "%10" PRIu64 " -> %-10" PRIu64 " : %-8" PRIu64 " |%s|\n", lo, hi,
+				(uint64_t)slots[i], bar);
 	}
 }
 
@@ -116,7 +123,10 @@ void hist_json(struct json *j, const char *key, const __u64 *slots, unsigned int
 			hist_slot_range(i, &lo, &hi);
 			json_object_begin(j, NULL);
 			json_uint(j, "lo", lo);
-			json_uint(j, "hi", hi);
+			if (i == n - 1 && n < 64)	/* the top slot: no upper end */
+				json_null(j, "hi");
+			else
+				json_uint(j, "hi", hi);
 			json_uint(j, "count", slots[i]);
 			json_object_end(j);
 		}

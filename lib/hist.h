@@ -42,6 +42,12 @@ double hist_percentile(const __u64 *slots, unsigned int n, double p);
  */
 void hist_print_log2(FILE *f, const __u64 *slots, unsigned int n, const char *unit);
 /*
+ * With fewer than 64 slots the last one (n - 1) also holds everything
+ * above it (the BPF side's log2_slot() clamps there, e.g. > 4.3 s in 32
+ * nanosecond slots): it prints as "lo -> inf", its JSON "hi" is null and
+ * a percentile that falls in it is its lower end.
+ */
+/*
  * Write the non-empty range of slots as an array @key of
  * {"lo": L, "hi": H, "count": C} objects (lo/hi inclusive).
  */

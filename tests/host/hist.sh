@@ -34,7 +34,10 @@ is "$(get empty_p50)" nan "empty histogram: no percentile"
 is "$(get size_4096) $(get size_2M) $(get size_1G) $(get size_1000) $(get size_1536)" \
 	"4K 2M 1G 1000 1536" "size labels"
 
-text=$(sed -n '/^--- text$/,/^--- json$/p' "$d/out" | sed '1d;$d')
+is "$(get top_p99)" 2147483648.0000 "a percentile in the top slot (it holds everything above): its lower end"
+text=$(sed -n '/^--- text$/,/^--- top$/p' "$d/out" | sed '1d;$d')
+like "$(sed -n '/^--- top$/,/^--- json$/p' "$d/out" | sed -n 4p)" '^ *2147483648 -> inf +: 3 ' \
+	"text: the top slot reads 'lo -> inf'"
 is "$(wc -l <<<"$text")" 5 "text: a header and the buckets from first to last non-empty"
 is "$(sed -n 2p <<<"$text")" \
 	"         4 -> 7          : 950      |****************************************|" \
@@ -51,6 +54,7 @@ d = json.loads(sys.argv[1])
 assert d['lat'] == [{'lo': 4, 'hi': 7, 'count': 950}, {'lo': 8, 'hi': 15, 'count': 50},
                     {'lo': 16, 'hi': 31, 'count': 0}, {'lo': 32, 'hi': 63, 'count': 1}], d
 assert d['empty'] == []
+assert d['top'][-1] == {'lo': 2 ** 31, 'hi': None, 'count': 3}, d['top']
 " "$json"
-ok $? "json: the non-empty range as {lo, hi, count}, empty histogram []"
+ok $? "json: the non-empty range as {lo, hi, count}, empty histogram [], the top slot's hi null"
 done_testing

@@ -23,6 +23,7 @@ int main(void)
 	__u64 far[N] = { [10] = 1, [20] = 99 };
 	__u64 empty[N] = { 0 };
 	__u64 lat[N] = { [2] = 950, [3] = 50, [5] = 1 };
+	__u64 top[N] = { [30] = 1, [N - 1] = 3 };	/* the top slot: >= 2^31, unbounded */
 	unsigned int i, bad = 0;
 	uint64_t lo, hi;
 	struct json j;
@@ -51,6 +52,7 @@ int main(void)
 	pct("far_p1", far, 1);
 	pct("far_p50", far, 50);
 	pct("empty_p50", empty, 50);
+	pct("top_p99", top, 99);
 
 	printf("size_4096 %s\n", hist_size_str(4096, buf, sizeof(buf)));
 	printf("size_2M %s\n", hist_size_str(2 << 20, buf, sizeof(buf)));
@@ -61,11 +63,14 @@ int main(void)
 	printf("--- text\n");
 	hist_print_log2(stdout, lat, N, "usecs");
 	hist_print_log2(stdout, empty, N, "usecs");	/* prints nothing */
+	printf("--- top\n");
+	hist_print_log2(stdout, top, N, "nsecs");
 	printf("--- json\n");
 	json_init(&j, stdout);
 	json_object_begin(&j, NULL);
 	hist_json(&j, "lat", lat, N);
 	hist_json(&j, "empty", empty, N);
+	hist_json(&j, "top", top, N);
 	json_object_end(&j);
 	return 0;
 }
