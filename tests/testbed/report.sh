@@ -145,11 +145,15 @@ if not v:
 ch, p = v["change"], v["p"]
 print("%s the gate sees %+.1f %% (want +20.0 %%)"
       % ("OK" if ch is not None and abs(ch - 0.2) < 1e-6 else "BAD", 100 * (ch or 0)))
-want = ("regression" if p is not None and p < g["alpha"] and ch >= g["min_effect"]
-        else "below min effect" if p is not None and p < g["alpha"] else "within noise")
-print("%s p=%s, alpha %g, min effect %g: %s (want %s)"
-      % ("OK" if v["verdict"] == want and v["gating"] else "BAD", p, g["alpha"],
-         g["min_effect"], v["verdict"], want))
+# the gate's rule: the row's p after Holm's correction over the report's
+# gating rows, then the minimum effect
+ph = v.get("p_holm")
+want = ("regression" if ph is not None and ph < g["alpha"] and ch >= g["min_effect"]
+        else "below min effect" if ph is not None and ph < g["alpha"] else "within noise")
+print("%s p=%.3g, Holm-adjusted %s, alpha %g, min effect %g: %s (want %s)"
+      % ("OK" if v["verdict"] == want and v["gating"] else "BAD", p or 0,
+         "%.3g" % ph if ph is not None else None, g["alpha"], g["min_effect"], v["verdict"],
+         want))
 flagged = v["verdict"] == "regression"
 print("%s exit %d: %s" % ("OK" if rc == (1 if flagged else 0) else "BAD", rc,
                           "flagged" if flagged else "within this run's noise"))
