@@ -34,7 +34,7 @@
 #define PGFAULT_SIZE	40		/* struct iommu_hwpt_pgfault */
 #define RESPONSE_SIZE	8		/* struct iommu_hwpt_page_response */
 
-const volatile bool targ_ns = false;		/* ns buckets, else us */
+const volatile __u64 targ_unit_ns = 1000;	/* bucket unit: us, ns (-N), ms (-m) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -70,7 +70,7 @@ struct {
 struct fl_io {
 	__u64 file;
 	__u64 buf;
-	__u64 ctx;	/* tgid << 32 | fd: the reader's fault fd */
+	__u64 ctx;	/* the fault fd's iommufd context */
 };
 
 struct {
@@ -121,7 +121,7 @@ static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u
 
 static __always_inline void add(struct fl_hist *h, int stage, __u64 ns)
 {
-	__u32 slot = log2_slot(targ_ns ? ns : ns / 1000, MAX_SLOTS);
+	__u32 slot = log2_slot(ns / targ_unit_ns, MAX_SLOTS);
 
 	if (stage < 0 || stage >= FL_NR_STAGES)
 		return;
@@ -366,7 +366,8 @@ static __always_inline int read_enter(long fd, __u64 buf)
 	if (!io.file)
 		return 0;
 	io.buf = buf;
-	io.ctx = (bpf_get_current_pid_tgid() >> 32) << 32 | (__u32)fd;
+	/* the fd's fault object (7.x: its eventq, the first member) -> its context */
+	io.ctx = fault_ctx(BPF_CORE_READ((struct file___s *)io.file, private_data));
 	tid = cur_tid();
 	bpf_map_update_elem(&reads, &tid, &io, BPF_ANY);
 	return 0;

@@ -55,7 +55,7 @@ static const char *const path_names[] = { "iommufd", "other_handler", "no_handle
 
 static struct env {
 	pid_t pid;
-	bool ns;
+	const struct hist_unit *unit;	/* -N, -m; NULL: microseconds */
 	bool json;
 	bool timestamp;
 	bool fallback;
@@ -68,7 +68,7 @@ static struct env {
 };
 
 static const char usage_text[] =
-"usage: faultlat [-h] [-v] [-j] [-T] [-N] [-A] [-F] [-p PID] [-i INTERVAL]\n"
+"usage: faultlat [-h] [-v] [-j] [-T] [-N|-m] [-A] [-F] [-p PID] [-i INTERVAL]\n"
 "                [interval [count]]\n"
 "\n"
 "I/O page request (IOPF/PRQ) round trips through iommufd, stage by stage:\n"
@@ -84,6 +84,7 @@ static const char usage_text[] =
 "  -j, --json          one JSON document per interval (JSON lines)\n"
 "  -T, --timestamp     print the time before each report\n"
 "  -N, --nanoseconds   nanosecond buckets (default microseconds)\n"
+"  -m, --milliseconds  millisecond buckets\n"
 "  -A, --all           a histogram for every stage (default: the total)\n"
 "  -F, --fallback      use the read/write syscall tracepoints even if the\n"
 "                      series' fault events exist\n"
@@ -105,6 +106,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "nanoseconds", no_argument, NULL, 'N' },
+	{ "milliseconds", no_argument, NULL, 'm' },
 	{ "all", no_argument, NULL, 'A' },
 	{ "fallback", no_argument, NULL, 'F' },
 	{ "pid", required_argument, NULL, 'p' },
@@ -120,7 +122,7 @@ static int parse_args(int argc, char **argv)
 	int opt;
 
 	opterr = 0;	/* cli_option_error(): "faultlat: ...", the synopsis */
-	while ((opt = getopt_long(argc, argv, ":hvjTNAFp:i:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hvjTNmAFp:i:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -135,7 +137,12 @@ static int parse_args(int argc, char **argv)
 			env.timestamp = true;
 			break;
 		case 'N':
-			env.ns = true;
+		case 'm':
+			if (env.unit) {
+				cli_usage_error(usage_text, "-N and -m: one unit");
+				return -1;
+			}
+			env.unit = opt == 'N' ? &hist_ns : &hist_ms;
 			break;
 		case 'A':
 			env.all_hists = true;
@@ -373,14 +380,19 @@ static int read_report(struct faultlat_bpf *obj, int mode, struct report *r)
 
 /* ---- printing ---- */
 
+static const struct hist_unit *unit(void)
+{
+	return env.unit ? env.unit : &hist_us;
+}
+
 static const char *unit_name(void)
 {
-	return env.ns ? "ns" : "us";
+	return unit()->name;
 }
 
 static double to_unit(double ns)
 {
-	return env.ns ? ns : ns / 1000.0;
+	return ns / unit()->ns;
 }
 
 /* Stages a path's groups go through. */
@@ -439,7 +451,7 @@ static void print_entry(const struct entry *e)
 		if (!stage_in(e->key.path, s) || !h->count[s] || (!env.all_hists && s != hs))
 			continue;
 		printf("  %s:\n", stage_labels[s]);
-		hist_print_log2(stdout, h->slots[s], MAX_SLOTS, env.ns ? "nsecs" : "usecs");
+		hist_print_log2(stdout, h->slots[s], MAX_SLOTS, unit()->label);
 	}
 }
 
@@ -657,7 +669,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	select_progs(run.obj, run.mode);
-	run.obj->rodata->targ_ns = env.ns;
+	run.obj->rodata->targ_unit_ns = unit()->ns;
 	run.obj->rodata->filter_tgid = env.pid;
 
 	err = bpftool_load_attach(run.obj->skeleton);

@@ -46,7 +46,7 @@ enum fl_counter {
 };
 
 struct fl_key {
-	__u64 ctx;		/* iommufd context (fallback: tgid << 32 | fault fd), 0 unknown */
+	__u64 ctx;		/* iommufd context, 0 unknown */
 	__u32 dev_id;		/* iommufd device ID (per context); 0 when not known */
 	__u32 pasid;
 	__u32 path;		/* enum fl_path */

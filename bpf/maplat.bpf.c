@@ -21,7 +21,7 @@
 
 #define MAX_ENTRIES	10240
 
-const volatile bool targ_ns = false;		/* ns buckets, else us */
+const volatile __u64 targ_unit_ns = 1000;	/* bucket unit: us, ns (-N), ms (-m) */
 const volatile bool targ_per_process = false;	/* -P */
 const volatile bool targ_breakdown = false;	/* -B */
 const volatile bool targ_per_ioas = false;	/* -I */
@@ -82,7 +82,7 @@ static __always_inline int record(__u8 backend, __u8 op, __u64 len, __u64 as, __
 		__sync_fetch_and_add(&h->errors, 1);
 		return 0;
 	}
-	slot = log2_slot(targ_ns ? delta_ns : delta_ns / 1000, MAX_SLOTS);
+	slot = log2_slot(delta_ns / targ_unit_ns, MAX_SLOTS);
 	__sync_fetch_and_add(&h->slots[slot], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum_ns, delta_ns);

@@ -59,7 +59,7 @@ static struct env {
 	bool per_process;
 	bool per_ioas;
 	bool breakdown;
-	bool ns;
+	const struct hist_unit *unit;	/* -N, -m; NULL: microseconds */
 	bool json;
 	bool timestamp;
 	bool fallback;
@@ -73,7 +73,7 @@ static struct env {
 };
 
 static const char usage_text[] =
-"usage: maplat [-h] [-v] [-j] [-T] [-N] [-P] [-I] [-B] [-F] [-p PID]\n"
+"usage: maplat [-h] [-v] [-j] [-T] [-N|-m] [-P] [-I] [-B] [-F] [-p PID]\n"
 "              [--backend iommufd|type1] [-i INTERVAL] [interval [count]]\n"
 "\n"
 "DMA map/unmap/copy latency of iommufd and VFIO type1 as log2 histograms,\n"
@@ -85,6 +85,7 @@ static const char usage_text[] =
 "  -j, --json          one JSON document per interval (JSON lines)\n"
 "  -T, --timestamp     print the time before each report\n"
 "  -N, --nanoseconds   nanosecond buckets (default microseconds)\n"
+"  -m, --milliseconds  millisecond buckets\n"
 "  -P, --per-process   histograms per process (with its name)\n"
 "  -I, --per-ioas      histograms per address space: iommufd IOAS id, type1\n"
 "                      container (numbered 1, 2, ... as they appear)\n"
@@ -114,6 +115,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "nanoseconds", no_argument, NULL, 'N' },
+	{ "milliseconds", no_argument, NULL, 'm' },
 	{ "per-process", no_argument, NULL, 'P' },
 	{ "per-ioas", no_argument, NULL, 'I' },
 	{ "breakdown", no_argument, NULL, 'B' },
@@ -132,7 +134,7 @@ static int parse_args(int argc, char **argv)
 	int opt;
 
 	opterr = 0;	/* cli_option_error(): "maplat: ...", the synopsis */
-	while ((opt = getopt_long(argc, argv, ":hvjTNPIBFp:b:i:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hvjTNmPIBFp:b:i:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -147,7 +149,12 @@ static int parse_args(int argc, char **argv)
 			env.timestamp = true;
 			break;
 		case 'N':
-			env.ns = true;
+		case 'm':
+			if (env.unit) {
+				cli_usage_error(usage_text, "-N and -m: one unit");
+				return -1;
+			}
+			env.unit = opt == 'N' ? &hist_ns : &hist_ms;
 			break;
 		case 'P':
 			env.per_process = true;
@@ -384,14 +391,19 @@ static int drain_hists(int fd, struct entry *e)
 	return m;
 }
 
+static const struct hist_unit *unit(void)
+{
+	return env.unit ? env.unit : &hist_us;
+}
+
 static const char *unit_name(void)
 {
-	return env.ns ? "ns" : "us";
+	return unit()->name;
 }
 
 static double to_unit(double ns)
 {
-	return env.ns ? ns : ns / 1000.0;
+	return ns / unit()->ns;
 }
 
 static const char *size_class_str(unsigned int c, char *buf, size_t len)
@@ -436,7 +448,7 @@ static void print_entry(const struct entry *e)
 	printf("  p50 %.1f, p90 %.1f, p99 %.1f %s (estimated from the log2 buckets)\n",
 	       hist_percentile(h->slots, MAX_SLOTS, 50), hist_percentile(h->slots, MAX_SLOTS, 90),
 	       hist_percentile(h->slots, MAX_SLOTS, 99), unit_name());
-	hist_print_log2(stdout, h->slots, MAX_SLOTS, env.ns ? "nsecs" : "usecs");
+	hist_print_log2(stdout, h->slots, MAX_SLOTS, unit()->label);
 }
 
 static void print_human(const struct entry *e, int n, __u64 dropped)
@@ -605,7 +617,7 @@ int main(int argc, char **argv)
 	}
 	missing = select_progs(progs, nprogs, r.mode);
 
-	r.obj->rodata->targ_ns = env.ns;
+	r.obj->rodata->targ_unit_ns = unit()->ns;
 	r.obj->rodata->targ_per_process = env.per_process;
 	r.obj->rodata->targ_per_ioas = env.per_ioas;
 	r.obj->rodata->targ_breakdown = env.breakdown && r.mode == MODE_TP;

@@ -149,3 +149,7 @@ const char *hist_size_str(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 "%c", bytes, units[u]);
 	return buf;
 }
+
+const struct hist_unit hist_ns = { "ns", "nsecs", 1 };
+const struct hist_unit hist_us = { "us", "usecs", 1000 };
+const struct hist_unit hist_ms = { "ms", "msecs", 1000000 };

@@ -35,6 +35,17 @@ uint64_t hist_total(const __u64 *slots, unsigned int n);
  * taken as continuous ranges [2^i, 2^(i+1)) ([0, 2) for slot 0).
  */
 double hist_percentile(const __u64 *slots, unsigned int n, double p);
+
+/*
+ * The time unit of a latency histogram (the tools' -N and -m; default
+ * microseconds): its JSON name, its label over the buckets and how many
+ * nanoseconds one is (the BPF side divides by it before the log2).
+ */
+struct hist_unit {
+	const char *name, *label;
+	__u64 ns;
+};
+extern const struct hist_unit hist_ns, hist_us, hist_ms;
 /*
  * Print the non-empty range of slots, one line per bucket, 78 columns:
  * "      4 -> 7          : 950      |*****...|".  @unit names the values

@@ -198,6 +198,24 @@ sys.exit(1 if err else 0)
 PY
 ok $? "-I -P: counts per IOAS id (python3's two, dmaprobe's one) and per container"
 
+# ---- -m: millisecond buckets ----
+start_maplat ms -j -m -b iommufd
+ok $? "maplat -j -m starts"
+"$probe" -b iommufd -s 4k -n 20 >/dev/null 2>&1
+stop_maplat
+python3 - "$d/ms" "$((20 + warm))" <<'PY'
+import json, sys
+doc = json.loads(open(sys.argv[1]).read())
+want = int(sys.argv[2])
+hs = [h for h in doc["histograms"] if h["op"] == "map" and h["size_log2"] == 12]
+# a 4 KiB map takes microseconds: every one in the first millisecond bucket [0, 2)
+ok = doc["unit"] == "ms" and len(hs) == 1 and hs[0]["count"] == want and \
+    hs[0]["buckets"] == [{"lo": 0, "hi": 1, "count": want}] and hs[0]["mean"] < 1
+print("# unit %s, map 4K: %s" % (doc["unit"], [(h["count"], h["mean"], h["buckets"]) for h in hs]))
+sys.exit(0 if ok else 1)
+PY
+ok $? "-m: unit ms, $((20 + warm)) 4K maps all in the [0, 2) ms bucket, mean < 1 ms"
+
 # ---- a full table: what is not counted is said ----
 # 5200 IOASes x (map, unmap) = 10400 keys with -I, more than the 10240
 # histograms the kernel keeps.

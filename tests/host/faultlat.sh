@@ -107,6 +107,8 @@ fi
 "$f" -x >/dev/null 2>"$d/err"
 is "$?" 2 "unknown option: exit 2"
 like "$(cat "$d/err")" "^usage: faultlat" "unknown option: prints the usage"
+"$f" -m -N >/dev/null 2>"$d/err"
+is "$?:$(head -1 "$d/err")" "2:faultlat: -N and -m: one unit" "-N and -m: exit 2, says why"
 "$f" -i 0 >/dev/null 2>&1
 is "$?" 2 "interval 0: exit 2"
 "$f" -i x >/dev/null 2>"$d/err"

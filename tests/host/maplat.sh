@@ -178,6 +178,8 @@ fi
 is "$rc" 2 "unknown backend: exit 2"
 like "$(cat "$d/err")" "unknown backend 'foo'" "unknown backend: says which"
 like "$(cat "$d/err")" "^usage: maplat" "unknown backend: prints the usage"
+"$m" -N -m >/dev/null 2>"$d/err"
+is "$?:$(head -1 "$d/err")" "2:maplat: -N and -m: one unit" "-N and -m: exit 2, says why"
 "$m" -x >/dev/null 2>&1
 is "$?" 2 "unknown option: exit 2"
 "$m" -i 0 >/dev/null 2>&1
