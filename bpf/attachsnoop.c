@@ -650,7 +650,7 @@ static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
  * of flavour @sys.
  */
 static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t, size_t n,
-			 int sys)
+			 int sys, bool handlers)
 {
 	size_t i;
 	bool on;
@@ -658,7 +658,8 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 	no_handlers = true;
 	for (i = 0; i < n; i++) {
 		if (t[i].mode == MODE_TP)
-			on = mode == MODE_TP && (!t[i].func || probe_btf_func(t[i].func));
+			on = mode == MODE_TP &&
+			     (!t[i].func || (handlers && probe_btf_func(t[i].func)));
 		else
 			on = mode != MODE_TP && (int)t[i].mode == sys;
 		if (on && t[i].func)
@@ -696,13 +697,57 @@ static void print_banner(int sys)
 	fflush(f);
 }
 
-int main(int argc, char **argv)
+/*
+ * The skeleton opened, its programs chosen, loaded and attached; NULL and
+ * *@errp on failure (said once).  A kernel may have BTF for a handler but
+ * refuse an fentry on it (no BPF trampolines, not traceable): then once
+ * more without the handlers, latency and bind unavailable.
+ */
+static struct attachsnoop_bpf *open_and_load(bool handlers, int *sys, int *errp)
 {
 	struct prog_desc progs[32];
+	struct attachsnoop_bpf *obj = attachsnoop_bpf__open();
+	size_t nprogs;
+	int err = bpftool_opened(obj);
+
+	if (err)
+		goto fail;
+	nprogs = prog_table(obj, progs);
+	mode = choose_mode(progs, nprogs, sys);
+	if (mode < 0) {
+		fprintf(stderr, "attachsnoop: nothing to attach to: this kernel has neither the "
+			"iommufd/vfio_iommu_type1 events (BTF) nor syscalls:sys_enter_ioctl or "
+			"raw_syscalls:sys_enter (tracefs at %s)\n", tracefs_root());
+		err = -ENOENT;
+		goto fail;
+	}
+	select_progs(obj, progs, nprogs, *sys, handlers);
+	obj->rodata->filter_tgid = env.pid;
+	configure_ioctls(obj);
+	err = bpf_object__load_skeleton(obj->skeleton);
+	if (!err)
+		err = bpf_object__attach_skeleton(obj->skeleton);
+	if (!err)
+		return obj;
+	if (handlers && !no_handlers) {
+		if (env.verbose)
+			fprintf(stderr, "attachsnoop: the ioctl handlers' fentry/fexit failed (%s): "
+				"without them\n", strerror(-err));
+		attachsnoop_bpf__destroy(obj);
+		return open_and_load(false, sys, errp);
+	}
+	fprintf(stderr, "attachsnoop: failed to load or attach BPF programs: %s\n", strerror(-err));
+fail:
+	attachsnoop_bpf__destroy(obj);
+	*errp = err;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
 	struct attachsnoop_bpf *obj = NULL;
 	struct ring_buffer *rb = NULL;
 	struct timespec rt, mono;
-	size_t nprogs;
 	sigset_t set;
 	int err, sys;
 
@@ -714,27 +759,8 @@ int main(int argc, char **argv)
 	if (bpftool_start(&set))
 		return 1;
 
-	obj = attachsnoop_bpf__open();
-	err = bpftool_opened(obj);
-	if (err)
-		goto cleanup;
-
-	nprogs = prog_table(obj, progs);
-	mode = choose_mode(progs, nprogs, &sys);
-	if (mode < 0) {
-		fprintf(stderr, "attachsnoop: nothing to attach to: this kernel has neither the "
-			"iommufd/vfio_iommu_type1 events (BTF) nor syscalls:sys_enter_ioctl or "
-			"raw_syscalls:sys_enter (tracefs at %s)\n", tracefs_root());
-		err = -ENOENT;
-		goto cleanup;
-	}
-	select_progs(obj, progs, nprogs, sys);
-
-	obj->rodata->filter_tgid = env.pid;
-	configure_ioctls(obj);
-
-	err = bpftool_load_attach(obj->skeleton);
-	if (err)
+	obj = open_and_load(true, &sys, &err);
+	if (!obj)
 		goto cleanup;
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
 	if (!rb) {

@@ -89,6 +89,20 @@ FILE *bpftool_banner(bool json, const char *fmt, ...)
 	return f;
 }
 
+/* *@buf at least @size bytes (grown, contents not kept); NULL if out of memory. */
+static char *grow_buf(char **buf, size_t *cap, size_t size)
+{
+	char *b;
+
+	if (*cap >= size)
+		return *buf;
+	b = realloc(*buf, size);
+	if (!b)
+		return NULL;
+	*cap = size;
+	return *buf = b;
+}
+
 /*
  * Every entry of @fd into @rows in a few syscalls (the batch commands,
  * 5.6+), moved out if @del: how many; -EOPNOTSUPP where the kernel has
@@ -96,19 +110,20 @@ FILE *bpftool_banner(bool json, const char *fmt, ...)
  */
 static int batch_rows(int fd, const struct bpftool_rows *rows, bool del)
 {
+	/* kept from call to call: the tools read every interval */
+	static char *keys, *vals;
+	char *token;
+	static size_t kcap, vcap;
 	size_t ks = rows->key_size, vs = rows->val_size;
-	char *keys, *vals, *token;
 	__u32 count;
 	int n = 0, i, err = 0;
 	bool first = true;
 
-	keys = calloc(rows->max, ks);
-	vals = calloc(rows->max, vs);
-	token = calloc(1, ks > 8 ? ks : 8);	/* a hash map's is a u32 bucket */
-	if (!keys || !vals || !token) {
-		err = -ENOMEM;
-		goto out;
-	}
+	/* the keys, then the batch token (a hash map's is a u32 bucket) */
+	if (!grow_buf(&keys, &kcap, (size_t)rows->max * ks + (ks > 8 ? ks : 8)) ||
+	    !grow_buf(&vals, &vcap, (size_t)rows->max * vs))
+		return -ENOMEM;
+	token = keys + (size_t)rows->max * ks;
 	while (n < rows->max) {
 		count = rows->max - n;
 		err = del ? bpf_map_lookup_and_delete_batch(fd, first ? NULL : token, token,
@@ -118,7 +133,9 @@ static int batch_rows(int fd, const struct bpftool_rows *rows, bool del)
 		if (err)
 			err = -errno;
 		first = false;
-		n += count;		/* set on -ENOENT (the last batch) too */
+		/* set on -ENOENT (the last batch); other errors leave it as passed */
+		if (!err || err == -ENOENT)
+			n += count;
 		if (err)
 			break;
 	}
@@ -135,10 +152,6 @@ static int batch_rows(int fd, const struct bpftool_rows *rows, bool del)
 		memcpy(e + rows->key_off, keys + i * ks, ks);
 		memcpy(e + rows->val_off, vals + i * vs, vs);
 	}
-out:
-	free(keys);
-	free(vals);
-	free(token);
 	return err ? err : n;
 }
 

@@ -90,7 +90,7 @@ static struct env {
 
 static const char usage_text[] =
 "usage: ioasid-top [-h] [-v] [-b] [-j] [-1] [-n COUNT] [-d SEC] [-p PID]\n"
-"                  [-c COMM] [-s KEY] [-r] [-a] [-D] [-F] [--storm-rate R]\n"
+"                  [--comm COMM] [-s KEY] [--reverse] [-a] [-D] [-F] [--storm-rate R]\n"
 "                  [--storm-range BYTES] [--storm-intervals K] [delay [count]]\n"
 "\n"
 "Live DMA-map activity per process x backend (iommufd, VFIO type1) x\n"
@@ -105,19 +105,21 @@ static const char usage_text[] =
 "  -1, --once           one frame after one delay, then exit (batch)\n"
 "  -n, --iterations N   N frames, then exit\n"
 "  -d, -i, --delay SEC  refresh every SEC seconds, 1 to 60 (default 2)\n"
-"  -p, --pid PID        only this process\n"
-"  -c, --comm TEXT      only processes whose name contains TEXT\n"
+"  -p, --pid PID        only this process (a view filter: the screen's\n"
+"                       filter key can widen it again)\n"
+"      --comm TEXT      only processes whose name contains TEXT\n"
 "  -s, --sort KEY       sort column (default unmap), descending:\n"
 "                       pid comm backend ioas map unmap mib map-p50 map-p99\n"
 "                       unmap-p99 flush flush-unmap fault fault-p99 inval\n"
-"  -r, --reverse        ascending\n"
+"      --reverse        ascending\n"
 "  -a, --all            show idle rows too\n"
 "  -D, --devices        start in the device view (batch: print it too)\n"
 "  -F, --fallback       use the ioctl syscall tracepoints even if the\n"
 "                       series' events exist\n"
 "      --storm-rate R   flush storm: at least R IOTLB syncs/s (default 1000)\n"
 "      --storm-range B  ... of mean range at most B bytes (default 65536)\n"
-"      --storm-intervals K  ... for K refreshes in a row (default 3)\n"
+"      --storm-intervals K  ... for K refreshes in a row (default 3); it\n"
+"                       ends after K refreshes without\n"
 "\n"
 "Screen keys:\n"
 "%s"
@@ -130,7 +132,7 @@ static const char usage_text[] =
 "  ioasid-top -b -n 5 -d 1     # five text frames, one per second\n"
 "  ioasid-top -1 -D            # one frame with the device view\n"
 "  ioasid-top -j -d 1 > t.json # JSON lines for scripts\n"
-"  ioasid-top -s flush -c qemu # QEMU processes by IOTLB flush rate\n";
+"  ioasid-top -s flush --comm qemu  # QEMU processes by IOTLB flush rate\n";
 
 static char *usage_buf;
 
@@ -160,9 +162,9 @@ static const struct option long_opts[] = {
 	{ "delay", required_argument, NULL, 'd' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "pid", required_argument, NULL, 'p' },
-	{ "comm", required_argument, NULL, 'c' },
+	{ "comm", required_argument, NULL, 4 },
 	{ "sort", required_argument, NULL, 's' },
-	{ "reverse", no_argument, NULL, 'r' },
+	{ "reverse", no_argument, NULL, 5 },
 	{ "all", no_argument, NULL, 'a' },
 	{ "devices", no_argument, NULL, 'D' },
 	{ "fallback", no_argument, NULL, 'F' },
@@ -200,7 +202,7 @@ static int parse_args(int argc, char **argv)
 	int opt;
 
 	opterr = 0;	/* cli_option_error(): "ioasid-top: ...", the synopsis */
-	while ((opt = getopt_long(argc, argv, ":hvbj1n:d:i:p:c:s:raDF", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hvbj1n:d:i:p:s:aDF", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(usage(), stdout);
@@ -240,7 +242,7 @@ static int parse_args(int argc, char **argv)
 			}
 			env.view.pid = v;
 			break;
-		case 'c':
+		case 4:
 			snprintf(env.view.comm, sizeof(env.view.comm), "%s", optarg);
 			break;
 		case 's':
@@ -250,7 +252,7 @@ static int parse_args(int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 'r':
+		case 5:
 			env.view.reverse = true;
 			break;
 		case 'a':
@@ -275,7 +277,7 @@ static int parse_args(int argc, char **argv)
 				cli_usage_error(usage(), "invalid storm intervals '%s'", optarg);
 				return -1;
 			}
-			env.storm.sustain = v;
+			env.storm.sustain = env.storm.quiet = v;
 			break;
 		default:
 			cli_option_error(usage(), opt, argv);
@@ -575,6 +577,18 @@ static struct frame frame;
 
 static struct rowidx row_index = ROWIDX_INIT(sizeof(struct top_key));
 
+/* The index again, after rows were dropped and others moved into their place. */
+static int reindex_rows(void)
+{
+	int i;
+
+	rowidx_clear(&row_index);
+	for (i = 0; i < nrows; i++)
+		if (rowidx_add(&row_index, &rows[i].key, i))
+			return -ENOMEM;
+	return 0;
+}
+
 static struct row *find_row(const struct top_key *k)
 {
 	int i = rowidx_find(&row_index, k);
@@ -673,6 +687,23 @@ static void on_storm_end(const void *key, const struct storm *s, enum storm_tran
 	}
 }
 
+/* HWPT -> IOAS entries of processes that are gone (keyed tgid << 32 | id). */
+static void sweep_hwpts(void)
+{
+	int fd = bpf_map__fd(obj->maps.hwpt_ioas), n = 0, i;
+	__u64 k, next, gone[64];
+	bool first = true;
+
+	while (n < (int)ARRAY_SIZE(gone) && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		first = false;
+		k = next;
+		if (kill((pid_t)(k >> 32), 0) && errno == ESRCH)
+			gone[n++] = k;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
+}
+
 static int read_devs(void)
 {
 	int fd = bpf_map__fd(obj->maps.devs), n = 0;
@@ -681,9 +712,10 @@ static int read_devs(void)
 	struct dev *d;
 	char path[128];
 	struct dirent *de;
+	struct top_dev_key gone[64];
+	int ngone = 0, i;
 	DIR *dir;
 	size_t l;
-
 	bool first = true;
 
 	if (!devs && !(devs = calloc(TOP_MAX_DEVS, sizeof(*devs))))
@@ -695,6 +727,13 @@ static int read_devs(void)
 		memset(d, 0, sizeof(*d));
 		if (bpf_map_lookup_elem(fd, &k, &d->d))
 			continue;
+		/* detached a minute ago, its process gone: its context is gone too */
+		if (!d->d.attached && d->d.tgid && cli_now() * 1e9 - d->d.last_ns > 60e9 &&
+		    kill(d->d.tgid, 0) && errno == ESRCH) {
+			if (ngone < (int)ARRAY_SIZE(gone))
+				gone[ngone++] = k;
+			continue;
+		}
 		d->key = k;
 		n++;
 		if (k.backend == TOP_TYPE1) {
@@ -721,6 +760,9 @@ static int read_devs(void)
 						      &ioas) ? 0 : ioas;
 		}
 	}
+	for (i = 0; i < ngone; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
+	sweep_hwpts();
 	frame.devs = devs;
 	frame.ndevs = n;
 	return 0;
@@ -816,7 +858,7 @@ static int collect(const struct view *v)
 		bpf_map_delete_elem(fd, &dead[i]);
 	free(dead);
 	/* rows that left the map and are idle: forget */
-	for (i = 0; i < nrows;) {
+	for (i = 0, n = nrows; i < nrows;) {
 		if ((!rows[i].alive || (ndead && !rows[i].active && kill(rows[i].key.tgid, 0) &&
 					errno == ESRCH)) && !rows[i].storm) {
 			rows[i] = rows[--nrows];
@@ -824,6 +866,8 @@ static int collect(const struct view *v)
 		}
 		i++;
 	}
+	if (nrows != n && reindex_rows())	/* rows moved: the index follows */
+		return -ENOMEM;
 
 	/* totals of what no row owns */
 	frame.other_flush_s = 0;
@@ -1199,7 +1243,6 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	select_progs(progs, nprogs, mode);
-	obj->rodata->filter_tgid = env.view.pid;
 	configure_ioctls(obj);
 	err = ioasid_top_bpf__load(obj);
 	if (err) {

@@ -160,13 +160,14 @@ like "$out" "^ DEVICE +BACKEND +ID +ATTACHED TO" "batch -D: the device view's he
 like "$out" "^ 0000:00:03.0 +iommufd +[0-9]+ hwpt [0-9]+ .*detached +1 +1 +0 +[0-9]+ dmaprobe" \
 	"batch -D: the NVMe, iommufd, its HWPT, detached, counts, who"
 
-# Two "VMs", one after the other, each on its own /dev/iommu: the same
+# Two "VMs", each on its own /dev/iommu, one using the device after the
+# other (it binds to one context at a time) but both alive: the same
 # dev_id 1 and HWPT id 4 (two IOASes, the HWPT on the first or on the
 # second), attached, detached: two device rows (ctx), each with its own
 # HWPT -> IOAS.
 vm() {
-	python3 - "/dev/vfio/devices/$(ls /sys/bus/pci/devices/0000:00:03.0/vfio-dev)" "$1" <<'PY'
-import fcntl, os, struct, sys
+	python3 - "/dev/vfio/devices/$(ls /sys/bus/pci/devices/0000:00:03.0/vfio-dev)" "$1" "$d/release" <<'PY'
+import fcntl, os, struct, sys, time
 V = ord(';') << 8
 BIND, ATTACH, DETACH = V | (100 + 18), V | (100 + 19), V | (100 + 20)
 IOAS_ALLOC, HWPT_ALLOC = V | 0x81, V | 0x89
@@ -182,13 +183,24 @@ pt = ioas[int(sys.argv[2])]
 hwpt = call(ictx, HWPT_ALLOC, "=IIIIIIIIQII", 48, 0, d, pt, 0, 0, 0, 0, 0, 0, 0)[4]
 call(dev, ATTACH, "=III", 12, 0, hwpt)
 call(dev, DETACH, "=II", 8, 0)
-print(d, hwpt, pt)
+os.close(dev)			# the next one may bind the device
+print(d, hwpt, pt, flush=True)
+while not os.path.exists(sys.argv[3]):	# the context lives on
+    time.sleep(0.1)
 PY
 }
+waitline() { local i; for i in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
 start_top two -j -d 1
-vm 0 >"$d/vm0" && vm 1 >"$d/vm1"
+vm 0 >"$d/vm0" &
+v0=$!
+waitline "$d/vm0" && vm 1 >"$d/vm1" &
+v1=$!
+waitline "$d/vm0" && waitline "$d/vm1"
 ok $? "two processes: dev $(cat "$d/vm0") and dev $(cat "$d/vm1") (dev_id, HWPT, IOAS)"
+sleep 2.5
 stop_top
+touch "$d/release"
+wait $v0 $v1
 python3 - "$d/two" "$d/vm0" "$d/vm1" <<'PY'
 import json, sys
 docs = [json.loads(l) for l in open(sys.argv[1])]
@@ -266,8 +278,10 @@ export TERM=xterm-256color TMUX_TMPDIR=$d
 # a map/unmap loop that lasts until the screen checks are done
 ( while [ ! -e "$d/stop" ]; do "$probe" -b iommufd -s 4k -n 3000 >/dev/null 2>&1; done ) &
 bg=$!
-tmux new-session -d -s top -x 150 -y 30 "$t -d 1; echo EXITED \$?; sleep 30"
-ok $? "tmux session with ioasid-top"
+# started with -p this shell (which maps nothing): clearing the filter on
+# the screen must show the others (-p is a view filter, not the kernel's)
+tmux new-session -d -s top -x 150 -y 30 "$t -d 1 -p $$; echo EXITED \$?; sleep 30"
+ok $? "tmux session with ioasid-top -p $$"
 pane() { tmux capture-pane -p -t top; }
 # wait for a frame with the dmaprobe row
 waitfor() {
@@ -279,8 +293,11 @@ waitfor() {
 	pane | sed 's/^/#   | /'
 	return 1
 }
+waitfor "filter: pid $$" && waitfor "no DMA map activity in this interval matching the filter"
+ok $? "-p $$: the filter on the screen, no dmaprobe row"
+tmux send-keys -t top f Enter
 waitfor "^. +[0-9]+ +dmaprobe +iommufd"
-ok $? "screen: header and the dmaprobe row"
+ok $? "f, empty: the filter widened, the dmaprobe row"
 like "$(pane)" "^ioasid-top - [0-9:]+ .*mode tracepoints +refresh 1s" "screen: header with time, kernel, mode, refresh"
 like "$(pane)" "sort: unmap " "screen: default sort unmap"
 tmux send-keys -t top s
