@@ -357,6 +357,7 @@ static __always_inline __u64 fault_file(long fd)
 
 static __always_inline int read_enter(long fd, __u64 buf)
 {
+	struct file___s *file;
 	struct fl_io io = {};
 	__u32 tid;
 
@@ -367,7 +368,8 @@ static __always_inline int read_enter(long fd, __u64 buf)
 		return 0;
 	io.buf = buf;
 	/* the fd's fault object (7.x: its eventq, the first member) -> its context */
-	io.ctx = fault_ctx(BPF_CORE_READ((struct file___s *)io.file, private_data));
+	file = (struct file___s *)io.file;
+	io.ctx = fault_ctx(BPF_CORE_READ(file, private_data));
 	tid = cur_tid();
 	bpf_map_update_elem(&reads, &tid, &io, BPF_ANY);
 	return 0;
