@@ -545,33 +545,6 @@ static void report_lost(const struct attachsnoop_bpf *obj)
 	reported = n;
 }
 
-/*
- * The fallback's table of bound and contained fds: a process that exits
- * closes its fds without close(), so its entries are deleted here, once
- * a second, when the process is gone.
- */
-static void sweep_fds(const struct attachsnoop_bpf *obj)
-{
-	static double last;
-	int fd = bpf_map__fd(obj->maps.fds);
-	__u64 key, next, gone[64];
-	double now = cli_now();
-	int i, n = 0;
-	bool first = true;
-
-	if (mode == MODE_TP || now - last < 1)
-		return;
-	last = now;
-	while (n < (int)ARRAY_SIZE(gone) && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		first = false;
-		key = next;
-		if (kill((pid_t)(key >> 32), 0) && errno == ESRCH)
-			gone[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &gone[i]);
-}
-
 /* ---- which programs run in which mode ---- */
 
 struct prog_desc {
@@ -748,6 +721,7 @@ int main(int argc, char **argv)
 	struct attachsnoop_bpf *obj = NULL;
 	struct ring_buffer *rb = NULL;
 	struct timespec rt, mono;
+	double last_sweep = 0;
 	sigset_t set;
 	int err, sys;
 
@@ -783,7 +757,11 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		report_lost(obj);
-		sweep_fds(obj);
+		/* the fallback's fds of exited processes (closed without close()) */
+		if (mode != MODE_TP && cli_now() - last_sweep >= 1) {
+			bpftool_sweep_gone(bpf_map__fd(obj->maps.fds));
+			last_sweep = cli_now();
+		}
 		if (cli_wait(&set, 0))
 			break;
 	}

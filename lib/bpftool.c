@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The life of a BPF tool of bpf/ (see bpftool.h). */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,4 +257,21 @@ int bpftool_loop(const sigset_t *set, long interval, long count,
 		if (stop || --count == 0)
 			return 0;
 	}
+}
+
+void bpftool_sweep_gone(int fd)
+{
+	__u64 k, next, gone[64];
+	int n = 0, i;
+	bool first = true;
+
+	while (n < (int)(sizeof(gone) / sizeof(gone[0])) &&
+	       !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		first = false;
+		k = next;
+		if (kill((pid_t)(k >> 32), 0) && errno == ESRCH)
+			gone[n++] = k;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
 }

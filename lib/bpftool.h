@@ -65,6 +65,11 @@ struct bpftool_rows {
 int bpftool_drain(int fd, const struct bpftool_rows *rows);
 /* Copy every entry of hash map @fd into @rows (batch, or per key): how many, or -errno. */
 int bpftool_read(int fd, const struct bpftool_rows *rows);
+/*
+ * Delete the entries of hash map @fd, keyed by a u64 tgid << 32 | x, whose
+ * process is gone (up to 64 a call: tools call it once per interval).
+ */
+void bpftool_sweep_gone(int fd);
 
 /*
  * The interval loop: wait @interval seconds (0: until a signal), call

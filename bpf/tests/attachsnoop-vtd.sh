@@ -45,23 +45,12 @@ stop_snoop() { stop_tool; }
 
 # Every iommufd step on the cdev; prints the ids it got as JSON.
 cdev_steps() {
-	python3 - "$cdev" <<'PY'
-import fcntl, json, os, struct, sys
-V = ord(';') << 8
-BIND, ATTACH, DETACH = V | (100 + 18), V | (100 + 19), V | (100 + 20)
-IOAS_ALLOC, HWPT_ALLOC = V | 0x81, V | 0x89
+	python3 - "$cdev" "$top" <<'PY'
+import json, os, sys
+sys.path.insert(0, sys.argv[2] + "/tests")
+from iommufd import *
 ictx = os.open("/dev/iommu", os.O_RDWR)
 dev = os.open(sys.argv[1], os.O_RDWR)
-def call(fd, req, fmt, *v):
-    b = bytearray(struct.pack(fmt, *v))
-    fcntl.ioctl(fd, req, b, True)
-    return struct.unpack(fmt, b)
-def fails(fd, req, fmt, *v):
-    try:
-        call(fd, req, fmt, *v)
-    except OSError as e:
-        return e.errno
-    return 0
 ids = {}
 ids["dev"] = call(dev, BIND, "=IIiI", 16, 0, ictx, 0)[3]
 ids["ioas"] = call(ictx, IOAS_ALLOC, "=III", 12, 0, 0)[2]

@@ -687,23 +687,6 @@ static void on_storm_end(const void *key, const struct storm *s, enum storm_tran
 	}
 }
 
-/* HWPT -> IOAS entries of processes that are gone (keyed tgid << 32 | id). */
-static void sweep_hwpts(void)
-{
-	int fd = bpf_map__fd(obj->maps.hwpt_ioas), n = 0, i;
-	__u64 k, next, gone[64];
-	bool first = true;
-
-	while (n < (int)ARRAY_SIZE(gone) && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
-		first = false;
-		k = next;
-		if (kill((pid_t)(k >> 32), 0) && errno == ESRCH)
-			gone[n++] = k;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &gone[i]);
-}
-
 static int read_devs(void)
 {
 	int fd = bpf_map__fd(obj->maps.devs), n = 0;
@@ -762,7 +745,7 @@ static int read_devs(void)
 	}
 	for (i = 0; i < ngone; i++)
 		bpf_map_delete_elem(fd, &gone[i]);
-	sweep_hwpts();
+	bpftool_sweep_gone(bpf_map__fd(obj->maps.hwpt_ioas));	/* keyed tgid << 32 | id */
 	frame.devs = devs;
 	frame.ndevs = n;
 	return 0;

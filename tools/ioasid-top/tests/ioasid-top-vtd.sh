@@ -166,23 +166,19 @@ like "$out" "^ 0000:00:03.0 +iommufd +[0-9]+ hwpt [0-9]+ .*detached +1 +1 +0 +[0
 # second), attached, detached: two device rows (ctx), each with its own
 # HWPT -> IOAS.
 vm() {
-	python3 - "/dev/vfio/devices/$(ls /sys/bus/pci/devices/0000:00:03.0/vfio-dev)" "$1" "$d/release" <<'PY'
-import fcntl, os, struct, sys, time
-V = ord(';') << 8
-BIND, ATTACH, DETACH = V | (100 + 18), V | (100 + 19), V | (100 + 20)
-IOAS_ALLOC, HWPT_ALLOC = V | 0x81, V | 0x89
+	python3 - "/dev/vfio/devices/$(ls /sys/bus/pci/devices/0000:00:03.0/vfio-dev)" "$1" "$d/release" \
+		"$top" <<'PY'
+import os, sys, time
+sys.path.insert(0, sys.argv[4] + "/tests")
+from iommufd import *
 ictx = os.open("/dev/iommu", os.O_RDWR)
 dev = os.open(sys.argv[1], os.O_RDWR)
-def call(fd, req, fmt, *v):
-    b = bytearray(struct.pack(fmt, *v))
-    fcntl.ioctl(fd, req, b, True)
-    return struct.unpack(fmt, b)
-d = call(dev, BIND, "=IIiI", 16, 0, ictx, 0)[3]
-ioas = [call(ictx, IOAS_ALLOC, "=III", 12, 0, 0)[2] for _ in range(2)]
+d = call(dev, BIND, BIND_FMT, 16, 0, ictx, 0)[3]
+ioas = [call(ictx, IOAS_ALLOC, IOAS_ALLOC_FMT, 12, 0, 0)[2] for _ in range(2)]
 pt = ioas[int(sys.argv[2])]
-hwpt = call(ictx, HWPT_ALLOC, "=IIIIIIIIQII", 48, 0, d, pt, 0, 0, 0, 0, 0, 0, 0)[4]
-call(dev, ATTACH, "=III", 12, 0, hwpt)
-call(dev, DETACH, "=II", 8, 0)
+hwpt = call(ictx, HWPT_ALLOC, HWPT_ALLOC_FMT, 48, 0, d, pt, 0, 0, 0, 0, 0, 0, 0)[4]
+call(dev, ATTACH, ATTACH_FMT, 12, 0, hwpt)
+call(dev, DETACH, DETACH_FMT, 8, 0)
 os.close(dev)			# the next one may bind the device
 print(d, hwpt, pt, flush=True)
 while not os.path.exists(sys.argv[3]):	# the context lives on
