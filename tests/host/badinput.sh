@@ -82,6 +82,12 @@ fuzz_tool() {
 				bad=$((bad + 1)); why+="#   exit $rc, $lines lines on stderr ($user): $show: $first"$'\n'
 			fi
 		fi
+		# an exited process's programs are freed after a grace period
+		# (asynchronously; longer on a loaded machine): up to 5 s
+		for i in $(seq 25); do
+			[ "$(count prog)" = "$p0" ] && [ "$(count link)" = "$l0" ] && break
+			sleep 0.2
+		done
 		if [ "$(count prog)" != "$p0" ] || [ "$(count link)" != "$l0" ]; then
 			leak=$((leak + 1)); why+="#   BPF program or link left ($user): $show"$'\n'
 			sleep 1
