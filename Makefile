@@ -85,10 +85,10 @@ $(HDRSTAMP):
 
 headers: deps $(HDRSTAMP)
 
-$(B)/selftests/iommufd: $(HDRSTAMP)
+$(B)/selftests/iommufd $(B)/selftests/slow/iommufd &: $(HDRSTAMP)
 	@OUT=$(CURDIR)/$(B)/selftests STOCK=0 IOASID_DEBUG=0 $(KERNEL_SH) selftests
 
-selftests: deps $(B)/selftests/iommufd
+selftests: deps $(B)/selftests/iommufd $(B)/selftests/slow/iommufd
 
 $(B)/%: testbed/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
@@ -131,7 +131,8 @@ $(B)/dmaprobe: testbed/dmaprobe.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 
-guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd $(B)/nullable $(B)/emptytp
+guest: deps $(GUEST_TESTS) $(B)/dmaprobe $(B)/selftests/iommufd $(B)/selftests/slow/iommufd \
+	$(B)/nullable $(B)/emptytp
 
 # BPF tools: x.bpf.c + x.c + x.h in bpf/, built into $(BPF_OUT) with
 # a vmlinux.h from the patched tree's BTF (the running kernel's if that

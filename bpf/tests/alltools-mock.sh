@@ -97,7 +97,7 @@ hugepages
 for st in ${ALLTOOLS_SELFTESTS:-iommufd_fail_nth iommufd}; do
 	start=$(date +%s)
 	# shellcheck disable=SC2046
-	timeout -k 10 600 "$bin/selftests/$st" $(selftest_exclusions "$st") >"$d/$st.tap" 2>&1
+	timeout -k 10 1800 "$(selftest_dir "$bin")/$st" $(selftest_exclusions "$st") >"$d/$st.tap" 2>&1
 	rc=$?
 	totals=$(grep -m1 '^# Totals:' "$d/$st.tap")
 	echo "# $st: exit $rc after $(($(date +%s) - start))s; ${totals:-no totals line}"

@@ -278,7 +278,7 @@ work_mock() {
 		case $((RANDOM % 8)) in
 		0 | 1)
 			# shellcheck disable=SC2046
-			run "$w" selftest-iommufd "$bin/selftests/iommufd" $(selftest_exclusions iommufd 2>/dev/null)
+			run "$w" selftest-iommufd "$(selftest_dir "$bin")/iommufd" $(selftest_exclusions iommufd 2>/dev/null)
 			;;
 		2 | 3)
 			run "$w" iopfgen-answer "$bin/iopfgen" -n $((RANDOM % 200 + 1)) -k $((RANDOM % 64 + 1)) \
@@ -294,7 +294,7 @@ work_mock() {
 		7)
 			if [ $((RANDOM % 4)) = 0 ]; then
 				# shellcheck disable=SC2046
-				run "$w" selftest-fail_nth "$bin/selftests/iommufd_fail_nth" \
+				run "$w" selftest-fail_nth "$(selftest_dir "$bin")/iommufd_fail_nth" \
 					$(selftest_exclusions iommufd_fail_nth 2>/dev/null)
 			fi
 			;;
