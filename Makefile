@@ -58,6 +58,9 @@ help:
 	@echo "make bpf           build the BPF tools into build/bpf/"
 	@echo "make tools         build tools/*/ (ioasid-top) into build/tools/"
 	@echo "make vmlinux-h     regenerate build/bpf/vmlinux.h from the kernel's BTF"
+	@echo "make install       the tools, their man pages and pages into \$$(DESTDIR)\$$(PREFIX)"
+	@echo "                   (PREFIX=/usr/local: sbin/, share/man/man8/, share/doc/ioasid-trace/)"
+	@echo "make uninstall     remove what make install installed (same PREFIX, DESTDIR)"
 	@echo "make test          everything on one base (BASE, default 6.12) in the booted testbed,"
 	@echo "                   the other base's series applied and compiled; ends 'N passed, N failed'"
 	@echo "make test-all      the whole suite on each base (TEST_BASES=\"6.12 mainline\")"
@@ -221,6 +224,34 @@ TOOLS_OUT := build/tools
 $(foreach t,$(TOOLS),$(eval $(call TOOL_RULES,$(t))))
 
 tools: deps $(foreach t,$(TOOLS),$(TOOLS_OUT)/$(t)/$(t))
+
+# make install: the five tools as make bpf tools builds them into
+# $(DESTDIR)$(SBINDIR), their man pages (man/<tool>.8) into
+# $(DESTDIR)$(MANDIR)/man8 and their pages (bpf/README.md, bpf/<tool>.md,
+# tools/<tool>/README.md as <tool>.md) into $(DESTDIR)$(DOCDIR).  It builds
+# a tool that is missing or stale, never a kernel, and needs no testbed.
+# make uninstall removes those files.
+.PHONY: install uninstall
+PREFIX ?= /usr/local
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/ioasid-trace
+INSTALL_BINS := $(BPF_TOOLS:%=$(BPF_OUT)/%) $(foreach t,$(TOOLS),$(TOOLS_OUT)/$(t)/$(t))
+INSTALL_NAMES := $(notdir $(INSTALL_BINS))
+INSTALL_MANS := $(INSTALL_NAMES:%=man/%.8)
+
+install: $(INSTALL_BINS) $(INSTALL_MANS)
+	install -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(DOCDIR)"
+	install -m 0755 $(INSTALL_BINS) "$(DESTDIR)$(SBINDIR)/"
+	install -m 0644 $(INSTALL_MANS) "$(DESTDIR)$(MANDIR)/man8/"
+	install -m 0644 bpf/README.md $(BPF_TOOLS:%=bpf/%.md) "$(DESTDIR)$(DOCDIR)/"
+	$(foreach t,$(TOOLS),install -m 0644 tools/$(t)/README.md "$(DESTDIR)$(DOCDIR)/$(t).md";)
+
+uninstall:
+	rm -f $(foreach n,$(INSTALL_NAMES),"$(DESTDIR)$(SBINDIR)/$(n)" "$(DESTDIR)$(MANDIR)/man8/$(n).8")
+	rm -f $(foreach n,README $(INSTALL_NAMES),"$(DESTDIR)$(DOCDIR)/$(n).md")
+	@! [ -d "$(DESTDIR)$(DOCDIR)" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(DOCDIR)"
 
 host-test:
 	@tests/run --host-only
