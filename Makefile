@@ -61,6 +61,7 @@ help:
 	@echo "make install       the tools, their man pages and pages into \$$(DESTDIR)\$$(PREFIX)"
 	@echo "                   (PREFIX=/usr/local: sbin/, share/man/man8/, share/doc/ioasid-trace/)"
 	@echo "make uninstall     remove what make install installed (same PREFIX, DESTDIR)"
+	@echo "make deb           the Debian package ioasid-trace-tools -> build/deb/ (lintian-checked)"
 	@echo "make test          everything on one base (BASE, default 6.12) in the booted testbed,"
 	@echo "                   the other base's series applied and compiled; ends 'N passed, N failed'"
 	@echo "make test-all      the whole suite on each base (TEST_BASES=\"6.12 mainline\")"
@@ -230,8 +231,12 @@ tools: deps $(foreach t,$(TOOLS),$(TOOLS_OUT)/$(t)/$(t))
 # $(DESTDIR)$(MANDIR)/man8 and their pages (bpf/README.md, bpf/<tool>.md,
 # tools/<tool>/README.md as <tool>.md) into $(DESTDIR)$(DOCDIR).  It builds
 # a tool that is missing or stale, never a kernel, and needs no testbed.
-# make uninstall removes those files.
-.PHONY: install uninstall
+# make uninstall removes those files.  make deb: the Debian package
+# ioasid-trace-tools (debian/), built by dpkg-buildpackage -us -uc -b in a
+# copy of the tree (build/deb/src/, so the tree is left as it was; CO-RE
+# against this machine's /sys/kernel/btf/vmlinux, no kernel built), then
+# lintian; the .debs (tools, -dbgsym), .changes and .buildinfo land in build/deb/.
+.PHONY: install uninstall deb
 PREFIX ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
@@ -252,6 +257,17 @@ uninstall:
 	rm -f $(foreach n,$(INSTALL_NAMES),"$(DESTDIR)$(SBINDIR)/$(n)" "$(DESTDIR)$(MANDIR)/man8/$(n).8")
 	rm -f $(foreach n,README $(INSTALL_NAMES),"$(DESTDIR)$(DOCDIR)/$(n).md")
 	@! [ -d "$(DESTDIR)$(DOCDIR)" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(DOCDIR)"
+
+DEB_OUT := build/deb
+deb: deps
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/src/ioasid-trace
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_OUT)/src/ioasid-trace
+	cd $(DEB_OUT)/src/ioasid-trace && dpkg-buildpackage -us -uc -b
+	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.changes $(DEB_OUT)/src/*.buildinfo $(DEB_OUT)/
+	rm -rf $(DEB_OUT)/src
+	lintian --fail-on error,warning $(DEB_OUT)/*.changes
+	@ls -l $(DEB_OUT)/*.deb
 
 host-test:
 	@tests/run --host-only
