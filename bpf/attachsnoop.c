@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,8 +33,7 @@
 #include "json.h"
 #include "probe.h"
 #include "tracefs.h"
-
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#include "util.h"
 
 enum mode {
 	MODE_TP,		/* the series' events, tp_btf */
@@ -45,13 +43,7 @@ enum mode {
 
 static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscalls" };
 
-static struct env {
-	pid_t pid;
-	bool json;
-	bool timestamp;
-	bool fallback;
-	bool verbose;
-} env;
+static struct bpftool_opts opts;
 
 static int mode;
 /* tracepoint mode without the ioctl syscall events: no latency, no bind */
@@ -96,39 +88,10 @@ static const struct option long_opts[] = {
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	long v;
-	int opt;
+	int err = bpftool_parse(argc, argv, ":hvjTFp:", long_opts, usage_text, &opts, NULL);
 
-	opterr = 0;	/* cli_option_error(): "attachsnoop: ...", the synopsis */
-	while ((opt = getopt_long(argc, argv, ":hvjTFp:", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case 'v':
-			env.verbose = cli_verbose = true;
-			break;
-		case 'j':
-			env.json = true;
-			break;
-		case 'T':
-			env.timestamp = true;
-			break;
-		case 'F':
-			env.fallback = true;
-			break;
-		case 'p':
-			if (cli_parse_long(optarg, 1, &v) || v > INT_MAX) {
-				cli_usage_error(usage_text, "invalid PID '%s'", optarg);
-				return -1;
-			}
-			env.pid = v;
-			break;
-		default:
-			cli_option_error(usage_text, opt, argv);
-			return -1;
-		}
-	}
+	if (err)
+		return err;
 	if (optind < argc) {
 		cli_usage_error(usage_text, "unexpected argument '%s'", argv[optind]);
 		return -1;
@@ -421,7 +384,7 @@ static void print_human(const struct event *e, const struct line *l)
 	time_t t;
 	struct tm tm;
 
-	if (env.timestamp) {
+	if (opts.timestamp) {
 		w = wall_offset + e->ts_ns / 1e9;
 		t = (time_t)w;
 		strftime(ts, sizeof(ts), "%H:%M:%S", localtime_r(&t, &tm));
@@ -508,7 +471,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	decode(e, &l);
-	if (env.json)
+	if (opts.json)
 		print_json(e, &l);
 	else
 		print_human(e, &l);
@@ -528,7 +491,7 @@ static void report_lost(const struct attachsnoop_bpf *obj)
 
 	if (n == reported)
 		return;
-	if (env.json) {
+	if (opts.json) {
 		clock_gettime(CLOCK_REALTIME, &now);
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
@@ -604,15 +567,11 @@ static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
 	bool tp_ok = true;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (!t[i].tp || probe_tp_btf(t[i].tp))
-			continue;
-		if (env.verbose)
-			fprintf(stderr, "attachsnoop: no BTF for tracepoint %s\n", t[i].tp);
-		tp_ok = false;
-	}
+	for (i = 0; i < n; i++)
+		if (t[i].tp && !bpftool_have_tp(t[i].tp))
+			tp_ok = false;
 	*sys = syscall_mode();
-	if (tp_ok && !env.fallback)
+	if (tp_ok && !opts.fallback)
 		return MODE_TP;
 	return *sys;
 }
@@ -643,7 +602,7 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 
 static void print_banner(int sys)
 {
-	FILE *f = bpftool_banner(env.json, "iommufd and VFIO type1 attach/detach");
+	FILE *f = bpftool_banner(opts.json, "iommufd and VFIO type1 attach/detach");
 
 	if (mode == MODE_TP) {
 		fprintf(f, "mode: tracepoint (iommufd_device_*, iommufd_hwpt_alloc, "
@@ -658,14 +617,14 @@ static void print_banner(int sys)
 		fprintf(f, "mode: fallback, %s\n",
 			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :
 			"raw_syscalls:sys_{enter,exit}");
-		fprintf(f, "  %s\n", env.fallback ? "forced by -F" :
+		fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
 			"this kernel has no iommufd/vfio_iommu_type1 attach events");
 		fprintf(f, "  events are the ioctls (latency: the whole ioctl); unavailable:\n"
 			"  pasid, attach/detach without an ioctl (only close() of a bound\n"
 			"  or contained fd), replace by the kernel, type1 group attach ids\n");
 	}
-	if (!env.json)
-		fprintf(f, "%s%-7s %-12s %-7s %-15s %-7s %7s %s\n", env.timestamp ? "TIME         " : "",
+	if (!opts.json)
+		fprintf(f, "%s%-7s %-12s %-7s %-15s %-7s %7s %s\n", opts.timestamp ? "TIME         " : "",
 			"PID", "COMM", "BACKEND", "EVENT", "RET", "LAT(us)", "DETAIL");
 	fflush(f);
 }
@@ -688,14 +647,11 @@ static struct attachsnoop_bpf *open_and_load(bool handlers, int *sys, int *errp)
 	nprogs = prog_table(obj, progs);
 	mode = choose_mode(progs, nprogs, sys);
 	if (mode < 0) {
-		fprintf(stderr, "attachsnoop: nothing to attach to: this kernel has neither the "
-			"iommufd/vfio_iommu_type1 events (BTF) nor syscalls:sys_enter_ioctl or "
-			"raw_syscalls:sys_enter (tracefs at %s)\n", tracefs_root());
-		err = -ENOENT;
+		err = bpftool_no_events();
 		goto fail;
 	}
 	select_progs(obj, progs, nprogs, *sys, handlers);
-	obj->rodata->filter_tgid = env.pid;
+	obj->rodata->filter_tgid = opts.pid;
 	configure_ioctls(obj);
 	err = bpf_object__load_skeleton(obj->skeleton);
 	if (!err)
@@ -703,7 +659,7 @@ static struct attachsnoop_bpf *open_and_load(bool handlers, int *sys, int *errp)
 	if (!err)
 		return obj;
 	if (handlers && !no_handlers) {
-		if (env.verbose)
+		if (cli_verbose)
 			fprintf(stderr, "attachsnoop: the ioctl handlers' fentry/fexit failed (%s): "
 				"without them\n", strerror(-err));
 		attachsnoop_bpf__destroy(obj);
@@ -725,13 +681,9 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int err, sys;
 
-	cli_name = "attachsnoop";
-	err = parse_args(argc, argv);
-	if (err)
-		return err > 0 ? 0 : 2;
-
-	if (bpftool_start(&set))
-		return 1;
+	err = bpftool_begin("attachsnoop", argc, argv, parse_args, &set);
+	if (err >= 0)
+		return err;
 
 	obj = open_and_load(true, &sys, &err);
 	if (!obj)

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -35,8 +34,8 @@
 #include "probe.h"
 #include "seen.h"
 #include "tracefs.h"
+#include "util.h"
 
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #define MAX_KEYS 4096		/* max_entries of hists */
 #define MAX_INFLIGHT 16384
 
@@ -53,19 +52,11 @@ static const char *const stage_labels[] = {
 };
 static const char *const path_names[] = { "iommufd", "other_handler", "no_handler", "user" };
 
-static struct env {
-	pid_t pid;
-	const struct hist_unit *unit;	/* -N, -m; NULL: microseconds */
-	bool json;
-	bool timestamp;
-	bool fallback;
-	bool all_hists;
-	long interval;
-	long times;
-} env = {
+static struct bpftool_opts opts = {
 	.interval = 99999999,
-	.times = 99999999,
+	.count = 99999999,
 };
+static bool all_hists;		/* -A */
 
 static const char usage_text[] =
 "usage: faultlat [-h] [-v] [-j] [-T] [-N|-m] [-A] [-F] [-p PID] [-i INTERVAL]\n"
@@ -114,63 +105,25 @@ static const struct option long_opts[] = {
 	{},
 };
 
+/* faultlat's own option (the common ones: lib/bpftool). */
+static int own_opt(int opt, const char *arg)
+{
+	if (opt != 'A')
+		return BPFTOOL_OPT_UNKNOWN;
+	all_hists = true;
+	return 0;
+}
+
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	bool have_interval = false;
-	long v;
-	int opt;
+	int err = bpftool_parse(argc, argv, ":hvjTNmAFp:i:", long_opts, usage_text, &opts,
+				own_opt);
 
-	opterr = 0;	/* cli_option_error(): "faultlat: ...", the synopsis */
-	while ((opt = getopt_long(argc, argv, ":hvjTNmAFp:i:", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case 'v':
-			cli_verbose = true;
-			break;
-		case 'j':
-			env.json = true;
-			break;
-		case 'T':
-			env.timestamp = true;
-			break;
-		case 'N':
-		case 'm':
-			if (env.unit) {
-				cli_usage_error(usage_text, "-N and -m: one unit");
-				return -1;
-			}
-			env.unit = opt == 'N' ? &hist_ns : &hist_ms;
-			break;
-		case 'A':
-			env.all_hists = true;
-			break;
-		case 'F':
-			env.fallback = true;
-			break;
-		case 'p':
-			if (cli_parse_long(optarg, 1, &v) || v > INT_MAX) {
-				cli_usage_error(usage_text, "invalid PID '%s'", optarg);
-				return -1;
-			}
-			env.pid = v;
-			break;
-		case 'i':
-			if (cli_parse_long(optarg, 1, &env.interval)) {
-				cli_usage_error(usage_text, "invalid interval '%s'", optarg);
-				return -1;
-			}
-			have_interval = true;
-			break;
-		default:
-			cli_option_error(usage_text, opt, argv);
-			return -1;
-		}
-	}
-	return cli_interval_count(argc, argv, optind, have_interval, &env.interval,
-				  &env.times, usage_text);
+	if (err)
+		return err;
+	return cli_interval_count(argc, argv, optind, opts.have_interval, &opts.interval,
+				  &opts.count, usage_text);
 }
 
 /* ---- probing ---- */
@@ -201,7 +154,7 @@ static int choose_mode(void)
 		}
 	}
 	has_prq = probe_tp_btf("prq_report") && tracefs_event_exists("intel_iommu", "prq_report");
-	if (tp_ok && !env.fallback)
+	if (tp_ok && !opts.fallback)
 		return MODE_TP;
 	if (tracefs_event_exists("syscalls", "sys_enter_read") &&
 	    tracefs_event_exists("syscalls", "sys_exit_read") &&
@@ -380,21 +333,6 @@ static int read_report(struct faultlat_bpf *obj, int mode, struct report *r)
 
 /* ---- printing ---- */
 
-static const struct hist_unit *unit(void)
-{
-	return env.unit ? env.unit : &hist_us;
-}
-
-static const char *unit_name(void)
-{
-	return unit()->name;
-}
-
-static double to_unit(double ns)
-{
-	return ns / unit()->ns;
-}
-
 /* Stages a path's groups go through. */
 static bool stage_in(__u32 path, int s)
 {
@@ -432,7 +370,7 @@ static void print_entry(const struct entry *e)
 	if (e->outstanding)
 		printf(" (oldest %.1f ms)", e->oldest_ns / 1e6);
 	printf("\n  %-18s %8s %9s %9s %9s %9s %s\n", "stage", "count", "mean", "p50", "p90", "p99",
-	       unit_name());
+	       opts.unit->name);
 	for (s = 0; s < FL_NR_STAGES; s++) {
 		if (!stage_in(e->key.path, s))
 			continue;
@@ -441,17 +379,17 @@ static void print_entry(const struct entry *e)
 			printf(" %9s %9s %9s %9s\n", "-", "-", "-", "-");
 			continue;
 		}
-		printf(" %9.1f %9.1f %9.1f %9.1f\n", to_unit((double)h->sum_ns[s] / h->count[s]),
+		printf(" %9.1f %9.1f %9.1f %9.1f\n", hist_mean(opts.unit, h->sum_ns[s], h->count[s]),
 		       hist_percentile(h->slots[s], MAX_SLOTS, 50),
 		       hist_percentile(h->slots[s], MAX_SLOTS, 90),
 		       hist_percentile(h->slots[s], MAX_SLOTS, 99));
 	}
 	hs = e->key.path == FL_PATH_USER ? FL_RESPOND : FL_TOTAL;
 	for (s = 0; s < FL_NR_STAGES; s++) {
-		if (!stage_in(e->key.path, s) || !h->count[s] || (!env.all_hists && s != hs))
+		if (!stage_in(e->key.path, s) || !h->count[s] || (!all_hists && s != hs))
 			continue;
 		printf("  %s:\n", stage_labels[s]);
-		hist_print_log2(stdout, h->slots[s], MAX_SLOTS, unit()->label);
+		hist_print_log2(stdout, h->slots[s], MAX_SLOTS, opts.unit->label);
 	}
 }
 
@@ -460,7 +398,7 @@ static void print_human(const struct report *r, int mode)
 	char ts[16];
 	int i;
 
-	if (env.timestamp)
+	if (opts.timestamp)
 		printf("\n%s\n", cli_clock(ts, sizeof(ts)));
 	printf("\n");
 	if (mode == MODE_TP)
@@ -493,17 +431,7 @@ static void json_stage(struct json *j, const struct fl_hist *h, int s)
 	json_object_begin(j, stage_names[s]);
 	json_uint(j, "count", h->count[s]);
 	json_uint(j, "sum_ns", h->sum_ns[s]);
-	if (h->count[s]) {
-		json_double(j, "mean", to_unit((double)h->sum_ns[s] / h->count[s]));
-		json_double(j, "p50", hist_percentile(h->slots[s], MAX_SLOTS, 50));
-		json_double(j, "p90", hist_percentile(h->slots[s], MAX_SLOTS, 90));
-		json_double(j, "p99", hist_percentile(h->slots[s], MAX_SLOTS, 99));
-	} else {
-		json_null(j, "mean");
-		json_null(j, "p50");
-		json_null(j, "p90");
-		json_null(j, "p99");
-	}
+	hist_json_stats(j, opts.unit, h->slots[s], MAX_SLOTS, h->count[s], h->sum_ns[s]);
 	hist_json(j, "buckets", h->slots[s], MAX_SLOTS);
 	json_object_end(j);
 }
@@ -523,7 +451,7 @@ static void print_json(const struct report *r, int mode, double seconds)
 	json_bool(&j, "fallback", mode != MODE_TP);
 	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
 	json_double(&j, "seconds", seconds);
-	json_string(&j, "unit", unit_name());
+	json_string(&j, "unit", opts.unit->name);
 	json_string(&j, "percentiles", "estimated from log2 buckets, linear within a bucket");
 	json_array_begin(&j, "unavailable");
 	if (mode != MODE_TP) {
@@ -593,7 +521,7 @@ static void print_json(const struct report *r, int mode, double seconds)
 
 static void print_banner(int mode)
 {
-	FILE *f = bpftool_banner(env.json, "I/O page request round trips");
+	FILE *f = bpftool_banner(opts.json, "I/O page request round trips");
 
 	switch (mode) {
 	case MODE_TP:
@@ -603,7 +531,7 @@ static void print_banner(int mode)
 	case MODE_SYSCALLS:
 		fprintf(f, "mode: fallback, syscalls:sys_{enter,exit}_read, sys_enter_write "
 			"(fault fds)\n");
-		fprintf(f, "  %s\n", env.fallback ? "forced by -F" :
+		fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
 			"this kernel has no iommu:iopf_report/iommufd fault events");
 		fprintf(f, "  only read -> responded per cookie; unavailable: page requests,\n"
 			"  report->queued, queued->read, responded->delivered, total, lost\n");
@@ -635,7 +563,7 @@ static int report(void *ctx, double seconds)
 		fprintf(stderr, "faultlat: failed to read histograms: %s\n", strerror(-err));
 		return err;
 	}
-	if (env.json)
+	if (opts.json)
 		print_json(&run->r, run->mode, seconds);
 	else
 		print_human(&run->r, run->mode);
@@ -648,12 +576,9 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int err;
 
-	cli_name = "faultlat";
-	err = parse_args(argc, argv);
-	if (err)
-		return err > 0 ? 0 : 2;
-	if (bpftool_start(&set))
-		return 1;
+	err = bpftool_begin("faultlat", argc, argv, parse_args, &set);
+	if (err >= 0)
+		return err;
 
 	run.mode = choose_mode();
 	if (run.mode < 0) {
@@ -669,8 +594,8 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	select_progs(run.obj, run.mode);
-	run.obj->rodata->targ_unit_ns = unit()->ns;
-	run.obj->rodata->filter_tgid = env.pid;
+	run.obj->rodata->targ_unit_ns = opts.unit->ns;
+	run.obj->rodata->filter_tgid = opts.pid;
 
 	err = bpftool_load_attach(run.obj->skeleton);
 	if (err)
@@ -685,7 +610,7 @@ int main(int argc, char **argv)
 	}
 
 	print_banner(run.mode);
-	err = bpftool_loop(&set, env.interval, env.times, report, &run);
+	err = bpftool_loop(&set, opts.interval, opts.count, report, &run);
 
 cleanup:
 	faultlat_bpf__destroy(run.obj);

@@ -28,7 +28,6 @@
 #include <linux/vfio.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpftool.h"
@@ -40,9 +39,8 @@
 #include "probe.h"
 #include "rowidx.h"
 #include "storm.h"
-#include "tracefs.h"
+#include "util.h"
 
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #define MAX_KEYS 10240		/* max_entries of counts */
 #define MAX_USERS 8		/* IOAS/containers listed per domain */
 
@@ -64,22 +62,19 @@ static const char *const source_events[] = {
 static const char *const backend_names[] = { "iommufd", "type1", "other" };
 static const char *const id_kinds[] = { "ioas", "container", NULL };
 
+static struct bpftool_opts opts = {
+	.interval = 1,
+	.count = LONG_MAX,
+};
+
 static struct env {
-	pid_t pid;
-	bool json;
-	bool timestamp;
-	bool fallback;
 	bool ranges;
 	int source;		/* -1: auto */
 	long rows;
-	long interval;
-	long times;
 	struct storm_params storm;	/* one K both to begin and to end */
 } env = {
 	.source = -1,
 	.rows = 20,
-	.interval = 1,
-	.times = LONG_MAX,
 	.storm = { .min_rate = 1000, .max_range = 65536, .sustain = 3, .quiet = 3 },
 };
 
@@ -142,94 +137,68 @@ static const struct option long_opts[] = {
 	{},
 };
 
+/* flushstat's own options (the common ones: lib/bpftool). */
+static int own_opt(int opt, const char *arg)
+{
+	long v;
+	int i;
+
+	switch (opt) {
+	case 'R':
+		env.ranges = true;
+		return 0;
+	case 'r':
+		if (cli_parse_long(arg, 1, &env.rows)) {
+			cli_usage_error(usage_text, "invalid row count '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_SOURCE:
+		for (i = 0; i < FS_SRC_NONE; i++)
+			if (!strcmp(arg, source_names[i]))
+				break;
+		if (i == FS_SRC_NONE) {
+			cli_usage_error(usage_text, "unknown flush source '%s' "
+					"(iotlb_sync, cache_tag or qi_submit)", arg);
+			return -1;
+		}
+		env.source = i;
+		return 0;
+	case OPT_STORM_RATE:
+		if (cli_parse_long(arg, 1, &v)) {
+			cli_usage_error(usage_text, "invalid storm rate '%s'", arg);
+			return -1;
+		}
+		env.storm.min_rate = v;
+		return 0;
+	case OPT_STORM_RANGE:
+		if (cli_parse_long(arg, 1, &v)) {
+			cli_usage_error(usage_text, "invalid storm range '%s'", arg);
+			return -1;
+		}
+		env.storm.max_range = v;
+		return 0;
+	case OPT_STORM_INTERVALS:
+		if (cli_parse_long(arg, 1, &v) || v > UINT_MAX) {
+			cli_usage_error(usage_text, "invalid storm interval count '%s'", arg);
+			return -1;
+		}
+		env.storm.sustain = env.storm.quiet = v;
+		return 0;
+	}
+	return BPFTOOL_OPT_UNKNOWN;
+}
+
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	bool have_interval = false;
-	long v;
-	int opt, i;
+	int err = bpftool_parse(argc, argv, ":hvjTRFp:r:i:", long_opts, usage_text, &opts,
+				own_opt);
 
-	opterr = 0;	/* cli_option_error(): "flushstat: ...", the synopsis */
-	while ((opt = getopt_long(argc, argv, ":hvjTRFp:r:i:", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case 'v':
-			cli_verbose = true;
-			break;
-		case 'j':
-			env.json = true;
-			break;
-		case 'T':
-			env.timestamp = true;
-			break;
-		case 'R':
-			env.ranges = true;
-			break;
-		case 'F':
-			env.fallback = true;
-			break;
-		case 'p':
-			if (cli_parse_long(optarg, 1, &v) || v > INT_MAX) {
-				cli_usage_error(usage_text, "invalid PID '%s'", optarg);
-				return -1;
-			}
-			env.pid = v;
-			break;
-		case 'r':
-			if (cli_parse_long(optarg, 1, &env.rows)) {
-				cli_usage_error(usage_text, "invalid row count '%s'", optarg);
-				return -1;
-			}
-			break;
-		case 'i':
-			if (cli_parse_long(optarg, 1, &env.interval)) {
-				cli_usage_error(usage_text, "invalid interval '%s'", optarg);
-				return -1;
-			}
-			have_interval = true;
-			break;
-		case OPT_SOURCE:
-			for (i = 0; i < FS_SRC_NONE; i++)
-				if (!strcmp(optarg, source_names[i]))
-					break;
-			if (i == FS_SRC_NONE) {
-				cli_usage_error(usage_text, "unknown flush source '%s' "
-						"(iotlb_sync, cache_tag or qi_submit)", optarg);
-				return -1;
-			}
-			env.source = i;
-			break;
-		case OPT_STORM_RATE:
-			if (cli_parse_long(optarg, 1, &v)) {
-				cli_usage_error(usage_text, "invalid storm rate '%s'", optarg);
-				return -1;
-			}
-			env.storm.min_rate = v;
-			break;
-		case OPT_STORM_RANGE:
-			if (cli_parse_long(optarg, 1, &v)) {
-				cli_usage_error(usage_text, "invalid storm range '%s'", optarg);
-				return -1;
-			}
-			env.storm.max_range = v;
-			break;
-		case OPT_STORM_INTERVALS:
-			if (cli_parse_long(optarg, 1, &v) || v > UINT_MAX) {
-				cli_usage_error(usage_text, "invalid storm interval count '%s'",
-						optarg);
-				return -1;
-			}
-			env.storm.sustain = env.storm.quiet = v;
-			break;
-		default:
-			cli_option_error(usage_text, opt, argv);
-			return -1;
-		}
-	}
-	return cli_interval_count(argc, argv, optind, have_interval, &env.interval,
-				  &env.times, usage_text);
+	if (err)
+		return err;
+	return cli_interval_count(argc, argv, optind, opts.have_interval, &opts.interval,
+				  &opts.count, usage_text);
 }
 
 /* ---- which programs run ---- */
@@ -289,30 +258,6 @@ static size_t prog_table(struct flushstat_bpf *obj, struct prog_desc *t)
 	return ARRAY_SIZE(d);
 }
 
-static bool have_tp(const char *tp)
-{
-	int ok = probe_tp_btf(tp);
-
-	if (!ok && cli_verbose)
-		fprintf(stderr, "flushstat: no BTF for tracepoint %s\n", tp);
-	return ok;
-}
-
-/* Can an fentry program attach to kernel function @name? */
-static bool have_func(const char *name)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool ok;
-
-	if (!btf)
-		return false;
-	ok = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
-	btf__free(btf);
-	if (!ok && cli_verbose)
-		fprintf(stderr, "flushstat: no BTF for function %s\n", name);
-	return ok;
-}
-
 /* Does every mandatory program of source @src have its tracepoint? */
 static bool source_ok(const struct prog_desc *t, size_t n, int src)
 {
@@ -320,18 +265,18 @@ static bool source_ok(const struct prog_desc *t, size_t n, int src)
 
 	for (i = 0; i < n; i++)
 		if (t[i].role == ROLE_SRC && t[i].src == src && !t[i].optional &&
-		    !have_tp(t[i].tp))
+		    !bpftool_have_tp(t[i].tp))
 			return false;
 	return true;
 }
 
 static int choose_attrib(const struct prog_desc *t, size_t n)
 {
-	bool ok = !env.fallback;
+	bool ok = !opts.fallback;
 	size_t i;
 
 	for (i = 0; i < n && ok; i++)
-		if (t[i].role == ROLE_OP && !have_tp(t[i].tp))
+		if (t[i].role == ROLE_OP && !bpftool_have_tp(t[i].tp))
 			ok = false;
 	if (ok)
 		return ATTR_TP;
@@ -351,7 +296,7 @@ static int choose_source(const struct prog_desc *t, size_t n)
 
 	if (env.source >= 0)
 		return source_ok(t, n, env.source) ? env.source : -1;
-	for (s = env.fallback ? FS_SRC_CACHE_TAG : FS_SRC_IOTLB_SYNC; s < FS_SRC_NONE; s++)
+	for (s = opts.fallback ? FS_SRC_CACHE_TAG : FS_SRC_IOTLB_SYNC; s < FS_SRC_NONE; s++)
 		if (source_ok(t, n, s))
 			return s;
 	return FS_SRC_NONE;
@@ -372,7 +317,7 @@ static void select_progs(const struct prog_desc *t, size_t n, int attrib, int sr
 			break;
 		case ROLE_SRC:
 			on = t[i].src == src;
-			if (on && t[i].optional && !have_tp(t[i].tp)) {
+			if (on && t[i].optional && !bpftool_have_tp(t[i].tp)) {
 				snprintf(miss + strlen(miss), len - strlen(miss), "%s%s",
 					 miss[0] ? ", " : "", t[i].tp);
 				on = false;
@@ -382,7 +327,7 @@ static void select_progs(const struct prog_desc *t, size_t n, int attrib, int sr
 			on = unmap;
 			break;
 		case ROLE_FREE:
-			on = src == FS_SRC_IOTLB_SYNC && have_func(t[i].tp);
+			on = src == FS_SRC_IOTLB_SYNC && bpftool_have_func(t[i].tp);
 			break;
 		case ROLE_SYSCALLS:
 			on = attrib == ATTR_SYSCALLS;
@@ -630,7 +575,7 @@ static void print_human(const struct prow *p, int np, const struct drow *d, int 
 	char ts[16], a[32], b[32], c[32], users[64];
 	int i, k;
 
-	if (env.timestamp)
+	if (opts.timestamp)
 		printf("%s\n", cli_clock(ts, sizeof(ts)));
 	if (interval_dropped)
 		printf("%llu events not counted: the kernel's table of %d rows was full\n",
@@ -822,8 +767,8 @@ static void storm_record(const struct storm_key *k, const struct storm_info *s,
 	struct timespec now;
 	struct json j;
 
-	if (!env.json) {
-		if (env.timestamp)
+	if (!opts.json) {
+		if (opts.timestamp)
 			printf("%s ", cli_clock(ts, sizeof(ts)));
 		if (k->backend == FS_OTHER)
 			snprintf(a, sizeof(a), "other");
@@ -925,8 +870,8 @@ static void storms_close(void)
 
 static void print_banner(int attrib, bool unmap, const char *miss)
 {
-	FILE *f = bpftool_banner(env.json, "IOTLB flushes (%s)",
-				 env.pid ? "one process" : "all processes");
+	FILE *f = bpftool_banner(opts.json, "IOTLB flushes (%s)",
+				 opts.pid ? "one process" : "all processes");
 	char b[32];
 
 	if (g_src == FS_SRC_NONE)
@@ -940,7 +885,7 @@ static void print_banner(int attrib, bool unmap, const char *miss)
 		attrib == ATTR_SYSCALLS ? bpftool_ioctl_events_name(BPFTOOL_SYSCALLS) :
 		attrib == ATTR_RAW_SYSCALLS ? bpftool_ioctl_events_name(BPFTOOL_RAW_SYSCALLS) :
 		"nowhere: every flush counts as other");
-	if (env.fallback)
+	if (opts.fallback)
 		fprintf(f, "  fallback forced by -F\n");
 	if (g_src == FS_SRC_NONE)
 		fprintf(f, "  no flush source on this kernel: unavailable: SYNCS/s, FLALL,\n"
@@ -984,7 +929,7 @@ static int report(void *ctx, double seconds)
 	r->dropped += interval_dropped;
 	if (storms)
 		storms_update(r->prows, np, seconds);
-	if (env.json)
+	if (opts.json)
 		print_json(r->prows, np, r->drows, nd, r->ranges, seconds, r->attrib);
 	else
 		print_human(r->prows, np, r->drows, nd, r->ranges, seconds);
@@ -1001,12 +946,9 @@ int main(int argc, char **argv)
 	bool unmap;
 	int err;
 
-	cli_name = "flushstat";
-	err = parse_args(argc, argv);
-	if (err)
-		return err > 0 ? 0 : 2;
-	if (bpftool_start(&set))
-		return 1;
+	err = bpftool_begin("flushstat", argc, argv, parse_args, &set);
+	if (err >= 0)
+		return err;
 
 	r.obj = flushstat_bpf__open();
 	err = bpftool_opened(r.obj);
@@ -1022,7 +964,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	r.attrib = choose_attrib(progs, nprogs);
-	unmap = have_tp("unmap");
+	unmap = bpftool_have_tp("unmap");
 	if (g_src == FS_SRC_NONE && (!unmap || r.attrib == ATTR_NONE)) {
 		fprintf(stderr, "flushstat: nothing to attach to: this kernel has no IOTLB flush "
 			"events (iommu:iotlb_sync, intel_iommu:cache_tag_flush_range, qi_submit)%s"
@@ -1032,7 +974,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	select_progs(progs, nprogs, r.attrib, g_src, unmap, miss, sizeof(miss));
-	r.obj->rodata->filter_tgid = env.pid;
+	r.obj->rodata->filter_tgid = opts.pid;
 	configure_ioctls(r.obj);
 
 	err = bpftool_load_attach(r.obj->skeleton);
@@ -1058,7 +1000,7 @@ int main(int argc, char **argv)
 	}
 
 	print_banner(r.attrib, unmap, miss);
-	err = bpftool_loop(&set, env.interval, env.times, report, &r);
+	err = bpftool_loop(&set, opts.interval, opts.count, report, &r);
 	storms_close();
 
 cleanup:

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,9 +37,8 @@
 #include "maplat.skel.h"
 #include "probe.h"
 #include "seen.h"
-#include "tracefs.h"
+#include "util.h"
 
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #define MAX_KEYS 10240	/* max_entries of hists */
 
 enum mode {
@@ -53,23 +51,18 @@ static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscall
 static const char *const backend_names[] = { "iommufd", "type1" };
 static const char *const op_names[] = { "map", "unmap", "copy" };
 
+static struct bpftool_opts opts = {
+	.interval = 99999999,
+	.count = 99999999,
+};
+
 static struct env {
-	pid_t pid;
 	int backend;		/* -1: both */
 	bool per_process;
 	bool per_ioas;
 	bool breakdown;
-	const struct hist_unit *unit;	/* -N, -m; NULL: microseconds */
-	bool json;
-	bool timestamp;
-	bool fallback;
-	bool verbose;
-	long interval;
-	long times;
 } env = {
 	.backend = -1,
-	.interval = 99999999,
-	.times = 99999999,
 };
 
 static const char usage_text[] =
@@ -126,80 +119,43 @@ static const struct option long_opts[] = {
 	{},
 };
 
+/* maplat's own options (the common ones: lib/bpftool). */
+static int own_opt(int opt, const char *arg)
+{
+	switch (opt) {
+	case 'P':
+		env.per_process = true;
+		return 0;
+	case 'I':
+		env.per_ioas = true;
+		return 0;
+	case 'B':
+		env.breakdown = true;
+		return 0;
+	case 'b':
+		if (!strcmp(arg, "iommufd")) {
+			env.backend = MAPLAT_IOMMUFD;
+		} else if (!strcmp(arg, "type1")) {
+			env.backend = MAPLAT_TYPE1;
+		} else {
+			cli_usage_error(usage_text, "unknown backend '%s' (iommufd or type1)", arg);
+			return -1;
+		}
+		return 0;
+	}
+	return BPFTOOL_OPT_UNKNOWN;
+}
+
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	bool have_interval = false;
-	long v;
-	int opt;
+	int err = bpftool_parse(argc, argv, ":hvjTNmPIBFp:b:i:", long_opts, usage_text, &opts,
+				own_opt);
 
-	opterr = 0;	/* cli_option_error(): "maplat: ...", the synopsis */
-	while ((opt = getopt_long(argc, argv, ":hvjTNmPIBFp:b:i:", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case 'v':
-			env.verbose = cli_verbose = true;
-			break;
-		case 'j':
-			env.json = true;
-			break;
-		case 'T':
-			env.timestamp = true;
-			break;
-		case 'N':
-		case 'm':
-			if (env.unit) {
-				cli_usage_error(usage_text, "-N and -m: one unit");
-				return -1;
-			}
-			env.unit = opt == 'N' ? &hist_ns : &hist_ms;
-			break;
-		case 'P':
-			env.per_process = true;
-			break;
-		case 'I':
-			env.per_ioas = true;
-			break;
-		case 'B':
-			env.breakdown = true;
-			break;
-		case 'F':
-			env.fallback = true;
-			break;
-		case 'p':
-			if (cli_parse_long(optarg, 1, &v) || v > INT_MAX) {
-				cli_usage_error(usage_text, "invalid PID '%s'", optarg);
-				return -1;
-			}
-			env.pid = v;
-			break;
-		case 'b':
-			if (!strcmp(optarg, "iommufd")) {
-				env.backend = MAPLAT_IOMMUFD;
-			} else if (!strcmp(optarg, "type1")) {
-				env.backend = MAPLAT_TYPE1;
-			} else {
-				cli_usage_error(usage_text, "unknown backend '%s' (iommufd or type1)",
-						optarg);
-				return -1;
-			}
-			break;
-		case 'i':
-			if (cli_parse_long(optarg, 1, &env.interval)) {
-				cli_usage_error(usage_text, "invalid interval '%s'", optarg);
-				return -1;
-			}
-			have_interval = true;
-			break;
-		default:
-			cli_option_error(usage_text, opt, argv);
-			return -1;
-		}
-	}
-	return cli_interval_count(argc, argv, optind, have_interval, &env.interval,
-				  &env.times, usage_text);
+	if (err)
+		return err;
+	return cli_interval_count(argc, argv, optind, opts.have_interval, &opts.interval,
+				  &opts.count, usage_text);
 }
 
 /* ---- which programs run in which mode ---- */
@@ -268,13 +224,10 @@ static int choose_mode(const struct prog_desc *t, size_t n)
 	for (i = 0; i < n; i++) {
 		if (t[i].role != ROLE_END || !backend_selected(t[i].backend))
 			continue;
-		if (!probe_tp_btf(t[i].tp)) {
-			if (env.verbose)
-				fprintf(stderr, "maplat: no BTF for tracepoint %s\n", t[i].tp);
+		if (!bpftool_have_tp(t[i].tp))
 			tp_ok = false;
-		}
 	}
-	if (tp_ok && !env.fallback)
+	if (tp_ok && !opts.fallback)
 		return MODE_TP;
 	switch (bpftool_ioctl_events()) {
 	case BPFTOOL_SYSCALLS:
@@ -391,21 +344,6 @@ static int drain_hists(int fd, struct entry *e)
 	return m;
 }
 
-static const struct hist_unit *unit(void)
-{
-	return env.unit ? env.unit : &hist_us;
-}
-
-static const char *unit_name(void)
-{
-	return unit()->name;
-}
-
-static double to_unit(double ns)
-{
-	return ns / unit()->ns;
-}
-
 static const char *size_class_str(unsigned int c, char *buf, size_t len)
 {
 	char lo[16], hi[16];
@@ -437,7 +375,8 @@ static void print_entry(const struct entry *e)
 	printf("\n  count %llu, failed %llu", (unsigned long long)h->count,
 	       (unsigned long long)h->errors);
 	if (h->count)
-		printf(", mean %.1f %s", to_unit((double)h->sum_ns / h->count), unit_name());
+		printf(", mean %.1f %s", hist_mean(opts.unit, h->sum_ns, h->count),
+		       opts.unit->name);
 	printf("\n");
 	if (env.breakdown && ops)
 		printf("  per op: %.1f pin batches, %.1f pages pinned, %.1f IOTLB syncs\n",
@@ -447,8 +386,8 @@ static void print_entry(const struct entry *e)
 		return;
 	printf("  p50 %.1f, p90 %.1f, p99 %.1f %s (estimated from the log2 buckets)\n",
 	       hist_percentile(h->slots, MAX_SLOTS, 50), hist_percentile(h->slots, MAX_SLOTS, 90),
-	       hist_percentile(h->slots, MAX_SLOTS, 99), unit_name());
-	hist_print_log2(stdout, h->slots, MAX_SLOTS, unit()->label);
+	       hist_percentile(h->slots, MAX_SLOTS, 99), opts.unit->name);
+	hist_print_log2(stdout, h->slots, MAX_SLOTS, opts.unit->label);
 }
 
 static void print_human(const struct entry *e, int n, __u64 dropped)
@@ -456,7 +395,7 @@ static void print_human(const struct entry *e, int n, __u64 dropped)
 	char ts[16];
 	int i;
 
-	if (env.timestamp)
+	if (opts.timestamp)
 		printf("\n%s\n", cli_clock(ts, sizeof(ts)));
 	if (!n && !dropped)
 		printf("\nno map, unmap or copy operations seen\n");
@@ -486,7 +425,7 @@ static void print_json(const struct entry *e, int n, int mode, double seconds, _
 	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
 	json_double(&j, "seconds", seconds);
 	json_uint(&j, "dropped", dropped);
-	json_string(&j, "unit", unit_name());
+	json_string(&j, "unit", opts.unit->name);
 	json_string(&j, "percentiles", "estimated from log2 buckets, linear within a bucket");
 	json_array_begin(&j, "unavailable");
 	if (mode != MODE_TP) {
@@ -513,17 +452,7 @@ static void print_json(const struct entry *e, int n, int mode, double seconds, _
 			json_uint(&j, "ioas_id", e[i].as);
 		json_uint(&j, "count", h->count);
 		json_uint(&j, "failed", h->errors);
-		if (h->count) {
-			json_double(&j, "mean", to_unit((double)h->sum_ns / h->count));
-			json_double(&j, "p50", hist_percentile(h->slots, MAX_SLOTS, 50));
-			json_double(&j, "p90", hist_percentile(h->slots, MAX_SLOTS, 90));
-			json_double(&j, "p99", hist_percentile(h->slots, MAX_SLOTS, 99));
-		} else {
-			json_null(&j, "mean");
-			json_null(&j, "p50");
-			json_null(&j, "p90");
-			json_null(&j, "p99");
-		}
+		hist_json_stats(&j, opts.unit, h->slots, MAX_SLOTS, h->count, h->sum_ns);
 		if (env.breakdown && mode == MODE_TP) {
 			json_uint(&j, "pin_batches", h->pin_batches);
 			json_uint(&j, "pinned_pages", h->pinned_pages);
@@ -538,7 +467,7 @@ static void print_json(const struct entry *e, int n, int mode, double seconds, _
 
 static void print_banner(int mode, int missing)
 {
-	FILE *f = bpftool_banner(env.json, "DMA map/unmap/copy latency (%s)",
+	FILE *f = bpftool_banner(opts.json, "DMA map/unmap/copy latency (%s)",
 				 env.backend < 0 ? "iommufd, type1" : backend_names[env.backend]);
 
 	if (mode == MODE_TP) {
@@ -548,7 +477,7 @@ static void print_banner(int mode, int missing)
 	} else {
 		fprintf(f, "mode: fallback, %s\n", bpftool_ioctl_events_name(
 				mode == MODE_SYSCALLS ? BPFTOOL_SYSCALLS : BPFTOOL_RAW_SYSCALLS));
-		fprintf(f, "  %s\n", env.fallback ? "forced by -F" :
+		fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
 			"this kernel has no iommufd/vfio_iommu_type1 events");
 		fprintf(f, "  latency is the whole ioctl syscall; unavailable: pin batches,\n"
 			"  pages pinned, IOTLB syncs (-B)\n");
@@ -578,7 +507,7 @@ static int report(void *ctx, double seconds)
 		return n;
 	}
 	dropped = __atomic_load_n(&r->obj->bss->dropped, __ATOMIC_RELAXED);
-	if (env.json)
+	if (opts.json)
 		print_json(r->entries, n, r->mode, seconds, dropped - r->dropped);
 	else
 		print_human(r->entries, n, dropped - r->dropped);
@@ -594,12 +523,9 @@ int main(int argc, char **argv)
 	sigset_t set;
 	size_t nprogs;
 
-	cli_name = "maplat";
-	err = parse_args(argc, argv);
-	if (err)
-		return err > 0 ? 0 : 2;
-	if (bpftool_start(&set))
-		return 1;
+	err = bpftool_begin("maplat", argc, argv, parse_args, &set);
+	if (err >= 0)
+		return err;
 
 	r.obj = maplat_bpf__open();
 	err = bpftool_opened(r.obj);
@@ -609,19 +535,16 @@ int main(int argc, char **argv)
 	nprogs = prog_table(r.obj, progs);
 	r.mode = choose_mode(progs, nprogs);
 	if (r.mode < 0) {
-		fprintf(stderr, "maplat: nothing to attach to: this kernel has neither the "
-			"iommufd/vfio_iommu_type1 events (BTF) nor syscalls:sys_enter_ioctl or "
-			"raw_syscalls:sys_enter (tracefs at %s)\n", tracefs_root());
-		err = -ENOENT;
+		err = bpftool_no_events();
 		goto cleanup;
 	}
 	missing = select_progs(progs, nprogs, r.mode);
 
-	r.obj->rodata->targ_unit_ns = unit()->ns;
+	r.obj->rodata->targ_unit_ns = opts.unit->ns;
 	r.obj->rodata->targ_per_process = env.per_process;
 	r.obj->rodata->targ_per_ioas = env.per_ioas;
 	r.obj->rodata->targ_breakdown = env.breakdown && r.mode == MODE_TP;
-	r.obj->rodata->filter_tgid = env.pid;
+	r.obj->rodata->filter_tgid = opts.pid;
 	r.obj->rodata->filter_backend = env.backend;
 	configure_ioctls(r.obj);
 
@@ -637,7 +560,7 @@ int main(int argc, char **argv)
 	}
 
 	print_banner(r.mode, missing);
-	err = bpftool_loop(&set, env.interval, env.times, report, &r);
+	err = bpftool_loop(&set, opts.interval, opts.count, report, &r);
 
 cleanup:
 	maplat_bpf__destroy(r.obj);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The life of a BPF tool of bpf/ (see bpftool.h). */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,12 +12,94 @@
 
 #include "bpftool.h"
 #include "cli.h"
+#include "hist.h"
 #include "probe.h"
 #include "tracefs.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524	/* the kernel's, not in libc's errno.h */
 #endif
+
+/* One of the common options: 0, 1 (-h), -1 (usage error) or BPFTOOL_OPT_UNKNOWN. */
+static int common_opt(struct bpftool_opts *o, int opt, const char *arg, const char *usage)
+{
+	long v;
+
+	switch (opt) {
+	case 'h':
+		fputs(usage, stdout);
+		return 1;
+	case 'v':
+		cli_verbose = true;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case 'T':
+		o->timestamp = true;
+		return 0;
+	case 'F':
+		o->fallback = true;
+		return 0;
+	case 'N':
+	case 'm':
+		if (o->unit) {
+			cli_usage_error(usage, "-N and -m: one unit");
+			return -1;
+		}
+		o->unit = opt == 'N' ? &hist_ns : &hist_ms;
+		return 0;
+	case 'p':
+		if (cli_parse_long(arg, 1, &v) || v > INT_MAX) {
+			cli_usage_error(usage, "invalid PID '%s'", arg);
+			return -1;
+		}
+		o->pid = v;
+		return 0;
+	case 'i':
+		if (cli_parse_long(arg, 1, &o->interval)) {
+			cli_usage_error(usage, "invalid interval '%s'", arg);
+			return -1;
+		}
+		o->have_interval = true;
+		return 0;
+	}
+	return BPFTOOL_OPT_UNKNOWN;
+}
+
+int bpftool_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
+		  const char *usage, struct bpftool_opts *o, int (*own)(int opt, const char *arg))
+{
+	int opt, err;
+
+	opterr = 0;	/* cli_option_error(): "<cli_name>: ...", the synopsis */
+	while ((opt = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		err = common_opt(o, opt, optarg, usage);
+		if (err == BPFTOOL_OPT_UNKNOWN && own)
+			err = own(opt, optarg);
+		if (err == BPFTOOL_OPT_UNKNOWN) {
+			cli_option_error(usage, opt, argv);
+			return -1;
+		}
+		if (err)
+			return err;
+	}
+	if (!o->unit)
+		o->unit = &hist_us;
+	return 0;
+}
+
+int bpftool_begin(const char *name, int argc, char **argv, int (*parse_args)(int, char **),
+		  sigset_t *set)
+{
+	int err;
+
+	cli_name = name;
+	err = parse_args(argc, argv);
+	if (err)
+		return err > 0 ? 0 : 2;
+	return bpftool_start(set) ? 1 : -1;
+}
 
 int bpftool_start(sigset_t *set)
 {
@@ -60,6 +143,24 @@ int bpftool_load_attach(struct bpf_object_skeleton *skel)
 	return err;
 }
 
+bool bpftool_have_tp(const char *tp)
+{
+	if (probe_tp_btf(tp))
+		return true;
+	if (cli_verbose)
+		fprintf(stderr, "%s: no BTF for tracepoint %s\n", cli_name, tp);
+	return false;
+}
+
+bool bpftool_have_func(const char *func)
+{
+	if (probe_btf_func(func))
+		return true;
+	if (cli_verbose)
+		fprintf(stderr, "%s: no BTF for function %s\n", cli_name, func);
+	return false;
+}
+
 int bpftool_ioctl_events(void)
 {
 	if (tracefs_event_exists("syscalls", "sys_enter_ioctl") &&
@@ -75,6 +176,14 @@ const char *bpftool_ioctl_events_name(int which)
 {
 	return which == BPFTOOL_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl" :
 	       "raw_syscalls:sys_{enter,exit}";
+}
+
+int bpftool_no_events(void)
+{
+	fprintf(stderr, "%s: nothing to attach to: this kernel has neither the "
+		"iommufd/vfio_iommu_type1 events (BTF) nor syscalls:sys_enter_ioctl or "
+		"raw_syscalls:sys_enter (tracefs at %s)\n", cli_name, tracefs_root());
+	return -ENOENT;
 }
 
 FILE *bpftool_banner(bool json, const char *fmt, ...)

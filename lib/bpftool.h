@@ -9,12 +9,51 @@
 #ifndef IOASID_LIB_BPFTOOL_H
 #define IOASID_LIB_BPFTOOL_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <bpf/libbpf.h>
+
+struct hist_unit;
+
+/*
+ * The options the tools of bpf/ spell alike (DESIGN.md 6.6): -h -v -j -T
+ * -F -p PID -i SEC and -N/-m.  The tool sets the defaults of interval and
+ * count, and keeps its other options to itself.
+ */
+struct bpftool_opts {
+	pid_t pid;			/* -p; 0: every process */
+	bool json;			/* -j */
+	bool timestamp;			/* -T */
+	bool fallback;			/* -F */
+	const struct hist_unit *unit;	/* -N, -m; else lib/hist's microseconds */
+	long interval, count;		/* -i SEC, or the positionals "interval [count]" */
+	bool have_interval;		/* -i given: the positionals are only [count] */
+};
+
+/* What a tool's own option parser returns for an option that is not its. */
+#define BPFTOOL_OPT_UNKNOWN 2
+
+/*
+ * getopt_long() over @argv (@optstring starts with ':'): the common options
+ * into @o, the others to @own (0, -1 after its usage error, or
+ * BPFTOOL_OPT_UNKNOWN: the usage error is said here).  0: go on with the
+ * positionals from optind; 1: -h printed @usage; -1: a usage error was
+ * printed.
+ */
+int bpftool_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
+		  const char *usage, struct bpftool_opts *o, int (*own)(int opt, const char *arg));
+/*
+ * main()'s start: cli_name = @name, @parse_args (0 run, 1 help, -1 usage
+ * error), then bpftool_start().  -1 to go on; else main()'s exit status:
+ * 0 after the help, 2 after a usage error, 1 if BPF cannot run here.
+ */
+int bpftool_begin(const char *name, int argc, char **argv, int (*parse_args)(int, char **),
+		  sigset_t *set);
 
 /*
  * After parse_args(): libbpf's log through cli_libbpf_print(), the BPF
@@ -28,6 +67,11 @@ int bpftool_opened(const void *obj);
 /* Load and attach the skeleton (obj->skeleton): 0, or -errno after the message. */
 int bpftool_load_attach(struct bpf_object_skeleton *skel);
 
+/* probe_tp_btf(); with -v "<cli_name>: no BTF for tracepoint <tp>" if it fails. */
+bool bpftool_have_tp(const char *tp);
+/* probe_btf_func(); with -v "<cli_name>: no BTF for function <func>" if it fails. */
+bool bpftool_have_func(const char *func);
+
 /* The fallback's ioctl syscall events (bits.bpf.h's IOCTL_SYSCALL_PROGS). */
 enum bpftool_ioctl_events {
 	BPFTOOL_SYSCALLS = 1,		/* syscalls:sys_{enter,exit}_ioctl */
@@ -37,6 +81,12 @@ enum bpftool_ioctl_events {
 int bpftool_ioctl_events(void);
 /* "syscalls:sys_{enter,exit}_ioctl" or "raw_syscalls:sys_{enter,exit}". */
 const char *bpftool_ioctl_events_name(int which);
+/*
+ * "<cli_name>: nothing to attach to: ..." for a tool of the DMA ioctls on a
+ * kernel with neither the series' events nor the ioctl syscall events:
+ * -ENOENT.
+ */
+int bpftool_no_events(void);
 
 /*
  * Print "Tracing <what>. Ctrl-C to end." and return the stream for the

@@ -150,6 +150,27 @@ const char *hist_size_str(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+double hist_mean(const struct hist_unit *u, uint64_t sum_ns, uint64_t count)
+{
+	return (double)sum_ns / count / u->ns;
+}
+
+void hist_json_stats(struct json *j, const struct hist_unit *u, const __u64 *slots,
+		     unsigned int n, uint64_t count, uint64_t sum_ns)
+{
+	if (!count) {
+		json_null(j, "mean");
+		json_null(j, "p50");
+		json_null(j, "p90");
+		json_null(j, "p99");
+		return;
+	}
+	json_double(j, "mean", hist_mean(u, sum_ns, count));
+	json_double(j, "p50", hist_percentile(slots, n, 50));
+	json_double(j, "p90", hist_percentile(slots, n, 90));
+	json_double(j, "p99", hist_percentile(slots, n, 99));
+}
+
 const struct hist_unit hist_ns = { "ns", "nsecs", 1 };
 const struct hist_unit hist_us = { "us", "usecs", 1000 };
 const struct hist_unit hist_ms = { "ms", "msecs", 1000000 };

@@ -65,5 +65,13 @@ void hist_print_log2(FILE *f, const __u64 *slots, unsigned int n, const char *un
 void hist_json(struct json *j, const char *key, const __u64 *slots, unsigned int n);
 /* "4K", "2M", "512", "1G": @bytes in binary units, exact powers only. */
 const char *hist_size_str(uint64_t bytes, char *buf, size_t len);
+/* The mean of @count values that sum to @sum_ns, in unit @u. */
+double hist_mean(const struct hist_unit *u, uint64_t sum_ns, uint64_t count);
+/*
+ * "mean" (in @u), "p50", "p90" and "p99" of the @count values, summing to
+ * @sum_ns, that the @n @slots (already in @u) hold: nulls if @count is 0.
+ */
+void hist_json_stats(struct json *j, const struct hist_unit *u, const __u64 *slots,
+		     unsigned int n, uint64_t count, uint64_t sum_ns);
 
 #endif
