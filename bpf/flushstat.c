@@ -23,15 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/iommufd.h>
 #include <linux/types.h>
-#include <linux/vfio.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpftool.h"
 #include "cli.h"
+#include "dmaioctl.h"
 #include "flushstat.h"
 #include "flushstat.skel.h"
 #include "hist.h"
@@ -342,24 +341,23 @@ static void select_progs(const struct prog_desc *t, size_t n, int attrib, int sr
 	}
 }
 
+/* The fallback's decoding table (lib/dmaioctl.h, shared with maplat and ioasid-top). */
 static void configure_ioctls(struct flushstat_bpf *obj)
 {
-	const struct fs_ioctl d[MAX_IOCTLS] = {
-		{ IOMMU_IOAS_MAP, FS_IOMMUFD, FS_OP_MAP, offsetof(struct iommu_ioas_map, ioas_id) },
-		{ IOMMU_IOAS_UNMAP, FS_IOMMUFD, FS_OP_UNMAP,
-		  offsetof(struct iommu_ioas_unmap, ioas_id) },
-		{ IOMMU_IOAS_COPY, FS_IOMMUFD, FS_OP_COPY,
-		  offsetof(struct iommu_ioas_copy, dst_ioas_id) },
-		{ VFIO_IOMMU_MAP_DMA, FS_TYPE1, FS_OP_MAP, 0 },
-		{ VFIO_IOMMU_UNMAP_DMA, FS_TYPE1, FS_OP_UNMAP, 0 },
-	};
 	size_t i;
 
+	_Static_assert(DMAIOCTL_N == MAX_IOCTLS, "flushstat.h MAX_IOCTLS");
+	_Static_assert((int)DMAIOCTL_IOMMUFD == (int)FS_IOMMUFD &&
+		       (int)DMAIOCTL_TYPE1 == (int)FS_TYPE1, "flushstat.h backends");
+	/* flushstat's ops count from FS_OP_NONE: one more than dmaioctl's */
+	_Static_assert(FS_OP_MAP - DMAIOCTL_MAP == 1 && FS_OP_UNMAP - DMAIOCTL_UNMAP == 1 &&
+		       FS_OP_COPY - DMAIOCTL_COPY == 1, "flushstat.h ops");
 	for (i = 0; i < MAX_IOCTLS; i++) {
-		obj->rodata->ioctls[i].cmd = d[i].cmd;
-		obj->rodata->ioctls[i].backend = d[i].backend;
-		obj->rodata->ioctls[i].op = d[i].op;
-		obj->rodata->ioctls[i].id_off = d[i].id_off;
+		obj->rodata->ioctls[i].cmd = dmaioctls[i].cmd;
+		obj->rodata->ioctls[i].backend = dmaioctls[i].backend;
+		obj->rodata->ioctls[i].op = dmaioctls[i].op + 1;
+		/* type1: no IOAS id, the BPF side never reads it */
+		obj->rodata->ioctls[i].id_off = dmaioctls[i].id_off < 0 ? 0 : dmaioctls[i].id_off;
 	}
 	obj->rodata->targ_nr_ioctl = SYS_ioctl;
 }
@@ -527,25 +525,6 @@ static void fold(const struct entry *e, int n, struct prow *p, int *np, struct d
 
 static int g_src;	/* the flush source in use */
 
-/* "4K", "2M", "6.5K", "512" */
-static const char *bytes_str(double b, char *buf, size_t len)
-{
-	static const char units[] = "KMGTPE";
-	int u = -1;
-
-	while (b >= 1024 && u < 5) {
-		b /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%.0f", b);
-	else if (b == (double)(long long)b)
-		snprintf(buf, len, "%.0f%c", b, units[u]);
-	else
-		snprintf(buf, len, "%.1f%c", b, units[u]);
-	return buf;
-}
-
 static const char *id_str(__u8 backend, __u32 id, char *buf, size_t len)
 {
 	if (backend == FS_IOMMUFD)
@@ -595,7 +574,7 @@ static void print_human(const struct prow *p, int np, const struct drow *d, int 
 		else
 			snprintf(b, sizeof(b), "-");
 		if (r->syncs)
-			bytes_str((double)r->range_bytes / r->syncs, c, sizeof(c));
+			hist_bytes_str((double)r->range_bytes / r->syncs, c, sizeof(c));
 		else
 			snprintf(c, sizeof(c), "-");
 		printf("%7u %-15s %-7s %-7s %9.0f %6llu %8llu %6s %7s\n", r->tgid, r->comm,
@@ -625,7 +604,7 @@ static void print_human(const struct prow *p, int np, const struct drow *d, int 
 			if (d[i].more_users && k == d[i].nusers)
 				strcat(users, ", ...");
 			if (d[i].syncs)
-				bytes_str((double)d[i].range_bytes / d[i].syncs, c, sizeof(c));
+				hist_bytes_str((double)d[i].range_bytes / d[i].syncs, c, sizeof(c));
 			else
 				snprintf(c, sizeof(c), "-");
 			printf("%7s %9.0f %6llu %7s  %s\n", dom_str(d[i].dom, b, sizeof(b)),
@@ -779,7 +758,7 @@ static void storm_record(const struct storm_key *k, const struct storm_info *s,
 		if (begin)
 			printf("STORM begins: pid %u comm %s backend %s:\n"
 			       "  %.0f syncs/s, mean range %s\n", k->tgid, s->comm, a, rate,
-			       bytes_str(mean, b, sizeof(b)));
+			       hist_bytes_str(mean, b, sizeof(b)));
 		else
 			printf("STORM ends: pid %u comm %s backend %s:\n"
 			       "  after %.0f s, %llu syncs%s\n", k->tgid, s->comm, a,
@@ -898,7 +877,7 @@ static void print_banner(int attrib, bool unmap, const char *miss)
 		fprintf(f, "  no iommu:unmap: unmaps outside iommufd/type1 not counted\n");
 	if (g_src != FS_SRC_NONE)
 		fprintf(f, "storm: >= %.0f syncs/s of mean range <= %s for %u intervals\n",
-			env.storm.min_rate, bytes_str(env.storm.max_range, b, sizeof(b)),
+			env.storm.min_rate, hist_bytes_str(env.storm.max_range, b, sizeof(b)),
 			env.storm.sustain);
 	fflush(f);
 }

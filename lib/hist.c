@@ -150,6 +150,24 @@ const char *hist_size_str(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+const char *hist_bytes_str(double b, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	while (b >= 1024 && u < 5) {
+		b /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%.0f", b);
+	else if (b == (double)(long long)b)
+		snprintf(buf, len, "%.0f%c", b, units[u]);
+	else
+		snprintf(buf, len, "%.1f%c", b, units[u]);
+	return buf;
+}
+
 double hist_mean(const struct hist_unit *u, uint64_t sum_ns, uint64_t count)
 {
 	return (double)sum_ns / count / u->ns;

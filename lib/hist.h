@@ -65,6 +65,8 @@ void hist_print_log2(FILE *f, const __u64 *slots, unsigned int n, const char *un
 void hist_json(struct json *j, const char *key, const __u64 *slots, unsigned int n);
 /* "4K", "2M", "512", "1G": @bytes in binary units, exact powers only. */
 const char *hist_size_str(uint64_t bytes, char *buf, size_t len);
+/* "4K", "6.5K", "512": @bytes in binary units, a tenth where not whole (means). */
+const char *hist_bytes_str(double bytes, char *buf, size_t len);
 /* The mean of @count values that sum to @sum_ns, in unit @u. */
 double hist_mean(const struct hist_unit *u, uint64_t sum_ns, uint64_t count);
 /*
