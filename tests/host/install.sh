@@ -75,15 +75,15 @@ for t in "${tools[@]}"; do
 	mapfile -t opts < <(help_opts <<<"$h")
 	[ ${#opts[@]} -ge 6 ]
 	ok $? "$t -h lists options (${#opts[@]}: ${opts[*]})"
-	miss=$(man_missing "$page" "${opts[@]}")
+	miss=$(man_missing "$page" "${opts[@]}" | tr '\n' ' ')
 	is "$miss" "" "$t.8 has an entry for every option of $t -h"
 
 	# The same check on a copy without the -v/--verbose entry must fail.
 	awk '/^\.TP/ { if (blk !~ /\\-\\-verbose/) printf "%s", blk; blk = "" }
 	     { blk = blk $0 "\n" } END { if (blk !~ /\\-\\-verbose/) printf "%s", blk }' \
 		"$page" >"$d/$t.8"
-	miss=$(man_missing "$d/$t.8" "${opts[@]}" | tr '\n' ' ')
-	is "$miss" "-v --verbose " "$t.8 without its --verbose entry: the check names -v and --verbose"
+	is "$(man_missing "$d/$t.8" "${opts[@]}" | grep -cxE -- '-v|--verbose')" 2 \
+		"$t.8 without its --verbose entry: the check names -v and --verbose"
 done
 
 make -s -C "$top" uninstall DESTDIR="$dest" PREFIX=/usr >"$d/uninstall.log" 2>&1
