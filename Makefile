@@ -176,10 +176,14 @@ $(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(wildcard bpf/*.bpf.h) $(BPF_OUT)/vmlin
 $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
 
+# A tool too long for one file has companions bpf/<tool>-*.c (and their
+# header, bpf/<tool>-*.h) linked with bpf/<tool>.c: its own parts stay
+# beside it rather than in lib/, which every tool links.
 $(BPF_TOOLS:%=$(BPF_OUT)/%): $(BPF_OUT)/%: bpf/%.c bpf/%.h $(BPF_OUT)/%.skel.h \
 		$(BPF_LIB_SRC) $(BPF_LIB_HDR) $(BPF_HDRSTAMP)
-	$(CC) $(CFLAGS) $(BPF_UAPI) -I$(BPF_OUT) -Ibpf -Ilib -o $@ $< $(BPF_LIB_SRC) \
-		-lbpf -lelf -lz $(LDLIBS)
+	$(CC) $(CFLAGS) $(BPF_UAPI) -I$(BPF_OUT) -Ibpf -Ilib -o $@ $< $(wildcard bpf/$*-*.c) \
+		$(BPF_LIB_SRC) -lbpf -lelf -lz $(LDLIBS)
+$(foreach t,$(BPF_TOOLS),$(eval $(BPF_OUT)/$(t): $(wildcard bpf/$(t)-*.c bpf/$(t)-*.h)))
 
 bpf: deps $(BPF_TOOLS:%=$(BPF_OUT)/%)
 
