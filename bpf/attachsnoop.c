@@ -624,7 +624,8 @@ static void print_banner(int sys)
 			"  or contained fd), replace by the kernel, type1 group attach ids\n");
 	}
 	if (!opts.json)
-		fprintf(f, "%s%-7s %-12s %-7s %-15s %-7s %7s %s\n", opts.timestamp ? "TIME         " : "",
+		fprintf(f, "%s%-7s %-12s %-7s %-15s %-7s %7s %s\n",
+			opts.timestamp ? "TIME         " : "",
 			"PID", "COMM", "BACKEND", "EVENT", "RET", "LAT(us)", "DETAIL");
 	fflush(f);
 }

@@ -379,7 +379,8 @@ static void print_entry(const struct entry *e)
 			printf(" %9s %9s %9s %9s\n", "-", "-", "-", "-");
 			continue;
 		}
-		printf(" %9.1f %9.1f %9.1f %9.1f\n", hist_mean(opts.unit, h->sum_ns[s], h->count[s]),
+		printf(" %9.1f %9.1f %9.1f %9.1f\n",
+		       hist_mean(opts.unit, h->sum_ns[s], h->count[s]),
 		       hist_percentile(h->slots[s], MAX_SLOTS, 50),
 		       hist_percentile(h->slots[s], MAX_SLOTS, 90),
 		       hist_percentile(h->slots[s], MAX_SLOTS, 99));
