@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ioasid-top: the ncurses screen (keys in keys_help, ioasid-top.c). */
+/* ioasid-top: the ncurses screen (keys in keys_help, model.c). */
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -12,7 +12,6 @@
 
 #include <curses.h>
 
-#include "cli.h"
 #include "hist.h"
 #include "top.h"
 
@@ -174,18 +173,12 @@ static void draw_devs(const struct frame *f, int y)
 	}
 	for (i = 0; i < f->ndevs && y < LINES; i++, y++) {
 		const struct dev *d = &f->devs[i];
-		double age = (cli_now() * 1e9 - d->d.last_ns) / 1e9;
+		double age = dev_age(d);
 		char to[32];
 
-		if (d->key.backend == TOP_TYPE1)
-			snprintf(to, sizeof(to), "container c%u", d->container);
-		else if (d->ioas)
-			snprintf(to, sizeof(to), "hwpt %u ioas %u", d->d.pt_id, d->ioas);
-		else
-			snprintf(to, sizeof(to), "hwpt %u", d->d.pt_id);
 		mvprintw(y, 0, " %-24.24s %-7s %6u %-18s %-8s %6u %6u %6u %7u %-15.15s %.0fs ago",
-			 d->name, backend_name(d->key.backend), d->key.id, to,
-			 dev_state(d),
+			 d->name, backend_name(d->key.backend), d->key.id,
+			 dev_attached_to(d, to, sizeof(to)), dev_state(d),
 			 d->d.attaches, d->d.detaches, d->d.replaces, d->d.tgid, d->d.comm,
 			 age < 0 ? 0 : age);
 	}
@@ -269,12 +262,73 @@ static int prompt(const char *what, char *buf, size_t len)
 	return 0;
 }
 
+/* One key: 0 quit, 2 reset, -1 for the rest (the view may have changed). */
+static int on_key(int ch, struct view *v)
+{
+	char buf[64], why[96];
+
+	msg[0] = 0;
+	switch (ch) {
+	case 'q':
+	case 'Q':
+		return 0;
+	case 'h':
+	case '?':
+		help = true;
+		break;
+	case 's':
+	case '>':
+		v->sort = (v->sort + 1) % NR_COLS;
+		break;
+	case 'S':
+	case '<':
+		v->sort = (v->sort + NR_COLS - 1) % NR_COLS;
+		break;
+	case 'r':
+		v->reverse = !v->reverse;
+		break;
+	case 'a':
+		v->all = !v->all;
+		break;
+	case 'v':
+	case '\t':
+		v->devices = !v->devices;
+		break;
+	case 'f':
+	case '/':
+		if (prompt("filter (PID or COMM text, empty: none): ", buf, sizeof(buf)))
+			break;
+		if (parse_filter(buf, v, why, sizeof(why)))
+			snprintf(msg, sizeof(msg), "%s", why);
+		break;
+	case 'c':
+		return 2;
+	case '+':
+	case '=':
+		if (v->delay < DELAY_MAX)
+			v->delay++;
+		else
+			snprintf(msg, sizeof(msg), "delay at most %d s", DELAY_MAX);
+		break;
+	case '-':
+		if (v->delay > DELAY_MIN)
+			v->delay--;
+		else
+			snprintf(msg, sizeof(msg), "delay at least %d s", DELAY_MIN);
+		break;
+	case KEY_RESIZE:
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "unknown key: h for help");
+	}
+	return -1;
+}
+
 int screen_run(struct frame *f, struct view *v, volatile int *stop)
 {
 	struct timespec deadline, now;
 	sigset_t mask;
-	char buf[64], why[96];
-	int ch;
+	int ch, r;
 
 	sigprocmask(SIG_SETMASK, NULL, &mask);
 	sigdelset(&mask, SIGINT);
@@ -305,61 +359,9 @@ int screen_run(struct frame *f, struct view *v, volatile int *stop)
 				draw(f, v);
 				continue;
 			}
-			msg[0] = 0;
-			switch (ch) {
-			case 'q':
-			case 'Q':
-				return 0;
-			case 'h':
-			case '?':
-				help = true;
-				break;
-			case 's':
-			case '>':
-				v->sort = (v->sort + 1) % NR_COLS;
-				break;
-			case 'S':
-			case '<':
-				v->sort = (v->sort + NR_COLS - 1) % NR_COLS;
-				break;
-			case 'r':
-				v->reverse = !v->reverse;
-				break;
-			case 'a':
-				v->all = !v->all;
-				break;
-			case 'v':
-			case '\t':
-				v->devices = !v->devices;
-				break;
-			case 'f':
-			case '/':
-				if (prompt("filter (PID or COMM text, empty: none): ", buf,
-					   sizeof(buf)))
-					break;
-				if (parse_filter(buf, v, why, sizeof(why)))
-					snprintf(msg, sizeof(msg), "%s", why);
-				break;
-			case 'c':
-				return 2;
-			case '+':
-			case '=':
-				if (v->delay < DELAY_MAX)
-					v->delay++;
-				else
-					snprintf(msg, sizeof(msg), "delay at most %d s", DELAY_MAX);
-				break;
-			case '-':
-				if (v->delay > DELAY_MIN)
-					v->delay--;
-				else
-					snprintf(msg, sizeof(msg), "delay at least %d s", DELAY_MIN);
-				break;
-			case KEY_RESIZE:
-				break;
-			default:
-				snprintf(msg, sizeof(msg), "unknown key: h for help");
-			}
+			r = on_key(ch, v);
+			if (r >= 0)
+				return r;
 			frame_resort(f, v);
 			draw(f, v);
 		}

@@ -1,15 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* ioasid-top user space: the frame the collector builds and the views draw. */
+/*
+ * ioasid-top user space: the frame the collector builds and the views
+ * draw, and what each file offers the others.  The data flow, one way:
+ *
+ *   args.c      the command line -> struct options
+ *   progs.c     the BPF object, its programs chosen for this kernel
+ *   collect.c   the BPF maps -> struct frame (rows, devices, totals)
+ *   model.c     rows, columns, sorting, filtering, cell text: the frame's
+ *               vocabulary, which everything else uses and which uses none
+ *   batch.c, out_json.c, screen.c   the frame -> text, JSON lines, ncurses
+ *   ioasid-top.c  main(): the above in order, and the refresh loops
+ *
+ * The outputs read the frame only; a new one (OpenMetrics, say) needs
+ * nothing of collect.c: every row and device is in the frame, with its
+ * cumulative counters (struct row's cum, struct top_dev).
+ */
 #ifndef IOASID_TOP_INT_H
 #define IOASID_TOP_INT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <linux/types.h>
 
 #include "ioasid-top.h"
+#include "storm.h"
 
 enum col {
 	COL_PID, COL_COMM, COL_BACKEND, COL_IOAS, COL_MAP, COL_UNMAP, COL_MIB,
@@ -62,11 +79,14 @@ struct frame {
 	char clock[16];
 	char kernel[65];
 	const char *mode;	/* "tracepoints", "fallback (syscalls)", ... */
+	const char *mode_id;	/* JSON: "tracepoints", "syscalls", "raw_syscalls" */
 	bool fallback;
+	bool forced;		/* the fallback asked for (-F) */
 	double seconds;		/* this interval */
 	long delay;
 	struct row **rows;	/* shown, sorted */
 	int nrows;
+	struct row *all;	/* every row, shown or not, in no order */
 	int nrows_all;
 	struct dev *devs;
 	int ndevs;
@@ -76,7 +96,8 @@ struct frame {
 	/* totals over every row (not only the shown ones) */
 	double map_s, unmap_s, copy_s, mib_s, flush_s, fault_s, inval_s;
 	double other_flush_s;
-	uint64_t dropped;
+	uint64_t other_flushes;	/* since start: the syncs no row owns */
+	uint64_t dropped;	/* since start */
 };
 
 /* State the views change. */
@@ -93,23 +114,76 @@ struct view {
 #define DELAY_MIN 1
 #define DELAY_MAX 60
 
+/* model.c: the frame's vocabulary */
+
 extern const char keys_help[];
+/* The columns the fallback leaves empty, for its banners. */
+const char *unavailable_text(void);
 const char *backend_name(unsigned int b);
 /* "attached", "detached" (the last event seen was a detach) or "failed" */
 const char *dev_state(const struct dev *d);
+/* What @d is attached to (or was, last): "container c2", "hwpt 4 ioas 3", "hwpt 4". */
+const char *dev_attached_to(const struct dev *d, char *buf, size_t len);
+/* Seconds since @d's last change. */
+double dev_age(const struct dev *d);
 const char *as_str(const struct row *r, char *buf, size_t len);
 /* Format numeric column @c of @r into @buf (width not applied). */
 const char *cell(const struct row *r, int c, bool fallback, char *buf, size_t len);
-void sort_rows(struct frame *f, const struct view *v);
+/* f->rows: the rows of f->all that @v shows, sorted as it says (after a key, too). */
+void frame_resort(struct frame *f, const struct view *v);
 /* 0: ok; else one message in @why. */
 int parse_filter(const char *s, struct view *v, char *why, size_t len);
 
+/* args.c */
+
+struct options {
+	bool batch, json, once, fallback;
+	long delay, count;
+	struct view view;
+	struct storm_params storm;
+};
+/* Into @o: 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
+int parse_args(int argc, char **argv, struct options *o);
+
+/* progs.c */
+
+struct ioasid_top_bpf;
+enum mode { MODE_TP, MODE_SYSCALLS, MODE_RAW_SYSCALLS };
+extern const char *const mode_names[];	/* for people */
+extern const char *const mode_json[];	/* for JSON */
+/*
+ * The object opened, its mode chosen (the fallback if @fallback), its
+ * programs selected, loaded and attached; *@missing: the optional
+ * tracepoints this kernel lacks ("" if none).  NULL and *@err after one
+ * message.
+ */
+struct ioasid_top_bpf *progs_load(bool fallback, int *mode, const char **missing, int *err);
+
+/* collect.c: the BPF maps -> the frame */
+
+/*
+ * Read @obj's maps, storms detected with @storm: the frame (the caller
+ * says what runs: kernel, mode), or NULL after "out of memory".
+ */
+struct frame *collect_init(struct ioasid_top_bpf *obj, const struct storm_params *storm);
+/* The first interval starts now. */
+void collect_start(void);
+/* A refresh: the interval since the last one into the frame, @v's rows shown; 0 or -errno. */
+int collect(const struct view *v);
+/* Forget everything: the maps' rows and devices, storms, numbering. */
+void collect_reset(void);
+void collect_free(void);
+
+/* batch.c, out_json.c: a frame on stdout */
+
+void print_batch(const struct frame *f, const struct view *v);
+void print_json(const struct frame *f);
+
 /* screen.c */
+
 int screen_init(void);
 /* Draw, then wait up to delay for a key; 1: refresh now, 0: quit, 2: reset. */
 int screen_run(struct frame *f, struct view *v, volatile int *stop);
 void screen_end(void);
-/* Fetch a fresh frame (ioasid-top.c), for re-sorting after a key. */
-void frame_resort(struct frame *f, const struct view *v);
 
 #endif
