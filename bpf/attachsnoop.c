@@ -486,16 +486,14 @@ static void report_lost(const struct attachsnoop_bpf *obj)
 {
 	static __u64 reported;
 	__u64 n = __atomic_load_n(&obj->bss->dropped, __ATOMIC_RELAXED);
-	struct timespec now;
 	struct json j;
 
 	if (n == reported)
 		return;
 	if (opts.json) {
-		clock_gettime(CLOCK_REALTIME, &now);
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
-		json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
+		json_time(&j, "time");
 		json_string(&j, "mode", mode_names[mode]);
 		json_string(&j, "event", "lost");
 		json_uint(&j, "count", n - reported);

@@ -440,20 +440,11 @@ static void json_stage(struct json *j, const struct fl_hist *h, int s)
 static void print_json(const struct report *r, int mode, double seconds)
 {
 	const struct fl_hist *h;
-	struct timespec now;
 	struct json j;
 	int i, s;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	json_init(&j, stdout);
-	json_object_begin(&j, NULL);
-	json_string(&j, "tool", "faultlat");
-	json_string(&j, "mode", mode_names[mode]);
-	json_bool(&j, "fallback", mode != MODE_TP);
-	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
-	json_double(&j, "seconds", seconds);
-	json_string(&j, "unit", opts.unit->name);
-	json_string(&j, "percentiles", "estimated from log2 buckets, linear within a bucket");
+	bpftool_json_begin(&j, mode_names[mode], mode != MODE_TP, seconds);
+	hist_json_unit(&j, opts.unit);
 	json_array_begin(&j, "unavailable");
 	if (mode != MODE_TP) {
 		json_string(&j, NULL, "page_requests");

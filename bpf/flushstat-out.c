@@ -8,7 +8,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "flushstat-user.h"
@@ -226,11 +225,9 @@ static void json_domain(struct json *j, const struct drow *d, int src)
 
 void print_json(const struct report *r)
 {
-	struct timespec now;
 	struct json j;
 	int i;
 
-	clock_gettime(CLOCK_REALTIME, &now);
 	json_init(&j, stdout);
 	json_object_begin(&j, NULL);
 	json_string(&j, "tool", "flushstat");
@@ -238,7 +235,7 @@ void print_json(const struct report *r)
 	json_string(&j, "attribution", attrib_names[r->attrib]);
 	json_string(&j, "source", source_names[r->src]);
 	json_bool(&j, "fallback", r->attrib != ATTR_TP || r->src != FS_SRC_IOTLB_SYNC);
-	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
+	json_time(&j, "time");
 	json_double(&j, "seconds", r->secs);
 	json_uint(&j, "dropped", r->dropped);
 	json_unavailable(&j, r);
@@ -304,15 +301,13 @@ static void storm_text(const struct storm_key *k, const struct storm_info *s, bo
 static void storm_json(const struct storm_key *k, const struct storm_info *s,
 		       const struct storm *st, bool begin, const char *why)
 {
-	struct timespec now;
 	struct json j;
 
-	clock_gettime(CLOCK_REALTIME, &now);
 	json_init(&j, stdout);
 	json_object_begin(&j, NULL);
 	json_string(&j, "tool", "flushstat");
 	json_string(&j, "type", begin ? "storm_begin" : "storm_end");
-	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
+	json_time(&j, "time");
 	json_uint(&j, "pid", k->tgid);
 	json_string(&j, "comm", s->comm);
 	json_backend_id(&j, k->backend, k->id);

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -277,22 +276,13 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 /* The fallback's decoding table (lib/dmaioctl.h, shared with ioasid-top). */
 static void configure_ioctls(struct maplat_bpf *obj)
 {
-	size_t i;
-
 	_Static_assert(DMAIOCTL_N == MAX_IOCTLS, "maplat.h MAX_IOCTLS");
 	_Static_assert((int)DMAIOCTL_IOMMUFD == (int)MAPLAT_IOMMUFD &&
 		       (int)DMAIOCTL_TYPE1 == (int)MAPLAT_TYPE1 &&
 		       (int)DMAIOCTL_MAP == (int)MAPLAT_MAP &&
 		       (int)DMAIOCTL_UNMAP == (int)MAPLAT_UNMAP &&
 		       (int)DMAIOCTL_COPY == (int)MAPLAT_COPY, "maplat.h enums");
-	for (i = 0; i < MAX_IOCTLS; i++) {
-		obj->rodata->ioctls[i].cmd = dmaioctls[i].cmd;
-		obj->rodata->ioctls[i].backend = dmaioctls[i].backend;
-		obj->rodata->ioctls[i].op = dmaioctls[i].op;
-		obj->rodata->ioctls[i].len_off = dmaioctls[i].len_off;
-		obj->rodata->ioctls[i].id_off = dmaioctls[i].id_off < 0 ? IOCTL_ID_FD :
-						dmaioctls[i].id_off;
-	}
+	DMAIOCTL_FILL(obj->rodata->ioctls, IOCTL_ID_FD);
 	obj->rodata->targ_nr_ioctl = SYS_ioctl;
 }
 
@@ -411,22 +401,13 @@ static void print_human(const struct entry *e, int n, __u64 dropped)
 static void print_json(const struct entry *e, int n, int mode, double seconds, __u64 dropped)
 {
 	const struct hist *h;
-	struct timespec now;
 	struct json j;
 	char sz[48];
 	int i;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	json_init(&j, stdout);
-	json_object_begin(&j, NULL);
-	json_string(&j, "tool", "maplat");
-	json_string(&j, "mode", mode_names[mode]);
-	json_bool(&j, "fallback", mode != MODE_TP);
-	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
-	json_double(&j, "seconds", seconds);
+	bpftool_json_begin(&j, mode_names[mode], mode != MODE_TP, seconds);
 	json_uint(&j, "dropped", dropped);
-	json_string(&j, "unit", opts.unit->name);
-	json_string(&j, "percentiles", "estimated from log2 buckets, linear within a bucket");
+	hist_json_unit(&j, opts.unit);
 	json_array_begin(&j, "unavailable");
 	if (mode != MODE_TP) {
 		json_string(&j, NULL, "pin_batches");

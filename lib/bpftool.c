@@ -13,6 +13,7 @@
 #include "bpftool.h"
 #include "cli.h"
 #include "hist.h"
+#include "json.h"
 #include "probe.h"
 #include "tracefs.h"
 
@@ -197,6 +198,17 @@ FILE *bpftool_banner(bool json, const char *fmt, ...)
 	va_end(ap);
 	fputs(". Ctrl-C to end.\n", f);
 	return f;
+}
+
+void bpftool_json_begin(struct json *j, const char *mode, bool fallback, double seconds)
+{
+	json_init(j, stdout);
+	json_object_begin(j, NULL);
+	json_string(j, "tool", cli_name);
+	json_string(j, "mode", mode);
+	json_bool(j, "fallback", fallback);
+	json_time(j, "time");
+	json_double(j, "seconds", seconds);
 }
 
 /* *@buf at least @size bytes (grown, contents not kept); NULL if out of memory. */

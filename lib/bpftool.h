@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 struct hist_unit;
+struct json;
 
 /*
  * The options the tools of bpf/ spell alike (DESIGN.md 6.6): -h -v -j -T
@@ -94,6 +95,11 @@ int bpftool_no_events(void);
  * stdout.  The caller flushes it.
  */
 FILE *bpftool_banner(bool json, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * An interval's JSON document begun on stdout: "tool" (cli_name), "mode",
+ * "fallback", "time", "seconds"; the caller adds the rest and ends it.
+ */
+void bpftool_json_begin(struct json *j, const char *mode, bool fallback, double seconds);
 
 /*
  * Where bpftool_drain() puts each entry: an array of @max records of

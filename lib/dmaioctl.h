@@ -45,4 +45,24 @@ static const struct dmaioctl dmaioctls[DMAIOCTL_N] = {
 	  offsetof(struct vfio_iommu_type1_dma_unmap, size), -1, "VFIO_IOMMU_UNMAP_DMA" },
 };
 
+/*
+ * Fill a BPF object's rodata table @t of DMAIOCTL_N entries, each with
+ * cmd, backend, op, len_off and id_off (a macro: every tool has its own
+ * fixed-width struct); @id_fd is id_off where the ioctl's fd, not an IOAS
+ * id, names the address space (type1).
+ */
+#define DMAIOCTL_FILL(t, id_fd)							\
+	do {									\
+		unsigned int i_;						\
+										\
+		for (i_ = 0; i_ < DMAIOCTL_N; i_++) {				\
+			(t)[i_].cmd = dmaioctls[i_].cmd;			\
+			(t)[i_].backend = dmaioctls[i_].backend;		\
+			(t)[i_].op = dmaioctls[i_].op;				\
+			(t)[i_].len_off = dmaioctls[i_].len_off;		\
+			(t)[i_].id_off = dmaioctls[i_].id_off < 0 ? (id_fd) :	\
+					 dmaioctls[i_].id_off;			\
+		}								\
+	} while (0)
+
 #endif

@@ -189,6 +189,12 @@ void hist_json_stats(struct json *j, const struct hist_unit *u, const __u64 *slo
 	json_double(j, "p99", hist_percentile(slots, n, 99));
 }
 
+void hist_json_unit(struct json *j, const struct hist_unit *u)
+{
+	json_string(j, "unit", u->name);
+	json_string(j, "percentiles", "estimated from log2 buckets, linear within a bucket");
+}
+
 const struct hist_unit hist_ns = { "ns", "nsecs", 1 };
 const struct hist_unit hist_us = { "us", "usecs", 1000 };
 const struct hist_unit hist_ms = { "ms", "msecs", 1000000 };

@@ -2,6 +2,7 @@
 /* Streaming JSON writer (see json.h). */
 #include <inttypes.h>
 #include <math.h>
+#include <time.h>
 
 #include "json.h"
 
@@ -136,4 +137,12 @@ void json_null(struct json *j, const char *key)
 {
 	member(j, key);
 	fputs("null", j->f);
+}
+
+void json_time(struct json *j, const char *key)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_double(j, key, now.tv_sec + now.tv_nsec / 1e9);
 }

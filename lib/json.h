@@ -31,5 +31,7 @@ void json_uint(struct json *j, const char *key, uint64_t val);
 void json_double(struct json *j, const char *key, double val);
 void json_bool(struct json *j, const char *key, int val);
 void json_null(struct json *j, const char *key);
+/* The wall clock now (CLOCK_REALTIME), seconds since the epoch: the tools' "time". */
+void json_time(struct json *j, const char *key);
 
 #endif

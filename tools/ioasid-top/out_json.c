@@ -4,7 +4,6 @@
  * (named out_json.c: lib/json.c is the writer).
  */
 #include <math.h>
-#include <time.h>
 
 #include "json.h"
 #include "top.h"
@@ -149,15 +148,13 @@ static void json_unavailable(struct json *j, const struct frame *f)
 
 void print_json(const struct frame *f)
 {
-	struct timespec now;
 	struct json j;
 	int i;
 
-	clock_gettime(CLOCK_REALTIME, &now);
 	json_init(&j, stdout);
 	json_object_begin(&j, NULL);
 	json_string(&j, "tool", "ioasid-top");
-	json_double(&j, "time", now.tv_sec + now.tv_nsec / 1e9);
+	json_time(&j, "time");
 	json_double(&j, "seconds", f->seconds);
 	json_string(&j, "kernel", f->kernel);
 	json_string(&j, "mode", f->mode_id);

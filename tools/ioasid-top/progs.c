@@ -121,21 +121,12 @@ static void select_progs(const struct prog_desc *t, size_t n, int mode)
 
 static void configure_ioctls(struct ioasid_top_bpf *o)
 {
-	size_t i;
-
 	_Static_assert(DMAIOCTL_N == TOP_IOCTLS, "TOP_IOCTLS");
 	_Static_assert((int)DMAIOCTL_IOMMUFD == (int)TOP_IOMMUFD &&
 		       (int)DMAIOCTL_TYPE1 == (int)TOP_TYPE1 && (int)DMAIOCTL_MAP == (int)TOP_MAP &&
 		       (int)DMAIOCTL_UNMAP == (int)TOP_UNMAP && (int)DMAIOCTL_COPY == (int)TOP_COPY,
 		       "enums");
-	for (i = 0; i < TOP_IOCTLS; i++) {
-		o->rodata->ioctls[i].cmd = dmaioctls[i].cmd;
-		o->rodata->ioctls[i].backend = dmaioctls[i].backend;
-		o->rodata->ioctls[i].op = dmaioctls[i].op;
-		o->rodata->ioctls[i].len_off = dmaioctls[i].len_off;
-		o->rodata->ioctls[i].id_off = dmaioctls[i].id_off < 0 ? TOP_ID_FD :
-					      dmaioctls[i].id_off;
-	}
+	DMAIOCTL_FILL(o->rodata->ioctls, TOP_ID_FD);
 	o->rodata->targ_nr_ioctl = SYS_ioctl;
 }
 
