@@ -76,12 +76,7 @@ static const char usage_text[] =
 "  attachsnoop -F          # what the ioctls alone show\n";
 
 static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "timestamp", no_argument, NULL, 'T' },
-	{ "fallback", no_argument, NULL, 'F' },
-	{ "pid", required_argument, NULL, 'p' },
+	BPFTOOL_LONG_OPTS,
 	{},
 };
 

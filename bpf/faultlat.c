@@ -92,16 +92,10 @@ static const char usage_text[] =
 "  faultlat -j -i 1 > f.json   # JSON lines, one document per second\n";
 
 static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "timestamp", no_argument, NULL, 'T' },
-	{ "nanoseconds", no_argument, NULL, 'N' },
-	{ "milliseconds", no_argument, NULL, 'm' },
+	BPFTOOL_LONG_OPTS,
+	BPFTOOL_LONG_INTERVAL,
+	BPFTOOL_LONG_UNITS,
 	{ "all", no_argument, NULL, 'A' },
-	{ "fallback", no_argument, NULL, 'F' },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "interval", required_argument, NULL, 'i' },
 	{},
 };
 

@@ -96,15 +96,10 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "timestamp", no_argument, NULL, 'T' },
+	BPFTOOL_LONG_OPTS,
+	BPFTOOL_LONG_INTERVAL,
 	{ "ranges", no_argument, NULL, 'R' },
-	{ "fallback", no_argument, NULL, 'F' },
-	{ "pid", required_argument, NULL, 'p' },
 	{ "rows", required_argument, NULL, 'r' },
-	{ "interval", required_argument, NULL, 'i' },
 	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "storm-rate", required_argument, NULL, OPT_STORM_RATE },
 	{ "storm-range", required_argument, NULL, OPT_STORM_RANGE },

@@ -102,19 +102,13 @@ static const char usage_text[] =
 "  maplat -B               # where map/unmap time goes: pins, IOTLB syncs\n";
 
 static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "timestamp", no_argument, NULL, 'T' },
-	{ "nanoseconds", no_argument, NULL, 'N' },
-	{ "milliseconds", no_argument, NULL, 'm' },
+	BPFTOOL_LONG_OPTS,
+	BPFTOOL_LONG_INTERVAL,
+	BPFTOOL_LONG_UNITS,
 	{ "per-process", no_argument, NULL, 'P' },
 	{ "per-ioas", no_argument, NULL, 'I' },
 	{ "breakdown", no_argument, NULL, 'B' },
-	{ "fallback", no_argument, NULL, 'F' },
-	{ "pid", required_argument, NULL, 'p' },
 	{ "backend", required_argument, NULL, 'b' },
-	{ "interval", required_argument, NULL, 'i' },
 	{},
 };
 

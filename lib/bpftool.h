@@ -36,6 +36,21 @@ struct bpftool_opts {
 	bool have_interval;		/* -i given: the positionals are only [count] */
 };
 
+/* A tool's long_opts[]: the common options all have ... */
+#define BPFTOOL_LONG_OPTS						\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "verbose", no_argument, NULL, 'v' },				\
+	{ "json", no_argument, NULL, 'j' },				\
+	{ "timestamp", no_argument, NULL, 'T' },			\
+	{ "fallback", no_argument, NULL, 'F' },				\
+	{ "pid", required_argument, NULL, 'p' }
+/* ... the interval tools' -i ... */
+#define BPFTOOL_LONG_INTERVAL { "interval", required_argument, NULL, 'i' }
+/* ... and the latency tools' time units */
+#define BPFTOOL_LONG_UNITS						\
+	{ "nanoseconds", no_argument, NULL, 'N' },			\
+	{ "milliseconds", no_argument, NULL, 'm' }
+
 /* What a tool's own option parser returns for an option that is not its. */
 #define BPFTOOL_OPT_UNKNOWN 2
 
