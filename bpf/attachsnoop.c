@@ -43,7 +43,7 @@ enum mode {
 
 static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscalls" };
 
-static struct bpftool_opts opts;
+static struct bpftool_opts opts = { .stream = true };
 
 static int mode;
 /* tracepoint mode without the ioctl syscall events: no latency, no bind */
@@ -83,15 +83,7 @@ static const struct option long_opts[] = {
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	int err = bpftool_parse(argc, argv, ":hvjTFp:", long_opts, usage_text, &opts, NULL);
-
-	if (err)
-		return err;
-	if (optind < argc) {
-		cli_usage_error(usage_text, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	return 0;
+	return bpftool_parse(argc, argv, ":hvjTFp:", long_opts, usage_text, &opts, NULL);
 }
 
 /* ---- the ioctls: what starts a latency, what the fallback reports ---- */

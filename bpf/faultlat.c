@@ -111,13 +111,7 @@ static int own_opt(int opt, const char *arg)
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	int err = bpftool_parse(argc, argv, ":hvjTNmAFp:i:", long_opts, usage_text, &opts,
-				own_opt);
-
-	if (err)
-		return err;
-	return cli_interval_count(argc, argv, optind, opts.have_interval, &opts.interval,
-				  &opts.count, usage_text);
+	return bpftool_parse(argc, argv, ":hvjTNmAFp:i:", long_opts, usage_text, &opts, own_opt);
 }
 
 /* ---- probing ---- */

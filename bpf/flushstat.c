@@ -165,12 +165,9 @@ static int parse_args(int argc, char **argv)
 	int err = bpftool_parse(argc, argv, ":hvjTRFp:r:i:", long_opts, usage_text, &opts,
 				own_opt);
 
-	if (err)
-		return err;
 	env.view.json = opts.json;
 	env.view.timestamp = opts.timestamp;
-	return cli_interval_count(argc, argv, optind, opts.have_interval, &opts.interval,
-				  &opts.count, usage_text);
+	return err;
 }
 
 /* ---- which programs run ---- */

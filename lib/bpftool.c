@@ -87,6 +87,13 @@ int bpftool_parse(int argc, char **argv, const char *optstring, const struct opt
 	}
 	if (!o->unit)
 		o->unit = &hist_us;
+	if (!o->stream)
+		return cli_interval_count(argc, argv, optind, o->have_interval, &o->interval,
+					  &o->count, usage);
+	if (optind < argc) {
+		cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
 	return 0;
 }
 

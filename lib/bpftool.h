@@ -34,6 +34,7 @@ struct bpftool_opts {
 	const struct hist_unit *unit;	/* -N, -m; else lib/hist's microseconds */
 	long interval, count;		/* -i SEC, or the positionals "interval [count]" */
 	bool have_interval;		/* -i given: the positionals are only [count] */
+	bool stream;			/* set by the tool: no positionals, it runs to a signal */
 };
 
 /* A tool's long_opts[]: the common options all have ... */
@@ -57,9 +58,9 @@ struct bpftool_opts {
 /*
  * getopt_long() over @argv (@optstring starts with ':'): the common options
  * into @o, the others to @own (0, -1 after its usage error, or
- * BPFTOOL_OPT_UNKNOWN: the usage error is said here).  0: go on with the
- * positionals from optind; 1: -h printed @usage; -1: a usage error was
- * printed.
+ * BPFTOOL_OPT_UNKNOWN: the usage error is said here), then the positionals
+ * "interval [count]" (none if o->stream).  0: run; 1: -h printed @usage;
+ * -1: a usage error was printed.
  */
 int bpftool_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
 		  const char *usage, struct bpftool_opts *o, int (*own)(int opt, const char *arg));
