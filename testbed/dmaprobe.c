@@ -19,7 +19,8 @@
 #define IOVA 0x100000ULL
 
 static const char usage[] =
-	"usage: dmaprobe [-d BDF] [-b iommufd|type1|both] [-s BYTES] [-n COUNT] [-j] [-L LABEL]\n"
+	"usage: dmaprobe [-d BDF] [-b iommufd|type1|both] [-s BYTES] [-n COUNT | -t SECS] [-j]\n"
+	"                [-L LABEL]\n"
 	"\n"
 	"Map and unmap one buffer COUNT times at a fixed IOVA through each\n"
 	"backend of a device bound to vfio-pci; print mean/min/max per call.\n"
@@ -28,6 +29,8 @@ static const char usage[] =
 	"  -b WHICH   iommufd, type1 or both (default both)\n"
 	"  -s BYTES   buffer size, a multiple of 4096, suffix k/m (default 4k)\n"
 	"  -n COUNT   iterations after 10 warm-up rounds (default 1000)\n"
+	"  -t SECS    iterate for SECS seconds after the warm-up instead: a load of\n"
+	"             a given length whatever the speed of the machine\n"
 	"  -j         one JSON document per backend instead of the table\n"
 	"  -L LABEL   a label copied into the JSON documents\n"
 	"  -h         this help\n";
@@ -55,6 +58,7 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
+static double run_us;	/* -t, in microseconds: 0 when counting */
 static int header_done;
 static int json_out;
 static const char *label;
@@ -87,7 +91,7 @@ static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long 
 	struct stat_acc map = { 0 }, unmap = { 0 };
 	unsigned long i;
 	struct vdev d;
-	double t0, t1, t2;
+	double t0, t1, t2 = 0, end = 0;
 	int ret;
 
 	ret = vdev_open(&d, bdf, b);
@@ -96,7 +100,7 @@ static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long 
 		return ret;
 	}
 	ret = vdev_iova_check(&d, IOVA, len);
-	for (i = 0; !ret && i < count + 10; i++) {
+	for (i = 0; !ret && (run_us ? i < 10 || t2 < end : i < count + 10); i++) {
 		t0 = now_us();
 		ret = vdev_map(&d, buf, IOVA, len);
 		if (ret)
@@ -104,6 +108,8 @@ static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long 
 		t1 = now_us();
 		ret = vdev_unmap(&d, IOVA, len, NULL);
 		t2 = now_us();
+		if (i == 9)
+			end = t2 + run_us;
 		if (!ret && i >= 10) {
 			acc_add(&map, t1 - t0);
 			acc_add(&unmap, t2 - t1);
@@ -130,10 +136,11 @@ int main(int argc, char **argv)
 	const char *bdf = "0000:00:03.0", *which = "both";
 	unsigned long len = 4096, count = 1000;
 	enum vdev_backend b;
+	char *end;
 	void *buf;
 	int opt, ret = 0;
 
-	while ((opt = getopt(argc, argv, "d:b:s:n:jL:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:b:s:n:t:jL:h")) != -1) {
 		switch (opt) {
 		case 'd':
 			bdf = optarg;
@@ -152,6 +159,14 @@ int main(int argc, char **argv)
 			count = strtoul(optarg, NULL, 0);
 			if (!count) {
 				fprintf(stderr, "dmaprobe: bad count '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			run_us = strtod(optarg, &end) * 1e6;
+			if (*end || !(run_us > 0 && run_us <= 86400e6)) {
+				fprintf(stderr, "dmaprobe: bad duration '%s' (seconds, up to a day)\n",
+					optarg);
 				return 2;
 			}
 			break;
