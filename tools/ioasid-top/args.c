@@ -21,7 +21,8 @@ static const struct options defaults = {
 static const char usage_text[] =
 "usage: ioasid-top [-h] [-v] [-b] [-j] [-1] [-n COUNT] [-d SEC] [-p PID]\n"
 "                  [--comm COMM] [-s KEY] [--reverse] [-a] [-D] [-F] [--storm-rate R]\n"
-"                  [--storm-range BYTES] [--storm-intervals K] [delay [count]]\n"
+"                  [--storm-range BYTES] [--storm-intervals K] [--prometheus PATH]\n"
+"                  [delay [count]]\n"
 "\n"
 "Live DMA-map activity per process x backend (iommufd, VFIO type1) x\n"
 "IOAS/container: map/unmap rates and latency, IOTLB flushes, faults,\n"
@@ -50,6 +51,11 @@ static const char usage_text[] =
 "      --storm-range B  ... of mean range at most B bytes (default 65536)\n"
 "      --storm-intervals K  ... for K refreshes in a row (default 3); it\n"
 "                       ends after K refreshes without\n"
+"      --prometheus PATH  write the counters and latency histograms since\n"
+"                       start to PATH each refresh, in the Prometheus text\n"
+"                       format (node_exporter's textfile collector); no\n"
+"                       frames on stdout unless -b or -j; PATH is removed\n"
+"                       at exit\n"
 "\n"
 "Screen keys:\n"
 "%s"
@@ -62,7 +68,8 @@ static const char usage_text[] =
 "  ioasid-top -b -n 5 -d 1     # five text frames, one per second\n"
 "  ioasid-top -1 -D            # one frame with the device view\n"
 "  ioasid-top -j -d 1 > t.json # JSON lines for scripts\n"
-"  ioasid-top -s flush --comm qemu  # QEMU processes by IOTLB flush rate\n";
+"  ioasid-top -s flush --comm qemu  # QEMU processes by IOTLB flush rate\n"
+"  ioasid-top -d 15 --prometheus /var/lib/prometheus/node-exporter/ioasid.prom\n";
 
 static char *usage_buf;
 
@@ -83,7 +90,10 @@ static const char *usage(void)
 }
 
 /* the long options without a short one */
-enum { OPT_STORM_RATE = 1, OPT_STORM_RANGE, OPT_STORM_INTERVALS, OPT_COMM, OPT_REVERSE };
+enum {
+	OPT_STORM_RATE = 1, OPT_STORM_RANGE, OPT_STORM_INTERVALS, OPT_COMM, OPT_REVERSE,
+	OPT_PROM,
+};
 
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -104,6 +114,7 @@ static const struct option long_opts[] = {
 	{ "storm-rate", required_argument, NULL, OPT_STORM_RATE },
 	{ "storm-range", required_argument, NULL, OPT_STORM_RANGE },
 	{ "storm-intervals", required_argument, NULL, OPT_STORM_INTERVALS },
+	{ "prometheus", required_argument, NULL, OPT_PROM },
 	{},
 };
 
@@ -189,6 +200,13 @@ static int value_opt(struct options *o, int opt, const char *arg, bool *have_del
 		return 0;
 	case OPT_COMM:
 		snprintf(o->view.comm, sizeof(o->view.comm), "%s", arg);
+		return 0;
+	case OPT_PROM:
+		if (!arg[0]) {
+			cli_usage_error(usage(), "--prometheus needs a file name");
+			return -1;
+		}
+		o->prom = arg;
 		return 0;
 	case 's':
 		o->view.sort = sort_key(arg);

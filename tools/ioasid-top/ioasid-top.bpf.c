@@ -152,6 +152,7 @@ static __always_inline void record_on(struct top_stats *s, __u32 op, __u64 len, 
 	ADD(s->ops[op], 1);
 	ADD(s->bytes[op], len);
 	ADD(s->lat[op][log2_slot(ns, TOP_SLOTS)], 1);
+	ADD(s->lat_sum[op], ns);
 }
 
 static __always_inline void record(const struct top_key *k, __u32 op, __u64 len, __u64 ns,
@@ -499,8 +500,10 @@ static __always_inline int fault_done(struct iopf_group___s *group, bool lost)
 		return 0;
 	}
 	ADD(s->faults, 1);
-	if (t)
+	if (t) {
 		ADD(s->fault_lat[log2_slot(ns, TOP_SLOTS)], 1);
+		ADD(s->fault_lat_sum, ns);
+	}
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * One BPF object aggregates in the kernel (ioasid-top.bpf.c); once per
  * refresh collect.c reads its maps into a frame and diffs with the previous
  * refresh.  Views: ncurses (screen.c), batch text (batch.c), JSON lines
- * (out_json.c).  top.h says which file does what.
+ * (out_json.c), a Prometheus text file (out_prom.c).  top.h says which
+ * file does what.
  */
 #include <errno.h>
 #include <signal.h>
@@ -35,15 +36,20 @@ static int parse(int argc, char **argv)
 	return parse_args(argc, argv, &opts);
 }
 
-/* The screen, unless -b, -j, -1 or not a terminal (*@not_tty). */
+/*
+ * The screen, unless -b, -j, -1, --prometheus (the file is the output:
+ * frames on stdout only with -b or -j) or not a terminal (*@not_tty:
+ * frames as with -b).
+ */
 static bool want_screen(bool *not_tty)
 {
 	*not_tty = false;
-	if (opts.batch)
+	if (opts.batch || opts.prom)
 		return false;
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		/* said once it runs: a failure stays one message */
 		*not_tty = true;
+		opts.batch = true;
 		return false;
 	}
 	return true;
@@ -112,9 +118,17 @@ static int run_batch(const struct frame *f, const sigset_t *set)
 				strerror(-err));
 			return err;
 		}
+		if (opts.prom) {
+			err = prom_write(f, opts.prom);
+			if (err) {
+				fprintf(stderr, "ioasid-top: cannot write %s: %s\n", opts.prom,
+					strerror(-err));
+				return err;
+			}
+		}
 		if (opts.json)
 			print_json(f);
-		else
+		else if (opts.batch)
 			print_batch(f, &opts.view);
 		if (sig || (opts.count > 0 && ++done >= opts.count))
 			return 0;
@@ -149,13 +163,22 @@ int main(int argc, char **argv)
 	describe(f, mode);
 
 	if (screen && screen_init()) {
+		opts.batch = true;
 		fprintf(stderr, "ioasid-top: cannot start the screen (TERM=%s): printing text "
 			"frames as with -b\n", getenv("TERM") ? getenv("TERM") : "");
 		screen = false;
 	}
+	/* the file at once (the tool and its mode), and a bad path said now */
+	err = opts.prom ? prom_write(f, opts.prom) : 0;
+	if (err) {
+		fprintf(stderr, "ioasid-top: cannot write %s: %s\n", opts.prom, strerror(-err));
+		goto cleanup;
+	}
 	print_start(mode, missing, screen, not_tty);
 	collect_start();
 	err = screen ? run_screen(f) : run_batch(f, &set);
+	if (opts.prom)
+		prom_remove(opts.prom);
 
 cleanup:
 	ioasid_top_bpf__destroy(obj);

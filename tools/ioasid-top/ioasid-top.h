@@ -42,6 +42,7 @@ struct top_stats {
 	__u64 errors[TOP_NR_OPS];	/* ret < 0 */
 	__u64 bytes[TOP_NR_OPS];	/* length of the successful ones */
 	__u64 lat[TOP_NR_OPS][TOP_SLOTS];	/* ns, successful */
+	__u64 lat_sum[TOP_NR_OPS];	/* ns, successful (Prometheus _sum) */
 	__u64 pinned;			/* pages pinned (GUP batches' ret) */
 	__u64 unpinned;			/* pages unpinned */
 	__u64 flushes;			/* iommu:iotlb_sync */
@@ -51,6 +52,7 @@ struct top_stats {
 	__u64 flush_range[TOP_SLOTS];	/* log2 bytes of the ranges */
 	__u64 faults;			/* fault groups answered by user space */
 	__u64 fault_lat[TOP_SLOTS];	/* ns, queued -> responded */
+	__u64 fault_lat_sum;		/* ns */
 	__u64 faults_lost;		/* auto-responded on detach/close */
 	__u64 invals;			/* IOMMU_HWPT_INVALIDATE calls */
 	__u64 inval_entries;		/* entries the driver handled */

@@ -9,6 +9,7 @@
  *   model.c     rows, columns, sorting, filtering, cell text: the frame's
  *               vocabulary, which everything else uses and which uses none
  *   batch.c, out_json.c, screen.c   the frame -> text, JSON lines, ncurses
+ *   out_prom.c  the frame -> a Prometheus text file (--prometheus)
  *   ioasid-top.c  main(): the above in order, and the refresh loops
  *
  * The outputs read the frame only; a new one (OpenMetrics, say) needs
@@ -138,6 +139,7 @@ int parse_filter(const char *s, struct view *v, char *why, size_t len);
 
 struct options {
 	bool batch, json, once, fallback;
+	const char *prom;	/* --prometheus: the file, or NULL */
 	long delay, count;
 	struct view view;
 	struct storm_params storm;
@@ -178,6 +180,9 @@ void collect_free(void);
 
 void print_batch(const struct frame *f, const struct view *v);
 void print_json(const struct frame *f);
+/* out_prom.c: the frame's cumulative counters into @path (atomically); 0 or -errno */
+int prom_write(const struct frame *f, const char *path);
+void prom_remove(const char *path);
 
 /* screen.c */
 
