@@ -160,6 +160,84 @@ like "$out" "^ DEVICE +BACKEND +ID +ATTACHED TO" "batch -D: the device view's he
 like "$out" "^ 0000:00:03.0 +iommufd +[0-9]+ hwpt [0-9]+ .*detached +1 +1 +0 +[0-9]+ dmaprobe" \
 	"batch -D: the NVMe, iommufd, its HWPT, detached, counts, who"
 
+# --prometheus with the series' events: the file is copied as it changes;
+# the last copy that has dmaprobe's rows (written at the refresh after it
+# exited, before its rows leave) holds its final counts.
+start_top prom -d 1 --prometheus "$d/ioasid.prom"
+ok $? "--prometheus starts"
+"$probe" -b iommufd -s 4k -n 300 >/dev/null 2>&1 &
+pp=$!
+i=0 after=0
+while [ $after -lt 15 ] && [ $i -lt 600 ]; do	# until 3 s after it exits
+	i=$((i + 1))
+	cp "$d/ioasid.prom" "$d/snap.$i" 2>/dev/null
+	kill -0 $pp 2>/dev/null || after=$((after + 1))
+	sleep 0.2
+done
+wait $pp
+stop_top
+is "$?" 0 "--prometheus: SIGTERM, exit 0"
+[ ! -e "$d/ioasid.prom" ]
+ok $? "--prometheus: the file is removed at exit"
+python3 - "$d" "$pp" 310 <<'PY'
+import glob, os, re, sys
+d, pid, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+snaps = sorted(glob.glob(d + "/snap.*"), key=lambda f: int(f.rsplit(".", 1)[1]))
+snaps = [open(f).read() for f in snaps]
+mine = [s for s in snaps if 'ioasid_dma_ops_total{pid="%s"' % pid in s]
+if not mine:
+    print("#   no copy of %d has pid %s" % (len(snaps), pid))
+    sys.exit(1)
+text = mine[-1]
+def vals(name, **labels):
+    out = []
+    for l in text.splitlines():
+        m = re.match(r"^%s\{(.*)\} (\S+)$" % name, l)
+        if m and all('%s="%s"' % kv in m.group(1) for kv in labels.items()):
+            out.append((m.group(1), float(m.group(2))))
+    return out
+# summed over its rows (IOAS, and 0 for pins outside a map), as sum by () would
+def one(name, **labels):
+    v = vals(name, **labels)
+    return sum(x for _, x in v) if v else None
+row = dict(pid=pid, backend="iommufd")
+got = {
+    "maps": one("ioasid_dma_ops_total", op="map", **row),
+    "unmaps": one("ioasid_dma_ops_total", op="unmap", **row),
+    "map bytes": one("ioasid_dma_bytes_total", op="map", **row),
+    "map latency count": one("ioasid_dma_latency_seconds_count", op="map", **row),
+    "syncs": one("ioasid_iotlb_syncs_total", **row),
+    "pinned": one("ioasid_pinned_pages_total", **row),
+}
+print("# the last copy with dmaprobe (pid %s): %s" % (pid, got))
+err = []
+if got["maps"] != want or got["unmaps"] != want or got["map latency count"] != want:
+    err.append("maps/unmaps/latency count, want %d each" % want)
+if got["map bytes"] != 4096 * want or not got["syncs"] or got["syncs"] < want or not got["pinned"]:
+    err.append("bytes %s (want %d), syncs >= %d, pages pinned" % (got["map bytes"], 4096 * want, want))
+le = {}
+for l, v in vals("ioasid_dma_latency_seconds_bucket", op="map", **row):
+    k = float(re.search(r'le="([^"]+)"', l).group(1))
+    le[k] = le.get(k, 0) + v
+b = sorted(le.items())
+counts = [v for _, v in b]
+s = one("ioasid_dma_latency_seconds_sum", op="map", **row)
+if counts != sorted(counts) or b[-1] != (float("inf"), want) or not s:
+    err.append("buckets not cumulative up to +Inf = %d, or no sum: %s, sum %s" % (want, b[-3:], s))
+else:
+    lo = next(le for le, v in b if v > 0) / 2
+    hi = next(le for le, v in b if v == want)
+    if not lo <= s / want <= hi:
+        err.append("mean %g s outside the buckets [%g, %g]" % (s / want, lo, hi))
+dev = one("ioasid_device_events_total", pid=pid, backend="iommufd", device="0000:00:03.0", event="attach")
+if dev != 1:
+    err.append("device attach events %s, want 1" % dev)
+for e in err:
+    print("#   " + e)
+sys.exit(1 if err else 0)
+PY
+ok $? "--prometheus: dmaprobe's 310 maps and unmaps, bytes, syncs, pins, a cumulative latency histogram whose mean is inside its buckets, the NVMe's attach"
+
 # Two "VMs", each on its own /dev/iommu, one using the device after the
 # other (it binds to one context at a time) but both alive: the same
 # dev_id 1 and HWPT id 4 (two IOASes, the HWPT on the first or on the
