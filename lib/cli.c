@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "util.h"
 
 const char *cli_name = "ioasid-trace";
 bool cli_verbose;
@@ -129,11 +130,15 @@ void cli_block_signals(sigset_t *set)
 {
 	struct sigaction sa = { .sa_handler = cli_noop };
 
+	/* a logout (HUP) or a quit ends a tool as cleanly as Ctrl-C */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	unsigned int i;
+
 	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
+		sigaddset(set, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);
+	}
 	sigprocmask(SIG_BLOCK, set, NULL);
 }
 

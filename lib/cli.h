@@ -53,7 +53,7 @@ int cli_interval_count(int argc, char **argv, int optind, bool have_interval,
 		       long *interval, long *count, const char *usage);
 /* libbpf_set_print() callback: warnings always, debug with -v. */
 int cli_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
-/* Block SIGINT and SIGTERM (call before attaching), so cli_wait() sees them. */
+/* Block SIGINT, SIGTERM, SIGHUP and SIGQUIT (call before attaching), so cli_wait() sees them. */
 void cli_block_signals(sigset_t *set);
 /* Sleep @seconds or until SIGINT/SIGTERM: true if a signal ended it. */
 bool cli_wait(const sigset_t *set, long seconds);

@@ -40,7 +40,7 @@ ne=$(fetch prometheus-node-exporter 2>"$d/fetch.err")/usr/bin/prometheus-node-ex
 	pt=$(fetch prometheus 2>>"$d/fetch.err")/usr/bin/promtool &&
 	[ -x "$ne" ] && [ -x "$pt" ]
 ok $? "node_exporter and promtool from Debian's packages (unpacked, not installed)"
-[ -x "${pt:-}" ] || { sed 's/^/#   /' "$d/fetch.err"; done_testing; exit 1; }
+[ -x "${pt:-}" ] && [ -x "${ne:-}" ] || { sed 's/^/#   /' "$d/fetch.err"; done_testing; exit 1; }
 
 t=${IOASID_TOP_BIN:-}
 if [ -z "$t" ]; then
@@ -62,9 +62,12 @@ if ! grep -q '^Tracing' "$d/err"; then
 	exit 1
 fi
 # the process stays until the scrape: an exited one's rows leave the
-# file at the next refresh, as its series end in Prometheus
+# file at the next refresh, as its series end in Prometheus.  It names
+# itself with bytes that are not UTF-8, a quote and a backslash: the
+# collector refuses a whole file for one such label value.
 python3 - >"$d/py.pid" <<'PY' &
-import fcntl, os, struct, sys, time
+import ctypes, fcntl, os, struct, sys, time
+ctypes.CDLL(None).prctl(15, b'\xff\xfe"x\\y\xc0\x80', 0, 0, 0)  # PR_SET_NAME
 print(os.getpid())
 sys.stdout.flush()
 T = ord(';') << 8
@@ -85,8 +88,11 @@ pid=$(cat "$d/py.pid")
 sleep 2.5	# two refreshes after the ioctls
 is "$(wc -c <"$d/out")" 0 "--prometheus alone: nothing on stdout"
 ls "$d/textfile" >"$d/ls"
-is "$(cat "$d/ls")" "ioasid.prom" "the file, and no temporary one beside it"
+is "$(cat "$d/ls")" "ioasid.prom" "the file (its temporary ones are hidden: not *.prom)"
 cp "$prom" "$d/snap.prom"
+# every series once (node_exporter drops duplicates without a scrape error)
+dups=$(grep -v '^#' "$d/snap.prom" | sed 's/ [^ ]*$//' | sort | uniq -d | head -3)
+is "$dups" "" "no series twice"
 "$pt" check metrics <"$d/snap.prom" >"$d/lint" 2>&1
 ok $? "promtool check metrics: no problem$(sed 's/^/; /' "$d/lint" | head -3 | tr -d '\n')"
 
@@ -131,15 +137,36 @@ scrape >"$d/scrape2" 2>/dev/null
 like "$(cat "$d/scrape2")" '^node_textfile_scrape_error 1$' "node_exporter reports it as a textfile error"
 rm -f "$d/textfile/bad.prom"
 
-kill -INT "$tp"
+# a write that fails is said once and retried: the counters go on
+mv "$d/textfile" "$d/moved"
+sleep 2.5
+mv "$d/moved" "$d/textfile"
+sleep 1.5
+kill -0 "$tp" 2>/dev/null
+ok $? "the directory gone for 2 s: ioasid-top goes on"
+like "$(cat "$d/err")" "cannot write .*ioasid.prom: No such file or directory \(retrying each refresh\)" \
+	"the failure said"
+is "$(grep -c 'cannot write' "$d/err")" 1 "once"
+like "$(cat "$d/err")" "ioasid.prom written again" "and the recovery"
+grep -q "ioasid_dma_errors_total{pid=\"$pid\",.*op=\"map\"} 7$" "$prom"
+ok $? "the file again, the counters since start"
+
+kill -HUP "$tp"
 wait "$tp"
-is "$?" 0 "SIGINT: exit 0"
+is "$?" 0 "SIGHUP (a logout): exit 0"
 tp=
-[ ! -e "$prom" ]
-ok $? "the file is removed at exit: no stale counters exported"
+[ -z "$(ls -A "$d/textfile")" ]
+ok $? "the file is removed at exit, no temporary one left: no stale counters exported"
 kill "$np" 2>/dev/null
 wait "$np" 2>/dev/null
 np=
+
+# --prometheus runs until stopped
+for args in "-1" "-n 3" "1 3"; do
+	# shellcheck disable=SC2086
+	"$t" --prometheus "$d/x.prom" $args >"$d/o" 2>"$d/e"
+	is "$?:$(grep -c '^ioasid-top: ' "$d/e")" "2:1" "--prometheus $args: exit 2, one message"
+done
 
 # bad path: one message, exit 1
 "$t" --prometheus "$d/nosuchdir/x.prom" >"$d/o" 2>"$d/e"

@@ -53,9 +53,9 @@ static const char usage_text[] =
 "                       ends after K refreshes without\n"
 "      --prometheus PATH  write the counters and latency histograms since\n"
 "                       start to PATH each refresh, in the Prometheus text\n"
-"                       format (node_exporter's textfile collector); no\n"
-"                       frames on stdout unless -b or -j; PATH is removed\n"
-"                       at exit\n"
+"                       format (node_exporter's textfile collector), every\n"
+"                       process whatever -p or --comm; no frames on stdout\n"
+"                       unless -b or -j; PATH is removed at exit\n"
 "\n"
 "Screen keys:\n"
 "%s"
@@ -250,6 +250,11 @@ static int check_args(int argc, char **argv, struct options *o, bool have_delay)
 	if (o->delay > DELAY_MAX) {
 		cli_usage_error(usage(), "invalid delay '%ld' (%d to %d seconds)", o->delay,
 				DELAY_MIN, DELAY_MAX);
+		return -1;
+	}
+	if (o->prom && (o->once || v > 0)) {
+		cli_usage_error(usage(), "--prometheus runs until stopped (its file is removed "
+				"at exit): not with -1 or a count");
 		return -1;
 	}
 	if (v != o->count && o->once && v != 1) {

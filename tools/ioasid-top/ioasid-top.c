@@ -104,6 +104,23 @@ static int run_screen(struct frame *f)
 	return err;
 }
 
+/*
+ * The Prometheus file each refresh.  A failure (disk full, say) is said
+ * once and retried: ending would lose every counter since start.
+ */
+static void prom_refresh(const struct frame *f)
+{
+	static int last_err;
+	int err = prom_write(f, opts.prom);
+
+	if (err && err != last_err)
+		fprintf(stderr, "ioasid-top: cannot write %s: %s (retrying each refresh)\n",
+			opts.prom, strerror(-err));
+	else if (!err && last_err)
+		fprintf(stderr, "ioasid-top: %s written again\n", opts.prom);
+	last_err = err;
+}
+
 static int run_batch(const struct frame *f, const sigset_t *set)
 {
 	long done = 0;
@@ -118,14 +135,8 @@ static int run_batch(const struct frame *f, const sigset_t *set)
 				strerror(-err));
 			return err;
 		}
-		if (opts.prom) {
-			err = prom_write(f, opts.prom);
-			if (err) {
-				fprintf(stderr, "ioasid-top: cannot write %s: %s\n", opts.prom,
-					strerror(-err));
-				return err;
-			}
-		}
+		if (opts.prom)
+			prom_refresh(f);
 		if (opts.json)
 			print_json(f);
 		else if (opts.batch)
@@ -150,6 +161,9 @@ int main(int argc, char **argv)
 		return err;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a logout or a quit too: --prometheus's file must not outlive the tool */
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	screen = want_screen(&not_tty);
 
 	obj = progs_load(opts.fallback, &mode, &missing, &err);

@@ -1,37 +1,77 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ioasid-top: the frame as a Prometheus text exposition (format 0.0.4),
+ * ioasid-top: the frame as a Prometheus text exposition (format 0.0.4)
  * for node_exporter's textfile collector (--prometheus PATH).
  *
- * Every value is cumulative since the tool started, as Prometheus wants
- * counters: a row's struct top_stats is already cumulative in the kernel.
- * A process that exits leaves the file with its row (its series go
- * stale).  In the fallback (no series events) only the map, unmap and
- * copy families are written, the rest being unknown, not 0.  Latencies are histograms in seconds with the kernel's log2
- * buckets as "le" bounds (slot i: [2^i, 2^(i+1)) ns), _sum from the exact
- * nanosecond sums.  The file is written beside PATH and renamed over it,
+ * Values are cumulative since the tool started, as counters must be (a
+ * row's struct top_stats is cumulative in the kernel).  A process that
+ * exits leaves the file with its rows (its series go stale).  In the
+ * fallback (no series events) only the map, unmap and copy families are
+ * written: the rest are unknown, not 0.  Latencies are histograms in
+ * seconds on the kernel's log2 buckets (slot i: [2^i, 2^(i+1)) ns), from
+ * about 1 us up (the slots below fold into the first bucket), with _sum
+ * from exact nanosecond sums.  Every process is written, whatever the
+ * view's -p or --comm.  The file is written to a new temporary file in
+ * PATH's directory (O_EXCL: no symlink followed) and renamed over PATH,
  * so the collector never reads half a file.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "top.h"
 
 static const char *const op_names[TOP_NR_OPS] = { "map", "unmap", "copy" };
 
-/* A label value: backslash, double quote and newline escaped. */
-static void label_value(FILE *o, const char *s)
+/* Length of the valid UTF-8 sequence at @s, 0 if it is not one. */
+static int utf8_len(const unsigned char *s)
 {
-	for (; *s; s++) {
+	int n, i;
+
+	if (*s < 0x80)
+		return 1;
+	if (*s < 0xc2 || *s > 0xf4)	/* continuation, overlong lead, > U+10FFFF */
+		return 0;
+	n = *s < 0xe0 ? 2 : *s < 0xf0 ? 3 : 4;
+	/* overlong 3/4-byte forms, surrogates, > U+10FFFF */
+	if ((*s == 0xe0 && s[1] < 0xa0) || (*s == 0xed && s[1] > 0x9f) ||
+	    (*s == 0xf0 && s[1] < 0x90) || (*s == 0xf4 && s[1] > 0x8f))
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * A label value: backslash, double quote and newline escaped, and bytes
+ * that are not UTF-8 as '?' (any process can name itself so, and the
+ * collector refuses the whole file for one such value).
+ */
+static void label_value(FILE *o, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int n;
+
+	while (*s) {
+		n = utf8_len(s);
+		if (!n) {
+			fputc('?', o);
+			s++;
+			continue;
+		}
 		if (*s == '\\' || *s == '"')
 			fputc('\\', o);
 		if (*s == '\n')
 			fputs("\\n", o);
 		else
-			fputc(*s, o);
+			fwrite(s, 1, n, o);
+		s += n;
 	}
 }
 
@@ -48,31 +88,61 @@ static void row_labels(FILE *o, const struct row *r)
 	fprintf(o, "\",backend=\"%s\",as=\"%u\"", backend_name(r->key.backend), r->as);
 }
 
+/* The first bucket's slot: 2^10 ns, about 1 us (the ones below fold in). */
+#define PROM_FIRST_SLOT 9
+
+/* "le" of slot @i: its largest value, (2^(i+1) - 1) ns, in seconds exactly. */
+static void le_str(char *buf, size_t len, unsigned int i)
+{
+	unsigned long long ns = (2ULL << i) - 1;
+
+	snprintf(buf, len, "%llu.%09llu", ns / 1000000000ULL, ns % 1000000000ULL);
+}
+
 /* One histogram of @r: @slots (ns) and @sum_ns; @extra: more labels or "". */
 static void histogram(FILE *o, const char *name, const struct row *r, const char *extra,
 		      const __u64 *slots, __u64 sum_ns)
 {
-	__u64 cum = 0;
+	unsigned long long cum = 0;
 	unsigned int i;
+	char le[32];
 
 	/* the last slot is open above (clamped): only +Inf bounds it */
 	for (i = 0; i < TOP_SLOTS - 1; i++) {
 		cum += slots[i];
+		if (i < PROM_FIRST_SLOT)
+			continue;
+		le_str(le, sizeof(le), i);
 		fprintf(o, "%s_bucket{", name);
 		row_labels(o, r);
-		fprintf(o, "%s,le=\"%.9g\"} %llu\n", extra, (double)(2ULL << i) / 1e9,
-			(unsigned long long)cum);
+		fprintf(o, "%s,le=\"%s\"} %llu\n", extra, le, cum);
 	}
 	cum += slots[TOP_SLOTS - 1];
 	fprintf(o, "%s_bucket{", name);
 	row_labels(o, r);
-	fprintf(o, "%s,le=\"+Inf\"} %llu\n", extra, (unsigned long long)cum);
+	fprintf(o, "%s,le=\"+Inf\"} %llu\n", extra, cum);
 	fprintf(o, "%s_sum{", name);
 	row_labels(o, r);
-	fprintf(o, "%s} %.9f\n", extra, sum_ns / 1e9);
+	fprintf(o, "%s} %llu.%09llu\n", extra, (unsigned long long)sum_ns / 1000000000ULL,
+		(unsigned long long)sum_ns % 1000000000ULL);
 	fprintf(o, "%s_count{", name);
 	row_labels(o, r);
-	fprintf(o, "%s} %llu\n", extra, (unsigned long long)cum);
+	fprintf(o, "%s} %llu\n", extra, cum);
+}
+
+/*
+ * The rows written: those still in the kernel's map (a row kept only for
+ * its storm has its counters zeroed: a false reset), and no copy on type1,
+ * which has none.
+ */
+static bool row_out(const struct row *r)
+{
+	return r->alive;
+}
+
+static bool op_out(const struct row *r, int op)
+{
+	return op != TOP_COPY || r->key.backend != TOP_TYPE1;
 }
 
 /* Per row and operation: the counters of one family. */
@@ -86,6 +156,8 @@ static void op_counter(FILE *o, const struct frame *f, const char *name, const c
 	for (i = 0; i < f->nrows_all; i++) {
 		s = &f->all[i].cum;
 		for (op = 0; op < TOP_NR_OPS; op++) {
+			if (!row_out(&f->all[i]) || !op_out(&f->all[i], op))
+				continue;
 			fprintf(o, "%s{", name);
 			row_labels(o, &f->all[i]);
 			fprintf(o, ",op=\"%s\"} %llu\n", op_names[op],
@@ -102,6 +174,8 @@ static void row_counter(FILE *o, const struct frame *f, const char *name, const 
 
 	family(o, name, "counter", help);
 	for (i = 0; i < f->nrows_all; i++) {
+		if (!row_out(&f->all[i]))
+			continue;
 		fprintf(o, "%s{", name);
 		row_labels(o, &f->all[i]);
 		fprintf(o, "} %llu\n",
@@ -127,6 +201,8 @@ static void rows_out(FILE *o, const struct frame *f)
 	       "Latency of the operations that succeeded (log2 buckets).");
 	for (i = 0; i < f->nrows_all; i++)
 		for (op = 0; op < TOP_NR_OPS; op++) {
+			if (!row_out(&f->all[i]) || !op_out(&f->all[i], op))
+				continue;
 			snprintf(extra, sizeof(extra), ",op=\"%s\"", op_names[op]);
 			histogram(o, "ioasid_dma_latency_seconds", &f->all[i], extra,
 				  f->all[i].cum.lat[op], f->all[i].cum.lat_sum[op]);
@@ -148,8 +224,9 @@ static void rows_out(FILE *o, const struct frame *f)
 	family(o, "ioasid_iopf_latency_seconds", "histogram",
 	       "I/O page fault groups, queued to responded (log2 buckets).");
 	for (i = 0; i < f->nrows_all; i++)
-		histogram(o, "ioasid_iopf_latency_seconds", &f->all[i], "", f->all[i].cum.fault_lat,
-			  f->all[i].cum.fault_lat_sum);
+		if (row_out(&f->all[i]) && f->all[i].key.backend == TOP_IOMMUFD)
+			histogram(o, "ioasid_iopf_latency_seconds", &f->all[i], "",
+				  f->all[i].cum.fault_lat, f->all[i].cum.fault_lat_sum);
 	ROW_COUNTER(o, f, "ioasid_hwpt_invalidations_total", invals,
 		    "IOMMU_HWPT_INVALIDATE calls.");
 	ROW_COUNTER(o, f, "ioasid_hwpt_invalidation_entries_total", inval_entries,
@@ -163,7 +240,11 @@ static void dev_labels(FILE *o, const struct dev *d)
 	label_value(o, d->d.comm);
 	fprintf(o, "\",backend=\"%s\",device=\"", backend_name(d->key.backend));
 	label_value(o, d->name);
-	fprintf(o, "\",id=\"%u\"", d->key.id);
+	/* dev_ids are per /dev/iommu file: its number keeps two apart */
+	if (d->key.backend == TOP_IOMMUFD)
+		fprintf(o, "\",ctx=\"%u\",id=\"%u\"", d->ctx, d->key.id);
+	else
+		fprintf(o, "\",container=\"%u\",id=\"%u\"", d->container, d->key.id);
 }
 
 static void devs_out(FILE *o, const struct frame *f)
@@ -174,7 +255,8 @@ static void devs_out(FILE *o, const struct frame *f)
 	int i, k;
 
 	family(o, "ioasid_device_attached", "gauge",
-	       "1 while the device is attached (iommufd: id is its dev_id; type1: its group).");
+	       "1 while the device is attached (iommufd: id is its dev_id in context ctx; "
+	       "type1: its group).");
 	for (i = 0; i < f->ndevs; i++) {
 		fputs("ioasid_device_attached{", o);
 		dev_labels(o, &f->devs[i]);
@@ -196,17 +278,54 @@ static void devs_out(FILE *o, const struct frame *f)
 
 static void tool_out(FILE *o, const struct frame *f)
 {
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
 	family(o, "ioasid_top_info", "gauge", "ioasid-top runs: its mode and the kernel.");
 	fprintf(o, "ioasid_top_info{mode=\"%s\",kernel=\"", f->mode_id);
 	label_value(o, f->kernel);
 	fputs("\"} 1\n", o);
+	family(o, "ioasid_top_last_refresh_timestamp_seconds", "gauge",
+	       "When ioasid-top last wrote this file (a stale file: the tool is gone).");
+	fprintf(o, "ioasid_top_last_refresh_timestamp_seconds %lld.%03ld\n",
+		(long long)now.tv_sec, now.tv_nsec / 1000000);
 	family(o, "ioasid_top_dropped_events_total", "counter",
 	       "Events not counted because a map of the tool was full.");
 	fprintf(o, "ioasid_top_dropped_events_total %llu\n", (unsigned long long)f->dropped);
+	if (f->fallback)
+		return;
 	family(o, "ioasid_top_unattributed_iotlb_syncs_total", "counter",
 	       "IOTLB syncs outside any map or unmap the tool follows (e.g. kernel DMA).");
 	fprintf(o, "ioasid_top_unattributed_iotlb_syncs_total %llu\n",
 		(unsigned long long)f->other_flushes);
+}
+
+/* A new file beside @path (O_EXCL: never a symlink planted there): its name in @tmp. */
+static FILE *open_tmp(const char *path, char *tmp, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (int)(slash - path + 1) : 0;
+	FILE *o;
+	int fd;
+
+	if (snprintf(tmp, len, "%.*s.%s.XXXXXX", dirlen, path, slash ? slash + 1 : path) >=
+	    (int)len) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return NULL;
+	/* readable by the collector, which need not run as root */
+	if (fchmod(fd, 0644) || !(o = fdopen(fd, "w"))) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return NULL;
+	}
+	return o;
 }
 
 int prom_write(const struct frame *f, const char *path)
@@ -215,9 +334,7 @@ int prom_write(const struct frame *f, const char *path)
 	FILE *o;
 	int err = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	o = fopen(tmp, "w");
+	o = open_tmp(path, tmp, sizeof(tmp));
 	if (!o)
 		return -errno;
 	rows_out(o, f);
@@ -225,7 +342,7 @@ int prom_write(const struct frame *f, const char *path)
 		devs_out(o, f);
 	tool_out(o, f);
 	if (fflush(o) || ferror(o))
-		err = -errno ?: -EIO;
+		err = errno ? -errno : -EIO;
 	if (fclose(o) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))
