@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,9 @@ static const char usage[] =
 	"  -b WHICH   iommufd, type1 or both (default both)\n"
 	"  -s BYTES   buffer size, a multiple of 4096, suffix k/m (default 4k)\n"
 	"  -n COUNT   iterations after 10 warm-up rounds (default 1000)\n"
-	"  -t SECS    iterate for SECS seconds after the warm-up instead: a load of\n"
-	"             a given length whatever the speed of the machine\n"
+	"  -t SECS    iterate for SECS seconds after the warm-up instead, per\n"
+	"             backend: a load of a given length whatever the speed of the\n"
+	"             machine (not with -n)\n"
 	"  -j         one JSON document per backend instead of the table\n"
 	"  -L LABEL   a label copied into the JSON documents\n"
 	"  -h         this help\n";
@@ -136,6 +138,7 @@ int main(int argc, char **argv)
 	const char *bdf = "0000:00:03.0", *which = "both";
 	unsigned long len = 4096, count = 1000;
 	enum vdev_backend b;
+	bool have_count = false;
 	char *end;
 	void *buf;
 	int opt, ret = 0;
@@ -156,6 +159,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'n':
+			have_count = true;
 			count = strtoul(optarg, NULL, 0);
 			if (!count) {
 				fprintf(stderr, "dmaprobe: bad count '%s'\n", optarg);
@@ -183,6 +187,10 @@ int main(int argc, char **argv)
 			fputs(usage, stderr);
 			return 2;
 		}
+	}
+	if (have_count && run_us) {
+		fprintf(stderr, "dmaprobe: -n and -t: one or the other\n");
+		return 2;
 	}
 	if (optind != argc || (strcmp(which, "both") && vdev_backend_parse(which, &b))) {
 		fputs(usage, stderr);

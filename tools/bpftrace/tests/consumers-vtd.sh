@@ -35,12 +35,16 @@ d=$(mktemp -d)
 pids=()
 want=$((n + 10))
 
+# the boot's later suites get ftrace as it was
+saved_on=$(cat "$tr/tracing_on") saved_kb=$(cat "$tr/buffer_size_kb")
 cleanup() {
-	local p
+	local p s
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	hist_triggers off 2>/dev/null
-	echo 0 >"$tr/events/enable" 2>/dev/null
+	for s in iommu iommufd vfio_iommu_type1; do echo 0 >"$tr/events/$s/enable"; done 2>/dev/null
 	echo >"$tr/trace" 2>/dev/null
+	echo "$saved_kb" >"$tr/buffer_size_kb" 2>/dev/null
+	echo "$saved_on" >"$tr/tracing_on" 2>/dev/null
 	rm -rf "$d"
 }
 trap cleanup EXIT
@@ -88,7 +92,9 @@ stop() {
 ev_map=iommufd/iommufd_ioas_map
 ev_unmap=iommufd/iommufd_ioas_unmap
 # hist_triggers on|off: a count per process of iommufd unmaps, and map
-# latency from map_start -> map through a synthetic event (all in ftrace)
+# latency from map_start -> map through a synthetic event (all in ftrace).
+# Appended (>>), never truncated: opening a trigger file with O_TRUNC
+# removes every trigger of the event, other users' too.
 hist_triggers() {
 	local t1="hist:keys=common_pid:vals=hitcount,length"
 	local t2="hist:keys=common_pid:ts0=common_timestamp.usecs"
@@ -96,17 +102,27 @@ hist_triggers() {
 	local t4="hist:keys=pid,lat.log2"
 	if [ "$1" = on ]; then
 		echo 'ioasid_map_lat int pid; u64 lat' >>"$tr/synthetic_events" &&
-			echo "$t1" >"$tr/events/$ev_unmap/trigger" &&
-			echo "$t2" >"$tr/events/${ev_map}_start/trigger" &&
-			echo "$t3" >"$tr/events/$ev_map/trigger" &&
-			echo "$t4" >"$tr/events/synthetic/ioasid_map_lat/trigger"
+			echo "$t1" >>"$tr/events/$ev_unmap/trigger" &&
+			echo "$t2" >>"$tr/events/${ev_map}_start/trigger" &&
+			echo "$t3" >>"$tr/events/$ev_map/trigger" &&
+			echo "$t4" >>"$tr/events/synthetic/ioasid_map_lat/trigger"
 	else
-		echo "!$t4" >"$tr/events/synthetic/ioasid_map_lat/trigger"
-		echo "!$t3" >"$tr/events/$ev_map/trigger"
-		echo "!$t2" >"$tr/events/${ev_map}_start/trigger"
-		echo "!$t1" >"$tr/events/$ev_unmap/trigger"
-		echo '!ioasid_map_lat' >>"$tr/synthetic_events"
+		# each removal checked; the synthetic event goes last
+		local rc=0
+		echo "!$t4" >>"$tr/events/synthetic/ioasid_map_lat/trigger" || rc=1
+		echo "!$t3" >>"$tr/events/$ev_map/trigger" || rc=1
+		echo "!$t2" >>"$tr/events/${ev_map}_start/trigger" || rc=1
+		echo "!$t1" >>"$tr/events/$ev_unmap/trigger" || rc=1
+		echo '!ioasid_map_lat' >>"$tr/synthetic_events" || rc=1
+		return $rc
 	fi
+}
+
+# triggers_left: the hist: triggers and synthetic events still there
+triggers_left() {
+	grep -h '^hist:' "$tr/events/$ev_unmap/trigger" "$tr/events/${ev_map}_start/trigger" \
+		"$tr/events/$ev_map/trigger" 2>/dev/null
+	grep -v '^#' "$tr/synthetic_events"
 }
 
 # ---- 1: one run, every consumer attached ----
@@ -118,20 +134,21 @@ ready flushstat '^Tracing' 30
 ok $? "flushstat -j attached"
 for s in maplat iotlbsync attach; do
 	bg "bt_$s" bpftrace "$bt/$s.bt"
-	ready "bt_$s" '^Tracing' 120
+	ready "bt_$s" '^Tracing' 60
 	ok $? "bpftrace $s.bt attached"
 done
 # bcc compiles with clang at start (a minute or more under TCG); the
 # kernel's headers come from /sys/kernel/kheaders.tar.xz (IKHEADERS).
 bg bcc_trace env PYTHONUNBUFFERED=1 trace-bpfcc 't:iommufd:iommufd_ioas_map "ioas=%u iova=%llx length=%llu ret=%d", args->ioas_id, args->iova, args->length, args->ret'
-ready bcc_trace '^PID +TID' 400
+ready bcc_trace '^PID +TID' 300
 ok $? "bcc trace on iommufd:iommufd_ioas_map attached"
 bg bcc_argdist env PYTHONUNBUFFERED=1 argdist-bpfcc -c -i 1 -C 't:vfio_iommu_type1:vfio_iommu_type1_dma_unmap():int:args->ret'
-ready bcc_argdist '^\[' 400
+ready bcc_argdist '^\[' 300
 ok $? "bcc argdist -C on vfio_iommu_type1:vfio_iommu_type1_dma_unmap attached"
 hist_triggers on
-ok $? "ftrace hist: triggers set (a count per process, a synthetic map-latency event)" ||
-	sed 's/^/#   /' "$tr/error_log"
+rc=$?
+ok $rc "ftrace hist: triggers set (a count per process, a synthetic map-latency event)"
+[ $rc = 0 ] || sed 's/^/#   /' "$tr/error_log"
 
 events="iommufd:iommufd_ioas_map,iommufd:iommufd_ioas_unmap"
 events+=",vfio_iommu_type1:vfio_iommu_type1_dma_map,vfio_iommu_type1:vfio_iommu_type1_dma_unmap"
@@ -146,9 +163,10 @@ ppid=$(cat "$d/probe.pid")
 sleep 2	# argdist prints each second
 for s in bt_maplat bt_iotlbsync bt_attach; do
 	stop "$s" INT
+	ok $? "bpftrace $s.bt: its maps printed, exit 0 on SIGINT"
 done
-# bcc's poll loop does not return to Python on SIGINT: SIGTERM (its
-# output unbuffered, nothing is lost)
+# a background job of a script starts with SIGINT ignored, and Python
+# keeps it so: SIGTERM (their output unbuffered, nothing is lost)
 stop bcc_trace TERM
 stop bcc_argdist TERM
 stop maplat TERM
@@ -159,7 +177,9 @@ for h in "$ev_unmap" synthetic/ioasid_map_lat; do
 	cat "$tr/events/$h/hist" >"$d/hist.$(basename "$h")"
 done
 hist_triggers off
-ok $? "ftrace hist: triggers and the synthetic event removed"
+rc=$?
+left=$(triggers_left)
+is "$rc:$left" "0:" "ftrace hist: triggers and the synthetic event removed, nothing left"
 
 # compare: every consumer's counts, side by side, then TAP lines
 python3 - "$d" "$ppid" "$want" <<'PY' >"$d/verdicts"
@@ -235,9 +255,6 @@ def hist_hits(text):
 got["iommufd unmap"]["ftrace hist"] = hist_hits(R("hist.iommufd_ioas_unmap"))
 got["iommufd map"]["ftrace synthetic latency"] = hist_hits(R("hist.ioasid_map_lat"))
 
-print("# counts of dmaprobe's run (pid %d), per consumer:" % pid)
-for what in sorted(got):
-    print("#   %-18s %s" % (what, ", ".join("%s %s" % (c, v) for c, v in got[what].items())))
 # what each count must be: dmaprobe's own, except perf's on the two events
 # bcc has programs on: bcc's programs return 0, and a perf-attached BPF
 # program that returns 0 drops the record for every perf user of that
@@ -246,6 +263,23 @@ for what in sorted(got):
 hidden = {("iommufd map", "perf stat"), ("type1 unmap", "perf stat")}
 fixed = {"iommufd map": want, "iommufd unmap": want, "type1 map": want, "type1 unmap": want,
          "iommufd attach": 1, "iommufd detach": 1, "type1 attach": 1, "type1 detach": 1}
+# who must have counted what: one that printed nothing is a failure
+expect = {
+    "iommufd map": ["perf stat", "maplat", "maplat.bt", "bcc trace", "ftrace synthetic latency"],
+    "iommufd unmap": ["perf stat", "maplat", "maplat.bt", "ftrace hist"],
+    "type1 map": ["perf stat", "maplat", "maplat.bt"],
+    "type1 unmap": ["perf stat", "maplat", "maplat.bt", "bcc argdist"],
+    "iotlb syncs": ["flushstat", "iotlbsync.bt"],
+    "iotlb syncs+empty": ["perf stat", "flushstat", "iotlbsync.bt"],
+}
+for w in ("iommufd attach", "iommufd detach", "type1 attach", "type1 detach"):
+    expect[w] = ["perf stat", "attach.bt"]
+for what, cs in expect.items():
+    for c in cs:
+        got[what].setdefault(c, None)
+print("# counts of dmaprobe's run (pid %d), per consumer:" % pid)
+for what in sorted(got):
+    print("#   %-18s %s" % (what, ", ".join("%s %s" % (c, v) for c, v in got[what].items())))
 for what in sorted(got):
     vals = got[what]
     if what in fixed:

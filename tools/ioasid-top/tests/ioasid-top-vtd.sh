@@ -165,7 +165,8 @@ like "$out" "^ 0000:00:03.0 +iommufd +[0-9]+ hwpt [0-9]+ .*detached +1 +1 +0 +[0
 # exited, before its rows leave) holds its final counts.
 start_top prom -d 1 --prometheus "$d/ioasid.prom"
 ok $? "--prometheus starts"
-"$probe" -b iommufd -s 4k -n 300 >/dev/null 2>&1 &
+np=300
+"$probe" -b iommufd -s 4k -n $np >/dev/null 2>&1 &
 pp=$!
 i=0 after=0
 while [ $after -lt 15 ] && [ $i -lt 600 ]; do	# until 3 s after it exits
@@ -179,8 +180,8 @@ stop_top
 is "$?" 0 "--prometheus: SIGTERM, exit 0"
 [ ! -e "$d/ioasid.prom" ]
 ok $? "--prometheus: the file is removed at exit"
-python3 - "$d" "$pp" 310 <<'PY'
-import glob, os, re, sys
+python3 - "$d" "$pp" $((np + warm)) <<'PY'
+import collections, glob, os, re, sys
 d, pid, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
 snaps = sorted(glob.glob(d + "/snap.*"), key=lambda f: int(f.rsplit(".", 1)[1]))
 snaps = [open(f).read() for f in snaps]
@@ -189,6 +190,13 @@ if not mine:
     print("#   no copy of %d has pid %s" % (len(snaps), pid))
     sys.exit(1)
 text = mine[-1]
+# every copy: each series once (node_exporter drops duplicates silently)
+for c in snaps:
+    dup = [k for k, n in collections.Counter(l.rsplit(" ", 1)[0] for l in c.splitlines()
+                                             if l and not l.startswith("#")).items() if n > 1]
+    if dup:
+        print("#   a series twice: %s" % dup[:2])
+        sys.exit(1)
 def vals(name, **labels):
     out = []
     for l in text.splitlines():
@@ -236,7 +244,7 @@ for e in err:
     print("#   " + e)
 sys.exit(1 if err else 0)
 PY
-ok $? "--prometheus: dmaprobe's 310 maps and unmaps, bytes, syncs, pins, a cumulative latency histogram whose mean is inside its buckets, the NVMe's attach"
+ok $? "--prometheus: no series twice; dmaprobe's $((np + warm)) maps and unmaps, bytes, syncs, pins, a cumulative latency histogram whose mean is inside its buckets, the NVMe's attach"
 
 # Two "VMs", each on its own /dev/iommu, one using the device after the
 # other (it binds to one context at a time) but both alive: the same
