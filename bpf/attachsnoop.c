@@ -52,7 +52,7 @@ static bool no_handlers;	/* tracepoint mode without latency and bind */
 static double wall_offset;
 
 static const char usage_text[] =
-"usage: attachsnoop [-h] [-v] [-j] [-T] [-F] [-p PID]\n"
+"usage: attachsnoop [-h] [-v] [-j] [-T] [-F] [-p PID] [-c DIR]\n"
 "\n"
 "One line per iommufd device attach, replace, detach and HWPT allocation\n"
 "and per VFIO type1 group attach and detach, with the ids, the result\n"
@@ -66,6 +66,7 @@ static const char usage_text[] =
 "  -F, --fallback    decode the ioctls even if the iommufd and\n"
 "                    vfio_iommu_type1 events exist\n"
 "  -p, --pid PID     only this process\n"
+"  -c, --cgroup DIR  only tasks in this cgroup (v2), e.g. a VM's scope\n"
 "\n"
 "Runs until Ctrl-C or SIGTERM.\n"
 "\n"
@@ -83,7 +84,7 @@ static const struct option long_opts[] = {
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	return bpftool_parse(argc, argv, ":hvjTFp:", long_opts, usage_text, &opts, NULL);
+	return bpftool_parse(argc, argv, ":hvjTFp:c:", long_opts, usage_text, &opts, NULL);
 }
 
 /* ---- the ioctls: what starts a latency, what the fallback reports ---- */
@@ -638,10 +639,19 @@ static struct attachsnoop_bpf *open_and_load(bool handlers, int *sys, int *errp)
 	}
 	select_progs(obj, progs, nprogs, *sys, handlers);
 	obj->rodata->filter_tgid = opts.pid;
+	obj->rodata->filter_cg = opts.cgroup != NULL;
 	configure_ioctls(obj);
 	err = bpf_object__load_skeleton(obj->skeleton);
 	if (!err)
 		err = bpf_object__attach_skeleton(obj->skeleton);
+	if (!err && opts.cgroup) {
+		/* said there: a bad -c is not a reason to retry */
+		if (bpftool_set_cgroup(obj->maps.cgroup_map, opts.cgroup)) {
+			*errp = -EINVAL;
+			attachsnoop_bpf__destroy(obj);
+			return NULL;
+		}
+	}
 	if (!err)
 		return obj;
 	if (handlers && !no_handlers) {

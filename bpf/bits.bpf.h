@@ -5,8 +5,9 @@
  * syscall's tracepoint programs of the fallback modes.
  *
  * Include after vmlinux.h and the libbpf headers.  It defines the rodata
- * filter_tgid (user space: skel->rodata->filter_tgid = pid for -p) and,
- * with IOCTL_SYSCALL_PROGS, targ_nr_ioctl.
+ * filter_tgid (user space: skel->rodata->filter_tgid = pid for -p), the
+ * -c filter (filter_cg and cgroup_map: lib/bpftool's bpftool_set_cgroup())
+ * and, with IOCTL_SYSCALL_PROGS, targ_nr_ioctl.
  */
 #ifndef __BITS_BPF_H
 #define __BITS_BPF_H
@@ -95,10 +96,22 @@ static __always_inline __u32 log2_slot(__u64 v, __u32 nr)
 }
 
 const volatile __u32 filter_tgid = 0;		/* -p: the process, 0 for all */
+const volatile bool filter_cg = false;		/* -c: only the tasks of cgroup_map[0] */
 
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_map SEC(".maps");
+
+/* Not for us: another process than -p's, or a task outside -c's cgroup. */
 static __always_inline bool pid_filtered(void)
 {
-	return filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid;
+	if (filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid)
+		return true;
+	/* 1: under it; 0 or an error (the map not set yet): filtered */
+	return filter_cg && bpf_current_task_under_cgroup(&cgroup_map, 0) != 1;
 }
 
 /* The current thread: the key of per-thread state maps. */

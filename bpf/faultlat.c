@@ -59,7 +59,8 @@ static struct bpftool_opts opts = {
 static bool all_hists;		/* -A */
 
 static const char usage_text[] =
-"usage: faultlat [-h] [-v] [-j] [-T] [-N|-m] [-A] [-F] [-p PID] [-i INTERVAL]\n"
+"usage: faultlat [-h] [-v] [-j] [-T] [-N|-m] [-A] [-F] [-p PID] [-c DIR]\n"
+"                [-i INTERVAL]\n"
 "                [interval [count]]\n"
 "\n"
 "I/O page request (IOPF/PRQ) round trips through iommufd, stage by stage:\n"
@@ -80,6 +81,7 @@ static const char usage_text[] =
 "  -F, --fallback      use the read/write syscall tracepoints even if the\n"
 "                      series' fault events exist\n"
 "  -p, --pid PID       only faults read (and answered) by process PID\n"
+"  -c, --cgroup DIR    only faults read by tasks in this cgroup (v2)\n"
 "  -i, --interval SEC  report every SEC seconds (then: [count])\n"
 "\n"
 "Without an interval, one report when interrupted (Ctrl-C, SIGTERM).\n"
@@ -111,7 +113,7 @@ static int own_opt(int opt, const char *arg)
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	return bpftool_parse(argc, argv, ":hvjTNmAFp:i:", long_opts, usage_text, &opts, own_opt);
+	return bpftool_parse(argc, argv, ":hvjTNmAFp:c:i:", long_opts, usage_text, &opts, own_opt);
 }
 
 /* ---- probing ---- */
@@ -576,8 +578,11 @@ int main(int argc, char **argv)
 	select_progs(run.obj, run.mode);
 	run.obj->rodata->targ_unit_ns = opts.unit->ns;
 	run.obj->rodata->filter_tgid = opts.pid;
+	run.obj->rodata->filter_cg = opts.cgroup != NULL;
 
 	err = bpftool_load_attach(run.obj->skeleton);
+	if (!err && opts.cgroup)
+		err = bpftool_set_cgroup(run.obj->maps.cgroup_map, opts.cgroup);
 	if (err)
 		goto cleanup;
 

@@ -54,7 +54,7 @@ static struct env {
 };
 
 static const char usage_text[] =
-"usage: flushstat [-h] [-v] [-j] [-T] [-R] [-F] [-p PID] [-r ROWS]\n"
+"usage: flushstat [-h] [-v] [-j] [-T] [-R] [-F] [-p PID] [-c DIR] [-r ROWS]\n"
 "                 [--source iotlb_sync|cache_tag|qi_submit]\n"
 "                 [--storm-rate N] [--storm-range BYTES] [--storm-intervals K]\n"
 "                 [-i INTERVAL] [interval [count]]\n"
@@ -71,6 +71,7 @@ static const char usage_text[] =
 "  -F, --fallback        ioctl syscalls and the intel_iommu events even if\n"
 "                        the series' events exist\n"
 "  -p, --pid PID         only this process\n"
+"  -c, --cgroup DIR      only tasks in this cgroup (v2), e.g. a VM's scope\n"
 "  -r, --rows ROWS       at most ROWS processes and domains (default 20)\n"
 "      --source NAME     flush source: iotlb_sync (the series), cache_tag or\n"
 "                        qi_submit (intel_iommu); default: the first present\n"
@@ -162,7 +163,7 @@ static int own_opt(int opt, const char *arg)
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	int err = bpftool_parse(argc, argv, ":hvjTRFp:r:i:", long_opts, usage_text, &opts,
+	int err = bpftool_parse(argc, argv, ":hvjTRFp:c:r:i:", long_opts, usage_text, &opts,
 				own_opt);
 
 	env.view.json = opts.json;
@@ -444,9 +445,12 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	run.obj->rodata->filter_tgid = opts.pid;
+	run.obj->rodata->filter_cg = opts.cgroup != NULL;
 	configure_ioctls(run.obj);
 
 	err = bpftool_load_attach(run.obj->skeleton);
+	if (!err && opts.cgroup)
+		err = bpftool_set_cgroup(run.obj->maps.cgroup_map, opts.cgroup);
 	if (err)
 		goto cleanup;
 

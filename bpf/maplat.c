@@ -65,7 +65,7 @@ static struct env {
 };
 
 static const char usage_text[] =
-"usage: maplat [-h] [-v] [-j] [-T] [-N|-m] [-P] [-I] [-B] [-F] [-p PID]\n"
+"usage: maplat [-h] [-v] [-j] [-T] [-N|-m] [-P] [-I] [-B] [-F] [-p PID] [-c DIR]\n"
 "              [--backend iommufd|type1] [-i INTERVAL] [interval [count]]\n"
 "\n"
 "DMA map/unmap/copy latency of iommufd and VFIO type1 as log2 histograms,\n"
@@ -86,6 +86,7 @@ static const char usage_text[] =
 "  -F, --fallback      use the ioctl syscall tracepoints even if the\n"
 "                      iommufd/vfio_iommu_type1 events exist\n"
 "  -p, --pid PID       only this process\n"
+"  -c, --cgroup DIR    only tasks in this cgroup (v2), e.g. a VM's scope\n"
 "  -b, --backend NAME  only iommufd or only type1\n"
 "  -i, --interval SEC  report every SEC seconds (then: [count])\n"
 "\n"
@@ -142,7 +143,7 @@ static int own_opt(int opt, const char *arg)
 /* 0: run; 1: help printed, exit 0; -1: usage error printed, exit 2. */
 static int parse_args(int argc, char **argv)
 {
-	return bpftool_parse(argc, argv, ":hvjTNmPIBFp:b:i:", long_opts, usage_text, &opts,
+	return bpftool_parse(argc, argv, ":hvjTNmPIBFp:c:b:i:", long_opts, usage_text, &opts,
 			     own_opt);
 }
 
@@ -515,10 +516,13 @@ int main(int argc, char **argv)
 	r.obj->rodata->targ_per_ioas = env.per_ioas;
 	r.obj->rodata->targ_breakdown = env.breakdown && r.mode == MODE_TP;
 	r.obj->rodata->filter_tgid = opts.pid;
+	r.obj->rodata->filter_cg = opts.cgroup != NULL;
 	r.obj->rodata->filter_backend = env.backend;
 	configure_ioctls(r.obj);
 
 	err = bpftool_load_attach(r.obj->skeleton);
+	if (!err && opts.cgroup)
+		err = bpftool_set_cgroup(r.obj->maps.cgroup_map, opts.cgroup);
 	if (err)
 		goto cleanup;
 

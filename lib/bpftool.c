@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The life of a BPF tool of bpf/ (see bpftool.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -57,6 +60,13 @@ static int common_opt(struct bpftool_opts *o, int opt, const char *arg, const ch
 		}
 		o->pid = v;
 		return 0;
+	case 'c':
+		if (!arg[0]) {
+			cli_usage_error(usage, "-c needs a cgroup directory");
+			return -1;
+		}
+		o->cgroup = arg;
+		return 0;
 	case 'i':
 		if (cli_parse_long(arg, 1, &o->interval)) {
 			cli_usage_error(usage, "invalid interval '%s'", arg);
@@ -107,6 +117,32 @@ int bpftool_begin(const char *name, int argc, char **argv, int (*parse_args)(int
 	if (err)
 		return err > 0 ? 0 : 2;
 	return bpftool_start(set) ? 1 : -1;
+}
+
+int bpftool_set_cgroup(struct bpf_map *map, const char *path)
+{
+	const unsigned long cgroup2_magic = 0x63677270;	/* CGROUP2_SUPER_MAGIC */
+	__u32 zero = 0;
+	struct statfs sf;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "%s: cannot open cgroup %s: %s\n", cli_name, path, strerror(errno));
+		return err;
+	}
+	if (fstatfs(fd, &sf) || (unsigned long)sf.f_type != cgroup2_magic) {
+		fprintf(stderr, "%s: %s is not a cgroup v2 directory (e.g. under "
+			"/sys/fs/cgroup)\n", cli_name, path);
+		err = -EINVAL;
+	} else if (bpf_map_update_elem(bpf_map__fd(map), &zero, &fd, BPF_ANY)) {
+		err = -errno;
+		fprintf(stderr, "%s: cannot filter on cgroup %s: %s\n", cli_name, path,
+			strerror(errno));
+	}
+	close(fd);
+	return err;
 }
 
 int bpftool_start(sigset_t *set)

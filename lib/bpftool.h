@@ -23,11 +23,12 @@ struct json;
 
 /*
  * The options the tools of bpf/ spell alike (DESIGN.md 6.6): -h -v -j -T
- * -F -p PID -i SEC and -N/-m.  The tool sets the defaults of interval and
+ * -F -p PID -c CGROUP -i SEC and -N/-m.  The tool sets the defaults of interval and
  * count, and keeps its other options to itself.
  */
 struct bpftool_opts {
 	pid_t pid;			/* -p; 0: every process */
+	const char *cgroup;		/* -c: a cgroup v2 directory; NULL: every task */
 	bool json;			/* -j */
 	bool timestamp;			/* -T */
 	bool fallback;			/* -F */
@@ -44,7 +45,8 @@ struct bpftool_opts {
 	{ "json", no_argument, NULL, 'j' },				\
 	{ "timestamp", no_argument, NULL, 'T' },			\
 	{ "fallback", no_argument, NULL, 'F' },				\
-	{ "pid", required_argument, NULL, 'p' }
+	{ "pid", required_argument, NULL, 'p' },			\
+	{ "cgroup", required_argument, NULL, 'c' }
 /* ... the interval tools' -i ... */
 #define BPFTOOL_LONG_INTERVAL { "interval", required_argument, NULL, 'i' }
 /* ... and the latency tools' time units */
@@ -64,6 +66,11 @@ struct bpftool_opts {
  */
 int bpftool_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
 		  const char *usage, struct bpftool_opts *o, int (*own)(int opt, const char *arg));
+/*
+ * -c: @path's cgroup (v2) into @map (the tool's cgroup_map, loaded, its
+ * filter_cg set before the load).  0, or -errno after one message.
+ */
+int bpftool_set_cgroup(struct bpf_map *map, const char *path);
 /*
  * main()'s start: cli_name = @name, @parse_args (0 run, 1 help, -1 usage
  * error), then bpftool_start().  -1 to go on; else main()'s exit status:
