@@ -640,17 +640,18 @@ static struct attachsnoop_bpf *open_and_load(bool handlers, int *sys, int *errp)
 	select_progs(obj, progs, nprogs, *sys, handlers);
 	obj->rodata->filter_tgid = opts.pid;
 	obj->rodata->filter_cg = opts.cgroup != NULL;
+	err = bpftool_cgroup_map(obj->maps.cgroup_map, opts.cgroup);
+	if (err)
+		goto fail;
 	configure_ioctls(obj);
 	err = bpf_object__load_skeleton(obj->skeleton);
 	if (!err)
 		err = bpf_object__attach_skeleton(obj->skeleton);
 	if (!err && opts.cgroup) {
-		/* said there: a bad -c is not a reason to retry */
-		if (bpftool_set_cgroup(obj->maps.cgroup_map, opts.cgroup)) {
-			*errp = -EINVAL;
-			attachsnoop_bpf__destroy(obj);
-			return NULL;
-		}
+		/* said there; not a reason to retry without the handlers */
+		err = bpftool_set_cgroup(obj->maps.cgroup_map, opts.cgroup);
+		if (err)
+			goto fail;
 	}
 	if (!err)
 		return obj;

@@ -579,6 +579,9 @@ int main(int argc, char **argv)
 	run.obj->rodata->targ_unit_ns = opts.unit->ns;
 	run.obj->rodata->filter_tgid = opts.pid;
 	run.obj->rodata->filter_cg = opts.cgroup != NULL;
+	err = bpftool_cgroup_map(run.obj->maps.cgroup_map, opts.cgroup);
+	if (err)
+		goto cleanup;
 
 	err = bpftool_load_attach(run.obj->skeleton);
 	if (!err && opts.cgroup)

@@ -446,6 +446,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	run.obj->rodata->filter_tgid = opts.pid;
 	run.obj->rodata->filter_cg = opts.cgroup != NULL;
+	err = bpftool_cgroup_map(run.obj->maps.cgroup_map, opts.cgroup);
+	if (err)
+		goto cleanup;
 	configure_ioctls(run.obj);
 
 	err = bpftool_load_attach(run.obj->skeleton);

@@ -517,6 +517,9 @@ int main(int argc, char **argv)
 	r.obj->rodata->targ_breakdown = env.breakdown && r.mode == MODE_TP;
 	r.obj->rodata->filter_tgid = opts.pid;
 	r.obj->rodata->filter_cg = opts.cgroup != NULL;
+	err = bpftool_cgroup_map(r.obj->maps.cgroup_map, opts.cgroup);
+	if (err)
+		goto cleanup;
 	r.obj->rodata->filter_backend = env.backend;
 	configure_ioctls(r.obj);
 

@@ -119,29 +119,43 @@ int bpftool_begin(const char *name, int argc, char **argv, int (*parse_args)(int
 	return bpftool_start(set) ? 1 : -1;
 }
 
-int bpftool_set_cgroup(struct bpf_map *map, const char *path)
+static int cgroup_fd = -1;	/* -c's directory, from the check to the map */
+
+int bpftool_cgroup_map(struct bpf_map *map, const char *path)
 {
 	const unsigned long cgroup2_magic = 0x63677270;	/* CGROUP2_SUPER_MAGIC */
-	__u32 zero = 0;
 	struct statfs sf;
-	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_DIRECTORY);
-	if (fd < 0) {
-		err = -errno;
+	bpf_map__set_autocreate(map, path != NULL);
+	if (!path)
+		return 0;
+	cgroup_fd = open(path, O_RDONLY | O_DIRECTORY);
+	if (cgroup_fd < 0) {
 		fprintf(stderr, "%s: cannot open cgroup %s: %s\n", cli_name, path, strerror(errno));
-		return err;
+		return -errno;
 	}
-	if (fstatfs(fd, &sf) || (unsigned long)sf.f_type != cgroup2_magic) {
+	if (fstatfs(cgroup_fd, &sf) || (unsigned long)sf.f_type != cgroup2_magic) {
 		fprintf(stderr, "%s: %s is not a cgroup v2 directory (e.g. under "
 			"/sys/fs/cgroup)\n", cli_name, path);
-		err = -EINVAL;
-	} else if (bpf_map_update_elem(bpf_map__fd(map), &zero, &fd, BPF_ANY)) {
+		close(cgroup_fd);
+		cgroup_fd = -1;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int bpftool_set_cgroup(struct bpf_map *map, const char *path)
+{
+	__u32 zero = 0;
+	int err = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(map), &zero, &cgroup_fd, BPF_ANY)) {
 		err = -errno;
 		fprintf(stderr, "%s: cannot filter on cgroup %s: %s\n", cli_name, path,
 			strerror(errno));
 	}
-	close(fd);
+	close(cgroup_fd);
+	cgroup_fd = -1;
 	return err;
 }
 

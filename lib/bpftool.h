@@ -67,8 +67,15 @@ struct bpftool_opts {
 int bpftool_parse(int argc, char **argv, const char *optstring, const struct option *longopts,
 		  const char *usage, struct bpftool_opts *o, int (*own)(int opt, const char *arg));
 /*
- * -c: @path's cgroup (v2) into @map (the tool's cgroup_map, loaded, its
- * filter_cg set before the load).  0, or -errno after one message.
+ * Before the load, -c's @path (NULL: no -c) checked to be a cgroup v2
+ * directory, and @map (the tool's cgroup_map) created only with -c: a
+ * kernel without CONFIG_CGROUPS has no cgroup array, and the programs'
+ * dead filter code loads without it.  0, or -errno after one message.
+ */
+int bpftool_cgroup_map(struct bpf_map *map, const char *path);
+/*
+ * After the load, with -c: its cgroup into @map (filter_cg set before the
+ * load).  0, or -errno after one message.
  */
 int bpftool_set_cgroup(struct bpf_map *map, const char *path);
 /*

@@ -147,6 +147,8 @@ struct ioasid_top_bpf *progs_load(bool fallback, int *mode, const char **missing
 	}
 	select_progs(progs, nprogs, *mode);
 	configure_ioctls(obj);
+	/* no -c here (-p and --comm are view filters): bits.bpf.h's map unused */
+	bpftool_cgroup_map(obj->maps.cgroup_map, NULL);	/* cannot fail */
 	*err = bpftool_load_attach(obj->skeleton);
 	if (*err)
 		goto fail;
