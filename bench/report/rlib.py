@@ -45,6 +45,9 @@ def num(v):
     return float(v) if is_num(v) else None
 
 
+LOG_RATIO_MAX = 50
+
+
 def load_summary(d):
     """summary.json of report directory @d, checked; InputError otherwise."""
     if not os.path.isdir(d):
@@ -69,6 +72,13 @@ def load_summary(d):
         for k in ("median", "cv", "n"):
             if r.get(k) is not None and not is_num(r[k]):
                 raise InputError(f"{where}: \"{k}\" is not a number")
+        # natural logs of per-pair ratios: beyond +-50 (a ratio of 5e21) is
+        # no measurement but a corrupt number, and would overflow exp()
+        b = r.get("block_log_ratios")
+        if b is not None and not (isinstance(b, list) and
+                                  all(is_num(x) and abs(x) <= LOG_RATIO_MAX for x in b)):
+            raise InputError(f"{where}: \"block_log_ratios\" is not a list of log ratios "
+                             f"within +-{LOG_RATIO_MAX}")
     return doc
 
 

@@ -163,5 +163,20 @@ for i in $(seq "$n"); do
 	[ -n "$w" ] && { bad=$((bad + 1)); why+="#   tracepoints/check -c a corrupt catalog $cmd ($i): $w"$'\n'; }
 done
 is "$bad" 0 "regress, calibrate, history and tracepoints/check on $runs corrupt JSON inputs: accepted, or one message (exit 1/2), no traceback"
+# one corruption every seed may miss: a digit for the dot of a log ratio
+# ("0.5012" -> "05012" is invalid, "5.012" -> "5012" is not): exp() of it
+# overflowed in the gate
+rm -rf "$d/rep" && mkdir -p "$d/rep" && cp -r "$src" "$d/rep/new"
+python3 - "$src/summary.json" "$d/rep/new/summary.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+r = next(r for r in doc["records"] if r.get("block_log_ratios"))
+r["block_log_ratios"] = [5012.0] * len(r["block_log_ratios"])
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+"$R/regress" "$d/rep/new" "$cal"/2026-12-04-qemu-tcg-aa{2,3,4} >/dev/null 2>"$d/err"
+rc=$?
+w=$(judge regress "$rc" "$d/err")
+is "$rc:$w" "2:" "regress on log ratios of 5012: refused with one message, no traceback"
 [ -n "$why" ] && printf '%s' "$why" | head -12
 done_testing
