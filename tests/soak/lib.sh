@@ -200,7 +200,12 @@ except (ValueError, IndexError, OSError) as e:
     sys.exit()
 try:
     if not eval(sys.argv[2]):
-        print("counts differ: " + json.dumps(doc)[:400])
+        # what the check reads: the rows (devices or histograms), not the header
+        rows = doc.get("devices", doc.get("histograms")) or []
+        keep = ("ctx", "dev_id", "pasid", "comm", "backend", "op", "count", "failed", "read",
+                "round_trips", "lost", "invalid", "lost_read", "outstanding")
+        rows = [{k: r[k] for k in keep if k in r} for r in rows]
+        print("counts differ (%s): %s" % (sys.argv[2][:160], json.dumps(rows)[:1200]))
 except (KeyError, IndexError, TypeError) as e:
     print("report lacks %s: %s" % (e, json.dumps(doc)[:300]))
 PY
