@@ -232,6 +232,15 @@ int BPF_PROG(fault_auto_respond, struct iommufd_fault___s *fault,
 		count(FL_C_UNTRACKED);
 		return 0;
 	}
+	/*
+	 * -p: the kernel answers on a close or detach by the fault fd's owner,
+	 * in its context: another process's loss is not ours to count.
+	 */
+	if (pid_filtered()) {
+		count(FL_C_UNTRACKED);
+		bpf_map_delete_elem(&inflight, &key);
+		return 0;
+	}
 	h = get_hist(f, FL_PATH_IOMMUFD);
 	if (h) {
 		__sync_fetch_and_add(&h->lost, 1);
