@@ -545,19 +545,29 @@ static int syscall_mode(void)
 
 /*
  * The series' events if all six have BTF (tracepoint mode; fentry/fexit
- * on the ioctl handlers add latency and bind), else the syscall events.
- * @sys gets the syscall flavour; -1 if nothing can be traced.
+ * on the ioctl handlers add latency and bind), leaving out a backend whose
+ * module is not loaded (the fallback if that leaves none), else the
+ * syscall events.  @sys gets the syscall flavour; -1 if nothing can be
+ * traced.
  */
 static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
 {
-	bool tp_ok = true;
+	bool tp_ok = true, any = false;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (t[i].tp && !bpftool_have_tp(t[i].tp))
+	for (i = 0; i < n; i++) {
+		if (!t[i].tp)
+			continue;
+		switch (bpftool_tp_state(t[i].tp)) {
+		case PROBE_TP_OK:
+			any = true;
+			break;
+		case PROBE_TP_MISSING:
 			tp_ok = false;
+		}
+	}
 	*sys = syscall_mode();
-	if (tp_ok && !opts.fallback)
+	if (tp_ok && any && !opts.fallback)
 		return MODE_TP;
 	return *sys;
 }
@@ -577,6 +587,7 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 	for (i = 0; i < n; i++) {
 		if (t[i].mode == MODE_TP)
 			on = mode == MODE_TP &&
+			     (!t[i].tp || probe_tp_state(t[i].tp) == PROBE_TP_OK) &&
 			     (!t[i].func || (handlers && probe_btf_func(t[i].func)));
 		else
 			on = mode != MODE_TP && (int)t[i].mode == sys;
@@ -593,6 +604,7 @@ static void print_banner(int sys)
 	if (mode == MODE_TP) {
 		fprintf(f, "mode: tracepoint (iommufd_device_*, iommufd_hwpt_alloc, "
 			"vfio_iommu_type1_*_group)\n");
+		bpftool_unloaded_note(f, false);
 		if (no_handlers)
 			fprintf(f, "  no BTF for the iommufd/VFIO ioctl handlers: latency and bind "
 				"unavailable\n");
@@ -603,8 +615,10 @@ static void print_banner(int sys)
 		fprintf(f, "mode: fallback, %s\n",
 			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :
 			"raw_syscalls:sys_{enter,exit}");
-		fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
-			"this kernel has no iommufd/vfio_iommu_type1 attach events");
+		if (opts.fallback || !bpftool_unloaded())
+			fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
+				"this kernel has no iommufd/vfio_iommu_type1 attach events");
+		bpftool_unloaded_note(f, true);
 		fprintf(f, "  events are the ioctls (latency: the whole ioctl); unavailable:\n"
 			"  pasid, attach/detach without an ioctl (only close() of a bound\n"
 			"  or contained fd), replace by the kernel, type1 group attach ids\n");
@@ -707,8 +721,10 @@ int main(int argc, char **argv)
 		}
 		report_lost(obj);
 		/* the fallback's fds of exited processes (closed without close()) */
-		if (mode != MODE_TP && cli_now() - last_sweep >= 1) {
-			bpftool_sweep_gone(bpf_map__fd(obj->maps.fds));
+		if (cli_now() - last_sweep >= 1) {
+			if (mode != MODE_TP)
+				bpftool_sweep_gone(bpf_map__fd(obj->maps.fds));
+			bpftool_unloaded_recheck();
 			last_sweep = cli_now();
 		}
 		if (cli_wait(&set, 0))

@@ -135,6 +135,9 @@ static int choose_mode(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(tp_events); i++) {
+		/* iommufd's events when its module is not loaded: left out */
+		if (bpftool_tp_state(tp_events[i][1]) == PROBE_TP_UNLOADED)
+			continue;
 		if (!probe_tp_btf(tp_events[i][1]) ||
 		    !tracefs_event_exists(tp_events[i][0], tp_events[i][1])) {
 			if (cli_verbose)
@@ -167,8 +170,10 @@ static void select_progs(struct faultlat_bpf *obj, int mode)
 	};
 	size_t i;
 
+	_Static_assert(ARRAY_SIZE(tp) == ARRAY_SIZE(tp_events), "tp_events order");
 	for (i = 0; i < ARRAY_SIZE(tp); i++)
-		bpf_program__set_autoload(tp[i], mode == MODE_TP);
+		bpf_program__set_autoload(tp[i], mode == MODE_TP &&
+					  probe_tp_state(tp_events[i][1]) == PROBE_TP_OK);
 	for (i = 0; i < ARRAY_SIZE(sc); i++)
 		bpf_program__set_autoload(sc[i], mode == MODE_SYSCALLS);
 	bpf_program__set_autoload(obj->progs.prq_report, has_prq);
@@ -509,12 +514,14 @@ static void print_banner(int mode)
 	case MODE_TP:
 		fprintf(f, "mode: tracepoint (iopf_report -> queue -> read -> respond "
 			"-> iopf_response)\n");
+		bpftool_unloaded_note(f, false);
 		break;
 	case MODE_SYSCALLS:
 		fprintf(f, "mode: fallback, syscalls:sys_{enter,exit}_read, sys_enter_write "
 			"(fault fds)\n");
 		fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
 			"this kernel has no iommu:iopf_report/iommufd fault events");
+		bpftool_unloaded_note(f, true);
 		fprintf(f, "  only read -> responded per cookie; unavailable: page requests,\n"
 			"  report->queued, queued->read, responded->delivered, total, lost\n");
 		break;

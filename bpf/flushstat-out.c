@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bpftool.h"
 #include "cli.h"
 #include "flushstat-user.h"
 #include "hist.h"
@@ -235,6 +236,7 @@ void print_json(const struct report *r)
 	json_string(&j, "attribution", attrib_names[r->attrib]);
 	json_string(&j, "source", source_names[r->src]);
 	json_bool(&j, "fallback", r->attrib != ATTR_TP || r->src != FS_SRC_IOTLB_SYNC);
+	bpftool_unloaded_json(&j);
 	json_time(&j, "time");
 	json_double(&j, "seconds", r->secs);
 	json_uint(&j, "dropped", r->dropped);

@@ -202,21 +202,27 @@ static bool backend_selected(int backend)
 
 /*
  * Pick the mode: the series' end events if every one the selected
- * backends need has BTF, else the ioctl syscall events.  -1 if nothing
- * can be traced.
+ * backends need has BTF, else the ioctl syscall events.  A backend whose
+ * module is not loaded (on a kernel with the series) is left out; if that
+ * leaves none, the fallback.  -1 if nothing can be traced.
  */
 static int choose_mode(const struct prog_desc *t, size_t n)
 {
-	bool tp_ok = true;
+	bool tp_ok = true, any = false;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (t[i].role != ROLE_END || !backend_selected(t[i].backend))
 			continue;
-		if (!bpftool_have_tp(t[i].tp))
+		switch (bpftool_tp_state(t[i].tp)) {
+		case PROBE_TP_OK:
+			any = true;
+			break;
+		case PROBE_TP_MISSING:
 			tp_ok = false;
+		}
 	}
-	if (tp_ok && !opts.fallback)
+	if (tp_ok && any && !opts.fallback)
 		return MODE_TP;
 	switch (bpftool_ioctl_events()) {
 	case BPFTOOL_SYSCALLS:
@@ -237,11 +243,13 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 	for (i = 0; i < n; i++) {
 		switch (t[i].role) {
 		case ROLE_END:
-			on = mode == MODE_TP && backend_selected(t[i].backend);
+			on = mode == MODE_TP && backend_selected(t[i].backend) &&
+			     probe_tp_state(t[i].tp) == PROBE_TP_OK;
 			break;
 		case ROLE_START:
 		case ROLE_EXTRA:
-			on = mode == MODE_TP && env.breakdown && backend_selected(t[i].backend);
+			on = mode == MODE_TP && env.breakdown && backend_selected(t[i].backend) &&
+			     probe_tp_state(t[i].tp) != PROBE_TP_UNLOADED;
 			if (on && !probe_tp_btf(t[i].tp)) {
 				fprintf(stderr, "maplat: no tracepoint %s: -B will not count it\n",
 					t[i].tp);
@@ -443,13 +451,16 @@ static void print_banner(int mode, int missing)
 
 	if (mode == MODE_TP) {
 		fprintf(f, "mode: tracepoint (end events' start_ns: ioctl handler latency)\n");
+		bpftool_unloaded_note(f, false);
 		if (env.breakdown && missing)
 			fprintf(f, "  -B: %d tracepoint(s) missing, their counts stay 0\n", missing);
 	} else {
 		fprintf(f, "mode: fallback, %s\n", bpftool_ioctl_events_name(
 				mode == MODE_SYSCALLS ? BPFTOOL_SYSCALLS : BPFTOOL_RAW_SYSCALLS));
-		fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
-			"this kernel has no iommufd/vfio_iommu_type1 events");
+		if (opts.fallback || !bpftool_unloaded())
+			fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
+				"this kernel has no iommufd/vfio_iommu_type1 events");
+		bpftool_unloaded_note(f, true);
 		fprintf(f, "  latency is the whole ioctl syscall; unavailable: pin batches,\n"
 			"  pages pinned, IOTLB syncs (-B)\n");
 	}

@@ -219,6 +219,94 @@ bool bpftool_have_func(const char *func)
 	return false;
 }
 
+/* Modules found not loaded by bpftool_tp_state(), for the banner and the loop. */
+static struct {
+	const char *module, *backend;
+	bool loaded_since;	/* said once: loaded after the tool attached */
+} unloaded[4];
+static int nunloaded;
+
+int bpftool_tp_state(const char *tp)
+{
+	const char *module, *backend;
+	int st = probe_tp_state(tp), i;
+
+	if (st == PROBE_TP_MISSING && cli_verbose)
+		fprintf(stderr, "%s: no BTF for tracepoint %s\n", cli_name, tp);
+	if (st != PROBE_TP_UNLOADED)
+		return st;
+	module = probe_tp_module(tp, &backend);
+	for (i = 0; i < nunloaded; i++)
+		if (unloaded[i].module == module)
+			return st;
+	if (nunloaded < (int)(sizeof(unloaded) / sizeof(unloaded[0]))) {
+		unloaded[nunloaded].module = module;
+		unloaded[nunloaded++].backend = backend;
+	}
+	if (cli_verbose)
+		fprintf(stderr, "%s: tracepoint %s: module %s not loaded\n", cli_name, tp, module);
+	return st;
+}
+
+int bpftool_unloaded(void)
+{
+	return nunloaded;
+}
+
+void bpftool_unloaded_note(FILE *f, bool fallback)
+{
+	int i;
+
+	for (i = 0; i < nunloaded; i++) {
+		if (fallback)
+			fprintf(f, "  module %s not loaded: %s seen through its syscalls once "
+				"loaded (load it and restart for its events)\n",
+				unloaded[i].module, unloaded[i].backend);
+		else
+			fprintf(f, "  %s not traced: module %s not loaded (load it and restart, "
+				"or -F: its syscalls)\n", unloaded[i].backend,
+				unloaded[i].module);
+	}
+}
+
+void bpftool_unloaded_json(struct json *j)
+{
+	int i;
+
+	if (!nunloaded)
+		return;
+	json_array_begin(j, "modules_not_loaded");
+	for (i = 0; i < nunloaded; i++)
+		json_string(j, NULL, unloaded[i].module);
+	json_array_end(j);
+}
+
+const char *bpftool_unloaded_list(void)
+{
+	static char buf[128];
+	size_t l = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < nunloaded && l < sizeof(buf); i++)
+		l += snprintf(buf + l, sizeof(buf) - l, "%s%s", i ? ", " : "", unloaded[i].module);
+	return buf;
+}
+
+void bpftool_unloaded_recheck(void)
+{
+	int i;
+
+	for (i = 0; i < nunloaded; i++) {
+		if (unloaded[i].loaded_since || !probe_module_loaded(unloaded[i].module))
+			continue;
+		unloaded[i].loaded_since = true;
+		fprintf(stderr, "%s: module %s was loaded after %s started: its events are "
+			"not traced until %s restarts\n", cli_name, unloaded[i].module, cli_name,
+			cli_name);
+	}
+}
+
 int bpftool_ioctl_events(void)
 {
 	if (tracefs_event_exists("syscalls", "sys_enter_ioctl") &&
@@ -264,6 +352,7 @@ void bpftool_json_begin(struct json *j, const char *mode, bool fallback, double 
 	json_string(j, "tool", cli_name);
 	json_string(j, "mode", mode);
 	json_bool(j, "fallback", fallback);
+	bpftool_unloaded_json(j);
 	json_time(j, "time");
 	json_double(j, "seconds", seconds);
 }
@@ -428,6 +517,7 @@ int bpftool_loop(const sigset_t *set, long interval, long count,
 	for (;;) {
 		stop = cli_wait(set, interval);
 		t = cli_now();
+		bpftool_unloaded_recheck();
 		err = report(ctx, t - last);
 		if (err < 0)
 			return err;

@@ -103,6 +103,31 @@ bool bpftool_have_tp(const char *tp);
 /* probe_btf_func(); with -v "<cli_name>: no BTF for function <func>" if it fails. */
 bool bpftool_have_func(const char *func);
 
+/*
+ * probe_tp_state() (PROBE_TP_OK, _MISSING, _UNLOADED), remembering each
+ * module found not loaded; with -v it names what is missing.  The tools'
+ * mode choice: a backend whose module is not loaded is left out of
+ * tracepoint mode, not a reason for the fallback.
+ */
+int bpftool_tp_state(const char *tp);
+/* How many modules bpftool_tp_state() found not loaded. */
+int bpftool_unloaded(void);
+/*
+ * The banner's lines for them: in tracepoint mode (@fallback false) the
+ * backend is not traced; in the fallback its ioctls are decoded.
+ */
+void bpftool_unloaded_note(FILE *f, bool fallback);
+/* Their names, ", " between them ("" if none). */
+const char *bpftool_unloaded_list(void);
+/*
+ * Say once on stderr of each that has been loaded since the tool started
+ * (its events stay untraced until a restart); bpftool_loop() calls it
+ * each interval.
+ */
+void bpftool_unloaded_recheck(void);
+/* "modules_not_loaded": [...] in a JSON document, if there are any (bpftool_json_begin() adds it). */
+void bpftool_unloaded_json(struct json *j);
+
 /* The fallback's ioctl syscall events (bits.bpf.h's IOCTL_SYSCALL_PROGS). */
 enum bpftool_ioctl_events {
 	BPFTOOL_SYSCALLS = 1,		/* syscalls:sys_{enter,exit}_ioctl */
@@ -127,7 +152,8 @@ int bpftool_no_events(void);
 FILE *bpftool_banner(bool json, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * An interval's JSON document begun on stdout: "tool" (cli_name), "mode",
- * "fallback", "time", "seconds"; the caller adds the rest and ends it.
+ * "fallback", "modules_not_loaded" (if any), "time", "seconds"; the caller
+ * adds the rest and ends it.
  */
 void bpftool_json_begin(struct json *j, const char *mode, bool fallback, double seconds);
 

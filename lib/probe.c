@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -55,38 +56,59 @@ int probe_bpf(char *why, size_t len)
 	return ret < 0 ? ret : -EOPNOTSUPP;
 }
 
-/* 1 if vmlinux's BTF or a module's has a type @name of @kind. */
-static int btf_has(const char *name, int kind)
+/* Every loaded module's BTF, read once (a distribution kernel has hundreds). */
+static struct btf **mod_btf;
+static size_t nmod_btf;
+
+static void load_module_btfs(void)
 {
+	struct btf **grown;
 	struct dirent *de;
 	struct btf *mod;
-	int found = 0;
 	DIR *dir;
 
-	if (!vmlinux_btf && !vmlinux_btf_err) {
-		vmlinux_btf = btf__load_vmlinux_btf();
-		if (!vmlinux_btf)
-			vmlinux_btf_err = -errno;
-	}
-	if (!vmlinux_btf)
-		return 0;
-	if (btf__find_by_name_kind(vmlinux_btf, name, kind) > 0)
-		return 1;
-	/* A module's tracepoints and functions are in the module's BTF. */
 	dir = opendir("/sys/kernel/btf");
 	if (!dir)
-		return 0;
-	while (!found && (de = readdir(dir))) {
+		return;
+	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
 			continue;
 		mod = btf__load_module_btf(de->d_name, vmlinux_btf);
 		if (!mod)
 			continue;
-		found = btf__find_by_name_kind(mod, name, kind) > 0;
-		btf__free(mod);
+		grown = realloc(mod_btf, (nmod_btf + 1) * sizeof(*mod_btf));
+		if (!grown) {
+			btf__free(mod);
+			break;
+		}
+		mod_btf = grown;
+		mod_btf[nmod_btf++] = mod;
 	}
 	closedir(dir);
-	return found;
+}
+
+/* 1 if vmlinux's BTF or a module's has a type @name of @kind. */
+static int btf_has(const char *name, int kind)
+{
+	size_t i;
+
+	if (!vmlinux_btf && !vmlinux_btf_err) {
+		vmlinux_btf = btf__load_vmlinux_btf();
+		if (!vmlinux_btf) {
+			vmlinux_btf_err = -errno;
+			return 0;
+		}
+		/* A module's tracepoints and functions are in the module's BTF. */
+		load_module_btfs();
+	}
+	if (!vmlinux_btf)
+		return 0;
+	if (btf__find_by_name_kind(vmlinux_btf, name, kind) > 0)
+		return 1;
+	for (i = 0; i < nmod_btf; i++)
+		if (btf__find_by_name_kind(mod_btf[i], name, kind) > 0)
+			return 1;
+	return 0;
 }
 
 int probe_tp_btf(const char *name)
@@ -102,8 +124,61 @@ int probe_btf_func(const char *name)
 	return btf_has(name, BTF_KIND_FUNC);
 }
 
+/* Each backend's module and the prefix of its events (the catalog's systems). */
+static const struct {
+	const char *prefix;
+	const char *module;
+	const char *backend;
+} owners[] = {
+	{ "iommufd_", "iommufd", "iommufd" },
+	{ "vfio_iommu_type1_", "vfio_iommu_type1", "VFIO type1" },
+};
+
+const char *probe_tp_module(const char *tp, const char **backend)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(owners) / sizeof(owners[0]); i++) {
+		if (strncmp(tp, owners[i].prefix, strlen(owners[i].prefix)))
+			continue;
+		if (backend)
+			*backend = owners[i].backend;
+		return owners[i].module;
+	}
+	return NULL;
+}
+
+int probe_module_loaded(const char *module)
+{
+	char path[128];
+
+	/* initstate: a loaded module's; a built-in one has none */
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", module);
+	return access(path, F_OK) == 0;
+}
+
+int probe_tp_state(const char *tp)
+{
+	const char *module;
+
+	if (probe_tp_btf(tp))
+		return PROBE_TP_OK;
+	module = probe_tp_module(tp, NULL);
+	/* the series is in the kernel when the iommu core's events are */
+	if (module && !probe_module_loaded(module) && probe_tp_btf(PROBE_SERIES_MARKER))
+		return PROBE_TP_UNLOADED;
+	return PROBE_TP_MISSING;
+}
+
 void probe_free(void)
 {
+	size_t i;
+
+	for (i = 0; i < nmod_btf; i++)
+		btf__free(mod_btf[i]);
+	free(mod_btf);
+	mod_btf = NULL;
+	nmod_btf = 0;
 	btf__free(vmlinux_btf);
 	vmlinux_btf = NULL;
 	vmlinux_btf_err = 0;

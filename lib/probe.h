@@ -26,7 +26,26 @@ int probe_tp_btf(const char *name);
  * an fentry/fexit program can attach (if it is not inlined away); 0 if not.
  */
 int probe_btf_func(const char *name);
-/* Release the BTF probe_tp_btf() and probe_btf_func() cached. */
+/*
+ * A tracepoint of the series for tp_btf, as the tools' mode choice sees it:
+ * PROBE_TP_OK it has BTF; PROBE_TP_UNLOADED the kernel has the series (the
+ * iommu core's PROBE_SERIES_MARKER event) but the module the tracepoint
+ * lives in (iommufd, vfio_iommu_type1) is not loaded, so that backend is
+ * absent rather than unpatched; PROBE_TP_MISSING otherwise (no series, or a
+ * module without BTF).
+ */
+enum { PROBE_TP_MISSING, PROBE_TP_OK, PROBE_TP_UNLOADED };
+#define PROBE_SERIES_MARKER "iotlb_sync"
+int probe_tp_state(const char *tp);
+/*
+ * The module tracepoint @tp lives in when its subsystem is built as one
+ * ("iommufd", "vfio_iommu_type1"), and the backend's name in @backend
+ * (may be NULL); NULL for the iommu core's events, which are built in.
+ */
+const char *probe_tp_module(const char *tp, const char **backend);
+/* 1 if @module is loaded (not built in: /sys/module/<m>/initstate). */
+int probe_module_loaded(const char *module);
+/* Release the BTF probe_tp_btf(), probe_tp_state() and probe_btf_func() cached. */
 void probe_free(void);
 
 #endif

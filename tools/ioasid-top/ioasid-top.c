@@ -77,11 +77,13 @@ static void print_start(int mode, const char *missing, bool screen, bool not_tty
 		return;
 	fprintf(stderr, "Tracing DMA map activity, mode %s. Ctrl-C to end.\n", mode_names[mode]);
 	if (mode != MODE_TP)
-		fprintf(stderr, "FALLBACK: no iommufd/vfio_iommu_type1 events%s; "
-			"unavailable: %s\n", opts.fallback ? " (forced by -F)" : "",
-			unavailable_text());
+		fprintf(stderr, "FALLBACK: %s; unavailable: %s\n",
+			opts.fallback ? "forced by -F" : bpftool_unloaded() ?
+			"the modules of both backends are not loaded" :
+			"no iommufd/vfio_iommu_type1 events", unavailable_text());
 	else if (missing[0])
 		fprintf(stderr, "missing tracepoints (their columns stay 0): %s\n", missing);
+	bpftool_unloaded_note(stderr, mode != MODE_TP);
 }
 
 static int run_screen(struct frame *f)
@@ -129,6 +131,7 @@ static int run_batch(const struct frame *f, const sigset_t *set)
 
 	for (;;) {
 		sig = cli_wait(set, opts.delay) || stop;
+		bpftool_unloaded_recheck();
 		err = collect(&opts.view);
 		if (err) {
 			fprintf(stderr, "ioasid-top: failed to read the maps: %s\n",

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 
+#include "bpftool.h"
 #include "json.h"
 #include "top.h"
 #include "util.h"
@@ -159,6 +160,7 @@ void print_json(const struct frame *f)
 	json_string(&j, "kernel", f->kernel);
 	json_string(&j, "mode", f->mode_id);
 	json_bool(&j, "fallback", f->fallback);
+	bpftool_unloaded_json(&j);
 	json_unavailable(&j, f);
 	json_totals(&j, f);
 	json_array_begin(&j, "rows");

@@ -72,13 +72,22 @@ static size_t prog_table(struct ioasid_top_bpf *o, struct prog_desc *t)
 
 static int choose_mode(const struct prog_desc *t, size_t n, bool fallback)
 {
-	bool tp_ok = true;
+	bool tp_ok = true, any = false;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (t[i].role == ROLE_TP && !bpftool_have_tp(t[i].tp))
+	/* a backend whose module is not loaded is left out (lib/bpftool.h) */
+	for (i = 0; i < n; i++) {
+		if (t[i].role != ROLE_TP)
+			continue;
+		switch (bpftool_tp_state(t[i].tp)) {
+		case PROBE_TP_OK:
+			any = true;
+			break;
+		case PROBE_TP_MISSING:
 			tp_ok = false;
-	if (tp_ok && !fallback)
+		}
+	}
+	if (tp_ok && any && !fallback)
 		return MODE_TP;
 	switch (bpftool_ioctl_events()) {
 	case BPFTOOL_SYSCALLS:
@@ -95,15 +104,17 @@ static void select_progs(const struct prog_desc *t, size_t n, int mode)
 {
 	size_t i, l = 0;
 	bool on;
+	int st;
 
 	for (i = 0; i < n; i++) {
 		switch (t[i].role) {
 		case ROLE_TP:
-			on = mode == MODE_TP;
+			on = mode == MODE_TP && probe_tp_state(t[i].tp) == PROBE_TP_OK;
 			break;
 		case ROLE_TP_OPT:
-			on = mode == MODE_TP && probe_tp_btf(t[i].tp);
-			if (mode == MODE_TP && !on)
+			st = probe_tp_state(t[i].tp);
+			on = mode == MODE_TP && st == PROBE_TP_OK;
+			if (mode == MODE_TP && st == PROBE_TP_MISSING)
 				l += snprintf(missing_tps + l, sizeof(missing_tps) - l, "%s%s",
 					      l ? ", " : "", t[i].tp);
 			break;

@@ -12,6 +12,7 @@
 
 #include <curses.h>
 
+#include "bpftool.h"
 #include "hist.h"
 #include "top.h"
 
@@ -92,6 +93,9 @@ static void draw_header(const struct frame *f, const struct view *v, int *y)
 			 "FL/UNM FAULT/s FLTp99 INVAL/s, devices, storms unavailable");
 		attroff(has_colors() ? COLOR_PAIR(2) : A_REVERSE);
 	}
+	if (bpftool_unloaded())
+		mvprintw((*y)++, 0, "Module(s) not loaded at start: %s: %s", bpftool_unloaded_list(),
+			 f->fallback ? "seen through the syscalls" : "not traced (restart after loading)");
 }
 
 static void draw_storms(const struct frame *f, int *y)
