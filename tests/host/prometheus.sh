@@ -129,6 +129,14 @@ ok $? "the scrape: 7 failed maps and 3 failed unmaps of that pid, no textfile er
 grep -q '^ioasid_iotlb_syncs_total' "$d/scrape"
 is "$?" 1 "fallback: the families it cannot see are not written as zeros"
 
+# one writer per file: a second ioasid-top on the same path is refused
+timeout 10 "$t" -d 1 --prometheus "$prom" >"$d/o2" 2>"$d/e2"
+is "$?:$(grep -c '^ioasid-top: ' "$d/e2")" "1:1" "a second --prometheus on the same file: exit 1, one message"
+like "$(cat "$d/e2")" "ioasid.prom is written by another ioasid-top \(pid $tp\): one per file" \
+	"...naming the writer's pid"
+grep -q "ioasid_dma_errors_total{pid=\"$pid\",.*op=\"map\"} 7$" "$prom"
+ok $? "...and the first one's file is left as it was"
+
 # both checkers refuse a broken file
 printf '# TYPE ioasid_bad counter\nioasid_bad{pid="1} 1\n' >"$d/textfile/bad.prom"
 "$pt" check metrics <"$d/textfile/bad.prom" >/dev/null 2>&1

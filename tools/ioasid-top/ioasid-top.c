@@ -123,6 +123,31 @@ static void prom_refresh(const struct frame *f)
 	last_err = err;
 }
 
+/* --prometheus: its lock, then the file at once; 0 or -errno after the message. */
+static int prom_start(const struct frame *f)
+{
+	long owner;
+	int err = prom_lock(opts.prom, &owner);
+
+	if (err == -EBUSY) {
+		fprintf(stderr, "ioasid-top: %s is written by another ioasid-top", opts.prom);
+		if (owner > 0)
+			fprintf(stderr, " (pid %ld)", owner);
+		fputs(": one per file\n", stderr);
+		return err;
+	}
+	if (err) {
+		fprintf(stderr, "ioasid-top: cannot write %s: %s\n", opts.prom, strerror(-err));
+		return err;
+	}
+	err = prom_write(f, opts.prom);
+	if (err) {
+		fprintf(stderr, "ioasid-top: cannot write %s: %s\n", opts.prom, strerror(-err));
+		prom_remove(opts.prom);
+	}
+	return err;
+}
+
 static int run_batch(const struct frame *f, const sigset_t *set)
 {
 	long done = 0;
@@ -186,11 +211,9 @@ int main(int argc, char **argv)
 		screen = false;
 	}
 	/* the file at once (the tool and its mode), and a bad path said now */
-	err = opts.prom ? prom_write(f, opts.prom) : 0;
-	if (err) {
-		fprintf(stderr, "ioasid-top: cannot write %s: %s\n", opts.prom, strerror(-err));
+	err = opts.prom ? prom_start(f) : 0;
+	if (err)
 		goto cleanup;
-	}
 	print_start(mode, missing, screen, not_tty);
 	collect_start();
 	err = screen ? run_screen(f) : run_batch(f, &set);

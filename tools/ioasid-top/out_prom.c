@@ -13,13 +13,17 @@
  * from exact nanosecond sums.  Every process is written, whatever the
  * view's -p or --comm.  The file is written to a new temporary file in
  * PATH's directory (O_EXCL: no symlink followed) and renamed over PATH,
- * so the collector never reads half a file.
+ * so the collector never reads half a file.  One ioasid-top per PATH: a
+ * lock file beside it (".NAME.lock", flock, holding the writer's pid)
+ * refuses a second; it is removed with PATH at exit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -300,19 +304,28 @@ static void tool_out(FILE *o, const struct frame *f)
 		(unsigned long long)f->other_flushes);
 }
 
-/* A new file beside @path (O_EXCL: never a symlink planted there): its name in @tmp. */
-static FILE *open_tmp(const char *path, char *tmp, size_t len)
+/* "DIR/.NAME.@suffix" for @path "DIR/NAME" into @buf: 0, or -1 (ENAMETOOLONG). */
+static int beside(const char *path, const char *suffix, char *buf, size_t len)
 {
 	const char *slash = strrchr(path, '/');
 	int dirlen = slash ? (int)(slash - path + 1) : 0;
+
+	if (snprintf(buf, len, "%.*s.%s.%s", dirlen, path, slash ? slash + 1 : path, suffix) >=
+	    (int)len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* A new file beside @path (O_EXCL: never a symlink planted there): its name in @tmp. */
+static FILE *open_tmp(const char *path, char *tmp, size_t len)
+{
 	FILE *o;
 	int fd;
 
-	if (snprintf(tmp, len, "%.*s.%s.XXXXXX", dirlen, path, slash ? slash + 1 : path) >=
-	    (int)len) {
-		errno = ENAMETOOLONG;
+	if (beside(path, "XXXXXX", tmp, len))
 		return NULL;
-	}
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return NULL;
@@ -352,7 +365,64 @@ int prom_write(const struct frame *f, const char *path)
 	return err;
 }
 
+static char lock_path[4096];
+static int lock_fd = -1;
+
+/* The pid a held lock file names, 0 if unknown. */
+static long lock_owner(int fd)
+{
+	char buf[24] = "";
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return 0;
+	return strtol(buf, NULL, 10);
+}
+
+int prom_lock(const char *path, long *owner)
+{
+	struct stat held, now;
+	char pid[24];
+	int fd, tries, e;
+
+	*owner = 0;
+	if (beside(path, "lock", lock_path, sizeof(lock_path)))
+		return -errno;
+	/* a lock file its holder unlinked at exit while we waited: open it again */
+	for (tries = 0; tries < 3; tries++) {
+		fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			e = errno;
+			*owner = lock_owner(fd);
+			close(fd);
+			return e == EWOULDBLOCK ? -EBUSY : -e;
+		}
+		if (!fstat(fd, &held) && !stat(lock_path, &now) && held.st_ino == now.st_ino &&
+		    held.st_dev == now.st_dev)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		return -EAGAIN;
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, strlen(pid), 0) < 0) {
+		e = errno;
+		unlink(lock_path);
+		close(fd);
+		return -e;
+	}
+	lock_fd = fd;
+	return 0;
+}
+
 void prom_remove(const char *path)
 {
 	unlink(path);
+	if (lock_fd >= 0) {
+		unlink(lock_path);
+		close(lock_fd);
+		lock_fd = -1;
+	}
 }

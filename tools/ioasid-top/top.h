@@ -182,6 +182,12 @@ void print_batch(const struct frame *f, const struct view *v);
 void print_json(const struct frame *f);
 /* out_prom.c: the frame's cumulative counters into @path (atomically); 0 or -errno */
 int prom_write(const struct frame *f, const char *path);
+/*
+ * Take @path's lock (".NAME.lock" beside it): 0; -EBUSY if another
+ * ioasid-top holds it (its pid in *@owner when known), or -errno.
+ */
+int prom_lock(const char *path, long *owner);
+/* Remove @path and its lock file. */
 void prom_remove(const char *path);
 
 /* screen.c */
