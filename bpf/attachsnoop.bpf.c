@@ -117,8 +117,11 @@ static __always_inline struct event *tp_event(__u8 kind, int ret)
 static __always_inline int device_event(__u8 kind, const struct iommufd_device___s *idev,
 					__u32 pasid, __u32 pt_id, int ret)
 {
-	struct event *e = tp_event(kind, ret);
+	struct event *e;
 
+	if (!idev)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return 0;
+	e = tp_event(kind, ret);
 	if (!e)
 		return 0;
 	e->dev_id = BPF_CORE_READ(idev, obj.id);
@@ -152,8 +155,11 @@ SEC("tp_btf/iommufd_hwpt_alloc")
 int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
 	     const struct iommu_hwpt_alloc___s *cmd, int ret)
 {
-	struct event *e = tp_event(AS_HWPT_ALLOC, ret);
+	struct event *e;
 
+	if (!cmd)
+		return 0;
+	e = tp_event(AS_HWPT_ALLOC, ret);
 	if (!e)
 		return 0;
 	if (hwpt)
@@ -170,8 +176,11 @@ int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
 
 static __always_inline int group_event(__u8 kind, const struct iommu_group___s *group, int ret)
 {
-	struct event *e = tp_event(kind, ret);
+	struct event *e;
 
+	if (!group)
+		return 0;
+	e = tp_event(kind, ret);
 	if (!e)
 		return 0;
 	e->group_id = BPF_CORE_READ(group, id);

@@ -162,6 +162,8 @@ static __always_inline struct fl_inflight *group_entry(struct iopf_group___s *gr
 	struct fl_report_key key = {};
 	struct fl_inflight *f;
 
+	if (!group)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return NULL;
 	key.dev = (__u64)group->fault_param->dev;
 	key.pasid = group->last_fault.fault.prm.pasid;
 	key.grpid = group->last_fault.fault.prm.grpid;
@@ -177,6 +179,8 @@ int BPF_PROG(fault_queue, struct iommufd_fault___s *fault, struct iopf_group___s
 	struct iommufd_attach_handle___s *h;
 	struct fl_inflight *f;
 
+	if (!fault || !group)
+		return 0;
 	f = group_entry(group);
 	if (!f)
 		return 0;
@@ -224,6 +228,8 @@ int BPF_PROG(fault_auto_respond, struct iommufd_fault___s *fault,
 	struct fl_inflight *f;
 	struct fl_hist *h;
 
+	if (!group)
+		return 0;
 	key.dev = (__u64)group->fault_param->dev;
 	key.pasid = group->last_fault.fault.prm.pasid;
 	key.grpid = group->last_fault.fault.prm.grpid;

@@ -202,6 +202,8 @@ static __always_inline __u32 container_no(void *iommu)
 SEC("tp_btf/iommufd_ioas_map_start")
 int BPF_PROG(iommufd_map_start, const struct iommu_ioas_map___s *cmd)
 {
+	if (!cmd)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return 0;
 	return op_begin(FS_IOMMUFD, FS_OP_MAP, cmd->ioas_id);
 }
 
@@ -209,12 +211,16 @@ SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(iommufd_map, struct iommufd_ioas *ioas, const struct iommu_ioas_map___s *cmd,
 	     __u64 start_ns, int ret)
 {
+	if (!cmd)
+		return 0;
 	return op_end(FS_IOMMUFD, FS_OP_MAP, cmd->ioas_id, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap_start")
 int BPF_PROG(iommufd_unmap_start, const struct iommu_ioas_unmap___s *cmd)
 {
+	if (!cmd)
+		return 0;
 	return op_begin(FS_IOMMUFD, FS_OP_UNMAP, cmd->ioas_id);
 }
 
@@ -222,12 +228,16 @@ SEC("tp_btf/iommufd_ioas_unmap")
 int BPF_PROG(iommufd_unmap, struct iommufd_ioas *ioas, const struct iommu_ioas_unmap___s *cmd,
 	     __u64 length, __u64 unmapped, __u64 start_ns, int ret)
 {
+	if (!cmd)
+		return 0;
 	return op_end(FS_IOMMUFD, FS_OP_UNMAP, cmd->ioas_id, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy_start")
 int BPF_PROG(iommufd_copy_start, const struct iommu_ioas_copy___s *cmd)
 {
+	if (!cmd)
+		return 0;
 	return op_begin(FS_IOMMUFD, FS_OP_COPY, cmd->dst_ioas_id);
 }
 
@@ -235,6 +245,8 @@ SEC("tp_btf/iommufd_ioas_copy")
 int BPF_PROG(iommufd_copy, struct iommufd_ioas *dst_ioas, const struct iommu_ioas_copy___s *cmd,
 	     __u64 start_ns, int ret)
 {
+	if (!cmd)
+		return 0;
 	return op_end(FS_IOMMUFD, FS_OP_COPY, cmd->dst_ioas_id, ret);
 }
 

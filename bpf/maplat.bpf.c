@@ -126,6 +126,8 @@ SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(iommufd_map, void *ioas, const struct iommu_ioas_map___s *cmd, __u64 start_ns,
 	     int ret)
 {
+	if (!cmd)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return 0;
 	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, cmd->length, ioas_id(cmd->ioas_id),
 			 start_ns, ret);
 }
@@ -135,6 +137,8 @@ SEC("tp_btf/iommufd_ioas_unmap")
 int BPF_PROG(iommufd_unmap, void *ioas, const struct iommu_ioas_unmap___s *cmd,
 	     __u64 length, __u64 unmapped, __u64 start_ns, int ret)
 {
+	if (!cmd)
+		return 0;
 	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length, ioas_id(cmd->ioas_id),
 			 start_ns, ret);
 }
@@ -143,6 +147,8 @@ SEC("tp_btf/iommufd_ioas_copy")
 int BPF_PROG(iommufd_copy, void *dst_ioas, const struct iommu_ioas_copy___s *cmd,
 	     __u64 start_ns, int ret)
 {
+	if (!cmd)
+		return 0;
 	return end_event(MAPLAT_IOMMUFD, MAPLAT_COPY, cmd->length, ioas_id(cmd->dst_ioas_id),
 			 start_ns, ret);
 }
@@ -152,6 +158,8 @@ SEC("tp_btf/vfio_iommu_type1_dma_map")
 int BPF_PROG(type1_map, struct vfio_iommu *iommu, const struct vfio_iommu_type1_dma_map___s *map,
 	     __u64 start_ns, int ret)
 {
+	if (!map)
+		return 0;
 	return end_event(MAPLAT_TYPE1, MAPLAT_MAP, map->size, (__u64)iommu, start_ns, ret);
 }
 

@@ -16,6 +16,16 @@
  * those objects, and read one only after a test, with BPF_CORE_READ
  * (fault-safe on a kernel without the annotation).
  *
+ * Where iommufd and vfio_iommu_type1 are modules (distribution kernels),
+ * their tracepoints live in module BTF, and the verifier (6.12.y and
+ * later, btf_ctx_access()) takes every pointer argument of a module's
+ * tracepoint to be maybe-NULL: a read through one, BPF_CORE_READ too,
+ * without a test fails the load of the whole skeleton.  So every program
+ * of an iommufd_* or vfio_iommu_type1_* event tests each pointer argument
+ * it reads through, even those never NULL; built in, the verifier knows
+ * better and drops the test.  bpf/tests/alltools-modules.sh loads them all
+ * on the testbed's modules flavour.
+ *
  * No tool takes a kernel type or enum value from vmlinux.h, only the
  * libbpf basics (integer types, BPF uAPI constants): a kernel without the
  * series, IOMMUFD, VFIO or IOMMU_API lacks most of them, and the tools

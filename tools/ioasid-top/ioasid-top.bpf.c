@@ -230,18 +230,24 @@ static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, __u
 SEC("tp_btf/iommufd_ioas_map_start")
 int BPF_PROG(map_start, const struct iommu_ioas_map___s *cmd)
 {
+	if (!cmd)	/* never NULL; a module's tracepoint: bpf/series.bpf.h */
+		return 0;
 	return begin(TOP_IOMMUFD, TOP_MAP, cmd->ioas_id);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap_start")
 int BPF_PROG(unmap_start, const struct iommu_ioas_unmap___s *cmd)
 {
+	if (!cmd)
+		return 0;
 	return begin(TOP_IOMMUFD, TOP_UNMAP, cmd->ioas_id);
 }
 
 SEC("tp_btf/iommufd_ioas_copy_start")
 int BPF_PROG(copy_start, const struct iommu_ioas_copy___s *cmd)
 {
+	if (!cmd)
+		return 0;
 	return begin(TOP_IOMMUFD, TOP_COPY, cmd->dst_ioas_id);
 }
 
@@ -253,6 +259,8 @@ SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(map_end, void *ioas, const struct iommu_ioas_map___s *cmd, __u64 start_ns,
 	     int ret)
 {
+	if (!cmd)
+		return 0;
 	return end(TOP_IOMMUFD, TOP_MAP, cmd->ioas_id, cmd->length, start_ns, ret);
 }
 
@@ -260,6 +268,8 @@ SEC("tp_btf/iommufd_ioas_unmap")
 int BPF_PROG(unmap_end, void *ioas, const struct iommu_ioas_unmap___s *cmd, __u64 length,
 	     __u64 unmapped, __u64 start_ns, int ret)
 {
+	if (!cmd)
+		return 0;
 	return end(TOP_IOMMUFD, TOP_UNMAP, cmd->ioas_id, unmapped, start_ns, ret);
 }
 
@@ -267,6 +277,8 @@ SEC("tp_btf/iommufd_ioas_copy")
 int BPF_PROG(copy_end, void *dst_ioas, const struct iommu_ioas_copy___s *cmd,
 	     __u64 start_ns, int ret)
 {
+	if (!cmd)
+		return 0;
 	return end(TOP_IOMMUFD, TOP_COPY, cmd->dst_ioas_id, cmd->length, start_ns, ret);
 }
 
@@ -286,6 +298,8 @@ SEC("tp_btf/vfio_iommu_type1_dma_map")
 int BPF_PROG(t1_map_end, struct vfio_iommu *iommu,
 	     const struct vfio_iommu_type1_dma_map___s *map, __u64 start_ns, int ret)
 {
+	if (!map)
+		return 0;
 	return end(TOP_TYPE1, TOP_MAP, (__u64)iommu, map->size, start_ns, ret);
 }
 
@@ -415,7 +429,7 @@ int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
 	 * A series kernel without the annotation lets it drop the test, so the
 	 * read goes through the fault-safe CO-RE path all the same.
 	 */
-	if (ret || !hwpt)
+	if (ret || !hwpt || !cmd)
 		return 0;
 	id = hwpt_key(BPF_CORE_READ(hwpt, obj.id));
 	pt = cmd->pt_id;
@@ -439,7 +453,7 @@ int BPF_PROG(hwpt_inval, void *hwpt, const struct iommu_hwpt_invalidate___s *cmd
 	struct top_key k = {};
 	struct top_stats *s;
 
-	if (pid_filtered())
+	if (!cmd || pid_filtered())
 		return 0;
 	make_key(&k, TOP_IOMMUFD, ioas_of_hwpt(cmd->hwpt_id));
 	s = row(&k);
@@ -467,6 +481,8 @@ static __always_inline __u64 fault_ioas(struct iopf_group___s *group)
 	struct iommufd_hw_pagetable___s *hwpt;
 	struct iommu_domain___s *dom;
 
+	if (!group)
+		return 0;
 	dom = BPF_CORE_READ(group, attach_handle, domain);
 	if (bpf_core_field_exists(dom->iommufd_hwpt))
 		hwpt = BPF_CORE_READ(dom, iommufd_hwpt);
@@ -543,9 +559,12 @@ static __always_inline void dev_touch(struct top_dev *d, int ret)
 static __always_inline int idev_event(const struct iommufd_device___s *idev, __u32 pt_id,
 				      int ret, int what)
 {
-	struct top_dev *d = dev_entry((__u64)BPF_CORE_READ(idev, ictx), TOP_IOMMUFD, idev->obj.id);
+	struct top_dev *d;
 	const char *name;
 
+	if (!idev)
+		return 0;
+	d = dev_entry((__u64)BPF_CORE_READ(idev, ictx), TOP_IOMMUFD, idev->obj.id);
 	if (!d)
 		return 0;
 	dev_touch(d, ret);
@@ -597,8 +616,11 @@ int BPF_PROG(dev_detach, const struct iommufd_device___s *idev, __u32 pasid, __u
 static __always_inline int group_event(struct vfio_iommu *iommu, struct iommu_group___s *group,
 				       int ret, bool attach)
 {
-	struct top_dev *d = dev_entry(0, TOP_TYPE1, BPF_CORE_READ(group, id));
+	struct top_dev *d;
 
+	if (!group)
+		return 0;
+	d = dev_entry(0, TOP_TYPE1, BPF_CORE_READ(group, id));
 	if (!d)
 		return 0;
 	dev_touch(d, ret);
