@@ -13,13 +13,17 @@ SHELL := /bin/bash
 STOCK ?= 0
 # DEBUG=1: the debug flavour (KASAN, lockdep, kmemleak, UBSAN) for make soak.
 DEBUG ?= 0
+# MODULES=1: the modules flavour (iommufd and VFIO as modules, as on a
+# distribution kernel) for make test-modules.
+MODULES ?= 0
 # The kernel base: 6.12 (Debian stable's LTS, patches/6.12/) or mainline
 # (the posting stack, patches/mainline/).  Scripts read IOASID_BASE.
 BASE ?= $(or $(IOASID_BASE),6.12)
 export IOASID_BASE := $(BASE)
 KERNEL_SH := IOASID_BASE=$(BASE) testbed/kernel.sh
-KEY := $(shell STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) $(KERNEL_SH) key)
-TREE := $(shell STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) $(KERNEL_SH) tree)
+KFLAVOUR := STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) IOASID_MODULES=$(MODULES)
+KEY := $(shell $(KFLAVOUR) $(KERNEL_SH) key)
+TREE := $(shell $(KFLAVOUR) $(KERNEL_SH) tree)
 # Userspace always builds against the patched (non-debug) tree's headers.
 UTREE := $(shell STOCK=0 IOASID_DEBUG=0 $(KERNEL_SH) tree)
 UKEY := $(shell STOCK=0 IOASID_DEBUG=0 $(KERNEL_SH) key)
@@ -43,7 +47,7 @@ GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(filter-out tracepoints/tests/nul
 	$(wildcard testbed/tests/*.c tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))) $(B)/vmstart
 
 .PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test test-all bench report overhead soak demo \
-	host-test compare-stock check-patches info clean clean-cache
+	host-test compare-stock check-patches info clean clean-cache test-modules
 
 all: kernel guest bpf tools
 
@@ -51,7 +55,8 @@ help:
 	@echo "make deps          install the Debian packages the project needs"
 	@echo "make kernel        build the testbed kernel (STOCK=1: without our series;"
 	@echo "                   BASE=mainline: Debian's 7.3 and patches/mainline/, default 6.12;"
-	@echo "                   DEBUG=1: the debug flavour, KASAN/lockdep/kmemleak/UBSAN)"
+	@echo "                   DEBUG=1: the debug flavour, KASAN/lockdep/kmemleak/UBSAN;"
+	@echo "                   MODULES=1: iommufd and VFIO as modules, as a distribution builds them)"
 	@echo "make headers       install the tree's uAPI headers for userspace"
 	@echo "make guest         build the guest tests, selftests and dmaprobe"
 	@echo "make fio-engine    the nvme-vfio fio ioengine (fetches fio's Debian source once)"
@@ -65,6 +70,7 @@ help:
 	@echo "make test          everything on one base (BASE, default 6.12) in the booted testbed,"
 	@echo "                   the other base's series applied and compiled; ends 'N passed, N failed'"
 	@echo "make test-all      the whole suite on each base (TEST_BASES=\"6.12 mainline\")"
+	@echo "make test-modules  the tools on the modules flavour, from no module loaded to all"
 	@echo "make bench         mapbench, vmstart, fio, fault benches in the testbed (BENCH_ARGS=-q: tiny)"
 	@echo "make report        every benchmark + overhead -> results/<date>-<platform>/, regression"
 	@echo "                   check against results/baseline (BASELINE=dir, REPORT_ARGS=-q: tiny)"
@@ -82,7 +88,7 @@ deps:
 	@testbed/deps
 
 kernel: deps
-	@STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) $(KERNEL_SH) build
+	@$(KFLAVOUR) $(KERNEL_SH) build
 
 $(HDRSTAMP):
 	@STOCK=0 IOASID_DEBUG=0 $(KERNEL_SH) headers
@@ -290,6 +296,16 @@ test-all:
 	for b in $(TEST_BASES); do printf '%-9s %s\n' "$$b:" "$$(tail -1 build/test-$$b/summary.txt 2>/dev/null || echo 'no summary')"; done; \
 	exit $$rc
 
+# The tools on the modules flavour (its own kernel build, ~15 min cold):
+# each backend's module not loaded, then loaded (bpf/tests/alltools-modules.sh).
+TM_OUT := $(CURDIR)/build/test-modules
+test-modules: guest bpf tools
+	@$(MAKE) --no-print-directory kernel MODULES=1
+	@rm -rf $(TM_OUT)
+	@testbed/run -k series-modules -n nvme -o $(TM_OUT) -- \
+		testbed/guest-tests $(B) bpf/tests/alltools-modules.sh dmesg; \
+		rc=$$?; tests/tap-summary $(TM_OUT)/tap/alltools-modules.tap $(TM_OUT)/tap/dmesg.tap && exit $$rc
+
 # BENCH_ARGS: bench/run options, e.g. BENCH_ARGS=-q for tiny configurations.
 bench: kernel guest
 	@bench/run $(BENCH_ARGS)
@@ -329,7 +345,7 @@ compare-stock: deps guest
 	@testbed/compare-stock $(B)
 
 info:
-	@STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) $(KERNEL_SH) info
+	@$(KFLAVOUR) $(KERNEL_SH) info
 	@echo "userspace: $(B)"
 
 clean:

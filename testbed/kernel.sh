@@ -19,8 +19,15 @@
 # DEBUG_ATOMIC_SLEEP, kmemleak, DEBUG_LIST, UBSAN): the "-debug" flavour
 # of either tree, for make soak.
 #
+# IOASID_MODULES=1 (make kernel MODULES=1) adds testbed/config-modules.fragment:
+# iommufd, vfio, vfio_iommu_type1 and vfio-pci as loadable modules, as on
+# a distribution kernel (the "-modules" flavour).  Its modules are installed
+# into TREE/.modroot/lib/modules/<release>, where the guest's modprobe
+# looks (testbed/run -k series-modules; testbed/guest-init).
+#
 # usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info}
-#        [STOCK=1] [IOASID_DEBUG=1] [IOASID_BASE=6.12|mainline] in the environment
+#        [STOCK=1] [IOASID_DEBUG=1] [IOASID_MODULES=1] [IOASID_BASE=6.12|mainline]
+#        in the environment
 
 set -euo pipefail
 
@@ -28,6 +35,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${IOASID_CACHE:-$HOME/.cache/ioasid-trace}
 STOCK=${STOCK:-0}
 DEBUG=${IOASID_DEBUG:-0}
+MODULES=${IOASID_MODULES:-0}
 JOBS=${JOBS:-$(nproc)}
 
 # Fixed identity for commits and version strings: reproducible, and the
@@ -45,12 +53,17 @@ case $DEBUG in
 1) FRAGMENTS+=("$TOP/testbed/config-debug.fragment") ;;
 *) die "IOASID_DEBUG (make DEBUG=) must be 0 or 1, not '$DEBUG'" ;;
 esac
+case $MODULES in
+0) ;;
+1) FRAGMENTS+=("$TOP/testbed/config-modules.fragment") ;;
+*) die "IOASID_MODULES (make MODULES=) must be 0 or 1, not '$MODULES'" ;;
+esac
 
-# series or stock, with -debug for IOASID_DEBUG=1: in the key, the link name
-# and the kernel's build user (so /proc/version tells them apart).
+# series or stock, then -modules and -debug when set: in the key, the link
+# name and the kernel's build user (so /proc/version tells them apart).
 flavour() {
-	printf '%s%s' "$([ "$STOCK" = 1 ] && echo stock || echo series)" \
-		"$([ "$DEBUG" = 1 ] && echo -debug)"
+	printf '%s%s%s' "$([ "$STOCK" = 1 ] && echo stock || echo series)" \
+		"$([ "$MODULES" = 1 ] && echo -modules)" "$([ "$DEBUG" = 1 ] && echo -debug)"
 }
 
 # Patch files, in application order: testbed fixes always, the series
@@ -238,12 +251,31 @@ cmd_build() {
 		say "kernel $KEY is up to date"
 	else
 		rm -f "$TREE/.ioasid-built"
-		say "building bzImage for $KEY in $TREE ($JOBS jobs, ccache)"
-		progress_make "bzImage" "$TREE/.build.log" bzImage
+		if [ "$MODULES" = 1 ]; then
+			say "building bzImage and modules for $KEY in $TREE ($JOBS jobs, ccache)"
+			progress_make "bzImage and modules" "$TREE/.build.log" bzImage modules
+			install_modules
+		else
+			say "building bzImage for $KEY in $TREE ($JOBS jobs, ccache)"
+			progress_make "bzImage" "$TREE/.build.log" bzImage
+		fi
 		touch "$TREE/.ioasid-built"
 	fi
 	ln -sfn "$TREE" "$CACHE/kernel-$IOASID_BASE-$(flavour)"
 	prune_trees
+}
+
+# The modules (stripped of DWARF, keeping their BTF) and depmod's index
+# under TREE/.modroot: the guest's module root (modprobe -d).
+install_modules() {
+	local root=$TREE/.modroot
+	rm -rf "$root" "$root.tmp"
+	say "installing modules into $root"
+	kmake -s INSTALL_MOD_PATH="$root.tmp" INSTALL_MOD_STRIP=1 DEPMOD=/sbin/depmod \
+		modules_install >"$TREE/.modules_install.log" 2>&1 ||
+		{ tail -20 "$TREE/.modules_install.log" >&2; die "make modules_install failed"; }
+	mv "$root.tmp" "$root"
+	say "modules: $(find "$root" -name '*.ko' | wc -l) in $root/lib/modules/$(ls "$root/lib/modules")"
 }
 
 # Headers need a configured tree, not a built kernel.
