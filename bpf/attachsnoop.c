@@ -550,24 +550,17 @@ static int syscall_mode(void)
  * syscall events.  @sys gets the syscall flavour; -1 if nothing can be
  * traced.
  */
+static struct bpftool_tps tps;
+
 static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
 {
-	bool tp_ok = true, any = false;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (!t[i].tp)
-			continue;
-		switch (bpftool_tp_state(t[i].tp)) {
-		case PROBE_TP_OK:
-			any = true;
-			break;
-		case PROBE_TP_MISSING:
-			tp_ok = false;
-		}
-	}
+	for (i = 0; i < n; i++)
+		if (t[i].tp)
+			bpftool_tp_tally(&tps, t[i].tp);
 	*sys = syscall_mode();
-	if (tp_ok && any && !opts.fallback)
+	if (bpftool_tp_mode(&tps) && !opts.fallback)
 		return MODE_TP;
 	return *sys;
 }
@@ -587,7 +580,7 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 	for (i = 0; i < n; i++) {
 		if (t[i].mode == MODE_TP)
 			on = mode == MODE_TP &&
-			     (!t[i].tp || probe_tp_state(t[i].tp) == PROBE_TP_OK) &&
+			     (!t[i].tp || bpftool_tp_state(t[i].tp) == PROBE_TP_OK) &&
 			     (!t[i].func || (handlers && probe_btf_func(t[i].func)));
 		else
 			on = mode != MODE_TP && (int)t[i].mode == sys;
@@ -615,8 +608,8 @@ static void print_banner(int sys)
 		fprintf(f, "mode: fallback, %s\n",
 			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :
 			"raw_syscalls:sys_{enter,exit}");
-		if (opts.fallback || !bpftool_unloaded())
-			fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
+		if (opts.fallback || tps.missing)
+			fprintf(f, "  %s\n", opts.fallback ? "forced by -F" : bpftool_missing_why() ?:
 				"this kernel has no iommufd/vfio_iommu_type1 attach events");
 		bpftool_unloaded_note(f, true);
 		fprintf(f, "  events are the ioctls (latency: the whole ioctl); unavailable:\n"

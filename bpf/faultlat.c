@@ -133,12 +133,14 @@ static int choose_mode(void)
 {
 	bool tp_ok = true;
 	size_t i;
+	int st;
 
 	for (i = 0; i < ARRAY_SIZE(tp_events); i++) {
-		/* iommufd's events when its module is not loaded: left out */
-		if (bpftool_tp_state(tp_events[i][1]) == PROBE_TP_UNLOADED)
+		/* iommufd's events when its module is absent: left out */
+		st = bpftool_tp_state(tp_events[i][1]);
+		if (st == PROBE_TP_UNLOADED || st == PROBE_TP_NOT_BUILT)
 			continue;
-		if (!probe_tp_btf(tp_events[i][1]) ||
+		if (st != PROBE_TP_OK ||
 		    !tracefs_event_exists(tp_events[i][0], tp_events[i][1])) {
 			if (cli_verbose)
 				fprintf(stderr, "faultlat: no tracepoint %s:%s\n", tp_events[i][0],
@@ -173,7 +175,7 @@ static void select_progs(struct faultlat_bpf *obj, int mode)
 	_Static_assert(ARRAY_SIZE(tp) == ARRAY_SIZE(tp_events), "tp_events order");
 	for (i = 0; i < ARRAY_SIZE(tp); i++)
 		bpf_program__set_autoload(tp[i], mode == MODE_TP &&
-					  probe_tp_state(tp_events[i][1]) == PROBE_TP_OK);
+					  bpftool_tp_state(tp_events[i][1]) == PROBE_TP_OK);
 	for (i = 0; i < ARRAY_SIZE(sc); i++)
 		bpf_program__set_autoload(sc[i], mode == MODE_SYSCALLS);
 	bpf_program__set_autoload(obj->progs.prq_report, has_prq);
@@ -519,7 +521,7 @@ static void print_banner(int mode)
 	case MODE_SYSCALLS:
 		fprintf(f, "mode: fallback, syscalls:sys_{enter,exit}_read, sys_enter_write "
 			"(fault fds)\n");
-		fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
+		fprintf(f, "  %s\n", opts.fallback ? "forced by -F" : bpftool_missing_why() ?:
 			"this kernel has no iommu:iopf_report/iommufd fault events");
 		bpftool_unloaded_note(f, true);
 		fprintf(f, "  only read -> responded per cookie; unavailable: page requests,\n"

@@ -245,23 +245,16 @@ static bool source_ok(const struct prog_desc *t, size_t n, int src)
  * out a backend whose module is not loaded (the fallback if that leaves
  * none), else from the ioctl syscalls.
  */
+static struct bpftool_tps tps;
+
 static int choose_attrib(const struct prog_desc *t, size_t n)
 {
-	bool ok = !opts.fallback, any = false;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (t[i].role != ROLE_OP)
-			continue;
-		switch (bpftool_tp_state(t[i].tp)) {
-		case PROBE_TP_OK:
-			any = true;
-			break;
-		case PROBE_TP_MISSING:
-			ok = false;
-		}
-	}
-	if (ok && any)
+	for (i = 0; i < n; i++)
+		if (t[i].role == ROLE_OP)
+			bpftool_tp_tally(&tps, t[i].tp);
+	if (bpftool_tp_mode(&tps) && !opts.fallback)
 		return ATTR_TP;
 	switch (bpftool_ioctl_events()) {
 	case BPFTOOL_SYSCALLS:
@@ -296,7 +289,7 @@ static void select_progs(const struct prog_desc *t, size_t n, int attrib, int sr
 	for (i = 0; i < n; i++) {
 		switch (t[i].role) {
 		case ROLE_OP:
-			on = attrib == ATTR_TP && probe_tp_state(t[i].tp) == PROBE_TP_OK;
+			on = attrib == ATTR_TP && bpftool_tp_state(t[i].tp) == PROBE_TP_OK;
 			break;
 		case ROLE_SRC:
 			on = t[i].src == src;
@@ -365,7 +358,10 @@ static void print_banner(int attrib, int src, bool unmap, const char *miss)
 		"nowhere: every flush counts as other");
 	if (opts.fallback)
 		fprintf(f, "  fallback forced by -F\n");
-	bpftool_unloaded_note(f, attrib != ATTR_TP);
+	else if (attrib != ATTR_TP && bpftool_missing_why())
+		fprintf(f, "  %s\n", bpftool_missing_why());
+	if (attrib != ATTR_NONE)
+		bpftool_unloaded_note(f, attrib != ATTR_TP);
 	if (src == FS_SRC_NONE)
 		fprintf(f, "  no flush source on this kernel: unavailable: SYNCS/s, FLALL,\n"
 			"  FL/UNM, RANGE, DOMAIN, storm alerts; UNMAPS only\n");

@@ -206,23 +206,16 @@ static bool backend_selected(int backend)
  * module is not loaded (on a kernel with the series) is left out; if that
  * leaves none, the fallback.  -1 if nothing can be traced.
  */
+static struct bpftool_tps tps;
+
 static int choose_mode(const struct prog_desc *t, size_t n)
 {
-	bool tp_ok = true, any = false;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (t[i].role != ROLE_END || !backend_selected(t[i].backend))
-			continue;
-		switch (bpftool_tp_state(t[i].tp)) {
-		case PROBE_TP_OK:
-			any = true;
-			break;
-		case PROBE_TP_MISSING:
-			tp_ok = false;
-		}
-	}
-	if (tp_ok && any && !opts.fallback)
+	for (i = 0; i < n; i++)
+		if (t[i].role == ROLE_END && backend_selected(t[i].backend))
+			bpftool_tp_tally(&tps, t[i].tp);
+	if (bpftool_tp_mode(&tps) && !opts.fallback)
 		return MODE_TP;
 	switch (bpftool_ioctl_events()) {
 	case BPFTOOL_SYSCALLS:
@@ -236,7 +229,7 @@ static int choose_mode(const struct prog_desc *t, size_t n)
 /* Enable the programs @mode needs; returns how many -B ones are missing. */
 static int select_progs(const struct prog_desc *t, size_t n, int mode)
 {
-	int missing = 0;
+	int missing = 0, st;
 	bool on;
 	size_t i;
 
@@ -244,13 +237,15 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 		switch (t[i].role) {
 		case ROLE_END:
 			on = mode == MODE_TP && backend_selected(t[i].backend) &&
-			     probe_tp_state(t[i].tp) == PROBE_TP_OK;
+			     bpftool_tp_state(t[i].tp) == PROBE_TP_OK;
 			break;
 		case ROLE_START:
 		case ROLE_EXTRA:
-			on = mode == MODE_TP && env.breakdown && backend_selected(t[i].backend) &&
-			     probe_tp_state(t[i].tp) != PROBE_TP_UNLOADED;
-			if (on && !probe_tp_btf(t[i].tp)) {
+			on = mode == MODE_TP && env.breakdown && backend_selected(t[i].backend);
+			st = on ? bpftool_tp_state(t[i].tp) : PROBE_TP_OK;
+			if (st == PROBE_TP_UNLOADED || st == PROBE_TP_NOT_BUILT) {
+				on = false;	/* that backend is absent */
+			} else if (st != PROBE_TP_OK) {
 				fprintf(stderr, "maplat: no tracepoint %s: -B will not count it\n",
 					t[i].tp);
 				on = false;
@@ -457,8 +452,8 @@ static void print_banner(int mode, int missing)
 	} else {
 		fprintf(f, "mode: fallback, %s\n", bpftool_ioctl_events_name(
 				mode == MODE_SYSCALLS ? BPFTOOL_SYSCALLS : BPFTOOL_RAW_SYSCALLS));
-		if (opts.fallback || !bpftool_unloaded())
-			fprintf(f, "  %s\n", opts.fallback ? "forced by -F" :
+		if (opts.fallback || tps.missing)
+			fprintf(f, "  %s\n", opts.fallback ? "forced by -F" : bpftool_missing_why() ?:
 				"this kernel has no iommufd/vfio_iommu_type1 events");
 		bpftool_unloaded_note(f, true);
 		fprintf(f, "  latency is the whole ioctl syscall; unavailable: pin batches,\n"

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "probe.h"
 #include "tracefs.h"
+#include "util.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524	/* the kernel's, not in libc's errno.h */
@@ -219,66 +220,128 @@ bool bpftool_have_func(const char *func)
 	return false;
 }
 
-/* Modules found not loaded by bpftool_tp_state(), for the banner and the loop. */
+/*
+ * Each tracepoint's state, probed once (mode choice and program selection
+ * ask twice; a module loaded in between must not change the answer), and
+ * the modules found absent, for the banner and the loop.
+ */
+static struct {
+	const char *tp;
+	int state;
+} tp_states[64];
+static int ntp_states;
+
 static struct {
 	const char *module, *backend;
+	int state;		/* PROBE_TP_UNLOADED, _NOT_BUILT or _NO_MODULE_BTF */
 	bool loaded_since;	/* said once: loaded after the tool attached */
-} unloaded[4];
-static int nunloaded;
+} absent[4];
+static int nabsent;
+static bool note_fallback;	/* the banner's mode, for the loaded-since line */
+
+static void note_absent(const char *tp, int st)
+{
+	const char *module, *backend;
+	int i;
+
+	module = probe_tp_module(tp, &backend);
+	for (i = 0; i < nabsent; i++)
+		if (absent[i].module == module)
+			return;
+	if (nabsent == (int)ARRAY_SIZE(absent))
+		return;
+	absent[nabsent].module = module;
+	absent[nabsent].backend = backend;
+	absent[nabsent++].state = st;
+	if (cli_verbose)
+		fprintf(stderr, "%s: tracepoint %s: module %s %s\n", cli_name, tp, module,
+			st == PROBE_TP_UNLOADED ? "not loaded" : st == PROBE_TP_NOT_BUILT ?
+			"not in this kernel" : "loaded without BTF");
+}
 
 int bpftool_tp_state(const char *tp)
 {
-	const char *module, *backend;
-	int st = probe_tp_state(tp), i;
+	int st, i;
 
+	for (i = 0; i < ntp_states; i++)
+		if (!strcmp(tp_states[i].tp, tp))
+			return tp_states[i].state;
+	st = probe_tp_state(tp);
+	if (ntp_states < (int)ARRAY_SIZE(tp_states)) {
+		tp_states[ntp_states].tp = tp;
+		tp_states[ntp_states++].state = st;
+	}
 	if (st == PROBE_TP_MISSING && cli_verbose)
 		fprintf(stderr, "%s: no BTF for tracepoint %s\n", cli_name, tp);
-	if (st != PROBE_TP_UNLOADED)
-		return st;
-	module = probe_tp_module(tp, &backend);
-	for (i = 0; i < nunloaded; i++)
-		if (unloaded[i].module == module)
-			return st;
-	if (nunloaded < (int)(sizeof(unloaded) / sizeof(unloaded[0]))) {
-		unloaded[nunloaded].module = module;
-		unloaded[nunloaded++].backend = backend;
-	}
-	if (cli_verbose)
-		fprintf(stderr, "%s: tracepoint %s: module %s not loaded\n", cli_name, tp, module);
+	if (st != PROBE_TP_OK && st != PROBE_TP_MISSING)
+		note_absent(tp, st);
 	return st;
+}
+
+int bpftool_tp_tally(struct bpftool_tps *t, const char *tp)
+{
+	int st = bpftool_tp_state(tp);
+
+	switch (st) {
+	case PROBE_TP_OK:
+		t->any = true;
+		break;
+	case PROBE_TP_UNLOADED:
+	case PROBE_TP_NOT_BUILT:
+		break;		/* that backend is absent: left out */
+	default:
+		t->missing = true;
+	}
+	return st;
+}
+
+bool bpftool_tp_mode(const struct bpftool_tps *t)
+{
+	return t->any && !t->missing;
 }
 
 int bpftool_unloaded(void)
 {
-	return nunloaded;
+	int i, n = 0;
+
+	for (i = 0; i < nabsent; i++)
+		n += absent[i].state != PROBE_TP_NO_MODULE_BTF;
+	return n;
+}
+
+const char *bpftool_missing_why(void)
+{
+	static char buf[160];
+	int i;
+
+	for (i = 0; i < nabsent; i++) {
+		if (absent[i].state != PROBE_TP_NO_MODULE_BTF)
+			continue;
+		snprintf(buf, sizeof(buf), "module %s is loaded without BTF "
+			 "(CONFIG_DEBUG_INFO_BTF_MODULES=n): no events of it", absent[i].module);
+		return buf;
+	}
+	return NULL;
 }
 
 void bpftool_unloaded_note(FILE *f, bool fallback)
 {
 	int i;
 
-	for (i = 0; i < nunloaded; i++) {
-		if (fallback)
+	note_fallback = fallback;
+	for (i = 0; i < nabsent; i++) {
+		if (absent[i].state == PROBE_TP_NOT_BUILT)
+			fprintf(f, "  %s: not in this kernel (no module %s)\n", absent[i].backend,
+				absent[i].module);
+		else if (absent[i].state != PROBE_TP_UNLOADED)
+			continue;
+		else if (fallback)
 			fprintf(f, "  module %s not loaded: %s seen through its syscalls once "
-				"loaded (load it and restart for its events)\n",
-				unloaded[i].module, unloaded[i].backend);
+				"loaded\n", absent[i].module, absent[i].backend);
 		else
 			fprintf(f, "  %s not traced: module %s not loaded (load it and restart, "
-				"or -F: its syscalls)\n", unloaded[i].backend,
-				unloaded[i].module);
+				"or -F: its syscalls)\n", absent[i].backend, absent[i].module);
 	}
-}
-
-void bpftool_unloaded_json(struct json *j)
-{
-	int i;
-
-	if (!nunloaded)
-		return;
-	json_array_begin(j, "modules_not_loaded");
-	for (i = 0; i < nunloaded; i++)
-		json_string(j, NULL, unloaded[i].module);
-	json_array_end(j);
 }
 
 const char *bpftool_unloaded_list(void)
@@ -288,22 +351,43 @@ const char *bpftool_unloaded_list(void)
 	int i;
 
 	buf[0] = 0;
-	for (i = 0; i < nunloaded && l < sizeof(buf); i++)
-		l += snprintf(buf + l, sizeof(buf) - l, "%s%s", i ? ", " : "", unloaded[i].module);
+	for (i = 0; i < nabsent && l < sizeof(buf); i++)
+		if (absent[i].state == PROBE_TP_UNLOADED)
+			l += snprintf(buf + l, sizeof(buf) - l, "%s%s", l ? ", " : "",
+				      absent[i].module);
 	return buf;
+}
+
+void bpftool_unloaded_json(struct json *j)
+{
+	int i;
+
+	if (!bpftool_unloaded())
+		return;
+	json_array_begin(j, "modules_not_loaded");
+	for (i = 0; i < nabsent; i++)
+		if (absent[i].state == PROBE_TP_UNLOADED)
+			json_string(j, NULL, absent[i].module);
+	json_array_end(j);
 }
 
 void bpftool_unloaded_recheck(void)
 {
 	int i;
 
-	for (i = 0; i < nunloaded; i++) {
-		if (unloaded[i].loaded_since || !probe_module_loaded(unloaded[i].module))
+	for (i = 0; i < nabsent; i++) {
+		if (absent[i].state != PROBE_TP_UNLOADED || absent[i].loaded_since ||
+		    !probe_module_loaded(absent[i].module))
 			continue;
-		unloaded[i].loaded_since = true;
-		fprintf(stderr, "%s: module %s was loaded after %s started: its events are "
-			"not traced until %s restarts\n", cli_name, unloaded[i].module, cli_name,
-			cli_name);
+		absent[i].loaded_since = true;
+		if (note_fallback)
+			fprintf(stderr, "%s: module %s was loaded after %s started: seen through "
+				"its syscalls (restart %s for its events)\n", cli_name,
+				absent[i].module, cli_name, cli_name);
+		else
+			fprintf(stderr, "%s: module %s was loaded after %s started: its events "
+				"are not traced until %s restarts\n", cli_name, absent[i].module,
+				cli_name, cli_name);
 	}
 }
 

@@ -104,17 +104,30 @@ bool bpftool_have_tp(const char *tp);
 bool bpftool_have_func(const char *func);
 
 /*
- * probe_tp_state() (PROBE_TP_OK, _MISSING, _UNLOADED), remembering each
- * module found not loaded; with -v it names what is missing.  The tools'
- * mode choice: a backend whose module is not loaded is left out of
- * tracepoint mode, not a reason for the fallback.
+ * probe_tp_state() of tracepoint @tp (lib/probe.h), probed once per run;
+ * remembers each module found absent; with -v it names what is missing.
  */
 int bpftool_tp_state(const char *tp);
+/*
+ * A tool's tracepoint-mode choice over the events it needs: a backend
+ * whose module is not loaded (or not built) is left out, not a reason for
+ * the fallback.  Tally each event, then bpftool_tp_mode(): tracepoint mode
+ * if at least one has BTF and none is missing.
+ */
+struct bpftool_tps {
+	bool any;	/* one has BTF */
+	bool missing;	/* one is missing: the kernel lacks the series, or a module its BTF */
+};
+int bpftool_tp_tally(struct bpftool_tps *t, const char *tp);
+bool bpftool_tp_mode(const struct bpftool_tps *t);
 /* How many modules bpftool_tp_state() found not loaded. */
 int bpftool_unloaded(void);
+/* Why an event is missing when a module is loaded without BTF, else NULL. */
+const char *bpftool_missing_why(void);
 /*
- * The banner's lines for them: in tracepoint mode (@fallback false) the
- * backend is not traced; in the fallback its ioctls are decoded.
+ * The banner's lines for the modules found absent: in tracepoint mode
+ * (@fallback false) the backend is not traced; in the fallback it is seen
+ * through its syscalls once loaded; one not in this kernel, either way.
  */
 void bpftool_unloaded_note(FILE *f, bool fallback);
 /* Their names, ", " between them ("" if none). */

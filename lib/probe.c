@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -157,17 +158,52 @@ int probe_module_loaded(const char *module)
 	return access(path, F_OK) == 0;
 }
 
+/* 1 if this kernel's modules.dep names @module, 0 if not, -1 if unknown. */
+static int module_built(const char *module)
+{
+	char path[320], line[512], want[80];
+	struct utsname un;
+	int found = 0;
+	FILE *f;
+
+	if (uname(&un))
+		return -1;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", un.release);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* "kernel/drivers/iommu/iommufd/iommufd.ko.xz: deps" */
+	snprintf(want, sizeof(want), "/%s.ko", module);
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (colon)
+			*colon = 0;
+		found = strstr(line, want) != NULL;
+	}
+	fclose(f);
+	return found;
+}
+
 int probe_tp_state(const char *tp)
 {
 	const char *module;
+	char path[128];
 
 	if (probe_tp_btf(tp))
 		return PROBE_TP_OK;
 	module = probe_tp_module(tp, NULL);
-	/* the series is in the kernel when the iommu core's events are */
-	if (module && !probe_module_loaded(module) && probe_tp_btf(PROBE_SERIES_MARKER))
-		return PROBE_TP_UNLOADED;
-	return PROBE_TP_MISSING;
+	/* without the series (the iommu core's events) it is just missing */
+	if (!module || !probe_tp_btf(PROBE_SERIES_MARKER))
+		return PROBE_TP_MISSING;
+	if (probe_module_loaded(module)) {
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+		return access(path, F_OK) ? PROBE_TP_NO_MODULE_BTF : PROBE_TP_MISSING;
+	}
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	if (!access(path, F_OK))	/* built in (a directory for its parameters) */
+		return PROBE_TP_MISSING;
+	return module_built(module) == 0 ? PROBE_TP_NOT_BUILT : PROBE_TP_UNLOADED;
 }
 
 void probe_free(void)

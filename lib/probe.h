@@ -27,14 +27,22 @@ int probe_tp_btf(const char *name);
  */
 int probe_btf_func(const char *name);
 /*
- * A tracepoint of the series for tp_btf, as the tools' mode choice sees it:
- * PROBE_TP_OK it has BTF; PROBE_TP_UNLOADED the kernel has the series (the
- * iommu core's PROBE_SERIES_MARKER event) but the module the tracepoint
- * lives in (iommufd, vfio_iommu_type1) is not loaded, so that backend is
- * absent rather than unpatched; PROBE_TP_MISSING otherwise (no series, or a
- * module without BTF).
+ * A tracepoint of the series for tp_btf, as the tools' mode choice sees it.
+ * PROBE_TP_OK: it has BTF.  On a kernel with the series (the iommu core's
+ * PROBE_SERIES_MARKER event), when the module it lives in (iommufd,
+ * vfio_iommu_type1) is the reason: PROBE_TP_UNLOADED the module is not
+ * loaded; PROBE_TP_NOT_BUILT this kernel has no such module (modules.dep);
+ * PROBE_TP_NO_MODULE_BTF it is loaded without BTF
+ * (CONFIG_DEBUG_INFO_BTF_MODULES=n).  PROBE_TP_MISSING otherwise (no
+ * series, or built in without the event).
  */
-enum { PROBE_TP_MISSING, PROBE_TP_OK, PROBE_TP_UNLOADED };
+enum {
+	PROBE_TP_MISSING,
+	PROBE_TP_OK,
+	PROBE_TP_UNLOADED,
+	PROBE_TP_NOT_BUILT,
+	PROBE_TP_NO_MODULE_BTF,
+};
 #define PROBE_SERIES_MARKER "iotlb_sync"
 int probe_tp_state(const char *tp);
 /*
@@ -43,7 +51,7 @@ int probe_tp_state(const char *tp);
  * (may be NULL); NULL for the iommu core's events, which are built in.
  */
 const char *probe_tp_module(const char *tp, const char **backend);
-/* 1 if @module is loaded (not built in: /sys/module/<m>/initstate). */
+/* 1 if @module is loaded as a module (/sys/module/<m>/initstate). */
 int probe_module_loaded(const char *module);
 /* Release the BTF probe_tp_btf(), probe_tp_state() and probe_btf_func() cached. */
 void probe_free(void);

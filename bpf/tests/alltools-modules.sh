@@ -151,6 +151,15 @@ python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exi
 	"$d/fd-maplat"
 ok $? "maplat -j: \"modules_not_loaded\": [\"vfio_iommu_type1\"]"
 
+start_tool "${cmd[ioasid-top]}" fdprom -d 1 --prometheus "$d/fd.prom"
+ok $? "ioasid-top --prometheus started"
+sleep 1.5
+cp "$d/fd.prom" "$d/fd.prom.snap" 2>/dev/null
+stop_tool
+is "$?" 0 "ioasid-top exits 0 on SIGTERM"
+like "$(cat "$d/fd.prom.snap")" '^ioasid_top_module_not_loaded\{module="vfio_iommu_type1"\} 1$' \
+	"--prometheus: ioasid_top_module_not_loaded{module=\"vfio_iommu_type1\"} 1"
+
 start_tool $maplat fdcount -j
 ok $? "maplat started (iommufd events from the module's BTF)"
 python3 "$fill" "$nfill" >"$d/fill2" 2>&1

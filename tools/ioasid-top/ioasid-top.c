@@ -78,9 +78,9 @@ static void print_start(int mode, const char *missing, bool screen, bool not_tty
 	fprintf(stderr, "Tracing DMA map activity, mode %s. Ctrl-C to end.\n", mode_names[mode]);
 	if (mode != MODE_TP)
 		fprintf(stderr, "FALLBACK: %s; unavailable: %s\n",
-			opts.fallback ? "forced by -F" : bpftool_unloaded() ?
-			"the modules of both backends are not loaded" :
-			"no iommufd/vfio_iommu_type1 events", unavailable_text());
+			opts.fallback ? "forced by -F" : progs_tps.missing ?
+			(bpftool_missing_why() ?: "no iommufd/vfio_iommu_type1 events") :
+			"neither backend's module is loaded", unavailable_text());
 	else if (missing[0])
 		fprintf(stderr, "missing tracepoints (their columns stay 0): %s\n", missing);
 	bpftool_unloaded_note(stderr, mode != MODE_TP);

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpftool.h"
 #include "top.h"
 
 static const char *const op_names[TOP_NR_OPS] = { "map", "unmap", "copy" };
@@ -280,6 +281,20 @@ static void devs_out(FILE *o, const struct frame *f)
 	}
 }
 
+/* The backends' modules not loaded at start (their events not traced). */
+static void modules_out(FILE *o)
+{
+	char list[128], *m, *save;
+
+	snprintf(list, sizeof(list), "%s", bpftool_unloaded_list());
+	if (!list[0])
+		return;
+	family(o, "ioasid_top_module_not_loaded", "gauge",
+	       "A backend's module that was not loaded when ioasid-top started.");
+	for (m = strtok_r(list, ", ", &save); m; m = strtok_r(NULL, ", ", &save))
+		fprintf(o, "ioasid_top_module_not_loaded{module=\"%s\"} 1\n", m);
+}
+
 static void tool_out(FILE *o, const struct frame *f)
 {
 	struct timespec now;
@@ -296,6 +311,7 @@ static void tool_out(FILE *o, const struct frame *f)
 	family(o, "ioasid_top_dropped_events_total", "counter",
 	       "Events not counted because a map of the tool was full.");
 	fprintf(o, "ioasid_top_dropped_events_total %llu\n", (unsigned long long)f->dropped);
+	modules_out(o);
 	if (f->fallback)
 		return;
 	family(o, "ioasid_top_unattributed_iotlb_syncs_total", "counter",

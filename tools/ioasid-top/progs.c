@@ -70,24 +70,17 @@ static size_t prog_table(struct ioasid_top_bpf *o, struct prog_desc *t)
 	return ARRAY_SIZE(d);
 }
 
+struct bpftool_tps progs_tps;
+
 static int choose_mode(const struct prog_desc *t, size_t n, bool fallback)
 {
-	bool tp_ok = true, any = false;
 	size_t i;
 
-	/* a backend whose module is not loaded is left out (lib/bpftool.h) */
-	for (i = 0; i < n; i++) {
-		if (t[i].role != ROLE_TP)
-			continue;
-		switch (bpftool_tp_state(t[i].tp)) {
-		case PROBE_TP_OK:
-			any = true;
-			break;
-		case PROBE_TP_MISSING:
-			tp_ok = false;
-		}
-	}
-	if (tp_ok && any && !fallback)
+	/* a backend whose module is absent is left out (lib/bpftool.h) */
+	for (i = 0; i < n; i++)
+		if (t[i].role == ROLE_TP)
+			bpftool_tp_tally(&progs_tps, t[i].tp);
+	if (bpftool_tp_mode(&progs_tps) && !fallback)
 		return MODE_TP;
 	switch (bpftool_ioctl_events()) {
 	case BPFTOOL_SYSCALLS:
@@ -109,12 +102,12 @@ static void select_progs(const struct prog_desc *t, size_t n, int mode)
 	for (i = 0; i < n; i++) {
 		switch (t[i].role) {
 		case ROLE_TP:
-			on = mode == MODE_TP && probe_tp_state(t[i].tp) == PROBE_TP_OK;
+			on = mode == MODE_TP && bpftool_tp_state(t[i].tp) == PROBE_TP_OK;
 			break;
 		case ROLE_TP_OPT:
-			st = probe_tp_state(t[i].tp);
+			st = mode == MODE_TP ? bpftool_tp_state(t[i].tp) : PROBE_TP_MISSING;
 			on = mode == MODE_TP && st == PROBE_TP_OK;
-			if (mode == MODE_TP && st == PROBE_TP_MISSING)
+			if (mode == MODE_TP && (st == PROBE_TP_MISSING || st == PROBE_TP_NO_MODULE_BTF))
 				l += snprintf(missing_tps + l, sizeof(missing_tps) - l, "%s%s",
 					      l ? ", " : "", t[i].tp);
 			break;

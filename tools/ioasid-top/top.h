@@ -160,6 +160,8 @@ extern const char *const mode_json[];	/* for JSON */
  * message.
  */
 struct ioasid_top_bpf *progs_load(bool fallback, int *mode, const char **missing, int *err);
+/* progs_load()'s tracepoint tally: .missing if the fallback is for want of events */
+extern struct bpftool_tps progs_tps;
 
 /* collect.c: the BPF maps -> the frame */
 
