@@ -676,12 +676,37 @@ fail:
 	return NULL;
 }
 
+/* Events until a signal: 0, or -errno after the message. */
+static int poll_loop(struct attachsnoop_bpf *obj, struct ring_buffer *rb, const sigset_t *set)
+{
+	double last_sweep = 0;
+	int err;
+
+	for (;;) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "attachsnoop: failed to poll ring buffer: %s\n",
+				strerror(-err));
+			return err;
+		}
+		report_lost(obj);
+		/* the fallback's fds of exited processes (closed without close()) */
+		if (cli_now() - last_sweep >= 1) {
+			if (mode != MODE_TP)
+				bpftool_sweep_gone(bpf_map__fd(obj->maps.fds));
+			bpftool_unloaded_recheck();
+			last_sweep = cli_now();
+		}
+		if (cli_wait(set, 0))
+			return 0;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct attachsnoop_bpf *obj = NULL;
 	struct ring_buffer *rb = NULL;
 	struct timespec rt, mono;
-	double last_sweep = 0;
 	sigset_t set;
 	int err, sys;
 
@@ -705,24 +730,9 @@ int main(int argc, char **argv)
 	wall_offset = (rt.tv_sec - mono.tv_sec) + (rt.tv_nsec - mono.tv_nsec) / 1e9;
 
 	print_banner(sys);
-	for (;;) {
-		err = ring_buffer__poll(rb, 100);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "attachsnoop: failed to poll ring buffer: %s\n",
-				strerror(-err));
-			goto cleanup;
-		}
-		report_lost(obj);
-		/* the fallback's fds of exited processes (closed without close()) */
-		if (cli_now() - last_sweep >= 1) {
-			if (mode != MODE_TP)
-				bpftool_sweep_gone(bpf_map__fd(obj->maps.fds));
-			bpftool_unloaded_recheck();
-			last_sweep = cli_now();
-		}
-		if (cli_wait(&set, 0))
-			break;
-	}
+	err = poll_loop(obj, rb, &set);
+	if (err)
+		goto cleanup;
 	err = ring_buffer__consume(rb);
 	err = err < 0 ? err : 0;
 	report_lost(obj);
