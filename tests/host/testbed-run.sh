@@ -100,6 +100,21 @@ SH
 	o=$(QEMU=$d/qemu "$run" --qemu-retries 1 -t 60 -o "$d/retry2" -- sleep 30 2>&1); rc=$?
 	is "$rc" 126 "--qemu-retries 1 and two crashes: exit 126"
 	is "$(grep -c 'booting again' <<<"$o")" 1 "--qemu-retries 1: one retry only"
+	# multi-threaded TCG stopping the guest's timers (QEMU 10.0): the guest's
+	# RCU says so on the console; the boot ends as a QEMU failure
+	cat >"$d/qemu-stall" <<'SH'
+#!/bin/bash
+while [ $# -gt 0 ]; do [ "$1" = -serial ] && con=${2#file:}; shift; done
+echo "rcu: rcu_sched kthread timer wakeup didn't happen for 5253 jiffies! g769 f0x0" >>"$con"
+sleep 60
+SH
+	chmod +x "$d/qemu-stall"
+	s0=$(date +%s)
+	o=$(QEMU=$d/qemu-stall "$run" --tcg-thread multi -t 60 -o "$d/stall" -- true 2>&1); rc=$?
+	is "$rc:$(( $(date +%s) - s0 < 30 ))" "126:1" "multi-threaded TCG, the guest's timers stopped: exit 126 within 30 s"
+	like "$o" "the guest's timers stopped \(multi-threaded TCG" "...saying so"
+	o=$(QEMU=$d/qemu-stall "$run" -t 8 -o "$d/stall1" -- true 2>&1); rc=$?
+	is "$rc" 124 "single-threaded TCG: the same log line is left to the timeout (exit 124)"
 else
 	echo "ok $((_n + 1)) QEMU crashing # SKIP no series kernel built"
 	_n=$((_n + 1))
