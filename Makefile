@@ -47,7 +47,7 @@ GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(filter-out tracepoints/tests/nul
 	$(wildcard testbed/tests/*.c tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))) $(B)/vmstart
 
 .PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test test-all bench report overhead soak demo \
-	host-test compare-stock check-patches info clean clean-cache test-modules
+	host-test compare-stock check-patches info clean clean-cache test-modules kernel-deb
 
 all: kernel guest bpf tools
 
@@ -57,6 +57,7 @@ help:
 	@echo "                   BASE=mainline: Debian's 7.3 and patches/mainline/, default 6.12;"
 	@echo "                   DEBUG=1: the debug flavour, KASAN/lockdep/kmemleak/UBSAN;"
 	@echo "                   MODULES=1: iommufd and VFIO as modules, as a distribution builds them)"
+	@echo "make kernel-deb    that kernel as Debian packages for a real host (bindeb-pkg) -> its tree's .deb/"
 	@echo "make headers       install the tree's uAPI headers for userspace"
 	@echo "make guest         build the guest tests, selftests and dmaprobe"
 	@echo "make fio-engine    the nvme-vfio fio ioengine (fetches fio's Debian source once)"
@@ -89,6 +90,10 @@ deps:
 
 kernel: deps
 	@$(KFLAVOUR) $(KERNEL_SH) build
+
+# Debian packages of that kernel for a real host (bindeb-pkg, the tree's config).
+kernel-deb: kernel
+	@$(KFLAVOUR) $(KERNEL_SH) deb
 
 $(HDRSTAMP):
 	@STOCK=0 IOASID_DEBUG=0 $(KERNEL_SH) headers

@@ -25,7 +25,12 @@
 # into TREE/.modroot/lib/modules/<release>, where the guest's modprobe
 # looks (testbed/run -k series-modules; testbed/guest-init).
 #
-# usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info}
+# deb (make kernel-deb): Debian packages of the built kernel for a real host,
+# bindeb-pkg with the tree's config: linux-image-<release> (and
+# linux-headers-<release> when it has modules) into TREE/.deb/, revision
+# "ioasid.<key hash>" (also the kernel's build version, uname -v).
+#
+# usage: kernel.sh {base|prepare|build|headers|selftests|deb|key|tree|info}
 #        [STOCK=1] [IOASID_DEBUG=1] [IOASID_MODULES=1] [IOASID_BASE=6.12|mainline]
 #        in the environment
 
@@ -278,6 +283,31 @@ install_modules() {
 	say "modules: $(find "$root" -name '*.ko' | wc -l) in $root/lib/modules/$(ls "$root/lib/modules")"
 }
 
+cmd_deb() {
+	local out=$TREE/.deb rev start debs
+	[ -f "$TREE/.ioasid-built" ] ||
+		die "kernel $KEY is not built: run 'make kernel' (with the same STOCK, DEBUG, MODULES, BASE) first"
+	command -v dpkg-buildpackage >/dev/null && command -v dh_testdir >/dev/null ||
+		die "dpkg-buildpackage or debhelper missing: run 'make deps'"
+	rev=ioasid.${KEY##*-}
+	start=$(date +%s)
+	say "packaging $KEY: bindeb-pkg, revision $rev (relinks vmlinux for the version string)"
+	rm -rf "$out" "$TREE/debian"
+	rm -f "$CACHE"/trees/linux-*_*"$rev"_*
+	# kmake's CC and KBUILD_BUILD_* reach debian/rules' make: nothing else rebuilds
+	# no -dbg package (a copy of vmlinux with its DWARF: hundreds of MB)
+	DEB_BUILD_PROFILES=pkg.linux-upstream.nokerneldbg \
+		kmake KDEB_PKGVERSION="$(kmake -s kernelrelease)-$rev" KDEB_COMPRESS=xz \
+		bindeb-pkg >"$TREE/.deb.log" 2>&1 ||
+		{ tail -25 "$TREE/.deb.log" >&2; die "bindeb-pkg failed (log: $TREE/.deb.log)"; }
+	mkdir -p "$out"
+	mv "$CACHE"/trees/linux-*_*"$rev"_* "$out"/
+	rm -rf "$TREE/debian"
+	debs=$(ls "$out"/*.deb 2>/dev/null) || die "bindeb-pkg made no package (log: $TREE/.deb.log)"
+	say "packages in $out ($(( $(date +%s) - start ))s):"
+	for d in $debs; do say "  $(basename "$d") $(du -h "$d" | cut -f1)"; done
+}
+
 # Headers need a configured tree, not a built kernel.
 cmd_headers() {
 	ensure_tree
@@ -325,6 +355,7 @@ prepare) ensure_tree ;;
 build) cmd_build ;;
 headers) cmd_headers ;;
 selftests) cmd_selftests ;;
+deb) cmd_deb ;;
 key) echo "$KEY" ;;
 tree) echo "$TREE" ;;
 info)
@@ -333,5 +364,5 @@ info)
 	echo "base:      $IOASID_BASE: Debian $SRC_PKG $BASE_VER (installed: $(installed_version))"
 	echo "built:     $([ -f "$TREE/.ioasid-built" ] && echo yes || echo no)"
 	;;
-*) die "usage: kernel.sh {base|prepare|build|headers|selftests|key|tree|info}" ;;
+*) die "usage: kernel.sh {base|prepare|build|headers|selftests|deb|key|tree|info}" ;;
 esac
