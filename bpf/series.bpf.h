@@ -17,8 +17,8 @@
  * (fault-safe on a kernel without the annotation).
  *
  * Where iommufd and vfio_iommu_type1 are modules (distribution kernels),
- * their tracepoints live in module BTF, and the verifier (6.12.y and
- * later, btf_ctx_access()) takes every pointer argument of a module's
+ * their tracepoints live in module BTF, and the verifier (6.13, and
+ * 6.12.y stable: btf_ctx_access()) takes every pointer argument of a module's
  * tracepoint to be maybe-NULL: a read through one, BPF_CORE_READ too,
  * without a test fails the load of the whole skeleton.  So every program
  * of an iommufd_* or vfio_iommu_type1_* event tests each pointer argument

@@ -305,7 +305,7 @@ int bpftool_unloaded(void)
 	int i, n = 0;
 
 	for (i = 0; i < nabsent; i++)
-		n += absent[i].state != PROBE_TP_NO_MODULE_BTF;
+		n += absent[i].state == PROBE_TP_UNLOADED;
 	return n;
 }
 

@@ -120,7 +120,7 @@ struct bpftool_tps {
 };
 int bpftool_tp_tally(struct bpftool_tps *t, const char *tp);
 bool bpftool_tp_mode(const struct bpftool_tps *t);
-/* How many modules bpftool_tp_state() found not loaded. */
+/* How many modules bpftool_tp_state() found not loaded (not those not built). */
 int bpftool_unloaded(void);
 /* Why an event is missing when a module is loaded without BTF, else NULL. */
 const char *bpftool_missing_why(void);
