@@ -163,7 +163,13 @@ ppid=$(cat "$d/probe.pid")
 sleep 2	# argdist prints each second
 for s in bt_maplat bt_iotlbsync bt_attach; do
 	stop "$s" INT
-	ok $? "bpftrace $s.bt: its maps printed, exit 0 on SIGINT"
+	rc=$?
+	ok $rc "bpftrace $s.bt: its maps printed, exit 0 on SIGINT"
+	if [ $rc != 0 ]; then
+		echo "#   exit $rc; its stderr, then the end of its output:"
+		tail -5 "$d/$s.err" | sed 's/^/#     /'
+		tail -5 "$d/$s" | sed 's/^/#     /'
+	fi
 done
 # a background job of a script starts with SIGINT ignored, and Python
 # keeps it so: SIGTERM (their output unbuffered, nothing is lost)
