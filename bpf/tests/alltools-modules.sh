@@ -101,6 +101,25 @@ print(", ".join("%s %d" % (k, got.get(k, 0)) for k in
 PY
 }
 
+# late_load NAME MODULE WHAT: maplat -j started, MODULE loaded while it
+# runs, ioasfill.py's maps and unmaps made, maplat stopped: it counted
+# them all (iommufd) and said once that MODULE was loaded after it started.
+late_load() {
+	start_tool $maplat "$1" -j
+	ok $? "maplat started ($3)"
+	modprobe "$2"
+	ok $? "modprobe $2 while maplat runs"
+	python3 "$fill" "$nfill" >"$d/$1.fill" 2>&1
+	ok $? "ioasfill.py $nfill: $nfill maps and unmaps on /dev/iommu"
+	sleep 1.5
+	stop_tool
+	is "$?" 0 "maplat exits 0 on SIGTERM"
+	is "$(maplat_counts "$d/$1")" "iommufd map $nfill, iommufd unmap $nfill, type1 map 0, type1 unmap 0" \
+		"maplat counted ioasfill's maps and unmaps"
+	like "$(cat "$d/$1.err")" "module $2 was loaded after maplat started" \
+		"...and said once that $2 was loaded after it started"
+}
+
 # ---- 1: nothing loaded ----
 run_each none
 ok $? "nothing loaded: every tool starts and exits 0 on SIGTERM"
@@ -119,19 +138,7 @@ like "$(cat "$d/none-faultlat.err")" 'iommufd not traced: module iommufd not loa
 like "$(cat "$d/none-maplat.err")" 'seen through its syscalls once loaded' \
 	"maplat: the fallback sees a backend loaded later"
 
-start_tool $maplat late -j
-ok $? "maplat started with nothing loaded"
-modprobe iommufd
-ok $? "modprobe iommufd"
-python3 "$fill" "$nfill" >"$d/fill1" 2>&1
-ok $? "ioasfill.py $nfill: $nfill maps and unmaps on /dev/iommu"
-sleep 1.5
-stop_tool
-is "$?" 0 "maplat exits 0 on SIGTERM"
-is "$(maplat_counts "$d/late")" "iommufd map $nfill, iommufd unmap $nfill, type1 map 0, type1 unmap 0" \
-	"maplat (fallback) counted the maps made after iommufd was loaded"
-like "$(cat "$d/late.err")" 'module iommufd was loaded after maplat started' \
-	"...and said once that iommufd was loaded after it started"
+late_load late iommufd "nothing loaded: the fallback"
 
 # ---- 2: iommufd loaded, vfio_iommu_type1 not ----
 loaded vfio_iommu_type1
@@ -160,19 +167,7 @@ is "$?" 0 "ioasid-top exits 0 on SIGTERM"
 like "$(cat "$d/fd.prom.snap")" '^ioasid_top_module_not_loaded\{module="vfio_iommu_type1"\} 1$' \
 	"--prometheus: ioasid_top_module_not_loaded{module=\"vfio_iommu_type1\"} 1"
 
-start_tool $maplat fdcount -j
-ok $? "maplat started (iommufd events from the module's BTF)"
-python3 "$fill" "$nfill" >"$d/fill2" 2>&1
-ok $? "ioasfill.py $nfill"
-modprobe vfio_iommu_type1
-ok $? "modprobe vfio_iommu_type1 while maplat runs"
-sleep 1.5
-stop_tool
-is "$?" 0 "maplat exits 0 on SIGTERM"
-is "$(maplat_counts "$d/fdcount")" "iommufd map $nfill, iommufd unmap $nfill, type1 map 0, type1 unmap 0" \
-	"maplat (tracepoints) counted ioasfill's maps and unmaps"
-like "$(cat "$d/fdcount.err")" 'module vfio_iommu_type1 was loaded after maplat started' \
-	"...and said once that vfio_iommu_type1 was loaded after it started"
+late_load fdcount vfio_iommu_type1 "iommufd's events from the module's BTF"
 rmmod vfio_iommu_type1
 ok $? "rmmod vfio_iommu_type1 (for phase 3's softdep)"
 
