@@ -66,6 +66,26 @@ is "$rc" 0 "a 1..0 skip plan: exit 0"
 printf '1..0 # SKIP no IOMMU\nBail out! but then crashed\n' >"$d/skipbail.tap"
 is "$(tail -1 <<<"$("$sum" "$d/skipbail.tap")")" "0 passed, 1 failed, 0 skipped" "1..0 then Bail out!: a failure"
 
+# Every failure is named just above the total (a CI log's tail shows it):
+# the failed test with its boot, a crashed suite, a missing one; not a
+# TODO, not a passing suite.
+mkdir -p "$d/b/vtd/tap" "$d/b/mock/tap"
+printf '1..3\nok 1 a\nnot ok 2 counts match (want 40, got 39)\nnot ok 3 later # TODO x\n' >"$d/b/vtd/tap/dmesg.tap"
+printf '1..3\nok 1 a\n' >"$d/b/mock/tap/dmesg.tap"
+o=$("$sum" "$d/b/vtd/tap/dmesg.tap" "$d/b/mock/tap/dmesg.tap" "$d/two.tap" "$d/nope.tap")
+is "$(grep -c '^FAIL ' <<<"$o")" 3 "one FAIL line per failure: a test, a crashed suite, a missing one"
+like "$(grep '^FAIL ' <<<"$o" | head -1)" '^FAIL vtd/dmesg: not ok 2 counts match \(want 40, got 39\)$' \
+	"a failed test is named with its boot"
+like "$o" '^FAIL mock/dmesg: \(2 planned but not run\)$' "a suite that stopped early is named"
+like "$o" '^FAIL nope: missing' "a missing suite is named"
+is "$(tail -1 <<<"$o")" "4 passed, 4 failed, 1 skipped" "the total stays the last line"
+for i in $(seq 45); do echo "not ok $i x"; done >"$d/many.tap"
+echo 1..45 >>"$d/many.tap"
+o=$("$sum" "$d/many.tap")
+is "$(grep -c '^FAIL many' <<<"$o")" 40 "at most 40 failures named"
+like "$o" 'and 5 more' "says how many more"
+is "$(grep -c '^FAIL' <<<"$("$sum" "$d/two.tap")")" 0 "nothing named when nothing failed"
+
 "$sum" >/dev/null 2>&1
 is "$?" 2 "no arguments is a usage error"
 done_testing
