@@ -16,12 +16,15 @@ DEBUG ?= 0
 # MODULES=1: the modules flavour (iommufd and VFIO as modules, as on a
 # distribution kernel) for make test-modules.
 MODULES ?= 0
+# DEBCONFIG=1: Debian's own config (for make kernel-deb: a real host's
+# kernel with the series; not bootable in the testbed).
+DEBCONFIG ?= 0
 # The kernel base: 6.12 (Debian stable's LTS, patches/6.12/) or mainline
 # (the posting stack, patches/mainline/).  Scripts read IOASID_BASE.
 BASE ?= $(or $(IOASID_BASE),6.12)
 export IOASID_BASE := $(BASE)
 KERNEL_SH := IOASID_BASE=$(BASE) testbed/kernel.sh
-KFLAVOUR := STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) IOASID_MODULES=$(MODULES)
+KFLAVOUR := STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) IOASID_MODULES=$(MODULES) IOASID_DEBCONFIG=$(DEBCONFIG)
 KEY := $(shell $(KFLAVOUR) $(KERNEL_SH) key)
 TREE := $(shell $(KFLAVOUR) $(KERNEL_SH) tree)
 # Userspace always builds against the patched (non-debug) tree's headers.
@@ -58,6 +61,7 @@ help:
 	@echo "                   DEBUG=1: the debug flavour, KASAN/lockdep/kmemleak/UBSAN;"
 	@echo "                   MODULES=1: iommufd and VFIO as modules, as a distribution builds them)"
 	@echo "make kernel-deb    that kernel as Debian packages for a real host (bindeb-pkg) -> its tree's .deb/"
+	@echo "                   (DEBCONFIG=1: built from Debian's own config, hours on a few CPUs)"
 	@echo "make headers       install the tree's uAPI headers for userspace"
 	@echo "make guest         build the guest tests, selftests and dmaprobe"
 	@echo "make fio-engine    the nvme-vfio fio ioengine (fetches fio's Debian source once)"

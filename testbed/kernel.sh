@@ -25,13 +25,21 @@
 # into TREE/.modroot/lib/modules/<release>, where the guest's modprobe
 # looks (testbed/run -k series-modules; testbed/guest-init).
 #
+# IOASID_DEBCONFIG=1 (make kernel-deb DEBCONFIG=1): Debian's own config for
+# the base instead of the testbed's, for a real host (the "-debconfig"
+# flavour, not bootable in the testbed: its drivers are modules).  The
+# config comes from linux-headers-<abi>-amd64 at the pinned version
+# (DEBIAN_CONFIG_PKG overrides the package name) and
+# testbed/config-debian.fragment says what is changed and why.
+#
 # deb (make kernel-deb): Debian packages of the built kernel for a real host,
 # bindeb-pkg with the tree's config: linux-image-<release> (and
 # linux-headers-<release> when it has modules) into TREE/.deb/, revision
 # "ioasid.<key hash>" (also the kernel's build version, uname -v).
 #
-# usage: kernel.sh {base|prepare|build|headers|selftests|deb|key|tree|info}
-#        [STOCK=1] [IOASID_DEBUG=1] [IOASID_MODULES=1] [IOASID_BASE=6.12|mainline]
+# usage: kernel.sh {base|prepare|config|build|headers|selftests|deb|key|tree|info}
+#        [STOCK=1] [IOASID_DEBUG=1] [IOASID_MODULES=1] [IOASID_DEBCONFIG=1]
+#        [IOASID_BASE=6.12|mainline]
 #        in the environment
 
 set -euo pipefail
@@ -41,6 +49,7 @@ CACHE=${IOASID_CACHE:-$HOME/.cache/ioasid-trace}
 STOCK=${STOCK:-0}
 DEBUG=${IOASID_DEBUG:-0}
 MODULES=${IOASID_MODULES:-0}
+DEBCONFIG=${IOASID_DEBCONFIG:-0}
 JOBS=${JOBS:-$(nproc)}
 
 # Fixed identity for commits and version strings: reproducible, and the
@@ -63,12 +72,38 @@ case $MODULES in
 1) FRAGMENTS+=("$TOP/testbed/config-modules.fragment") ;;
 *) die "IOASID_MODULES (make MODULES=) must be 0 or 1, not '$MODULES'" ;;
 esac
+case $DEBCONFIG in
+0) ;;
+1)
+	[ "$DEBUG" = 0 ] && [ "$MODULES" = 0 ] ||
+		die "DEBCONFIG=1 is Debian's own config: not with DEBUG=1 or MODULES=1"
+	FRAGMENTS=("$TOP/testbed/config-debian.fragment")
+	;;
+*) die "IOASID_DEBCONFIG (make DEBCONFIG=) must be 0 or 1, not '$DEBCONFIG'" ;;
+esac
 
-# series or stock, then -modules and -debug when set: in the key, the link
-# name and the kernel's build user (so /proc/version tells them apart).
+# series or stock, then -modules, -debug or -debconfig when set: in the
+# key, the link name and the kernel's build user (so /proc/version tells
+# them apart).
 flavour() {
-	printf '%s%s%s' "$([ "$STOCK" = 1 ] && echo stock || echo series)" \
-		"$([ "$MODULES" = 1 ] && echo -modules)" "$([ "$DEBUG" = 1 ] && echo -debug)"
+	printf '%s%s%s%s' "$([ "$STOCK" = 1 ] && echo stock || echo series)" \
+		"$([ "$MODULES" = 1 ] && echo -modules)" "$([ "$DEBUG" = 1 ] && echo -debug)" \
+		"$([ "$DEBCONFIG" = 1 ] && echo -debconfig)"
+}
+
+# The Debian package whose .config is Debian's amd64 config at BASE_VER:
+# linux-headers-<abi>-amd64, the ABI from the version (6.12.117-1~deb12u1
+# -> 6.12.117+deb12, 7.3.4-1~bpo13+1 -> 7.3.4+bpo).
+debian_config_pkg() {
+	local abi
+	if [ -n "${DEBIAN_CONFIG_PKG:-}" ]; then
+		echo "$DEBIAN_CONFIG_PKG"
+		return
+	fi
+	abi=$(sed -nE -e 's/^([0-9]+\.[0-9]+\.[0-9]+)-[0-9]+~deb([0-9]+)u[0-9]+$/\1+deb\2/p' \
+		-e 's/^([0-9]+\.[0-9]+\.[0-9]+)-[0-9]+~bpo[0-9]+\+[0-9]+$/\1+bpo/p' <<<"$BASE_VER")
+	[ -n "$abi" ] || die "no Debian kernel ABI known for $BASE_VER: set DEBIAN_CONFIG_PKG (a linux-headers-<abi>-amd64 package of that version)"
+	echo "linux-headers-$abi-amd64"
 }
 
 # Patch files, in application order: testbed fixes always, the series
@@ -89,6 +124,7 @@ compute_key() {
 	flavour=$(flavour)
 	h=$({
 		echo "$BASE_VER"
+		[ "$DEBCONFIG" = 0 ] || echo "config of $(debian_config_pkg)"
 		cat "${FRAGMENTS[@]}"
 		list_patches | while read -r p; do
 			[ -f "$p" ] || die "patch listed in series is missing: $p"
@@ -171,8 +207,19 @@ ensure_tree() {
 	touch "$TREE/.ioasid-patched"
 }
 
-# allnoconfig with the fragments forced in, then check that every option
-# of them survived dependency resolution.
+# Debian's .config at BASE_VER (fetched once into the cache).
+debian_config() {
+	local pkg dir
+	pkg=$(debian_config_pkg)
+	dir=$("$TOP/testbed/fetch-source" "$pkg" "$BASE_VER" "$CACHE/debs/${pkg}_${BASE_VER//\~/_}") ||
+		die "cannot fetch $pkg=$BASE_VER for Debian's config (DEBIAN_CONFIG_PKG names another)"
+	[ -f "$dir/usr/src/$pkg/.config" ] || die "$pkg has no usr/src/$pkg/.config"
+	echo "$dir/usr/src/$pkg/.config"
+}
+
+# allnoconfig with the fragments forced in (DEBCONFIG=1: Debian's config
+# with them appended, olddefconfig), then check that every option of them
+# survived dependency resolution.
 ensure_config() {
 	local stamp frag=$TREE/.ioasid-fragment
 	stamp=$(cat "${FRAGMENTS[@]}" | sha256sum | cut -c1-16)
@@ -180,10 +227,17 @@ ensure_config() {
 		return 0
 	fi
 	cat "${FRAGMENTS[@]}" >"$frag"
-	say "configuring: allnoconfig + $(grep -c '^CONFIG_' "$frag") options from" \
+	say "configuring: $([ "$DEBCONFIG" = 1 ] && echo "Debian's config" || echo allnoconfig) + $(grep -c '^CONFIG_' "$frag") options from" \
 		"$(for f in "${FRAGMENTS[@]}"; do printf '%s ' "${f#"$TOP"/}"; done)"
-	make -s -C "$TREE" KCONFIG_ALLCONFIG="$frag" allnoconfig >"$TREE/.config.log" 2>&1 ||
-		{ cat "$TREE/.config.log" >&2; die "allnoconfig failed"; }
+	if [ "$DEBCONFIG" = 1 ]; then
+		# Kconfig takes the last of two values of an option (with a warning).
+		cat "$(debian_config)" "$frag" >"$TREE/.config"
+		make -s -C "$TREE" olddefconfig >"$TREE/.config.log" 2>&1 ||
+			{ cat "$TREE/.config.log" >&2; die "olddefconfig on Debian's config failed"; }
+	else
+		make -s -C "$TREE" KCONFIG_ALLCONFIG="$frag" allnoconfig >"$TREE/.config.log" 2>&1 ||
+			{ cat "$TREE/.config.log" >&2; die "allnoconfig failed"; }
+	fi
 	"$TOP/testbed/check-config" "$frag" "$TREE/.config" ||
 		die "config fragment options were dropped by Kconfig (see above)"
 	echo "$stamp" >"$TREE/.ioasid-config"
@@ -256,7 +310,11 @@ cmd_build() {
 		say "kernel $KEY is up to date"
 	else
 		rm -f "$TREE/.ioasid-built"
-		if [ "$MODULES" = 1 ]; then
+		if [ "$DEBCONFIG" = 1 ]; then
+			# Everything a distribution kernel has: vmlinux, bzImage, all modules.
+			say "building Debian's config for $KEY in $TREE ($JOBS jobs, ccache): hours on a few CPUs"
+			progress_make "Debian config: bzImage and modules" "$TREE/.build.log" all
+		elif [ "$MODULES" = 1 ]; then
 			say "building bzImage and modules for $KEY in $TREE ($JOBS jobs, ccache)"
 			progress_make "bzImage and modules" "$TREE/.build.log" bzImage modules
 			install_modules
@@ -352,6 +410,7 @@ cmd_selftests() {
 case ${1:-} in
 base) ensure_base ;;
 prepare) ensure_tree ;;
+config) ensure_tree && ensure_config ;;
 build) cmd_build ;;
 headers) cmd_headers ;;
 selftests) cmd_selftests ;;
@@ -363,6 +422,7 @@ info)
 	echo "tree:      $TREE"
 	echo "base:      $IOASID_BASE: Debian $SRC_PKG $BASE_VER (installed: $(installed_version))"
 	echo "built:     $([ -f "$TREE/.ioasid-built" ] && echo yes || echo no)"
+	[ "$DEBCONFIG" = 0 ] || echo "config:    Debian's, from $(debian_config_pkg) $BASE_VER"
 	;;
-*) die "usage: kernel.sh {base|prepare|build|headers|selftests|deb|key|tree|info}" ;;
+*) die "usage: kernel.sh {base|prepare|config|build|headers|selftests|deb|key|tree|info}" ;;
 esac

@@ -8,6 +8,10 @@
 # with the series in them; its kernel, unpacked with dpkg -x, must boot in
 # the testbed and say the revision in uname -v, with the series' events
 # in tracefs.  A flavour that is not built is refused with one message.
+# The Debian-config flavour (DEBCONFIG=1) is configured, not built (hours):
+# its config must be Debian's for the pinned version except for the
+# options of testbed/config-debian.fragment, what Kconfig derives from
+# them and what describes the compiler.
 # Needs the patched kernel built (make kernel).
 
 set -uo pipefail
@@ -58,6 +62,28 @@ like "$(head -1 "$tmp/boot")" "^#$rev " "uname -v: #$rev"
 n=$(sed -n 2p "$tmp/boot")
 [ "${n:-0}" -ge 10 ]
 ok $? "the series' iommufd events in tracefs ($n)"
+
+# Debian's config, changed only where config-debian.fragment says.
+start=$(date +%s)
+IOASID_DEBCONFIG=1 testbed/kernel.sh config >"$tmp/debconfig.log" 2>&1
+ok $? "Debian's config for the series (kernel.sh config, DEBCONFIG=1, $(( $(date +%s) - start ))s)$(tail -2 "$tmp/debconfig.log" | sed 's/^/; /' | tr -d '\n' | head -c 300)"
+dtree=$(IOASID_DEBCONFIG=1 testbed/kernel.sh tree)
+dpkg=$(IOASID_DEBCONFIG=1 testbed/kernel.sh info | sed -n "s/^config: *Debian's, from \([^ ]*\) .*/\1/p")
+orig=$(ls "${IOASID_CACHE:-$HOME/.cache/ioasid-trace}"/debs/"${dpkg}"_*/usr/src/"$dpkg"/.config 2>/dev/null | head -1)
+[ -n "$orig" ] && [ -f "$dtree/.config" ]
+ok $? "Debian's config ($dpkg) and the flavour's are there"
+# Options whose value is ours: the fragment's, those they select or enable,
+# and the toolchain's description.
+ours=$(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1/p' testbed/config-debian.fragment | paste -sd'|')
+derived='CONFIG_IOMMUFD_DRIVER|CONFIG_INTERVAL_TREE_SPAN_ITER|CONFIG_CC_VERSION_TEXT|CONFIG_RUSTC_[A-Z0-9_]*|CONFIG_(GCC|AS|LD|PAHOLE|CLANG|LLD)_VERSION'
+opts() { sed -nE 's/^(CONFIG_[A-Z0-9_]+)=(.*)/\1=\2/p; s/^# (CONFIG_[A-Z0-9_]+) is not set/\1=n/p' "$1" | sort; }
+d=$(diff <(opts "$orig") <(opts "$dtree/.config") | sed -n 's/^[<>] //p' | cut -d= -f1 | sort -u |
+	grep -vxE "$ours|$derived")
+is "$d" "" "no option differs from Debian's but the fragment's and what they derive"
+for o in CONFIG_IOMMUFD=m CONFIG_VFIO_IOMMU_TYPE1=m CONFIG_DEBUG_INFO_BTF=y CONFIG_DEBUG_INFO_BTF_MODULES=y; do
+	grep -qx "$o" "$dtree/.config"
+	ok $? "the flavour has $o"
+done
 
 # a flavour not built: one message, exit 1
 o=$(IOASID_DEBUG=1 STOCK=1 testbed/kernel.sh deb 2>&1)
