@@ -78,6 +78,9 @@ case $DEBCONFIG in
 	[ "$DEBUG" = 0 ] && [ "$MODULES" = 0 ] ||
 		die "DEBCONFIG=1 is Debian's own config: not with DEBUG=1 or MODULES=1"
 	FRAGMENTS=("$TOP/testbed/config-debian.fragment")
+	# Not through ccache: its objects (with DWARF) would evict the
+	# testbed kernels' from the cache; the tree itself resumes a build.
+	KMAKE_ENV="env CCACHE_DISABLE=1"
 	;;
 *) die "IOASID_DEBCONFIG (make DEBCONFIG=) must be 0 or 1, not '$DEBCONFIG'" ;;
 esac
@@ -252,15 +255,28 @@ kmake() {
 		CCACHE_BASEDIR=$CACHE/trees CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G} \
 		KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER="$who" \
 		KBUILD_BUILD_HOST="ioasid-trace" LOCALVERSION= \
-		make -C "$TREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+		${KMAKE_ENV:-} make -C "$TREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}
+
+# CPU seconds (user + system) of this shell's finished children, into the
+# variable named $1 ("times" must run in this shell, not a subshell).
+children_cpu() {
+	local f=$TREE/.times
+	times >"$f"
+	printf -v "$1" '%s' "$(sed -n 2p "$f" | awk '{ t = 0
+		for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60 + a[2] }
+		printf "%d", t }')"
+	rm -f "$f"
 }
 
 # Run a long make with a progress line every 30 s; on failure show the
-# compiler's error lines and the end of the log.
+# compiler's error lines and the end of the log.  The last line gives the
+# wall and CPU time (an interrupted build resumes where it stopped).
 progress_make() {
-	local what=$1 log=$2 start pid rc n
+	local what=$1 log=$2 start pid rc n cpu0 cpu1
 	shift 2
 	start=$(date +%s)
+	children_cpu cpu0
 	kmake "$@" >"$log" 2>&1 &
 	pid=$!
 	trap 'kill $pid 2>/dev/null' INT TERM
@@ -273,13 +289,15 @@ progress_make() {
 	rc=0
 	wait "$pid" || rc=$?
 	trap - INT TERM
+	children_cpu cpu1
 	if [ "$rc" != 0 ]; then
+		say "$what: stopped after $(( $(date +%s) - start ))s, $((cpu1 - cpu0)) CPU-s"
 		grep -E 'error:|Error [0-9]|undefined reference' "$log" | head -30 >&2 || true
 		echo "--- last lines of $log ---" >&2
 		tail -25 "$log" >&2
 		die "$what failed (log: $log)"
 	fi
-	say "$what: done in $(( $(date +%s) - start ))s"
+	say "$what: done in $(( $(date +%s) - start ))s, $((cpu1 - cpu0)) CPU-s"
 }
 
 # Keep the trees the kernel-BASE-FLAVOUR links point at and the
