@@ -200,9 +200,10 @@ ok $? "-I -P: counts per IOAS id (python3's two, dmaprobe's one) and per contain
 
 # ---- -m: millisecond buckets ----
 # The same operations seen by a microsecond maplat beside it: the same
-# count, and the mean in the other unit (within 2x: the two programs run
-# one after the other, and under TCG a preempted vCPU can stretch one
-# view of an operation; a wrong unit is 1000x off).
+# count, and the mean in the other unit within 10x: a wrong unit is 1000x
+# off, while the two programs run one after the other, and a vCPU
+# preempted between them stretches one view of one operation (in CI, one
+# ~1 ms stall in 30 maps made the means 32 and 67 us).
 "$m" -j -b iommufd >"$d/us" 2>"$d/us.err" &
 us_pid=$!
 start_maplat ms -j -m -b iommufd
@@ -222,10 +223,10 @@ def h(doc):
 a, b = h(ms), h(us)
 print("# ms: %s; us: %s" % (a and (a["count"], a["mean"], a["buckets"]), b and (b["count"], b["mean"])))
 ok = ms["unit"] == "ms" and us["unit"] == "us" and a and b and a["count"] == b["count"] == want \
-    and sum(x["count"] for x in a["buckets"]) == want and 0.5 < a["mean"] * 1000 / b["mean"] < 2
+    and sum(x["count"] for x in a["buckets"]) == want and 0.1 < a["mean"] * 1000 / b["mean"] < 10
 sys.exit(0 if ok else 1)
 PY
-ok $? "-m: unit ms, $((20 + warm)) 4K maps, the mean x 1000 = a -j maplat's microsecond mean (within 2x)"
+ok $? "-m: unit ms, $((20 + warm)) 4K maps, the mean x 1000 = a -j maplat's microsecond mean (within 10x)"
 
 # ---- a full table: what is not counted is said ----
 # 5200 IOASes x (map, unmap) = 10400 keys with -I, more than the 10240
