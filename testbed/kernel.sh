@@ -330,7 +330,7 @@ cmd_build() {
 		rm -f "$TREE/.ioasid-built"
 		if [ "$DEBCONFIG" = 1 ]; then
 			# Everything a distribution kernel has: vmlinux, bzImage, all modules.
-			say "building Debian's config for $KEY in $TREE ($JOBS jobs, ccache): hours on a few CPUs"
+			say "building Debian's config for $KEY in $TREE ($JOBS jobs, no ccache): hours on a few CPUs"
 			progress_make "Debian config: bzImage and modules" "$TREE/.build.log" all
 		elif [ "$MODULES" = 1 ]; then
 			say "building bzImage and modules for $KEY in $TREE ($JOBS jobs, ccache)"
