@@ -279,7 +279,8 @@ progress_make() {
 	children_cpu cpu0
 	kmake "$@" >"$log" 2>&1 &
 	pid=$!
-	trap 'kill $pid 2>/dev/null' INT TERM
+	# kmake's subshell does not pass a signal on to its make
+	trap 'pkill -TERM -P $pid 2>/dev/null; kill $pid 2>/dev/null' INT TERM
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 30 & wait $! || true
 		kill -0 "$pid" 2>/dev/null || break
