@@ -50,6 +50,7 @@ STOCK=${STOCK:-0}
 DEBUG=${IOASID_DEBUG:-0}
 MODULES=${IOASID_MODULES:-0}
 DEBCONFIG=${IOASID_DEBCONFIG:-0}
+KMAKE_ENV=()
 JOBS=${JOBS:-$(nproc)}
 
 # Fixed identity for commits and version strings: reproducible, and the
@@ -80,7 +81,7 @@ case $DEBCONFIG in
 	FRAGMENTS=("$TOP/testbed/config-debian.fragment")
 	# Not through ccache: its objects (with DWARF) would evict the
 	# testbed kernels' from the cache; the tree itself resumes a build.
-	KMAKE_ENV="env CCACHE_DISABLE=1"
+	KMAKE_ENV=(CCACHE_DISABLE=1)
 	;;
 *) die "IOASID_DEBCONFIG (make DEBCONFIG=) must be 0 or 1, not '$DEBCONFIG'" ;;
 esac
@@ -95,8 +96,9 @@ flavour() {
 }
 
 # The Debian package whose .config is Debian's amd64 config at BASE_VER:
-# linux-headers-<abi>-amd64, the ABI from the version (6.12.117-1~deb12u1
-# -> 6.12.117+deb12, 7.3.4-1~bpo13+1 -> 7.3.4+bpo).
+# linux-headers-<abi>-amd64, the ABI from the version: a security or
+# backports build for Debian N is <upstream>+debN (6.12.117-1~deb12u1 ->
+# 6.12.117+deb12, 7.3.4-1~bpo13+1 -> 7.3.4+deb13).
 debian_config_pkg() {
 	local abi
 	if [ -n "${DEBIAN_CONFIG_PKG:-}" ]; then
@@ -104,7 +106,7 @@ debian_config_pkg() {
 		return
 	fi
 	abi=$(sed -nE -e 's/^([0-9]+\.[0-9]+\.[0-9]+)-[0-9]+~deb([0-9]+)u[0-9]+$/\1+deb\2/p' \
-		-e 's/^([0-9]+\.[0-9]+\.[0-9]+)-[0-9]+~bpo[0-9]+\+[0-9]+$/\1+bpo/p' <<<"$BASE_VER")
+		-e 's/^([0-9]+\.[0-9]+\.[0-9]+)-[0-9]+~bpo([0-9]+)\+[0-9]+$/\1+deb\2/p' <<<"$BASE_VER")
 	[ -n "$abi" ] || die "no Debian kernel ABI known for $BASE_VER: set DEBIAN_CONFIG_PKG (a linux-headers-<abi>-amd64 package of that version)"
 	echo "linux-headers-$abi-amd64"
 }
@@ -125,9 +127,11 @@ list_patches() {
 compute_key() {
 	local flavour h
 	flavour=$(flavour)
+	local cfgpkg=
+	if [ "$DEBCONFIG" = 1 ]; then cfgpkg=$(debian_config_pkg) || exit 1; fi
 	h=$({
 		echo "$BASE_VER"
-		[ "$DEBCONFIG" = 0 ] || echo "config of $(debian_config_pkg)"
+		[ "$DEBCONFIG" = 0 ] || echo "config of $cfgpkg"
 		cat "${FRAGMENTS[@]}"
 		list_patches | while read -r p; do
 			[ -f "$p" ] || die "patch listed in series is missing: $p"
@@ -139,6 +143,14 @@ compute_key() {
 
 KEY=$(compute_key)
 TREE=$CACHE/trees/$KEY
+# make variables of this flavour's builds (kmake)
+KMAKE_VARS=()
+if [ "$DEBCONFIG" = 1 ]; then
+	# A release of its own per build (a host never mixes two builds'
+	# modules), and the build version bindeb-pkg sets, so that packaging
+	# does not relink vmlinux and regenerate every module's BTF.
+	KMAKE_VARS=(LOCALVERSION="-${KEY##*-}" KBUILD_BUILD_VERSION="ioasid.${KEY##*-}")
+fi
 
 installed_version() {
 	dpkg-query -W -f='${Version}' "$SRC_PKG" 2>/dev/null || true
@@ -237,6 +249,14 @@ ensure_config() {
 		cat "$(debian_config)" "$frag" >"$TREE/.config"
 		make -s -C "$TREE" olddefconfig >"$TREE/.config.log" 2>&1 ||
 			{ cat "$TREE/.config.log" >&2; die "olddefconfig on Debian's config failed"; }
+		# What the tools need, Debian's values: olddefconfig drops BTF
+		# silently without a recent enough pahole.
+		local o
+		for o in CONFIG_DEBUG_INFO_BTF=y CONFIG_DEBUG_INFO_BTF_MODULES=y CONFIG_FTRACE=y \
+			CONFIG_BPF_SYSCALL=y CONFIG_IOMMUFD=m CONFIG_VFIO_IOMMU_TYPE1=m; do
+			grep -qx "$o" "$TREE/.config" ||
+				die "Debian's config for $BASE_VER lost $o here (pahole missing or too old for BTF? run 'make deps')"
+		done
 	else
 		make -s -C "$TREE" KCONFIG_ALLCONFIG="$frag" allnoconfig >"$TREE/.config.log" 2>&1 ||
 			{ cat "$TREE/.config.log" >&2; die "allnoconfig failed"; }
@@ -255,7 +275,7 @@ kmake() {
 		CCACHE_BASEDIR=$CACHE/trees CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G} \
 		KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER="$who" \
 		KBUILD_BUILD_HOST="ioasid-trace" LOCALVERSION= \
-		${KMAKE_ENV:-} make -C "$TREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+		"${KMAKE_ENV[@]}" "${KMAKE_VARS[@]}" make -C "$TREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }
 
 # CPU seconds (user + system) of this shell's finished children, into the
@@ -279,8 +299,9 @@ progress_make() {
 	children_cpu cpu0
 	kmake "$@" >"$log" 2>&1 &
 	pid=$!
-	# kmake's subshell does not pass a signal on to its make
-	trap 'pkill -TERM -P $pid 2>/dev/null; kill $pid 2>/dev/null' INT TERM
+	# kmake's subshell does not pass a signal on to its make: signal make,
+	# and wait below collects it (and its CPU time)
+	trap 'pkill -TERM -P $pid 2>/dev/null' INT TERM HUP
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 30 & wait $! || true
 		kill -0 "$pid" 2>/dev/null || break
@@ -289,7 +310,7 @@ progress_make() {
 	done
 	rc=0
 	wait "$pid" || rc=$?
-	trap - INT TERM
+	trap - INT TERM HUP
 	children_cpu cpu1
 	if [ "$rc" != 0 ]; then
 		say "$what: stopped after $(( $(date +%s) - start ))s, $((cpu1 - cpu0)) CPU-s"
@@ -311,6 +332,11 @@ prune_trees() {
 	for t in $(ls -1dt "$CACHE"/trees/*/ 2>/dev/null); do
 		t=${t%/}
 		[[ $linked == *" $t "* ]] && continue
+		# A Debian-config tree (hours to build, resumable) only gives way
+		# to another Debian-config build.
+		case $t in
+		*-debconfig-*) [ "$DEBCONFIG" = 1 ] && [ "$t" != "$TREE" ] || continue ;;
+		esac
 		n=$((n + 1))
 		[ "$n" -le "$keep" ] && continue
 		say "removing old tree $(basename "$t")"
@@ -363,7 +389,7 @@ install_modules() {
 cmd_deb() {
 	local out=$TREE/.deb rev start debs
 	[ -f "$TREE/.ioasid-built" ] ||
-		die "kernel $KEY is not built: run 'make kernel' (with the same STOCK, DEBUG, MODULES, BASE) first"
+		die "kernel $KEY is not built: run 'make kernel' (with the same STOCK, DEBUG, MODULES, DEBCONFIG, BASE) first"
 	command -v dpkg-buildpackage >/dev/null && command -v dh_testdir >/dev/null ||
 		die "dpkg-buildpackage or debhelper missing: run 'make deps'"
 	rev=ioasid.${KEY##*-}
@@ -374,9 +400,8 @@ cmd_deb() {
 	# kmake's CC and KBUILD_BUILD_* reach debian/rules' make: nothing else rebuilds
 	# no -dbg package (a copy of vmlinux with its DWARF: hundreds of MB)
 	DEB_BUILD_PROFILES=pkg.linux-upstream.nokerneldbg \
-		kmake KDEB_PKGVERSION="$(kmake -s kernelrelease)-$rev" KDEB_COMPRESS=xz \
-		bindeb-pkg >"$TREE/.deb.log" 2>&1 ||
-		{ tail -25 "$TREE/.deb.log" >&2; die "bindeb-pkg failed (log: $TREE/.deb.log)"; }
+		progress_make bindeb-pkg "$TREE/.deb.log" \
+		KDEB_PKGVERSION="$(kmake -s kernelrelease)-$rev" KDEB_COMPRESS=xz bindeb-pkg
 	mkdir -p "$out"
 	mv "$CACHE"/trees/linux-*_*"$rev"_* "$out"/
 	rm -rf "$TREE/debian"
@@ -441,7 +466,12 @@ info)
 	echo "tree:      $TREE"
 	echo "base:      $IOASID_BASE: Debian $SRC_PKG $BASE_VER (installed: $(installed_version))"
 	echo "built:     $([ -f "$TREE/.ioasid-built" ] && echo yes || echo no)"
-	[ "$DEBCONFIG" = 0 ] || echo "config:    Debian's, from $(debian_config_pkg) $BASE_VER"
+	if [ "$DEBCONFIG" = 1 ]; then
+		pkg=$(debian_config_pkg)
+		echo "config:    Debian's, from $pkg $BASE_VER"
+		f=$CACHE/debs/${pkg}_${BASE_VER//\~/_}/usr/src/$pkg/.config
+		[ -f "$f" ] && echo "debconfig: $f"
+	fi
 	;;
 *) die "usage: kernel.sh {base|prepare|config|build|headers|selftests|deb|key|tree|info}" ;;
 esac

@@ -63,23 +63,37 @@ n=$(sed -n 2p "$tmp/boot")
 [ "${n:-0}" -ge 10 ]
 ok $? "the series' iommufd events in tracefs ($n)"
 
-# Debian's config, changed only where config-debian.fragment says.
+# Debian's config, changed only where config-debian.fragment says: against
+# Debian's config made current for this machine's toolchain (olddefconfig
+# alone: a compiler or pahole other than Debian's changes what Kconfig
+# detects), no option may differ or vanish but the fragment's, and new
+# ones are those the fragment's enable.
 start=$(date +%s)
 IOASID_DEBCONFIG=1 testbed/kernel.sh config >"$tmp/debconfig.log" 2>&1
 ok $? "Debian's config for the series (kernel.sh config, DEBCONFIG=1, $(( $(date +%s) - start ))s)$(tail -2 "$tmp/debconfig.log" | sed 's/^/; /' | tr -d '\n' | head -c 300)"
 dtree=$(IOASID_DEBCONFIG=1 testbed/kernel.sh tree)
-dpkg=$(IOASID_DEBCONFIG=1 testbed/kernel.sh info | sed -n "s/^config: *Debian's, from \([^ ]*\) .*/\1/p")
-orig=$(ls "${IOASID_CACHE:-$HOME/.cache/ioasid-trace}"/debs/"${dpkg}"_*/usr/src/"$dpkg"/.config 2>/dev/null | head -1)
-[ -n "$orig" ] && [ -f "$dtree/.config" ]
-ok $? "Debian's config ($dpkg) and the flavour's are there"
-# Options whose value is ours: the fragment's, those they select or enable,
-# and the toolchain's description.
-ours=$(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1/p' testbed/config-debian.fragment | paste -sd'|')
-derived='CONFIG_IOMMUFD_DRIVER|CONFIG_INTERVAL_TREE_SPAN_ITER|CONFIG_CC_VERSION_TEXT|CONFIG_RUSTC_[A-Z0-9_]*|CONFIG_(GCC|AS|LD|PAHOLE|CLANG|LLD)_VERSION'
-opts() { sed -nE 's/^(CONFIG_[A-Z0-9_]+)=(.*)/\1=\2/p; s/^# (CONFIG_[A-Z0-9_]+) is not set/\1=n/p' "$1" | sort; }
-d=$(diff <(opts "$orig") <(opts "$dtree/.config") | sed -n 's/^[<>] //p' | cut -d= -f1 | sort -u |
-	grep -vxE "$ours|$derived")
-is "$d" "" "no option differs from Debian's but the fragment's and what they derive"
+orig=$(IOASID_DEBCONFIG=1 testbed/kernel.sh info | sed -n 's/^debconfig: *//p')
+[ -f "$orig" ] && [ -f "$dtree/.config" ] &&
+	cp "$orig" "$tmp/base.config" &&
+	make -s -C "$dtree" KCONFIG_CONFIG="$tmp/base.config" olddefconfig >"$tmp/base.log" 2>&1
+ok $? "Debian's config ($orig) made current here (olddefconfig alone)"
+# opts FILE: "NAME<tab>VALUE" per option, "n" for "is not set", by name
+opts() {
+	sed -nE 's/^(CONFIG_[A-Z0-9_]+)=(.*)/\1\t\2/p; s/^# (CONFIG_[A-Z0-9_]+) is not set/\1\tn/p' "$1" |
+		LC_ALL=C sort -t$'\t' -k1,1
+}
+ours=$(sed -nE 's/^(CONFIG_[A-Z0-9_]+)=.*/\1/p; s/^# (CONFIG_[A-Z0-9_]+) is not set/\1/p' \
+	testbed/config-debian.fragment | paste -sd'|')
+# options of the baseline whose value changed or that are gone (unless
+# they were off), the fragment's aside
+d=$( { LC_ALL=C join -t$'\t' <(opts "$tmp/base.config") <(opts "$dtree/.config") |
+	awk -F'\t' '$2 != $3 { print $1 }'
+	LC_ALL=C join -t$'\t' -v1 <(opts "$tmp/base.config") <(opts "$dtree/.config") |
+		awk -F'\t' '$2 != "n" { print $1 }'; } | grep -vxE "$ours")
+is "$d" "" "no option of Debian's differs or is gone but the fragment's"
+echo "# new options the fragment's enable: $(LC_ALL=C comm -13 <(opts "$tmp/base.config" | cut -f1) \
+	<(opts "$dtree/.config" | cut -f1) | paste -sd' ')"
+echo "# this toolchain vs Debian's build: $(diff <(opts "$orig") <(opts "$tmp/base.config") | grep -c '^>') option values differ"
 for o in CONFIG_IOMMUFD=m CONFIG_VFIO_IOMMU_TYPE1=m CONFIG_DEBUG_INFO_BTF=y CONFIG_DEBUG_INFO_BTF_MODULES=y; do
 	grep -qx "$o" "$dtree/.config"
 	ok $? "the flavour has $o"
