@@ -4,6 +4,9 @@
 . "$(dirname "$0")/../tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 run=$top/testbed/run
+# What follows is the default base's behaviour (make test-all runs the
+# host tests with IOASID_BASE=mainline too).
+unset IOASID_BASE
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 
