@@ -75,7 +75,9 @@ ready() {
 		kill -0 "$(eval echo "\$pid_$1")" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "# $1 not ready: $(head -c 300 "$d/$1.err")"
+	# a compiler's warnings come first: its errors, else the end
+	echo "# $1 not ready: $({ grep -m5 -E 'error|Error|ERROR' "$d/$1.err" || tail -5 "$d/$1.err"; } |
+		cut -c1-200 | tr '\n' ' ')"
 	return 1
 }
 
@@ -140,8 +142,19 @@ done
 # bcc compiles with clang at start (a minute or more under TCG); the
 # kernel's headers come from /sys/kernel/kheaders.tar.xz (IKHEADERS).
 bg bcc_trace env PYTHONUNBUFFERED=1 trace-bpfcc 't:iommufd:iommufd_ioas_map "ioas=%u iova=%llx length=%llu ret=%d", args->ioas_id, args->iova, args->length, args->ret'
-ready bcc_trace '^PID +TID' 300
-ok $? "bcc trace on iommufd:iommufd_ioas_map attached"
+bcc_trace_skip=0
+if ready bcc_trace '^PID +TID' 300; then
+	ok 0 "bcc trace on iommufd:iommufd_ioas_map attached"
+elif ! kill -0 "$pid_bcc_trace" 2>/dev/null &&
+	grep -qE '^include/linux/[^:]+:[0-9]+:[0-9]+: error:' "$d/bcc_trace.err"; then
+	# bcc's clang could not compile this kernel's own headers (bookworm's
+	# bcc 0.26 and 7.3's): nothing of ours, left out of the counts below
+	bcc_trace_skip=1
+	ok 0 "# SKIP bcc trace: this bcc cannot compile the kernel's headers ($(grep -m1 -E '^include/linux/.*error:' "$d/bcc_trace.err" | cut -c1-120))"
+else
+	ok 1 "bcc trace on iommufd:iommufd_ioas_map attached"
+fi
+export bcc_trace_skip
 bg bcc_argdist env PYTHONUNBUFFERED=1 argdist-bpfcc -c -i 1 -C 't:vfio_iommu_type1:vfio_iommu_type1_dma_unmap():int:args->ret'
 ready bcc_argdist '^\[' 300
 ok $? "bcc argdist -C on vfio_iommu_type1:vfio_iommu_type1_dma_unmap attached"
@@ -189,7 +202,7 @@ is "$rc:$left" "0:" "ftrace hist: triggers and the synthetic event removed, noth
 
 # compare: every consumer's counts, side by side, then TAP lines
 python3 - "$d" "$ppid" "$want" <<'PY' >"$d/verdicts"
-import collections, json, re, sys
+import collections, json, os, re, sys
 d, pid, want = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 R = lambda f: open("%s/%s" % (d, f)).read()
 got = collections.defaultdict(dict)   # what -> consumer -> count
@@ -280,6 +293,11 @@ expect = {
 }
 for w in ("iommufd attach", "iommufd detach", "type1 attach", "type1 detach"):
     expect[w] = ["perf stat", "attach.bt"]
+if os.environ.get("bcc_trace_skip") == "1":
+    # bcc trace did not run: nothing counted, and perf sees every map
+    expect["iommufd map"].remove("bcc trace")
+    del got["iommufd map"]["bcc trace"]
+    hidden.discard(("iommufd map", "perf stat"))
 for what, cs in expect.items():
     for c in cs:
         got[what].setdefault(c, None)
