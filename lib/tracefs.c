@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tracefs access for tests and probing (see tracefs.h). */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -276,5 +277,51 @@ int trace_record(const char *buf, const char *event, int nth, char *out, size_t 
 	if (!rec || !len)
 		return -ENOENT;
 	copy_span(rec, "\n", out, len);
+	return 0;
+}
+
+/* Back from @p (exclusive) to the first character of its line in @buf. */
+static const char *line_start(const char *buf, const char *p)
+{
+	while (p > buf && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+int trace_record_time(const char *buf, const char *event, int nth, int *pid,
+		      unsigned long long *ts_ns)
+{
+	const char *rec = find_record(buf, event, nth), *ls, *p, *dot, *ts;
+	unsigned long long frac = 0;
+	int digits = 0;
+
+	if (!rec)
+		return -ENOENT;
+	p = rec - strlen(event) - 4;	/* the ':' after the timestamp */
+	ls = line_start(buf, p);
+	for (ts = p; ts > ls && (isdigit((unsigned char)ts[-1]) || ts[-1] == '.'); ts--)
+		;
+	dot = memchr(ts, '.', p - ts);
+	if (!dot || dot == ts)
+		return -EINVAL;
+	for (const char *d = dot + 1; d < p; d++, digits++)
+		frac = frac * 10 + (*d - '0');
+	if (digits > 9)
+		return -EINVAL;
+	for (; digits < 9; digits++)
+		frac *= 10;
+	*ts_ns = strtoull(ts, NULL, 10) * 1000000000ULL + frac;
+	/* the pid: the digits after the last '-' before the "[cpu]" */
+	for (p = ts; p > ls && p[-1] != '['; p--)
+		;
+	if (p == ls)
+		return -EINVAL;
+	for (p--; p > ls && p[-1] == ' '; p--)
+		;
+	for (ts = p; ts > ls && isdigit((unsigned char)ts[-1]); ts--)
+		;
+	if (ts == p || ts == ls || ts[-1] != '-')
+		return -EINVAL;
+	*pid = atoi(ts);
 	return 0;
 }

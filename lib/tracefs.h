@@ -53,5 +53,12 @@ int trace_field_str(const char *buf, const char *event, int nth, const char *key
 		    char *out, size_t len);
 /* The @nth record's line of @event (up to the newline) into @out. */
 int trace_record(const char *buf, const char *event, int nth, char *out, size_t len);
+/*
+ * The task (pid) and the time in ns of the @nth record of @event, from the
+ * line's header ("comm-pid [cpu] flags secs.frac: event: ..."; the default
+ * text output has microseconds).  0, or -ENOENT / -EINVAL.
+ */
+int trace_record_time(const char *buf, const char *event, int nth, int *pid,
+		      unsigned long long *ts_ns);
 
 #endif

@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+# lib/tracefs.c: records, their task and time, out of the trace text.
+. "$(dirname "$0")/../tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+
+gcc -Wall -Wextra -Werror -O2 -I"$top/lib" -o "$d/t" "$top/tests/host/tracefs_test.c" \
+	"$top/lib/tracefs.c" 2>"$d/cc.err"
+ok $? "tracefs_test builds without warnings"
+
+# As tracefs prints them: a comm with a dash and a space, <...>, 9 decimals.
+cat >"$d/trace" <<'T'
+# tracer: nop
+#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION
+#              | |         |   |||||     |         |
+  dma probe-x-412     [001] .....   120.000250: iommufd_ioas_map_start: ioas_id=1 iova=0x0 length=0x1000 flags=0x7
+  dma probe-x-412     [001] .....   120.000262: iommufd_ioas_map: ioas_id=1 iova=0x10000 length=0x1000 flags=0x7 ret=0
+           <...>-7     [000] d..1.     5.123456789: iommufd_ioas_map_start: ioas_id=2 iova=0x0 length=0x2000 flags=0x7
+ broken line: iommufd_ioas_map_start: no header
+T
+is "$("$d/t" "$d/trace" iommufd_ioas_map_start 0)" "0 412 120000250000 3" \
+	"a comm with a dash and a space: pid 412, microseconds as ns"
+is "$("$d/t" "$d/trace" iommufd_ioas_map 0)" "0 412 120000262000 1" "the end record"
+is "$("$d/t" "$d/trace" iommufd_ioas_map_start 1)" "0 7 5123456789 3" \
+	"<...> and nine decimals"
+is "$("$d/t" "$d/trace" iommufd_ioas_map_start 2 | cut -d' ' -f1)" -22 \
+	"a line without a header: -EINVAL"
+is "$("$d/t" "$d/trace" iommufd_ioas_map_start 3 | cut -d' ' -f1)" -2 "no such record: -ENOENT"
+done_testing
