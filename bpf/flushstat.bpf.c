@@ -209,7 +209,7 @@ int BPF_PROG(iommufd_map_start, const struct iommu_ioas_map___s *cmd)
 
 SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(iommufd_map, struct iommufd_ioas *ioas, const struct iommu_ioas_map___s *cmd,
-	     __u64 start_ns, int ret)
+	     int ret)
 {
 	if (!cmd)
 		return 0;
@@ -226,7 +226,7 @@ int BPF_PROG(iommufd_unmap_start, const struct iommu_ioas_unmap___s *cmd)
 
 SEC("tp_btf/iommufd_ioas_unmap")
 int BPF_PROG(iommufd_unmap, struct iommufd_ioas *ioas, const struct iommu_ioas_unmap___s *cmd,
-	     __u64 length, __u64 unmapped, __u64 start_ns, int ret)
+	     __u64 length, __u64 unmapped, int ret)
 {
 	if (!cmd)
 		return 0;
@@ -243,7 +243,7 @@ int BPF_PROG(iommufd_copy_start, const struct iommu_ioas_copy___s *cmd)
 
 SEC("tp_btf/iommufd_ioas_copy")
 int BPF_PROG(iommufd_copy, struct iommufd_ioas *dst_ioas, const struct iommu_ioas_copy___s *cmd,
-	     __u64 start_ns, int ret)
+	     int ret)
 {
 	if (!cmd)
 		return 0;
@@ -257,7 +257,7 @@ int BPF_PROG(type1_map_start, void *iommu)
 }
 
 SEC("tp_btf/vfio_iommu_type1_dma_map")
-int BPF_PROG(type1_map, void *iommu, const void *map, __u64 start_ns, int ret)
+int BPF_PROG(type1_map, void *iommu, const void *map, int ret)
 {
 	return op_end(FS_TYPE1, FS_OP_MAP, container_no(iommu), ret);
 }
@@ -270,7 +270,7 @@ int BPF_PROG(type1_unmap_start, void *iommu)
 
 SEC("tp_btf/vfio_iommu_type1_dma_unmap")
 int BPF_PROG(type1_unmap, void *iommu, const void *unmap, __u64 size, __u64 unmapped,
-	     __u64 start_ns, int ret)
+	     int ret)
 {
 	return op_end(FS_TYPE1, FS_OP_UNMAP, container_no(iommu), ret);
 }

@@ -4,11 +4,15 @@
  * histograms, aggregated here, keyed by backend x operation x size class
  * (x process with -P, x IOAS or container with -I).
  *
- * Tracepoint mode: one tp_btf program per operation on the END events of
- * the ioasid-trace series; the latency is now - start_ns, the timestamp
- * the kernel took on entry.  No start map.
+ * Tracepoint mode: tp_btf programs on the _start and end events of the
+ * ioasid-trace series; the latency is from the _start event to the end
+ * event of the same thread (the series fires both in the handler's
+ * thread and never nests two timed operations in one).
  * Fallback mode (kernels without the series): syscalls:sys_{enter,exit}_ioctl
- * (or raw_syscalls) with the ioctl decoded here and a per-thread start map.
+ * (or raw_syscalls) with the ioctl decoded here.
+ * Both keep the thread's operation in task storage: created once per
+ * thread, then a pointer in the task, so no hash update and delete per
+ * operation.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -36,13 +40,27 @@ struct {
 	__type(value, struct hist);
 } hists SEC(".maps");
 
-/* Fallback: the ioctl a thread is in.  -B: the operation a thread is in. */
+/* The operation the thread is in (valid while active), every mode. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_ENTRIES);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct op_state);
-} ops SEC(".maps");
+} cur SEC(".maps");
+
+static __always_inline struct op_state *cur_get(bool create)
+{
+	return bpf_task_storage_get(&cur, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* The thread's current operation, or NULL outside one. */
+static __always_inline struct op_state *cur_active(void)
+{
+	struct op_state *st = cur_get(false);
+
+	return st && st->active ? st : NULL;
+}
 
 static struct hist zero_hist;
 
@@ -89,28 +107,46 @@ static __always_inline int record(__u8 backend, __u8 op, __u64 len, __u64 as, __
 	return 0;
 }
 
-/* ---- tracepoint mode: end events carry start_ns ---- */
+/* ---- tracepoint mode: _start to end event of the same thread ---- */
 
-static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 as, __u64 start_ns,
-				     int ret)
+static __always_inline int op_begin(__u8 backend, __u8 op)
 {
-	struct op_state *st = NULL;
-	__u32 tid;
-	int err;
+	struct op_state *st;
 
-	/* the event was enabled while the operation ran: no start */
-	if (!start_ns)
-		return 0;
 	if (pid_filtered())
 		return 0;
+	st = cur_get(true);
+	if (!st)
+		return 0;
+	st->backend = backend;
+	st->op = op;
 	if (targ_breakdown) {
-		tid = cur_tid();
-		st = bpf_map_lookup_elem(&ops, &tid);
+		st->pin_batches = 0;
+		st->pinned_pages = 0;
+		st->iotlb_syncs = 0;
 	}
-	err = record(backend, op, len, as, bpf_ktime_get_ns() - start_ns, ret, st);
-	if (st)
-		bpf_map_delete_elem(&ops, &tid);
-	return err;
+	st->active = 1;
+	/* last: the _start program's own cost stays out of the latency */
+	st->start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+/*
+ * No pid_filtered() here: op_begin() applied the filters, and an end
+ * without an active start (filtered, or maplat attached mid-operation)
+ * is ignored.
+ */
+static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 as, int ret)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct op_state *st = cur_active();
+
+	if (!st)
+		return 0;
+	st->active = 0;
+	if (st->backend != backend || st->op != op)
+		return 0;
+	return record(backend, op, len, as, now - st->start_ns, ret, st);
 }
 
 /*
@@ -123,67 +159,47 @@ static __always_inline __u64 ioas_id(__u32 id)
 }
 
 SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(iommufd_map, void *ioas, const struct iommu_ioas_map___s *cmd, __u64 start_ns,
-	     int ret)
+int BPF_PROG(iommufd_map, void *ioas, const struct iommu_ioas_map___s *cmd, int ret)
 {
 	if (!cmd)	/* never NULL; a module's tracepoint: see series.bpf.h */
 		return 0;
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, cmd->length, ioas_id(cmd->ioas_id),
-			 start_ns, ret);
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, cmd->length, ioas_id(cmd->ioas_id), ret);
 }
 
 /* cmd->length now holds the bytes unmapped; @length is what was asked */
 SEC("tp_btf/iommufd_ioas_unmap")
 int BPF_PROG(iommufd_unmap, void *ioas, const struct iommu_ioas_unmap___s *cmd,
-	     __u64 length, __u64 unmapped, __u64 start_ns, int ret)
+	     __u64 length, __u64 unmapped, int ret)
 {
 	if (!cmd)
 		return 0;
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length, ioas_id(cmd->ioas_id),
-			 start_ns, ret);
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length, ioas_id(cmd->ioas_id), ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
-int BPF_PROG(iommufd_copy, void *dst_ioas, const struct iommu_ioas_copy___s *cmd,
-	     __u64 start_ns, int ret)
+int BPF_PROG(iommufd_copy, void *dst_ioas, const struct iommu_ioas_copy___s *cmd, int ret)
 {
 	if (!cmd)
 		return 0;
 	return end_event(MAPLAT_IOMMUFD, MAPLAT_COPY, cmd->length, ioas_id(cmd->dst_ioas_id),
-			 start_ns, ret);
+			 ret);
 }
 
 /* -I: a container has no id; its address is numbered by user space */
 SEC("tp_btf/vfio_iommu_type1_dma_map")
 int BPF_PROG(type1_map, struct vfio_iommu *iommu, const struct vfio_iommu_type1_dma_map___s *map,
-	     __u64 start_ns, int ret)
+	     int ret)
 {
 	if (!map)
 		return 0;
-	return end_event(MAPLAT_TYPE1, MAPLAT_MAP, map->size, (__u64)iommu, start_ns, ret);
+	return end_event(MAPLAT_TYPE1, MAPLAT_MAP, map->size, (__u64)iommu, ret);
 }
 
 SEC("tp_btf/vfio_iommu_type1_dma_unmap")
 int BPF_PROG(type1_unmap, struct vfio_iommu *iommu, const void *unmap, __u64 size,
-	     __u64 unmapped, __u64 start_ns, int ret)
+	     __u64 unmapped, int ret)
 {
-	return end_event(MAPLAT_TYPE1, MAPLAT_UNMAP, size, (__u64)iommu, start_ns, ret);
-}
-
-/* ---- -B: attribute pin batches and IOTLB syncs to the thread's operation ---- */
-
-static __always_inline int op_begin(__u8 backend, __u8 op)
-{
-	struct op_state st = {};
-	__u32 tid;
-
-	if (pid_filtered())
-		return 0;
-	tid = cur_tid();
-	st.backend = backend;
-	st.op = op;
-	bpf_map_update_elem(&ops, &tid, &st, BPF_ANY);
-	return 0;
+	return end_event(MAPLAT_TYPE1, MAPLAT_UNMAP, size, (__u64)iommu, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_map_start")
@@ -216,12 +232,12 @@ int BPF_PROG(type1_unmap_start)
 	return op_begin(MAPLAT_TYPE1, MAPLAT_UNMAP);
 }
 
+/* ---- -B: pin batches and IOTLB syncs of the thread's operation ---- */
+
 static __always_inline int pinned(int ret)
 {
-	__u32 tid = cur_tid();
-	struct op_state *st;
+	struct op_state *st = cur_active();
 
-	st = bpf_map_lookup_elem(&ops, &tid);
 	if (!st)
 		return 0;
 	st->pin_batches++;
@@ -245,10 +261,8 @@ int BPF_PROG(type1_pin, struct vfio_dma *dma, __u64 iova, __u64 npages, int ret)
 SEC("tp_btf/iotlb_sync")
 int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
 {
-	__u32 tid = cur_tid();
-	struct op_state *st;
+	struct op_state *st = cur_active();
 
-	st = bpf_map_lookup_elem(&ops, &tid);
 	if (st)
 		st->iotlb_syncs++;
 	return 0;
@@ -258,8 +272,8 @@ int BPF_PROG(iotlb_sync, struct iommu_domain *domain, struct iommu_iotlb_gather 
 
 static __always_inline int ioctl_enter(int fd, __u32 cmd, __u64 arg)
 {
-	struct op_state st = {};
-	__u32 tid, id;
+	struct op_state *st;
+	__u32 id;
 	int i;
 
 	if (pid_filtered())
@@ -269,34 +283,35 @@ static __always_inline int ioctl_enter(int fd, __u32 cmd, __u64 arg)
 		return 0;
 	if (filter_backend >= 0 && ioctls[i].backend != filter_backend)
 		return 0;
-	st.backend = ioctls[i].backend;
-	st.op = ioctls[i].op;
-	if (bpf_probe_read_user(&st.len, sizeof(st.len), (void *)(arg + ioctls[i].len_off)))
-		st.len = 0;
+	st = cur_get(true);
+	if (!st)
+		return 0;
+	st->backend = ioctls[i].backend;
+	st->op = ioctls[i].op;
+	if (bpf_probe_read_user(&st->len, sizeof(st->len), (void *)(arg + ioctls[i].len_off)))
+		st->len = 0;
 	/* -I: the IOAS id in the user struct; a type1 container is its fd */
+	st->as = 0;
 	if (targ_per_ioas && ioctls[i].id_off == IOCTL_ID_FD)
-		st.as = cur_fd_key(fd);
+		st->as = cur_fd_key(fd);
 	else if (targ_per_ioas &&
 		 !bpf_probe_read_user(&id, sizeof(id), (void *)(arg + ioctls[i].id_off)))
-		st.as = id;
-	tid = cur_tid();
-	st.start_ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&ops, &tid, &st, BPF_ANY);
+		st->as = id;
+	st->active = 1;
+	st->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
+/* Every ioctl's exit: only those ioctl_enter() marked find an active state. */
 static __always_inline int ioctl_exit(long ret)
 {
-	__u32 tid = cur_tid();
-	struct op_state *st;
+	struct op_state *st = cur_active();
 
-	st = bpf_map_lookup_elem(&ops, &tid);
 	if (!st)
 		return 0;
-	record(st->backend, st->op, st->len, st->as, bpf_ktime_get_ns() - st->start_ns,
-	       ret < 0 ? -1 : 0, NULL);
-	bpf_map_delete_elem(&ops, &tid);
-	return 0;
+	st->active = 0;
+	return record(st->backend, st->op, st->len, st->as, bpf_ktime_get_ns() - st->start_ns,
+		      ret < 0 ? -1 : 0, NULL);
 }
 
 IOCTL_SYSCALL_PROGS()

@@ -3,8 +3,8 @@
  * maplat: DMA map/unmap/copy latency of iommufd and VFIO type1, as log2
  * histograms per backend, operation and size class (see maplat.md).
  *
- * Tracepoint mode runs one tp_btf program per operation on the end events
- * of the ioasid-trace series; without them it falls back to the ioctl
+ * Tracepoint mode runs tp_btf programs on the _start and end events of
+ * the ioasid-trace series; without them it falls back to the ioctl
  * syscall tracepoints and says so.
  */
 #include <errno.h>
@@ -82,7 +82,7 @@ static const char usage_text[] =
 "  -I, --per-ioas      histograms per address space: iommufd IOAS id, type1\n"
 "                      container (numbered 1, 2, ... as they appear)\n"
 "  -B, --breakdown     pin batches, pages pinned, IOTLB syncs per operation\n"
-"                      (tracepoint mode; costs a per-thread map)\n"
+"                      (tracepoint mode; costs the pin and sync programs)\n"
 "  -F, --fallback      use the ioctl syscall tracepoints even if the\n"
 "                      iommufd/vfio_iommu_type1 events exist\n"
 "  -p, --pid PID       only this process\n"
@@ -151,7 +151,7 @@ static int parse_args(int argc, char **argv)
 
 enum role {
 	ROLE_END,	/* tracepoint mode: an end event */
-	ROLE_START,	/* -B: a start event */
+	ROLE_START,	/* tracepoint mode: its _start event */
 	ROLE_EXTRA,	/* -B: pin batch, IOTLB sync */
 	ROLE_SYSCALLS,
 	ROLE_RAW,
@@ -201,8 +201,8 @@ static bool backend_selected(int backend)
 }
 
 /*
- * Pick the mode: the series' end events if every one the selected
- * backends need has BTF, else the ioctl syscall events.  A backend whose
+ * Pick the mode: the series' _start and end events if every one the
+ * selected backends need has BTF, else the ioctl syscall events.  A backend whose
  * module is not loaded (on a kernel with the series) is left out; if that
  * leaves none, the fallback.  -1 if nothing can be traced.
  */
@@ -213,7 +213,8 @@ static int choose_mode(const struct prog_desc *t, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (t[i].role == ROLE_END && backend_selected(t[i].backend))
+		if ((t[i].role == ROLE_END || t[i].role == ROLE_START) &&
+		    backend_selected(t[i].backend))
 			bpftool_tp_tally(&tps, t[i].tp);
 	if (bpftool_tp_mode(&tps) && !opts.fallback)
 		return MODE_TP;
@@ -236,10 +237,10 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 	for (i = 0; i < n; i++) {
 		switch (t[i].role) {
 		case ROLE_END:
+		case ROLE_START:
 			on = mode == MODE_TP && backend_selected(t[i].backend) &&
 			     bpftool_tp_state(t[i].tp) == PROBE_TP_OK;
 			break;
-		case ROLE_START:
 		case ROLE_EXTRA:
 			on = mode == MODE_TP && env.breakdown && backend_selected(t[i].backend);
 			st = on ? bpftool_tp_state(t[i].tp) : PROBE_TP_OK;
@@ -445,7 +446,7 @@ static void print_banner(int mode, int missing)
 				 env.backend < 0 ? "iommufd, type1" : backend_names[env.backend]);
 
 	if (mode == MODE_TP) {
-		fprintf(f, "mode: tracepoint (end events' start_ns: ioctl handler latency)\n");
+		fprintf(f, "mode: tracepoint (_start to end event: ioctl handler latency)\n");
 		bpftool_unloaded_note(f, false);
 		if (env.breakdown && missing)
 			fprintf(f, "  -B: %d tracepoint(s) missing, their counts stay 0\n", missing);

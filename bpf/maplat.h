@@ -61,17 +61,18 @@ struct ioctl_desc {
 /* -I in the fallback: the ioctl's fd names the address space (type1) */
 #define IOCTL_ID_FD	0xffff
 
-/* Fallback and -B: the operation a thread is in. */
+/* The operation a thread is in (task storage), every mode. */
 struct op_state {
-	__u64 start_ns;
-	__u64 len;
+	__u64 start_ns;		/* its _start event, or the ioctl's entry */
+	__u64 len;		/* fallback */
 	__u64 as;		/* -I, fallback: hist_key.as */
-	__u64 pin_batches;
+	__u64 pin_batches;	/* -B */
 	__u64 pinned_pages;
 	__u64 iotlb_syncs;
 	__u8 backend;
 	__u8 op;
-	__u8 pad[6];
+	__u8 active;		/* 0 between operations */
+	__u8 pad[5];
 };
 
 #endif /* __MAPLAT_H */

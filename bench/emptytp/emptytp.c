@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * emptytp: attach emptytp.bpf.c's empty programs to maplat's end events,
- * print a "Tracing" banner (bench/overhead-guest waits for it) and stay
- * attached until SIGINT or SIGTERM.  Starts like the tools of bpf/
- * (lib/bpftool.h); a kernel without the series' end events is an error,
+ * emptytp: attach emptytp.bpf.c's empty programs to maplat's _start and
+ * end events, print a "Tracing" banner (bench/overhead-guest waits for it)
+ * and stay attached until SIGINT or SIGTERM.  Starts like the tools of
+ * bpf/ (lib/bpftool.h); a kernel without the series' events is an error,
  * not a fallback: there is no floor to measure there.
  */
 #include <errno.h>
@@ -24,16 +24,19 @@
 
 /* The events emptytp.bpf.c attaches to, in its order. */
 static const char *const events[] = {
-	"iommufd_ioas_map", "iommufd_ioas_unmap", "iommufd_ioas_copy",
-	"vfio_iommu_type1_dma_map", "vfio_iommu_type1_dma_unmap",
+	"iommufd_ioas_map_start", "iommufd_ioas_map",
+	"iommufd_ioas_unmap_start", "iommufd_ioas_unmap",
+	"iommufd_ioas_copy_start", "iommufd_ioas_copy",
+	"vfio_iommu_type1_dma_map_start", "vfio_iommu_type1_dma_map",
+	"vfio_iommu_type1_dma_unmap_start", "vfio_iommu_type1_dma_unmap",
 };
 
 static const char usage_text[] =
 "usage: emptytp [-h] [-v]\n"
 "\n"
-"The floor of bench/overhead: an empty tp_btf program on each end event\n"
-"maplat uses (iommufd_ioas_{map,unmap,copy}, vfio_iommu_type1_dma_{map,unmap}),\n"
-"attached until Ctrl-C or SIGTERM.\n"
+"The floor of bench/overhead: an empty tp_btf program on each _start and\n"
+"end event maplat uses (iommufd_ioas_{map,unmap,copy}[_start],\n"
+"vfio_iommu_type1_dma_{map,unmap}[_start]), attached until Ctrl-C or SIGTERM.\n"
 "\n"
 "  -h, --help     this help\n"
 "  -v, --verbose  libbpf debug output\n";
@@ -73,7 +76,7 @@ static int parse_args(int argc, char **argv)
 /* Every event needs BTF: one message naming those missing, -ENOENT. */
 static int probe_events(void)
 {
-	char miss[256] = "";
+	char miss[512] = "";
 	size_t i, len = 0;
 
 	for (i = 0; i < ARRAY_SIZE(events); i++) {
@@ -87,7 +90,7 @@ static int probe_events(void)
 	if (!len)
 		return 0;
 	fprintf(stderr, "emptytp: no BTF for tracepoint(s) %s: this kernel lacks the "
-		"ioasid-trace series' end events\n", miss);
+		"ioasid-trace series' map/unmap/copy events\n", miss);
 	return -ENOENT;
 }
 
@@ -115,7 +118,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 
-	fflush(bpftool_banner(false, "the map/unmap/copy end events with empty programs"));
+	fflush(bpftool_banner(false, "the map/unmap/copy _start/end events with empty programs"));
 	/* no interval: only a signal ends the wait */
 	while (!cli_wait(&set, INT_MAX))
 		;

@@ -9,9 +9,9 @@
  * socket; "ready" is the time from exec to QMP answering query-status
  * with "prelaunch".  While QEMU starts, a private tracefs instance,
  * filtered to QEMU's threads, records the series' events:
- * IOMMU_IOAS_MAP / VFIO_IOMMU_MAP_DMA calls (time inside each from the
- * end event's start_ns to its timestamp, bytes), pinned pages, IOTLB
- * syncs and the device attach.  Then QEMU quits through QMP (SIGKILL
+ * IOMMU_IOAS_MAP / VFIO_IOMMU_MAP_DMA calls (time inside each from its
+ * _start record to its end record of the same thread, bytes), pinned
+ * pages, IOTLB syncs and the device attach.  Then QEMU quits through QMP (SIGKILL
  * after a timeout) and nothing may stay pinned (/proc/vmstat FOLL_PIN
  * counters).
  *

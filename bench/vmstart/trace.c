@@ -2,9 +2,10 @@
 /*
  * vmstart's view of the series' events: a private tracefs instance
  * (instances/vmstart, so the global buffer is left alone), clocked like
- * CLOCK_MONOTONIC and the events' start_ns, filtered to this process and
- * what it forks (QEMU and its threads).  After each start its records up
- * to the ready time become the map phase's figures of a run.
+ * CLOCK_MONOTONIC, filtered to this process and what it forks (QEMU and
+ * its threads).  After each start its records up to the ready time become
+ * the map phase's figures of a run; a map call's time is from its _start
+ * record to its end record of the same thread.
  */
 #include <errno.h>
 #include <math.h>
@@ -25,10 +26,12 @@ struct ev {
 };
 
 static const struct ev events[] = {
+	{ "iommufd", "iommufd_ioas_map_start" },
 	{ "iommufd", "iommufd_ioas_map" },
 	{ "iommufd", "iommufd_ioas_unmap" },
 	{ "iommufd", "iommufd_pages_pin" },
 	{ "iommufd", "iommufd_device_attach" },
+	{ "vfio_iommu_type1", "vfio_iommu_type1_dma_map_start" },
 	{ "vfio_iommu_type1", "vfio_iommu_type1_dma_map" },
 	{ "vfio_iommu_type1", "vfio_iommu_type1_dma_unmap" },
 	{ "vfio_iommu_type1", "vfio_iommu_type1_pin_pages" },
@@ -52,7 +55,7 @@ void trace_setup(void)
 	if ((ret = tracefs_write("buffer_size_kb", val)))
 		die("failed to set buffer_size_kb of trace instance %s to %ld: %s", INSTANCE,
 		    cfg.buffer_kb, strerror(-ret));
-	/* The same clock as CLOCK_MONOTONIC and the events' start_ns. */
+	/* The same clock as CLOCK_MONOTONIC (t0 and t_ready). */
 	if ((ret = tracefs_write("trace_clock", "mono")))
 		die("failed to set trace_clock of trace instance %s to mono: %s", INSTANCE,
 		    strerror(-ret));
@@ -117,6 +120,37 @@ static bool parse_record(const char *line, uint64_t *ts, char *name, size_t len)
 	return false;
 }
 
+/*
+ * The pid of a record: the digits after the last '-' of "comm-pid", before
+ * the CPU field "[001]" (and "(tgid)" with options/record-tgid); -1 if
+ * there are none.
+ */
+static int record_pid(const char *line)
+{
+	const char *p = strstr(line, "] "), *end;
+
+	while (p && p > line && *p != '[')
+		p--;
+	if (!p || p == line)
+		return -1;
+	while (p > line && p[-1] == ' ')
+		p--;
+	if (p > line && p[-1] == ')') {
+		while (p > line && p[-1] != '(')
+			p--;
+		if (p > line)
+			p--;
+		while (p > line && p[-1] == ' ')
+			p--;
+	}
+	end = p;
+	while (p > line && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	if (p == end || p == line || p[-1] != '-')
+		return -1;
+	return atoi(p);
+}
+
 static long long field(const char *line, const char *name, const char *key)
 {
 	long long v;
@@ -133,28 +167,88 @@ void trace_cleanup(void)
 	}
 }
 
-/* Account one record @line of event @name at @ts (ns) into @r. */
-static void account(struct run *r, const char *line, const char *name, uint64_t ts,
-		    uint64_t t0, uint64_t *map_ns, uint64_t *first, uint64_t *last)
-{
-	long long ret, start, len;
+/* Map calls entered and not yet returned: one per thread at most. */
+#define MAX_PENDING	64
 
-	if (!strcmp(name, "iommufd_ioas_map") || !strcmp(name, "vfio_iommu_type1_dma_map")) {
-		ret = field(line, name, "ret");
-		len = field(line, name, name[0] == 'i' ? "length" : "size");
-		start = field(line, name, "start_ns");
-		r->map_calls++;
-		if (ret)
-			r->map_errors++;
-		else if (len > 0)
-			r->map_bytes += len;
-		if (start > 0) {
-			*map_ns += ts > (uint64_t)start ? ts - start : 0;
-			if (!*first || (uint64_t)start < *first)
-				*first = start;
+/* What the records of one run add up to besides @r's counts. */
+struct tally {
+	uint64_t t0;			/* exec, ns */
+	uint64_t map_ns;		/* time inside the map calls, summed */
+	uint64_t first, last;		/* first map _start, last map end record */
+	struct {
+		int pid;		/* 0: a free slot */
+		bool type1;
+		uint64_t ts;		/* its _start record */
+	} pending[MAX_PENDING];
+};
+
+/* A map call's _start record: held until its end record, by thread. */
+static void map_start(struct tally *t, int pid, bool type1, uint64_t ts)
+{
+	int i, slot = -1;
+
+	if (!t->first)
+		t->first = ts;
+	if (pid <= 0)
+		return;
+	for (i = 0; i < MAX_PENDING; i++) {
+		if (t->pending[i].pid == pid) {
+			slot = i;
+			break;
 		}
-		if (ts > *last)
-			*last = ts;
+		if (!t->pending[i].pid && slot < 0)
+			slot = i;
+	}
+	if (slot < 0)
+		return;		/* 64 threads inside a map call: this one is not timed */
+	t->pending[slot].pid = pid;
+	t->pending[slot].type1 = type1;
+	t->pending[slot].ts = ts;
+}
+
+/*
+ * A map call's end record: its time is from the thread's _start record
+ * of the same backend (none: the call began before the buffer was armed).
+ */
+static void map_end(struct tally *t, struct run *r, const char *line, const char *name,
+		    uint64_t ts)
+{
+	bool type1 = name[0] == 'v';
+	long long ret, len;
+	int i, pid;
+
+	ret = field(line, name, "ret");
+	len = field(line, name, type1 ? "size" : "length");
+	r->map_calls++;
+	if (ret)
+		r->map_errors++;
+	else if (len > 0)
+		r->map_bytes += len;
+	if (ts > t->last)
+		t->last = ts;
+	pid = record_pid(line);
+	for (i = 0; pid > 0 && i < MAX_PENDING; i++) {
+		if (t->pending[i].pid != pid)
+			continue;
+		if (t->pending[i].type1 == type1 && ts > t->pending[i].ts)
+			t->map_ns += ts - t->pending[i].ts;
+		t->pending[i].pid = 0;
+		break;
+	}
+}
+
+/* Account one record @line of event @name at @ts (ns) into @r. */
+static void account(struct tally *t, struct run *r, const char *line, const char *name,
+		    uint64_t ts)
+{
+	long long ret, len;
+
+	if (!strcmp(name, "iommufd_ioas_map_start") ||
+	    !strcmp(name, "vfio_iommu_type1_dma_map_start")) {
+		map_start(t, record_pid(line), name[0] == 'v', ts);
+	} else if (!strcmp(name, "iommufd_ioas_map") ||
+		   !strcmp(name, "vfio_iommu_type1_dma_map")) {
+		map_end(t, r, line, name, ts);
 	} else if (!strcmp(name, "iommufd_ioas_unmap") ||
 		   !strcmp(name, "vfio_iommu_type1_dma_unmap")) {
 		len = field(line, name, "unmapped");
@@ -172,7 +266,7 @@ static void account(struct run *r, const char *line, const char *name, uint64_t 
 	} else if (!strcmp(name, "iommufd_device_attach") ||
 		   !strcmp(name, "vfio_iommu_type1_attach_group")) {
 		if (field(line, name, "ret") == 0 && isnan(r->attach_at_ms))
-			r->attach_at_ms = (ts - t0) / 1e6;
+			r->attach_at_ms = (ts - t->t0) / 1e6;
 	}
 }
 
@@ -180,8 +274,9 @@ static void account(struct run *r, const char *line, const char *name, uint64_t 
 int trace_collect(struct run *r, uint64_t t0, uint64_t t_ready, char *err, size_t errlen)
 {
 	char *buf, *line, *eol, name[64];
-	uint64_t ts, map_ns = 0, first = 0, last = 0;
+	struct tally t = { .t0 = t0 };
 	long long lost;
+	uint64_t ts;
 
 	lost = tracefs_lost();
 	buf = tracefs_read();
@@ -202,13 +297,13 @@ int trace_collect(struct run *r, uint64_t t0, uint64_t t_ready, char *err, size_
 		if (eol)
 			*eol = 0;
 		if (parse_record(line, &ts, name, sizeof(name)) && ts <= t_ready + 1000)
-			account(r, line, name, ts, t0, &map_ns, &first, &last);
+			account(&t, r, line, name, ts);
 	}
 	free(buf);
-	r->map_ms = map_ns / 1e6;
-	if (first)
-		r->map_start_at_ms = (first - t0) / 1e6;
-	if (last)
-		r->map_end_at_ms = (last - t0) / 1e6;
+	r->map_ms = t.map_ns / 1e6;
+	if (t.first)
+		r->map_start_at_ms = (t.first - t0) / 1e6;
+	if (t.last)
+		r->map_end_at_ms = (t.last - t0) / 1e6;
 	return 0;
 }

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench/emptytp (bench/overhead's floor) on the host kernel, which has none
-# of the series' end events: one message naming them and exit 1, nothing
-# left loaded; -h on stdout and exit 0; a bad option or argument exit 2.
+# of the series' _start and end events: one message naming them and exit
+# 1, nothing left loaded; -h on stdout and exit 0; a bad option or
+# argument exit 2.
 # The attached path needs the testbed (bench/overhead -t).  EMPTYTP=path
 # skips the build.
 . "$(dirname "$0")/../tap.sh"
@@ -51,7 +52,7 @@ if [ $rc != 0 ] && grep -qE "not allowed to load BPF|has no BTF|cannot load BPF"
 fi
 is "$rc" 1 "no series events: exit 1 (not a hang: 124 would be the timeout)"
 is "$(wc -l <"$d/err")" 1 "no series events: one message"
-like "$(cat "$d/err")" "^emptytp: no BTF for tracepoint\(s\) iommufd_ioas_map, .*vfio_iommu_type1_dma_unmap: this kernel lacks the ioasid-trace series' end events$" \
+like "$(cat "$d/err")" "^emptytp: no BTF for tracepoint\(s\) iommufd_ioas_map_start, iommufd_ioas_map, .*vfio_iommu_type1_dma_unmap_start, vfio_iommu_type1_dma_unmap: this kernel lacks the ioasid-trace series' map/unmap/copy events$" \
 	"the message names the missing events"
 is "$(wc -c <"$d/out")" 0 "no banner: it never attached"
 o=$(bpftool prog list 2>/dev/null); rc=$?

@@ -6,15 +6,16 @@
  * state.  No
  * ring buffer: nothing is sent per event.
  *
- * Tracepoint mode: tp_btf on the ioasid-trace series.  Latency is
- * now - start_ns of the end events (no start map); the *_start events
- * only mark the thread as working for a row, so that the pins and IOTLB
- * syncs nested in the ioctl are counted on it.  The mark and those nested
- * counts live in task storage (created once per thread, then a pointer in
- * the task) and the end event adds the counts to the row: per 4 KiB
- * map/unmap one row lookup each instead of one per event, and no tid hash
- * update + delete per ioctl (README.md OVERHEAD has the figures).  Faults: queued ->
- * responded per iopf_group (a small map, not the map/unmap path).
+ * Tracepoint mode: tp_btf on the ioasid-trace series.  The *_start events
+ * mark the thread as working for a row, with the time: latency is from
+ * there to the end event of the same thread, and the pins and IOTLB syncs
+ * nested in the ioctl are counted on that row.  The mark, the time and
+ * those nested counts live in task storage (created once per thread, then
+ * a pointer in the task) and the end event adds the counts to the row:
+ * per 4 KiB map/unmap one row lookup each instead of one per event, and
+ * no tid hash update + delete per ioctl (README.md OVERHEAD has the
+ * figures).  Faults: queued -> responded per iopf_group (a small map, not
+ * the map/unmap path).
  * Fallback (no series): the ioctl syscall, decoded (lib/dmaioctl.h).
  */
 #include "vmlinux.h"
@@ -182,6 +183,8 @@ static __always_inline int begin(__u32 backend, __u32 op, __u64 as)
 		c->nested = 0;
 		c->p = (struct top_pending){};
 	}
+	/* last: begin()'s own cost stays out of the latency */
+	c->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -202,28 +205,29 @@ static __always_inline void fold_nested(struct top_stats *s, struct top_cur *c)
 	c->p = (struct top_pending){};
 }
 
-static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, __u64 start_ns,
-			       int ret)
+/*
+ * An end without an active start of the same operation is ignored: the
+ * tool attached mid-operation, or begin() filtered it (so no pid_filtered()
+ * here).  The next begin() drops nested counts left by one.
+ */
+static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, int ret)
 {
+	__u64 now = bpf_ktime_get_ns();
 	struct top_cur *c = cur_active();
 	struct top_key k = {};
 	struct top_stats *s;
 
-	if (pid_filtered())		/* then begin() did not mark it either */
+	if (!c)
 		return 0;
-	if (c)
-		c->active = 0;
-	/* the event was enabled while the operation ran: no start */
-	if (!start_ns && !(c && c->nested))
+	c->active = 0;
+	if (c->op != op || c->key.backend != backend)
 		return 0;
 	make_key(&k, backend, as);
 	s = row(&k);
 	if (!s)
 		return 0;
-	if (c)
-		fold_nested(s, c);
-	if (start_ns)
-		record_on(s, op, len, bpf_ktime_get_ns() - start_ns, ret);
+	fold_nested(s, c);
+	record_on(s, op, len, now - c->start_ns, ret);
 	return 0;
 }
 
@@ -256,30 +260,28 @@ int BPF_PROG(copy_start, const struct iommu_ioas_copy___s *cmd)
  * the command's id is the same number and always there.
  */
 SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(map_end, void *ioas, const struct iommu_ioas_map___s *cmd, __u64 start_ns,
-	     int ret)
+int BPF_PROG(map_end, void *ioas, const struct iommu_ioas_map___s *cmd, int ret)
 {
 	if (!cmd)
 		return 0;
-	return end(TOP_IOMMUFD, TOP_MAP, cmd->ioas_id, cmd->length, start_ns, ret);
+	return end(TOP_IOMMUFD, TOP_MAP, cmd->ioas_id, cmd->length, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap")
 int BPF_PROG(unmap_end, void *ioas, const struct iommu_ioas_unmap___s *cmd, __u64 length,
-	     __u64 unmapped, __u64 start_ns, int ret)
+	     __u64 unmapped, int ret)
 {
 	if (!cmd)
 		return 0;
-	return end(TOP_IOMMUFD, TOP_UNMAP, cmd->ioas_id, unmapped, start_ns, ret);
+	return end(TOP_IOMMUFD, TOP_UNMAP, cmd->ioas_id, unmapped, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
-int BPF_PROG(copy_end, void *dst_ioas, const struct iommu_ioas_copy___s *cmd,
-	     __u64 start_ns, int ret)
+int BPF_PROG(copy_end, void *dst_ioas, const struct iommu_ioas_copy___s *cmd, int ret)
 {
 	if (!cmd)
 		return 0;
-	return end(TOP_IOMMUFD, TOP_COPY, cmd->dst_ioas_id, cmd->length, start_ns, ret);
+	return end(TOP_IOMMUFD, TOP_COPY, cmd->dst_ioas_id, cmd->length, ret);
 }
 
 SEC("tp_btf/vfio_iommu_type1_dma_map_start")
@@ -296,18 +298,18 @@ int BPF_PROG(t1_unmap_start, struct vfio_iommu *iommu)
 
 SEC("tp_btf/vfio_iommu_type1_dma_map")
 int BPF_PROG(t1_map_end, struct vfio_iommu *iommu,
-	     const struct vfio_iommu_type1_dma_map___s *map, __u64 start_ns, int ret)
+	     const struct vfio_iommu_type1_dma_map___s *map, int ret)
 {
 	if (!map)
 		return 0;
-	return end(TOP_TYPE1, TOP_MAP, (__u64)iommu, map->size, start_ns, ret);
+	return end(TOP_TYPE1, TOP_MAP, (__u64)iommu, map->size, ret);
 }
 
 SEC("tp_btf/vfio_iommu_type1_dma_unmap")
 int BPF_PROG(t1_unmap_end, struct vfio_iommu *iommu, const void *unmap, __u64 size,
-	     __u64 unmapped, __u64 start_ns, int ret)
+	     __u64 unmapped, int ret)
 {
-	return end(TOP_TYPE1, TOP_UNMAP, (__u64)iommu, unmapped, start_ns, ret);
+	return end(TOP_TYPE1, TOP_UNMAP, (__u64)iommu, unmapped, ret);
 }
 
 /* Outside an operation (a pin by an access, unpins at close): @backend's "-" row. */
@@ -448,7 +450,7 @@ static __always_inline __u64 ioas_of_hwpt(__u32 hwpt_id)
 /* @hwpt is __nullable (lookup failed): the command names it in every case */
 SEC("tp_btf/iommufd_hwpt_invalidate")
 int BPF_PROG(hwpt_inval, void *hwpt, const struct iommu_hwpt_invalidate___s *cmd,
-	     __u32 done_num, __u64 start_ns, int ret)
+	     __u32 done_num, int ret)
 {
 	struct top_key k = {};
 	struct top_stats *s;

@@ -88,7 +88,7 @@ struct top_pending {
 
 struct top_cur {
 	struct top_key key;
-	__u64 start_ns;			/* fallback only */
+	__u64 start_ns;			/* its _start event, or the ioctl's entry */
 	__u64 len;			/* fallback only */
 	__u32 op;
 	__u32 active;			/* 0 between operations */
