@@ -237,6 +237,7 @@ static struct {
 	bool loaded_since;	/* said once: loaded after the tool attached */
 } absent[4];
 static int nabsent;
+static const char *old_proto_tp;	/* an event with the series' v1 prototype */
 static bool note_fallback;	/* the banner's mode, for the loaded-since line */
 
 static void note_absent(const char *tp, int st)
@@ -273,7 +274,9 @@ int bpftool_tp_state(const char *tp)
 	}
 	if (st == PROBE_TP_MISSING && cli_verbose)
 		fprintf(stderr, "%s: no BTF for tracepoint %s\n", cli_name, tp);
-	if (st != PROBE_TP_OK && st != PROBE_TP_MISSING)
+	if (st == PROBE_TP_OLD_PROTO)
+		old_proto_tp = old_proto_tp ?: tp;
+	else if (st != PROBE_TP_OK && st != PROBE_TP_MISSING)
 		note_absent(tp, st);
 	return st;
 }
@@ -314,6 +317,11 @@ const char *bpftool_missing_why(void)
 	static char buf[160];
 	int i;
 
+	if (old_proto_tp) {
+		snprintf(buf, sizeof(buf), "tracepoint %s has the series' v1 prototype "
+			 "(start_ns): these tools read v2's events", old_proto_tp);
+		return buf;
+	}
 	for (i = 0; i < nabsent; i++) {
 		if (absent[i].state != PROBE_TP_NO_MODULE_BTF)
 			continue;

@@ -122,7 +122,10 @@ int bpftool_tp_tally(struct bpftool_tps *t, const char *tp);
 bool bpftool_tp_mode(const struct bpftool_tps *t);
 /* How many modules bpftool_tp_state() found not loaded (not those not built). */
 int bpftool_unloaded(void);
-/* Why an event is missing when a module is loaded without BTF, else NULL. */
+/*
+ * Why events are missing when that is known, else NULL: an event with the
+ * series' v1 prototype, or a module loaded without BTF.
+ */
 const char *bpftool_missing_why(void);
 /*
  * The banner's lines for the modules found absent: in tracepoint mode

@@ -88,8 +88,8 @@ static void load_module_btfs(void)
 	closedir(dir);
 }
 
-/* 1 if vmlinux's BTF or a module's has a type @name of @kind. */
-static int btf_has(const char *name, int kind)
+/* The BTF (vmlinux's or a module's) with a type @name of @kind, its id in @id. */
+static const struct btf *btf_find(const char *name, int kind, __s32 *id)
 {
 	size_t i;
 
@@ -103,12 +103,67 @@ static int btf_has(const char *name, int kind)
 		load_module_btfs();
 	}
 	if (!vmlinux_btf)
-		return 0;
-	if (btf__find_by_name_kind(vmlinux_btf, name, kind) > 0)
-		return 1;
-	for (i = 0; i < nmod_btf; i++)
-		if (btf__find_by_name_kind(mod_btf[i], name, kind) > 0)
-			return 1;
+		return NULL;
+	*id = btf__find_by_name_kind(vmlinux_btf, name, kind);
+	if (*id > 0)
+		return vmlinux_btf;
+	for (i = 0; i < nmod_btf; i++) {
+		*id = btf__find_by_name_kind(mod_btf[i], name, kind);
+		if (*id > 0)
+			return mod_btf[i];
+	}
+	return NULL;
+}
+
+static int btf_has(const char *name, int kind)
+{
+	__s32 id;
+
+	return btf_find(name, kind, &id) != NULL;
+}
+
+int probe_tp_nargs(const char *name)
+{
+	const struct btf_type *t;
+	const struct btf *btf;
+	char type[256];
+	__s32 id;
+
+	snprintf(type, sizeof(type), "btf_trace_%s", name);
+	btf = btf_find(type, BTF_KIND_TYPEDEF, &id);
+	if (!btf)
+		return -1;
+	/* typedef void (*btf_trace_<name>)(void *__data, <TP_PROTO>) */
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	return t && btf_is_func_proto(t) && btf_vlen(t) > 0 ? btf_vlen(t) - 1 : -1;
+}
+
+/*
+ * The end events whose prototype lost start_ns in the series' v2: a tool
+ * built for v2 would read v1's start_ns as ret.
+ */
+static const struct {
+	const char *tp;
+	int nargs;
+} v2_protos[] = {
+	{ "iommufd_ioas_map", 3 },
+	{ "iommufd_ioas_unmap", 5 },
+	{ "iommufd_ioas_copy", 3 },
+	{ "iommufd_hwpt_invalidate", 4 },
+	{ "vfio_iommu_type1_dma_map", 3 },
+	{ "vfio_iommu_type1_dma_unmap", 5 },
+};
+
+static int old_proto(const char *tp)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v2_protos) / sizeof(v2_protos[0]); i++)
+		if (!strcmp(tp, v2_protos[i].tp))
+			return probe_tp_nargs(tp) != v2_protos[i].nargs;
 	return 0;
 }
 
@@ -191,7 +246,7 @@ int probe_tp_state(const char *tp)
 	char path[128];
 
 	if (probe_tp_btf(tp))
-		return PROBE_TP_OK;
+		return old_proto(tp) ? PROBE_TP_OLD_PROTO : PROBE_TP_OK;
 	module = probe_tp_module(tp, NULL);
 	/* without the series (the iommu core's events) it is just missing */
 	if (!module || !probe_tp_btf(PROBE_SERIES_MARKER))

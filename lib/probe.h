@@ -21,6 +21,8 @@ int probe_bpf(char *why, size_t len);
  * (a btf_trace_<name> type), i.e. a tp_btf program can attach; 0 if not.
  */
 int probe_tp_btf(const char *name);
+/* Arguments of tracepoint @name's TP_PROTO from its BTF, or -1 without it. */
+int probe_tp_nargs(const char *name);
 /*
  * 1 if the kernel (vmlinux or a module) has BTF for function @name, i.e.
  * an fentry/fexit program can attach (if it is not inlined away); 0 if not.
@@ -33,8 +35,10 @@ int probe_btf_func(const char *name);
  * vfio_iommu_type1) is the reason: PROBE_TP_UNLOADED the module is not
  * loaded; PROBE_TP_NOT_BUILT this kernel has no such module (modules.dep);
  * PROBE_TP_NO_MODULE_BTF it is loaded without BTF
- * (CONFIG_DEBUG_INFO_BTF_MODULES=n).  PROBE_TP_MISSING otherwise (no
- * series, or built in without the event).
+ * (CONFIG_DEBUG_INFO_BTF_MODULES=n).  PROBE_TP_OLD_PROTO: the event is
+ * there with the prototype of the series' v1 (end events with start_ns),
+ * which the tools do not read.  PROBE_TP_MISSING otherwise (no series, or
+ * built in without the event).
  */
 enum {
 	PROBE_TP_MISSING,
@@ -42,6 +46,7 @@ enum {
 	PROBE_TP_UNLOADED,
 	PROBE_TP_NOT_BUILT,
 	PROBE_TP_NO_MODULE_BTF,
+	PROBE_TP_OLD_PROTO,
 };
 #define PROBE_SERIES_MARKER "iotlb_sync"
 int probe_tp_state(const char *tp);

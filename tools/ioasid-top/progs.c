@@ -107,7 +107,8 @@ static void select_progs(const struct prog_desc *t, size_t n, int mode)
 		case ROLE_TP_OPT:
 			st = mode == MODE_TP ? bpftool_tp_state(t[i].tp) : PROBE_TP_MISSING;
 			on = mode == MODE_TP && st == PROBE_TP_OK;
-			if (mode == MODE_TP && (st == PROBE_TP_MISSING || st == PROBE_TP_NO_MODULE_BTF))
+			if (mode == MODE_TP && (st == PROBE_TP_MISSING || st == PROBE_TP_NO_MODULE_BTF ||
+						st == PROBE_TP_OLD_PROTO))
 				l += snprintf(missing_tps + l, sizeof(missing_tps) - l, "%s%s",
 					      l ? ", " : "", t[i].tp);
 			break;
