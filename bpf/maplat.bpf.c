@@ -41,26 +41,7 @@ struct {
 } hists SEC(".maps");
 
 /* The operation the thread is in (valid while active), every mode. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct op_state);
-} cur SEC(".maps");
-
-static __always_inline struct op_state *cur_get(bool create)
-{
-	return bpf_task_storage_get(&cur, bpf_get_current_task_btf(), 0,
-				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-}
-
-/* The thread's current operation, or NULL outside one. */
-static __always_inline struct op_state *cur_active(void)
-{
-	struct op_state *st = cur_get(false);
-
-	return st && st->active ? st : NULL;
-}
+DEFINE_CUR_OP(struct op_state)
 
 static struct hist zero_hist;
 

@@ -226,4 +226,32 @@ struct iommu_page_response___s {
 	__u32 code;
 } __attribute__((preserve_access_index));
 
+/*
+ * The operation a thread is in, between an operation's _start and end
+ * events (or the ioctl syscall's entry and exit): a task-storage map `cur`
+ * of @val_t, which has an `active` flag, created once per thread and then
+ * a pointer in the task (no hash update and delete per operation);
+ * cur_get() and cur_active() (NULL outside an operation) read it.
+ */
+#define DEFINE_CUR_OP(val_t)							\
+struct {									\
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);				\
+	__uint(map_flags, BPF_F_NO_PREALLOC);					\
+	__type(key, int);							\
+	__type(value, val_t);							\
+} cur SEC(".maps");								\
+										\
+static __always_inline val_t *cur_get(bool create)				\
+{										\
+	return bpf_task_storage_get(&cur, bpf_get_current_task_btf(), 0,	\
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);	\
+}										\
+										\
+static __always_inline val_t *cur_active(void)					\
+{										\
+	val_t *c = cur_get(false);						\
+										\
+	return c && c->active ? c : NULL;					\
+}
+
 #endif /* __SERIES_BPF_H */

@@ -52,26 +52,7 @@ struct {
 } other SEC(".maps");
 
 /* The operation the thread is in (valid while active). */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct top_cur);
-} cur SEC(".maps");
-
-static __always_inline struct top_cur *cur_get(bool create)
-{
-	return bpf_task_storage_get(&cur, bpf_get_current_task_btf(), 0,
-				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-}
-
-/* The thread's current operation, or NULL outside one. */
-static __always_inline struct top_cur *cur_active(void)
-{
-	struct top_cur *c = cur_get(false);
-
-	return c && c->active ? c : NULL;
-}
+DEFINE_CUR_OP(struct top_cur)
 
 /* Fault groups queued for user space: group address -> queue time. */
 struct {
