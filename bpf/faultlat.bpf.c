@@ -316,6 +316,12 @@ int BPF_PROG(iopf_response, struct device *dev, struct iopf_group___s *group,
 		return 0;	/* auto-responded (counted there) or begun before we attached */
 	if (f->queue_ns) {
 		iommufd_done(f, now);
+	} else if (pid_filtered()) {
+		/*
+		 * -p: not through iommufd, answered where it was reported (the
+		 * handler's context): another process's fault, or no process's
+		 */
+		count(FL_C_UNTRACKED);
 	} else if (stage(f->report_ns, now, &t)) {
 		/* not through iommufd: another handler, or none (group NULL) */
 		h = get_hist(f, group ? FL_PATH_OTHER : FL_PATH_NONE);

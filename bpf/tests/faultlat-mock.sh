@@ -137,6 +137,21 @@ stop_fl
 check pid "devs == [] and doc['outstanding'] == 0"
 ok $? "-p 1: faults read, and lost at close, by another process are not counted"
 
+# -p PID of one iopfgen while another process's faults find no handler
+# (the core answers them invalid at once, in that process): only PID's
+# round trips count.  PID waits on a fifo until faultlat is attached.
+mkfifo "$d/go"
+(read -r _ <"$d/go"; exec "$gen" -n 9) >/dev/null &
+g1=$!
+start_fl pidu -j -p "$g1"
+"$gen" -u 40 >/dev/null &
+g2=$!
+echo go >"$d/go"
+wait $g1 $g2
+stop_fl
+check pidu "len(devs) == 1 and e['round_trips'] == 9 and e['invalid'] == 0"
+ok $? "-p: 9 round trips of that iopfgen, none of another's 40 unhandled faults"
+
 start_fl human -T -A
 "$gen" -n 20 -k 2 >/dev/null
 stop_fl
