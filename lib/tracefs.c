@@ -311,17 +311,34 @@ int trace_record_time(const char *buf, const char *event, int nth, int *pid,
 	for (; digits < 9; digits++)
 		frac *= 10;
 	*ts_ns = strtoull(ts, NULL, 10) * 1000000000ULL + frac;
-	/* the pid: the digits after the last '-' before the "[cpu]" */
-	for (p = ts; p > ls && p[-1] != '['; p--)
-		;
-	if (p == ls)
-		return -EINVAL;
-	for (p--; p > ls && p[-1] == ' '; p--)
-		;
-	for (ts = p; ts > ls && isdigit((unsigned char)ts[-1]); ts--)
-		;
-	if (ts == p || ts == ls || ts[-1] != '-')
-		return -EINVAL;
-	*pid = atoi(ts);
-	return 0;
+	*pid = trace_line_pid(ls);
+	return *pid < 0 ? -EINVAL : 0;
+}
+
+int trace_line_pid(const char *line)
+{
+	const char *p = strstr(line, "] "), *eol = strchr(line, '\n'), *end;
+
+	if (p && eol && p > eol)	/* not in this line's header */
+		return -1;
+	while (p && p > line && *p != '[')
+		p--;
+	if (!p || p == line)
+		return -1;
+	while (p > line && p[-1] == ' ')
+		p--;
+	if (p > line && p[-1] == ')') {		/* "(tgid)" */
+		while (p > line && p[-1] != '(')
+			p--;
+		if (p > line)
+			p--;
+		while (p > line && p[-1] == ' ')
+			p--;
+	}
+	end = p;
+	while (p > line && isdigit((unsigned char)p[-1]))
+		p--;
+	if (p == end || p == line || p[-1] != '-')
+		return -1;
+	return atoi(p);
 }

@@ -54,6 +54,12 @@ int trace_field_str(const char *buf, const char *event, int nth, const char *key
 /* The @nth record's line of @event (up to the newline) into @out. */
 int trace_record(const char *buf, const char *event, int nth, char *out, size_t len);
 /*
+ * The pid in the header of the trace line at @line: the digits after the
+ * last '-' of "comm-pid", before the CPU field "[001]" (and "(tgid)" with
+ * options/record-tgid); -1 if there are none.
+ */
+int trace_line_pid(const char *line);
+/*
  * The task (pid) and the time in ns of the @nth record of @event, from the
  * line's header ("comm-pid [cpu] flags secs.frac: event: ..."; the default
  * text output has microseconds).  0, or -ENOENT / -EINVAL.

@@ -120,37 +120,6 @@ static bool parse_record(const char *line, uint64_t *ts, char *name, size_t len)
 	return false;
 }
 
-/*
- * The pid of a record: the digits after the last '-' of "comm-pid", before
- * the CPU field "[001]" (and "(tgid)" with options/record-tgid); -1 if
- * there are none.
- */
-static int record_pid(const char *line)
-{
-	const char *p = strstr(line, "] "), *end;
-
-	while (p && p > line && *p != '[')
-		p--;
-	if (!p || p == line)
-		return -1;
-	while (p > line && p[-1] == ' ')
-		p--;
-	if (p > line && p[-1] == ')') {
-		while (p > line && p[-1] != '(')
-			p--;
-		if (p > line)
-			p--;
-		while (p > line && p[-1] == ' ')
-			p--;
-	}
-	end = p;
-	while (p > line && p[-1] >= '0' && p[-1] <= '9')
-		p--;
-	if (p == end || p == line || p[-1] != '-')
-		return -1;
-	return atoi(p);
-}
-
 static long long field(const char *line, const char *name, const char *key)
 {
 	long long v;
@@ -226,7 +195,7 @@ static void map_end(struct tally *t, struct run *r, const char *line, const char
 		r->map_bytes += len;
 	if (ts > t->last)
 		t->last = ts;
-	pid = record_pid(line);
+	pid = trace_line_pid(line);
 	for (i = 0; pid > 0 && i < MAX_PENDING; i++) {
 		if (t->pending[i].pid != pid)
 			continue;
@@ -245,7 +214,7 @@ static void account(struct tally *t, struct run *r, const char *line, const char
 
 	if (!strcmp(name, "iommufd_ioas_map_start") ||
 	    !strcmp(name, "vfio_iommu_type1_dma_map_start")) {
-		map_start(t, record_pid(line), name[0] == 'v', ts);
+		map_start(t, trace_line_pid(line), name[0] == 'v', ts);
 	} else if (!strcmp(name, "iommufd_ioas_map") ||
 		   !strcmp(name, "vfio_iommu_type1_dma_map")) {
 		map_end(t, r, line, name, ts);

@@ -17,11 +17,14 @@ cat >"$d/trace" <<'T'
   dma probe-x-412     [001] .....   120.000250: iommufd_ioas_map_start: ioas_id=1 iova=0x0 length=0x1000 flags=0x7
   dma probe-x-412     [001] .....   120.000262: iommufd_ioas_map: ioas_id=1 iova=0x10000 length=0x1000 flags=0x7 ret=0
            <...>-7     [000] d..1.     5.123456789: iommufd_ioas_map_start: ioas_id=2 iova=0x0 length=0x2000 flags=0x7
+          qemu-9-99     (   90) [001] .....     6.000001: iommufd_ioas_map: ioas_id=3 iova=0x0 length=0x1000 flags=0x7 ret=0
  broken line: iommufd_ioas_map_start: no header
 T
 is "$("$d/t" "$d/trace" iommufd_ioas_map_start 0)" "0 412 120000250000 3" \
 	"a comm with a dash and a space: pid 412, microseconds as ns"
-is "$("$d/t" "$d/trace" iommufd_ioas_map 0)" "0 412 120000262000 1" "the end record"
+is "$("$d/t" "$d/trace" iommufd_ioas_map 0)" "0 412 120000262000 2" "the end record"
+is "$("$d/t" "$d/trace" iommufd_ioas_map 1)" "0 99 6000001000 2" \
+	"options/record-tgid: the pid before \"(tgid)\", a comm with a digit after a dash"
 is "$("$d/t" "$d/trace" iommufd_ioas_map_start 1)" "0 7 5123456789 3" \
 	"<...> and nine decimals"
 is "$("$d/t" "$d/trace" iommufd_ioas_map_start 2 | cut -d' ' -f1)" -22 \
