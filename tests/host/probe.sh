@@ -2,9 +2,9 @@
 # lib/probe.c: the arguments of a tracepoint's prototype, from the host
 # kernel's BTF (the tools' check that the series' end events have v2's).
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/../hostlib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
+scratch
 
 gcc -Wall -Wextra -Werror -O2 -I"$top/lib" -o "$d/t" "$top/tests/host/probe_test.c" \
 	"$top/lib/probe.c" -lbpf 2>"$d/cc.err"

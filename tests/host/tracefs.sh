@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # lib/tracefs.c: records, their task and time, out of the trace text.
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/../hostlib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
+scratch
 
 gcc -Wall -Wextra -Werror -O2 -I"$top/lib" -o "$d/t" "$top/tests/host/tracefs_test.c" \
 	"$top/lib/tracefs.c" 2>"$d/cc.err"
