@@ -200,37 +200,29 @@ static __always_inline __u32 container_no(void *iommu)
 /* ---- tracepoint mode: the series' operation events ---- */
 
 SEC("tp_btf/iommufd_ioas_map_start")
-int BPF_PROG(iommufd_map_start, const struct iommu_ioas_map___s *cmd)
+int BPF_PROG(iommufd_map_start, const struct iommufd_ioas___s *ioas)
 {
-	if (!cmd)	/* never NULL; a module's tracepoint: see series.bpf.h */
-		return 0;
-	return op_begin(FS_IOMMUFD, FS_OP_MAP, cmd->ioas_id);
+	return op_begin(FS_IOMMUFD, FS_OP_MAP, ioas_obj_id(ioas));
 }
 
 SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(iommufd_map, struct iommufd_ioas *ioas, const struct iommu_ioas_map___s *cmd,
-	     int ret)
+int BPF_PROG(iommufd_map, const struct iommufd_ioas___s *ioas, int caller, unsigned long iova,
+	     unsigned long length, int prot, unsigned int flags, int ret)
 {
-	if (!cmd)
-		return 0;
-	return op_end(FS_IOMMUFD, FS_OP_MAP, cmd->ioas_id, ret);
+	return op_end(FS_IOMMUFD, FS_OP_MAP, ioas_obj_id(ioas), ret);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap_start")
-int BPF_PROG(iommufd_unmap_start, const struct iommu_ioas_unmap___s *cmd)
+int BPF_PROG(iommufd_unmap_start, const struct iommufd_ioas___s *ioas)
 {
-	if (!cmd)
-		return 0;
-	return op_begin(FS_IOMMUFD, FS_OP_UNMAP, cmd->ioas_id);
+	return op_begin(FS_IOMMUFD, FS_OP_UNMAP, ioas_obj_id(ioas));
 }
 
 SEC("tp_btf/iommufd_ioas_unmap")
-int BPF_PROG(iommufd_unmap, struct iommufd_ioas *ioas, const struct iommu_ioas_unmap___s *cmd,
-	     __u64 length, __u64 unmapped, int ret)
+int BPF_PROG(iommufd_unmap, const struct iommufd_ioas___s *ioas, int caller, unsigned long start,
+	     unsigned long last, unsigned long unmapped, int ret)
 {
-	if (!cmd)
-		return 0;
-	return op_end(FS_IOMMUFD, FS_OP_UNMAP, cmd->ioas_id, ret);
+	return op_end(FS_IOMMUFD, FS_OP_UNMAP, ioas_obj_id(ioas), ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy_start")

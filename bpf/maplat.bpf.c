@@ -130,40 +130,37 @@ static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 as,
 	return record(backend, op, len, as, now - st->start_ns, ret, st);
 }
 
-/*
- * -I: the IOAS id from the command. The end events' IOAS argument is
- * __nullable (NULL when the lookup failed) and holds the same number.
- */
-static __always_inline __u64 ioas_id(__u32 id)
+/* -I: the IOAS id; without -I every IOAS is 0 */
+static __always_inline __u64 ioas_id(const struct iommufd_ioas___s *ioas)
 {
-	return targ_per_ioas ? id : 0;
+	return targ_per_ioas ? ioas_obj_id(ioas) : 0;
 }
 
+/* Every map of an IOAS, whatever its entry point (ioctl, map_file, VFIO compat) */
 SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(iommufd_map, void *ioas, const struct iommu_ioas_map___s *cmd, int ret)
+int BPF_PROG(iommufd_map, const struct iommufd_ioas___s *ioas, int caller, unsigned long iova,
+	     unsigned long length, int prot, unsigned int flags, int ret)
 {
-	if (!cmd)	/* never NULL; a module's tracepoint: see series.bpf.h */
-		return 0;
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, cmd->length, ioas_id(cmd->ioas_id), ret);
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, length, ioas_id(ioas), ret);
 }
 
-/* cmd->length now holds the bytes unmapped; @length is what was asked */
+/* [start, last]; the whole space (unmap all) is sized by what went */
 SEC("tp_btf/iommufd_ioas_unmap")
-int BPF_PROG(iommufd_unmap, void *ioas, const struct iommu_ioas_unmap___s *cmd,
-	     __u64 length, __u64 unmapped, int ret)
+int BPF_PROG(iommufd_unmap, const struct iommufd_ioas___s *ioas, int caller, unsigned long start,
+	     unsigned long last, unsigned long unmapped, int ret)
 {
-	if (!cmd)
-		return 0;
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length, ioas_id(cmd->ioas_id), ret);
+	__u64 length = last - start + 1;
+
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length ?: unmapped, ioas_id(ioas), ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
 int BPF_PROG(iommufd_copy, void *dst_ioas, const struct iommu_ioas_copy___s *cmd, int ret)
 {
-	if (!cmd)
+	if (!cmd)	/* never NULL; a module's tracepoint: see series.bpf.h */
 		return 0;
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_COPY, cmd->length, ioas_id(cmd->dst_ioas_id),
-			 ret);
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_COPY, cmd->length,
+			 targ_per_ioas ? cmd->dst_ioas_id : 0, ret);
 }
 
 /* -I: a container has no id; its address is numbered by user space */

@@ -446,7 +446,7 @@ static void print_banner(int mode, int missing)
 				 env.backend < 0 ? "iommufd, type1" : backend_names[env.backend]);
 
 	if (mode == MODE_TP) {
-		fprintf(f, "mode: tracepoint (_start to end event: ioctl handler latency)\n");
+		fprintf(f, "mode: tracepoint (_start to end event)\n");
 		bpftool_unloaded_note(f, false);
 		if (env.breakdown && missing)
 			fprintf(f, "  -B: %d tracepoint(s) missing, their counts stay 0\n", missing);

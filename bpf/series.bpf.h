@@ -10,7 +10,7 @@
  * The verifier trusts a built-in tracepoint's pointer arguments to be
  * valid and drops a program's NULL test of one, so a NULL one faults in
  * the kernel.  The series names the arguments that are NULL on some path
- * __nullable (the IOAS of the IOAS map/unmap/copy end events, the HWPT of
+ * __nullable (the destination IOAS of the IOAS copy end event, the HWPT of
  * hwpt_alloc and hwpt_invalidate, the group of iopf_response) and the
  * verifier then keeps the test.  The tools prefer the command's id to
  * those objects, and read one only after a test, with BPF_CORE_READ
@@ -64,16 +64,6 @@ struct device___s {
 
 /* ---- ioctl arguments (the kernel's copy) ---- */
 
-struct iommu_ioas_map___s {
-	__u32 ioas_id;
-	__u64 length;
-} __attribute__((preserve_access_index));
-
-struct iommu_ioas_unmap___s {
-	__u32 ioas_id;
-	__u64 length;
-} __attribute__((preserve_access_index));
-
 struct iommu_ioas_copy___s {
 	__u32 dst_ioas_id;
 	__u64 length;
@@ -104,6 +94,15 @@ struct iommufd_object___s {
 struct iommufd_ioas___s {
 	struct iommufd_object___s obj;
 } __attribute__((preserve_access_index));
+
+/*
+ * The id of the IOAS passed to the IOAS map and unmap events.  It is never
+ * NULL: the test is for a module's tracepoint (above).
+ */
+static __always_inline __u32 ioas_obj_id(const struct iommufd_ioas___s *ioas)
+{
+	return ioas ? ioas->obj.id : 0;
+}
 
 struct iommufd_device___s {
 	struct iommufd_object___s obj;

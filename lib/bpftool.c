@@ -237,7 +237,7 @@ static struct {
 	bool loaded_since;	/* said once: loaded after the tool attached */
 } absent[4];
 static int nabsent;
-static const char *old_proto_tp;	/* an event with the series' v1 prototype */
+static const char *old_proto_tp;	/* an event with an older series' prototype */
 static bool note_fallback;	/* the banner's mode, for the loaded-since line */
 
 static void note_absent(const char *tp, int st)
@@ -318,8 +318,8 @@ const char *bpftool_missing_why(void)
 	int i;
 
 	if (old_proto_tp) {
-		snprintf(buf, sizeof(buf), "tracepoint %s has the series' v1 prototype "
-			 "(start_ns): these tools read v2's events", old_proto_tp);
+		snprintf(buf, sizeof(buf), "tracepoint %s has an earlier version's prototype "
+			 "of the series: these tools read the current one's", old_proto_tp);
 		return buf;
 	}
 	for (i = 0; i < nabsent; i++) {

@@ -123,8 +123,8 @@ bool bpftool_tp_mode(const struct bpftool_tps *t);
 /* How many modules bpftool_tp_state() found not loaded (not those not built). */
 int bpftool_unloaded(void);
 /*
- * Why events are missing when that is known, else NULL: an event with the
- * series' v1 prototype, or a module loaded without BTF.
+ * Why events are missing when that is known, else NULL: an event with an
+ * earlier version's prototype of the series, or a module loaded without BTF.
  */
 const char *bpftool_missing_why(void);
 /*

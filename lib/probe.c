@@ -2,6 +2,7 @@
 /* Probing the kernel for BPF, BTF and tracepoints (see probe.h). */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +123,8 @@ static int btf_has(const char *name, int kind)
 	return btf_find(name, kind, &id) != NULL;
 }
 
-int probe_tp_nargs(const char *name)
+/* The FUNC_PROTO of tracepoint @name's TP_PROTO, with __data first. */
+static const struct btf_type *tp_proto(const char *name, const struct btf **btfp)
 {
 	const struct btf_type *t;
 	const struct btf *btf;
@@ -132,38 +134,77 @@ int probe_tp_nargs(const char *name)
 	snprintf(type, sizeof(type), "btf_trace_%s", name);
 	btf = btf_find(type, BTF_KIND_TYPEDEF, &id);
 	if (!btf)
-		return -1;
+		return NULL;
 	/* typedef void (*btf_trace_<name>)(void *__data, <TP_PROTO>) */
 	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
 	if (!t || !btf_is_ptr(t))
-		return -1;
+		return NULL;
 	t = btf__type_by_id(btf, t->type);
-	return t && btf_is_func_proto(t) && btf_vlen(t) > 0 ? btf_vlen(t) - 1 : -1;
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 1)
+		return NULL;
+	*btfp = btf;
+	return t;
+}
+
+int probe_tp_nargs(const char *name)
+{
+	const struct btf_type *t;
+	const struct btf *btf;
+
+	t = tp_proto(name, &btf);
+	return t ? btf_vlen(t) - 1 : -1;
+}
+
+int probe_tp_arg_kind(const char *name, int idx)
+{
+	const struct btf_type *t;
+	const struct btf *btf;
+
+	t = tp_proto(name, &btf);
+	if (!t || idx < 0 || idx >= btf_vlen(t) - 1)
+		return -1;
+	t = btf__type_by_id(btf, btf_params(t)[idx + 1].type);
+	while (t && (btf_is_typedef(t) || btf_is_mod(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t ? (int)btf_kind(t) : -1;
 }
 
 /*
- * The end events whose prototype lost start_ns in the series' v2: a tool
- * built for v2 would read v1's start_ns as ret.
+ * The prototypes the tools read.  The series' v1 had start_ns in the end
+ * events (a tool would read it as ret); its first v2 had the IOAS map and
+ * unmap events in the ioctl handlers, with the ioctl's command where the
+ * io_pagetable's events have the caller, an enum.
  */
 static const struct {
 	const char *tp;
 	int nargs;
-} v2_protos[] = {
-	{ "iommufd_ioas_map", 3 },
-	{ "iommufd_ioas_unmap", 5 },
-	{ "iommufd_ioas_copy", 3 },
-	{ "iommufd_hwpt_invalidate", 4 },
-	{ "vfio_iommu_type1_dma_map", 3 },
-	{ "vfio_iommu_type1_dma_unmap", 5 },
+	bool caller;	/* argument 1 is enum iopt_caller */
+} protos[] = {
+	{ "iommufd_ioas_map_start", 6, true },
+	{ "iommufd_ioas_map", 7, true },
+	{ "iommufd_ioas_unmap_start", 4, true },
+	{ "iommufd_ioas_unmap", 6, true },
+	{ "iommufd_ioas_copy", 3, false },
+	{ "iommufd_hwpt_invalidate", 4, false },
+	{ "vfio_iommu_type1_dma_map", 3, false },
+	{ "vfio_iommu_type1_dma_unmap", 5, false },
 };
+
+static bool arg_is_enum(const char *tp, int idx)
+{
+	int kind = probe_tp_arg_kind(tp, idx);
+
+	return kind == BTF_KIND_ENUM || kind == BTF_KIND_ENUM64;
+}
 
 static int old_proto(const char *tp)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(v2_protos) / sizeof(v2_protos[0]); i++)
-		if (!strcmp(tp, v2_protos[i].tp))
-			return probe_tp_nargs(tp) != v2_protos[i].nargs;
+	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (!strcmp(tp, protos[i].tp))
+			return probe_tp_nargs(tp) != protos[i].nargs ||
+			       (protos[i].caller && !arg_is_enum(tp, 1));
 	return 0;
 }
 

@@ -24,6 +24,11 @@ int probe_tp_btf(const char *name);
 /* Arguments of tracepoint @name's TP_PROTO from its BTF, or -1 without it. */
 int probe_tp_nargs(const char *name);
 /*
+ * The BTF kind (BTF_KIND_PTR, _INT, _ENUM, ...) of argument @idx (from 0)
+ * of @name's TP_PROTO, typedefs and qualifiers skipped; -1 without it.
+ */
+int probe_tp_arg_kind(const char *name, int idx);
+/*
  * 1 if the kernel (vmlinux or a module) has BTF for function @name, i.e.
  * an fentry/fexit program can attach (if it is not inlined away); 0 if not.
  */
@@ -36,7 +41,8 @@ int probe_btf_func(const char *name);
  * loaded; PROBE_TP_NOT_BUILT this kernel has no such module (modules.dep);
  * PROBE_TP_NO_MODULE_BTF it is loaded without BTF
  * (CONFIG_DEBUG_INFO_BTF_MODULES=n).  PROBE_TP_OLD_PROTO: the event is
- * there with the prototype of the series' v1 (end events with start_ns),
+ * there with the prototype of an earlier version of the series (v1's end
+ * events with start_ns, v2's IOAS events with the ioctl command),
  * which the tools do not read.  PROBE_TP_MISSING otherwise (no series, or
  * built in without the event).
  */

@@ -59,7 +59,6 @@ echo "# $(uname -r), series events: $series, $progs0 BPF programs before"
 # The events whose __nullable argument is NULL on a failure, and the
 # filter that keeps those records (iopf_response: the core's INVALID).
 declare -A nullpath=(
-	[iommufd/iommufd_ioas_map]='ret < 0' [iommufd/iommufd_ioas_unmap]='ret < 0'
 	[iommufd/iommufd_ioas_copy]='ret < 0' [iommufd/iommufd_hwpt_alloc]='ret < 0'
 	[iommufd/iommufd_hwpt_invalidate]='ret < 0' [iommu/iopf_response]='code == 1'
 )

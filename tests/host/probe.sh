@@ -22,4 +22,11 @@ sys_enter 2
 sched_process_exec 3" "sched_switch 4, sys_enter 2, sched_process_exec 3 arguments"
 is "$("$d/t" sched_process_free)" "sched_process_free 1" "sched_process_free: 1 argument"
 is "$("$d/t" no_such_tracepoint_here)" "no_such_tracepoint_here -1" "no BTF for it: -1"
+# The kinds of arguments (BTF_KIND_INT 1, _PTR 2): sched_switch's bool
+# preempt and struct task_struct *prev; past the last one, -1.
+is "$("$d/t" sched_switch:0 sched_switch:1 sched_switch:4 no_such_tracepoint_here:0)" \
+	"sched_switch:0 1
+sched_switch:1 2
+sched_switch:4 -1
+no_such_tracepoint_here:0 -1" "argument kinds: bool is INT, prev is PTR, none past the end"
 done_testing

@@ -14,10 +14,10 @@ cat >"$d/trace" <<'T'
 # tracer: nop
 #           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION
 #              | |         |   |||||     |         |
-  dma probe-x-412     [001] .....   120.000250: iommufd_ioas_map_start: ioas_id=1 iova=0x0 length=0x1000 flags=0x7
-  dma probe-x-412     [001] .....   120.000262: iommufd_ioas_map: ioas_id=1 iova=0x10000 length=0x1000 flags=0x7 ret=0
-           <...>-7     [000] d..1.     5.123456789: iommufd_ioas_map_start: ioas_id=2 iova=0x0 length=0x2000 flags=0x7
-          qemu-9-99     (   90) [001] .....     6.000001: iommufd_ioas_map: ioas_id=3 iova=0x0 length=0x1000 flags=0x7 ret=0
+  dma probe-x-412     [001] .....   120.000250: iommufd_ioas_map_start: ioas_id=1 caller=ioctl iova=0x0 length=0x1000 prot=0x7 flags=0x1
+  dma probe-x-412     [001] .....   120.000262: iommufd_ioas_map: ioas_id=1 caller=ioctl iova=0x10000 length=0x1000 prot=0x7 flags=0x1 ret=0
+           <...>-7     [000] d..1.     5.123456789: iommufd_ioas_map_start: ioas_id=2 caller=vfio_compat iova=0x0 length=0x2000 prot=0x7 flags=0x0
+          qemu-9-99     (   90) [001] .....     6.000001: iommufd_ioas_map: ioas_id=3 caller=ioctl iova=0x0 length=0x1000 prot=0x7 flags=0x0 ret=0
  broken line: iommufd_ioas_map_start: no header
 T
 is "$("$d/t" "$d/trace" iommufd_ioas_map_start 0)" "0 412 120000250000 3" \

@@ -213,19 +213,15 @@ static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, int
 }
 
 SEC("tp_btf/iommufd_ioas_map_start")
-int BPF_PROG(map_start, const struct iommu_ioas_map___s *cmd)
+int BPF_PROG(map_start, const struct iommufd_ioas___s *ioas)
 {
-	if (!cmd)	/* never NULL; a module's tracepoint: bpf/series.bpf.h */
-		return 0;
-	return begin(TOP_IOMMUFD, TOP_MAP, cmd->ioas_id);
+	return begin(TOP_IOMMUFD, TOP_MAP, ioas_obj_id(ioas));
 }
 
 SEC("tp_btf/iommufd_ioas_unmap_start")
-int BPF_PROG(unmap_start, const struct iommu_ioas_unmap___s *cmd)
+int BPF_PROG(unmap_start, const struct iommufd_ioas___s *ioas)
 {
-	if (!cmd)
-		return 0;
-	return begin(TOP_IOMMUFD, TOP_UNMAP, cmd->ioas_id);
+	return begin(TOP_IOMMUFD, TOP_UNMAP, ioas_obj_id(ioas));
 }
 
 SEC("tp_btf/iommufd_ioas_copy_start")
@@ -236,27 +232,21 @@ int BPF_PROG(copy_start, const struct iommu_ioas_copy___s *cmd)
 	return begin(TOP_IOMMUFD, TOP_COPY, cmd->dst_ioas_id);
 }
 
-/*
- * The end events' IOAS argument is __nullable (NULL when the lookup failed):
- * the command's id is the same number and always there.
- */
 SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(map_end, void *ioas, const struct iommu_ioas_map___s *cmd, int ret)
+int BPF_PROG(map_end, const struct iommufd_ioas___s *ioas, int caller, unsigned long iova,
+	     unsigned long length, int prot, unsigned int flags, int ret)
 {
-	if (!cmd)
-		return 0;
-	return end(TOP_IOMMUFD, TOP_MAP, cmd->ioas_id, cmd->length, ret);
+	return end(TOP_IOMMUFD, TOP_MAP, ioas_obj_id(ioas), length, ret);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap")
-int BPF_PROG(unmap_end, void *ioas, const struct iommu_ioas_unmap___s *cmd, __u64 length,
-	     __u64 unmapped, int ret)
+int BPF_PROG(unmap_end, const struct iommufd_ioas___s *ioas, int caller, unsigned long start,
+	     unsigned long last, unsigned long unmapped, int ret)
 {
-	if (!cmd)
-		return 0;
-	return end(TOP_IOMMUFD, TOP_UNMAP, cmd->ioas_id, unmapped, ret);
+	return end(TOP_IOMMUFD, TOP_UNMAP, ioas_obj_id(ioas), unmapped, ret);
 }
 
+/* The copy end event's IOAS is __nullable: the command's id is always there */
 SEC("tp_btf/iommufd_ioas_copy")
 int BPF_PROG(copy_end, void *dst_ioas, const struct iommu_ioas_copy___s *cmd, int ret)
 {

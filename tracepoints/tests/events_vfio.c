@@ -195,7 +195,7 @@ TEST_F(dma, map_unmap_records)
 /*
  * The end event alone, enabled without its _start, is enough to count
  * operations by size and result: the unmap record has the length asked
- * for (saved on entry, as the handler overwrites it) and what went.
+ * for and what went.
  */
 TEST_F(dma, unmap_end_alone)
 {

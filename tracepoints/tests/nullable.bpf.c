@@ -38,19 +38,27 @@ int event##__##idx##__tested(__u64 *ctx)				\
 	return 0;							\
 }
 
-NULLABLE(iommufd_ioas_map, 0, struct iommufd_ioas___s, obj.id)
-NULLABLE(iommufd_ioas_unmap, 0, struct iommufd_ioas___s, obj.id)
 NULLABLE(iommufd_ioas_copy, 0, struct iommufd_ioas___s, obj.id)
 NULLABLE(iommufd_hwpt_alloc, 0, struct iommufd_hw_pagetable___s, obj.id)
 NULLABLE(iommufd_hwpt_invalidate, 0, struct iommufd_hw_pagetable___s, obj.id)
 NULLABLE(iopf_response, 1, struct iopf_group___s, last_fault.fault.prm.grpid)
 
+/* The IOAS of the map and unmap events is always there */
 SEC("tp_btf/iommufd_ioas_map")
-int control__iommufd_ioas_map__1(__u64 *ctx)
+int control__iommufd_ioas_map__0(__u64 *ctx)
 {
-	const struct iommu_ioas_map___s *cmd = (void *)ctx[1];
+	const struct iommufd_ioas___s *ioas = (void *)ctx[0];
 
-	sink = cmd->ioas_id;
+	sink = ioas->obj.id;
+	return 0;
+}
+
+SEC("tp_btf/iommufd_ioas_unmap")
+int control__iommufd_ioas_unmap__0(__u64 *ctx)
+{
+	const struct iommufd_ioas___s *ioas = (void *)ctx[0];
+
+	sink = ioas->obj.id;
 	return 0;
 }
 

@@ -381,7 +381,7 @@ nt1=$(grep -c 'vfio_iommu_type1:vfio_iommu_type1_dma_unmap(' "$d/ptrace")
 is "$nmap $nt1" "15 15" "perf trace prints every record (15 iommufd maps, 15 type1 unmaps)"
 # perf trace leaves out the arguments that are 0 (ret here)
 like "$(grep -m1 'iommufd:iommufd_ioas_map(' "$d/ptrace")" \
-	'iommufd_ioas_map\(ioas_id: [0-9]+, flags: [0-9]+, iova: [0-9]+, length: 4096\)' \
+	'iommufd_ioas_map\(ioas_id: [0-9]+, (caller: [^,]+, )?iova: [0-9]+, length: 4096, prot: [0-9]+(, flags: [0-9]+)?\)' \
 	"perf trace shows the fields of a map record"
 
 # ---- 3: bcc tplist ----
