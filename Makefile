@@ -113,7 +113,7 @@ $(B)/%: testbed/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 
-$(B)/%: tracepoints/tests/%.c $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
+$(B)/%: tracepoints/tests/%.c tracepoints/tests/mock_harness.h $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -I$(KSFT) -Ilib -o $@ $< $(LIB_SRC) $(LDLIBS)
 

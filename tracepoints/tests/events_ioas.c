@@ -20,18 +20,8 @@
 #include <unistd.h>
 #include <linux/vfio.h>
 
-#include "kselftest_harness.h"
-/* A selftest header: static helpers this file does not all use */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wunused-variable"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#include "iommu/iommufd_utils.h"
-#pragma GCC diagnostic pop
+#include "mock_harness.h"
 #include "tracefs.h"
-
-/* The 6.12 harness and setjmp(): see events_mock.c */
-#pragma GCC diagnostic ignored "-Wclobbered"
 
 #define SZ_4K 0x1000UL
 #define SZ_64K 0x10000UL
@@ -95,6 +85,14 @@ FIXTURE_TEARDOWN_PARENT(ioas_events)
 #define ASSERT_COUNT(event, n)                                                 \
 	ASSERT_EQ(n, trace_count(self->trace, event))                          \
 		TH_LOG("records of %s; trace:\n%s", event, self->trace)
+/* @maps map pairs and @unmaps unmap pairs */
+#define ASSERT_PAIRS(maps, unmaps)                                             \
+	do {                                                                   \
+		ASSERT_COUNT(MAP_ST, maps);                                    \
+		ASSERT_COUNT(MAP, maps);                                       \
+		ASSERT_COUNT(UNMAP_ST, unmaps);                                \
+		ASSERT_COUNT(UNMAP, unmaps);                                   \
+	} while (0)
 
 static void expect_field(struct __test_metadata *_metadata, const char *trace,
 			 const char *event, int nth, const char *key, long long want)
@@ -157,10 +155,7 @@ TEST_F(ioas_events, ioctl_map_unmap)
 	ASSERT_EQ(0, ioas_unmap(self->ioas_id, auto_iova, SZ_64K, &done));
 	read_trace();
 
-	ASSERT_COUNT(MAP_ST, 2);
-	ASSERT_COUNT(MAP, 2);
-	ASSERT_COUNT(UNMAP_ST, 2);
-	ASSERT_COUNT(UNMAP, 2);
+	ASSERT_PAIRS(2, 2);
 	EXPECT_FIELD(MAP_ST, 0, "ioas_id", self->ioas_id);
 	EXPECT_FIELD(MAP_ST, 0, "iova", IOVA);
 	EXPECT_FIELD(MAP_ST, 0, "length", SZ_64K);
@@ -206,10 +201,7 @@ TEST_F(ioas_events, refused_empty_and_split)
 	EXPECT_ERRNO(ENOENT, ioas_unmap(self->ioas_id, IOVA, SZ_4K, &done));
 	read_trace();
 
-	ASSERT_COUNT(MAP_ST, 1);
-	ASSERT_COUNT(MAP, 1);
-	ASSERT_COUNT(UNMAP_ST, 2);
-	ASSERT_COUNT(UNMAP, 2);
+	ASSERT_PAIRS(1, 2);
 	EXPECT_FIELD(UNMAP, 0, "ret", 0);
 	EXPECT_FIELD(UNMAP, 0, "unmapped", 0);
 	EXPECT_FIELD(UNMAP, 1, "length", SZ_4K);
@@ -288,10 +280,7 @@ TEST_F(ioas_events, vfio_compat)
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, &unmap));
 	read_trace();
 
-	ASSERT_COUNT(MAP_ST, 2);
-	ASSERT_COUNT(MAP, 2);
-	ASSERT_COUNT(UNMAP_ST, 2);
-	ASSERT_COUNT(UNMAP, 2);
+	ASSERT_PAIRS(2, 2);
 	EXPECT_FIELD(MAP, 0, "ioas_id", self->ioas_id);
 	EXPECT_FIELD(MAP, 0, "iova", IOVA);
 	EXPECT_FIELD(MAP, 0, "length", SZ_64K);
