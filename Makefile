@@ -16,6 +16,9 @@ DEBUG ?= 0
 # MODULES=1: the modules flavour (iommufd and VFIO as modules, as on a
 # distribution kernel) for make test-modules.
 MODULES ?= 0
+# COMPAT=1: the compat flavour (iommufd serves /dev/vfio/vfio, no VFIO
+# container or type1) for make test-compat.
+COMPAT ?= 0
 # DEBCONFIG=1: Debian's own config (for make kernel-deb: a real host's
 # kernel with the series; not bootable in the testbed).
 DEBCONFIG ?= 0
@@ -24,7 +27,7 @@ DEBCONFIG ?= 0
 BASE ?= $(or $(IOASID_BASE),6.12)
 export IOASID_BASE := $(BASE)
 KERNEL_SH := IOASID_BASE=$(BASE) testbed/kernel.sh
-KFLAVOUR := STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) IOASID_MODULES=$(MODULES) IOASID_DEBCONFIG=$(DEBCONFIG)
+KFLAVOUR := STOCK=$(STOCK) IOASID_DEBUG=$(DEBUG) IOASID_MODULES=$(MODULES) IOASID_COMPAT=$(COMPAT) IOASID_DEBCONFIG=$(DEBCONFIG)
 KEY := $(shell $(KFLAVOUR) $(KERNEL_SH) key)
 TREE := $(shell $(KFLAVOUR) $(KERNEL_SH) tree)
 # Userspace always builds against the patched (non-debug) tree's headers.
@@ -50,7 +53,7 @@ GUEST_TESTS := $(patsubst %.c,$(B)/%,$(notdir $(filter-out tracepoints/tests/nul
 	$(wildcard testbed/tests/*.c tracepoints/tests/*.c bpf/tests/*.c bench/*.c)))) $(B)/vmstart
 
 .PHONY: all help deps kernel headers selftests guest fio-engine bpf tools vmlinux-h test test-all bench report overhead soak demo \
-	host-test compare-stock check-patches info clean clean-cache test-modules kernel-deb
+	host-test compare-stock check-patches info clean clean-cache test-modules test-compat kernel-deb
 
 all: kernel guest bpf tools
 
@@ -59,7 +62,8 @@ help:
 	@echo "make kernel        build the testbed kernel (STOCK=1: without our series;"
 	@echo "                   BASE=mainline: Debian's 7.3 and patches/mainline/, default 6.12;"
 	@echo "                   DEBUG=1: the debug flavour, KASAN/lockdep/kmemleak/UBSAN;"
-	@echo "                   MODULES=1: iommufd and VFIO as modules, as a distribution builds them)"
+	@echo "                   MODULES=1: iommufd and VFIO as modules, as a distribution builds them;"
+	@echo "                   COMPAT=1: iommufd serves /dev/vfio/vfio, no VFIO container or type1)"
 	@echo "make kernel-deb    that kernel as Debian packages for a real host (bindeb-pkg) -> its tree's .deb/"
 	@echo "                   (DEBCONFIG=1: built from Debian's own config, hours on a few CPUs)"
 	@echo "make headers       install the tree's uAPI headers for userspace"
@@ -76,6 +80,8 @@ help:
 	@echo "                   the other base's series applied and compiled; ends 'N passed, N failed'"
 	@echo "make test-all      the whole suite on each base (TEST_BASES=\"6.12 mainline\")"
 	@echo "make test-modules  the tools on the modules flavour, from no module loaded to all"
+	@echo "make test-compat   events, maplat, mapbench and the selftests on the compat flavour"
+	@echo "                   (iommufd serves /dev/vfio/vfio: type1's ioctls on iommufd)"
 	@echo "make bench         mapbench, vmstart, fio, fault benches in the testbed (BENCH_ARGS=-q: tiny)"
 	@echo "make report        every benchmark + overhead -> results/<date>-<platform>/, regression"
 	@echo "                   check against results/baseline (BASELINE=dir, REPORT_ARGS=-q: tiny)"
@@ -295,14 +301,22 @@ test:
 	@tests/run
 
 # The whole suite on each base (make test: one base fully, the other's
-# series checked to apply and compile); logs in build/test-<base>/.
+# series checked to apply and compile), then the compat flavour of each;
+# logs in build/test-<base>/ and build/test-compat-<base>/.
 TEST_BASES ?= 6.12 mainline
 test-all:
 	@rc=0; for b in $(TEST_BASES); do \
 		echo "=== make test-all: the $$b base"; \
 		tests/run --base $$b --other none -o $(CURDIR)/build/test-$$b || rc=1; \
+		echo "=== make test-all: the $$b base, compat flavour"; \
+		$(MAKE) --no-print-directory test-compat BASE=$$b TC_OUT=$(CURDIR)/build/test-compat-$$b \
+			>$(CURDIR)/build/test-compat-$$b.log 2>&1 || rc=1; \
+		tail -1 $(CURDIR)/build/test-compat-$$b.log; \
 	done; \
-	for b in $(TEST_BASES); do printf '%-9s %s\n' "$$b:" "$$(tail -1 build/test-$$b/summary.txt 2>/dev/null || echo 'no summary')"; done; \
+	for b in $(TEST_BASES); do \
+		printf '%-9s %s\n' "$$b:" "$$(tail -1 build/test-$$b/summary.txt 2>/dev/null || echo 'no summary')"; \
+		printf '%-9s %s\n' "compat:" "$$(tail -1 build/test-compat-$$b.log 2>/dev/null || echo 'no summary')"; \
+	done; \
 	exit $$rc
 
 # The tools on the modules flavour (its own kernel build, ~15 min cold):
@@ -314,6 +328,26 @@ test-modules: guest bpf tools
 	@testbed/run -k series-modules -n nvme -o $(TM_OUT) -- \
 		testbed/guest-tests $(B) bpf/tests/alltools-modules.sh dmesg; \
 		rc=$$?; tests/tap-summary $(TM_OUT)/tap/alltools-modules.tap $(TM_OUT)/tap/dmesg.tap && exit $$rc
+
+# The compat flavour (its own kernel build, mostly ccache hits after the
+# series kernel): no VFIO container or type1, iommufd serves /dev/vfio/vfio.
+# With VT-d, the NVMe through iommufd and compat (type1's ioctls on
+# iommufd: events_vfio, maplat, mapbench); without an IOMMU, the selftest
+# mock and the upstream selftests, plain and with every event on, with
+# every tool attached.  Each boot's kernel log is checked (dmesg).
+TC_OUT ?= $(CURDIR)/build/test-compat
+TC_VTD := events_vfio bpf/tests/maplat-vtd.sh bench/tests/mapbench-vtd.sh dmesg
+TC_MOCK := events_mock events_ioas iommufd iommufd_fail_nth iommufd+events \
+	iommufd_fail_nth+events bpf/tests/alltools-mock.sh dmesg
+tc_taps = $(foreach s,$(2),$(TC_OUT)/$(1)/tap/$(basename $(notdir $(s))).tap)
+test-compat: guest bpf tools
+	@$(MAKE) --no-print-directory kernel COMPAT=1
+	@rm -rf $(TC_OUT)
+	@rc=0; \
+	testbed/run -k series-compat -o $(TC_OUT)/vtd -- testbed/guest-tests $(B) $(TC_VTD) || rc=1; \
+	testbed/run -k series-compat -i none -o $(TC_OUT)/mock -- \
+		testbed/guest-tests $(B) $(TC_MOCK) || rc=1; \
+	tests/tap-summary $(call tc_taps,vtd,$(TC_VTD)) $(call tc_taps,mock,$(TC_MOCK)) && exit $$rc
 
 # BENCH_ARGS: bench/run options, e.g. BENCH_ARGS=-q for tiny configurations.
 bench: kernel guest

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mapbench: the DMA-map path of a vfio-pci device through iommufd (cdev +
- * IOAS) and through a VFIO type1 container, same device, same run.
+ * mapbench: the DMA-map path of a vfio-pci device through two backends,
+ * same device, same run: iommufd (cdev + IOAS), a VFIO type1 container, or
+ * compat (the type1 ioctls on iommufd's container); iommufd vs type1 by
+ * default.
  *
  *   io  per-I/O pattern: map -> unmap of one small buffer at a fixed IOVA,
  *       N times (what a strict vIOMMU makes a VMM do per guest I/O); also
@@ -32,7 +34,8 @@ const char *const op_names[OP_NR] = { "map", "unmap", "map+unmap" };
 
 struct mb_config mb = {
 	.progress = true,
-	.run_backend = { true, true },
+	.be = { VDEV_IOMMUFD, VDEV_TYPE1 },
+	.nbe = 2,
 	.n_io = -1, .n_vm = -1,
 	.iters = -1, .warmup = -1, .repeat = -1, .threads = -1, .blocks = -1,
 	.seed = 1,
@@ -46,17 +49,19 @@ static bool backing_set;
 enum { OPT_QUICK = 256, OPT_SEED, OPT_SLOWDOWN };
 
 static const char usage[] =
-	"usage: mapbench [-d BDF] [-b iommufd|type1|both] [-s SIZES] [-S SIZES]\n"
+	"usage: mapbench [-d BDF] [-b A[,B]|both] [-s SIZES] [-S SIZES]\n"
 	"                [-B BACKINGS] [-n N] [-w W] [-r R] [-t T] [-k K] [-a IOVA]\n"
 	"                [--seed S] [--inject-slowdown PCT]\n"
 	"                [-j] [-o FILE] [-H HASH] [-q] [--quick] [-h]\n"
 	"\n"
-	"Map/unmap latency of a vfio-pci device through iommufd and VFIO type1,\n"
-	"the backends interleaved in blocks (ABBA order), each block on a freshly\n"
-	"opened device.\n"
+	"Map/unmap latency of a vfio-pci device through two DMA backends (iommufd\n"
+	"and VFIO type1 by default), interleaved in blocks (ABBA order), each\n"
+	"block on a freshly opened device.\n"
 	"\n"
 	"  -d, --device BDF      PCI device (default: the one bound to vfio-pci)\n"
-	"  -b, --backend WHICH   iommufd, type1 or both (default both)\n"
+	"  -b, --backend A[,B]   one backend, or two to compare (RATIO = A/B):\n"
+	"                        iommufd, type1, compat (the type1 ioctls served\n"
+	"                        by iommufd); both = iommufd,type1 (the default)\n"
 	"  -s, --io-sizes LIST   per-I/O buffer sizes (default 4k,64k,2m; 'none')\n"
 	"  -S, --vm-sizes LIST   VM-RAM sizes (default 256m,1g; 'none')\n"
 	"  -B, --backing LIST    VM-RAM backing: anon,thp,hugetlb (default all)\n"
@@ -75,7 +80,7 @@ static const char usage[] =
 	"      --seed S          block order and bootstrap seed (default 1); case i\n"
 	"                        uses S + i\n"
 	"      --inject-slowdown PCT\n"
-	"                        test/evidence option: make every iommufd call PCT%\n"
+	"                        test/evidence option: make every call of A PCT%\n"
 	"                        slower (spinning inside the timed region)\n"
 	"  -j, --json            the JSON document on stdout instead of the table\n"
 	"  -o, --output FILE     also write the JSON document to FILE\n"
@@ -89,7 +94,7 @@ static const char usage[] =
 	"Sizes take k/m/g suffixes and are multiples of 4 KiB (hugetlb: 2 MiB).\n"
 	"Needs root; without CAP_IPC_LOCK, RLIMIT_MEMLOCK must cover the\n"
 	"largest case.  Figures under emulation (QEMU TCG) are for comparing the\n"
-	"two backends within one run, not hardware numbers.\n";
+	"backends within one run, not hardware numbers.\n";
 
 void die(const char *fmt, ...)
 {
@@ -142,11 +147,31 @@ static bool count_opt(const char *s, long min, long max, long *out, const char *
 	return true;
 }
 
+/* -b A[,B] or both into mb.be/nbe; false after a usage error. */
+static bool parse_backends(const char *arg)
+{
+	char list[64], *comma;
+
+	if (!strcmp(arg, "both"))
+		arg = "iommufd,type1";
+	snprintf(list, sizeof(list), "%s", arg);
+	comma = strchr(list, ',');
+	if (comma)
+		*comma++ = '\0';
+	if (vdev_backend_parse(list, &mb.be[0]) ||
+	    (comma && (vdev_backend_parse(comma, &mb.be[1]) || mb.be[1] == mb.be[0]))) {
+		cli_usage_error(usage, "bad backend list '%s': one or two different of iommufd, "
+				"type1, compat, or both", arg);
+		return false;
+	}
+	mb.nbe = comma ? 2 : 1;
+	return true;
+}
+
 /* One option; 0, or the exit status (2: usage error, 0 after -h) plus 1. */
 static int parse_opt(int opt, const char *arg, bool *quick)
 {
 	char err[512], *end;
-	enum vdev_backend x;
 	long v;
 
 	switch (opt) {
@@ -154,17 +179,7 @@ static int parse_opt(int opt, const char *arg, bool *quick)
 		snprintf(mb.bdf, sizeof(mb.bdf), "%s", arg);
 		return 0;
 	case 'b':
-		if (!strcmp(arg, "both")) {
-			mb.run_backend[0] = mb.run_backend[1] = true;
-			return 0;
-		}
-		if (vdev_backend_parse(arg, &x)) {
-			cli_usage_error(usage, "bad backend '%s': iommufd, type1 or both", arg);
-			return 3;
-		}
-		mb.run_backend[0] = mb.run_backend[1] = false;
-		mb.run_backend[x] = true;
-		return 0;
+		return parse_backends(arg) ? 0 : 3;
 	case 's':
 		return (mb.n_io = parse_sizes(arg, mb.io_sizes, &io_rule)) < 0 ? 3 : 0;
 	case 'S':
@@ -400,7 +415,7 @@ int main(int argc, char **argv)
 	bool quick = false;
 	char err[512];
 	FILE *jf = NULL;
-	int ret;
+	int ret, i;
 
 	cli_name = "mapbench";
 	ret = parse_args(argc, argv, &quick);
@@ -417,8 +432,9 @@ int main(int argc, char **argv)
 	/* Checks in the order a user would fix them. */
 	if (geteuid())
 		die("must run as root: it opens /dev/vfio and /dev/iommu and pins memory");
-	if (mb.run_backend[VDEV_IOMMUFD] && access("/dev/iommu", F_OK))
-		die("no /dev/iommu (kernel without CONFIG_IOMMUFD?); -b type1 runs without it");
+	for (i = 0; i < mb.nbe; i++)
+		if (!vdev_backend_present(mb.be[i], err, sizeof(err)))
+			die("%s (-b)", err);
 	if (!mb.bdf[0] && sys_pci_vfio_find(mb.bdf, sizeof(mb.bdf), err, sizeof(err)))
 		die("%s (-d BDF)", err);
 	precheck();

@@ -18,7 +18,8 @@
 #include "nvme/nvme.c"
 
 static const char usage[] =
-	"usage: nvmeio [-d BDF] [-b iommufd|type1] [-m static|perio] [-n NSID] [-o OFF] CMD ...\n"
+	"usage: nvmeio [-d BDF] [-b iommufd|type1|compat] [-m static|perio] [-n NSID] [-o OFF]\n"
+	"              CMD ...\n"
 	"\n"
 	"  identify                   controller and namespace\n"
 	"  write SLBA NLB SEED        write NLB blocks of the SEED pattern at SLBA\n"
@@ -27,7 +28,7 @@ static const char usage[] =
 	"  loop SECONDS               alternate 4 KiB writes and reads (QD 8) for SECONDS\n"
 	"\n"
 	"  -d BDF     PCI device bound to vfio-pci (default 0000:00:03.0)\n"
-	"  -b WHICH   DMA backend: iommufd (default) or type1\n"
+	"  -b WHICH   DMA backend: iommufd (default), type1 or compat\n"
 	"  -m MODE    static: buffers mapped once (default); perio: map per I/O\n"
 	"  -n NSID    namespace (default 1)\n"
 	"  -o OFF     the data starts OFF bytes into its page (multiple of 4; PRP1 offset)\n"
@@ -173,7 +174,7 @@ int main(int argc, char **argv)
 		case 'd': bdf = optarg; break;
 		case 'b':
 			if (vdev_backend_parse(optarg, &backend))
-				die_usage("-b must be iommufd or type1", optarg);
+				die_usage("-b must be iommufd, type1 or compat", optarg);
 			break;
 		case 'm':
 			if (nvme_mapmode_parse(optarg, &mode))

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * maplat: DMA map/unmap/copy latency of iommufd and VFIO type1 as log2
+ * maplat: DMA map/unmap/copy latency of iommufd, VFIO type1 and the VFIO
+ * compat ioctls served by iommufd as log2
  * histograms, aggregated here, keyed by backend x operation x size class
  * (x process with -P, x IOAS or container with -I).
  *
  * Tracepoint mode: tp_btf programs on the _start and end events of the
  * ioasid-trace series; the latency is from the _start event to the end
  * event of the same thread (the series fires both in the handler's
- * thread and never nests two timed operations in one).
+ * thread and never nests two timed operations in one).  An IOAS map or
+ * unmap whose caller is the VFIO compat layer is the compat backend's.
  * Fallback mode (kernels without the series): syscalls:sys_{enter,exit}_ioctl
  * (or raw_syscalls) with the ioctl decoded here.
  * Both keep the thread's operation in task storage: created once per
@@ -29,7 +31,7 @@ const volatile __u64 targ_unit_ns = 1000;	/* bucket unit: us, ns (-N), ms (-m) *
 const volatile bool targ_per_process = false;	/* -P */
 const volatile bool targ_breakdown = false;	/* -B */
 const volatile bool targ_per_ioas = false;	/* -I */
-const volatile int filter_backend = -1;		/* --backend, fallback mode */
+const volatile int filter_backend = -1;		/* --backend */
 const volatile struct ioctl_desc ioctls[MAX_IOCTLS] = {};
 __u64 dropped = 0;	/* operations not counted: hists was full */
 
@@ -94,6 +96,9 @@ static __always_inline int op_begin(__u8 backend, __u8 op)
 {
 	struct op_state *st;
 
+	/* compat shares iommufd's events: --backend is applied here */
+	if (filter_backend >= 0 && backend != filter_backend)
+		return 0;
 	if (pid_filtered())
 		return 0;
 	st = cur_get(true);
@@ -136,12 +141,18 @@ static __always_inline __u64 ioas_id(const struct iommufd_ioas___s *ioas)
 	return targ_per_ioas ? ioas_obj_id(ioas) : 0;
 }
 
+/* iommufd's IOAS events: the VFIO compat ioctls are the compat backend */
+static __always_inline __u8 ioas_backend(int caller)
+{
+	return iopt_caller_compat(caller) ? MAPLAT_COMPAT : MAPLAT_IOMMUFD;
+}
+
 /* Every map of an IOAS, whatever its entry point (ioctl, map_file, VFIO compat) */
 SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(iommufd_map, const struct iommufd_ioas___s *ioas, int caller, unsigned long iova,
 	     unsigned long length, int prot, unsigned int flags, int ret)
 {
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_MAP, length, ioas_id(ioas), ret);
+	return end_event(ioas_backend(caller), MAPLAT_MAP, length, ioas_id(ioas), ret);
 }
 
 /* [start, last]; the whole space (unmap all) is sized by what went */
@@ -151,7 +162,8 @@ int BPF_PROG(iommufd_unmap, const struct iommufd_ioas___s *ioas, int caller, uns
 {
 	__u64 length = last - start + 1;
 
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_UNMAP, length ?: unmapped, ioas_id(ioas), ret);
+	return end_event(ioas_backend(caller), MAPLAT_UNMAP, length ?: unmapped, ioas_id(ioas),
+			 ret);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
@@ -181,15 +193,15 @@ int BPF_PROG(type1_unmap, struct vfio_iommu *iommu, const void *unmap, __u64 siz
 }
 
 SEC("tp_btf/iommufd_ioas_map_start")
-int BPF_PROG(iommufd_map_start)
+int BPF_PROG(iommufd_map_start, void *ioas, int caller)
 {
-	return op_begin(MAPLAT_IOMMUFD, MAPLAT_MAP);
+	return op_begin(ioas_backend(caller), MAPLAT_MAP);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap_start")
-int BPF_PROG(iommufd_unmap_start)
+int BPF_PROG(iommufd_unmap_start, void *ioas, int caller)
 {
-	return op_begin(MAPLAT_IOMMUFD, MAPLAT_UNMAP);
+	return op_begin(ioas_backend(caller), MAPLAT_UNMAP);
 }
 
 SEC("tp_btf/iommufd_ioas_copy_start")

@@ -47,7 +47,7 @@ enum mode {
 };
 
 static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscalls" };
-static const char *const backend_names[] = { "iommufd", "type1" };
+static const char *const backend_names[] = { "iommufd", "type1", "compat" };
 static const char *const op_names[] = { "map", "unmap", "copy" };
 
 static struct bpftool_opts opts = {
@@ -56,7 +56,7 @@ static struct bpftool_opts opts = {
 };
 
 static struct env {
-	int backend;		/* -1: both */
+	int backend;		/* -1: every one */
 	bool per_process;
 	bool per_ioas;
 	bool breakdown;
@@ -66,11 +66,14 @@ static struct env {
 
 static const char usage_text[] =
 "usage: maplat [-h] [-v] [-j] [-T] [-N|-m] [-P] [-I] [-B] [-F] [-p PID] [-c DIR]\n"
-"              [--backend iommufd|type1] [-i INTERVAL] [interval [count]]\n"
+"              [--backend iommufd|type1|compat] [-i INTERVAL] [interval [count]]\n"
 "\n"
 "DMA map/unmap/copy latency of iommufd and VFIO type1 as log2 histograms,\n"
 "per backend, operation and size class (log2 of the length), with count,\n"
-"failures, mean and p50/p90/p99 estimated from the log2 buckets.\n"
+"failures, mean and p50/p90/p99 estimated from the log2 buckets.  compat:\n"
+"type1's ioctls served by iommufd (/dev/vfio/vfio on an IOMMUFD_VFIO_CONTAINER\n"
+"kernel, or /dev/iommu), told apart in tracepoint mode; the fallback counts\n"
+"them as type1.\n"
 "\n"
 "  -h, --help          this help\n"
 "  -v, --verbose       libbpf debug output, probing details\n"
@@ -79,7 +82,7 @@ static const char usage_text[] =
 "  -N, --nanoseconds   nanosecond buckets (default microseconds)\n"
 "  -m, --milliseconds  millisecond buckets\n"
 "  -P, --per-process   histograms per process (with its name)\n"
-"  -I, --per-ioas      histograms per address space: iommufd IOAS id, type1\n"
+"  -I, --per-ioas      histograms per address space: IOAS id, type1\n"
 "                      container (numbered 1, 2, ... as they appear)\n"
 "  -B, --breakdown     pin batches, pages pinned, IOTLB syncs per operation\n"
 "                      (tracepoint mode; costs the pin and sync programs)\n"
@@ -87,7 +90,7 @@ static const char usage_text[] =
 "                      iommufd/vfio_iommu_type1 events exist\n"
 "  -p, --pid PID       only this process\n"
 "  -c, --cgroup DIR    only tasks in this cgroup (v2), e.g. a VM's scope\n"
-"  -b, --backend NAME  only iommufd or only type1\n"
+"  -b, --backend NAME  only iommufd, type1 or compat\n"
 "  -i, --interval SEC  report every SEC seconds (then: [count])\n"
 "\n"
 "Without an interval, one report when interrupted (Ctrl-C, SIGTERM).\n"
@@ -127,15 +130,11 @@ static int own_opt(int opt, const char *arg)
 		env.breakdown = true;
 		return 0;
 	case 'b':
-		if (!strcmp(arg, "iommufd")) {
-			env.backend = MAPLAT_IOMMUFD;
-		} else if (!strcmp(arg, "type1")) {
-			env.backend = MAPLAT_TYPE1;
-		} else {
-			cli_usage_error(usage_text, "unknown backend '%s' (iommufd or type1)", arg);
-			return -1;
-		}
-		return 0;
+		for (env.backend = 0; env.backend < MAPLAT_NR_BACKENDS; env.backend++)
+			if (!strcmp(arg, backend_names[env.backend]))
+				return 0;
+		cli_usage_error(usage_text, "unknown backend '%s' (iommufd, type1 or compat)", arg);
+		return -1;
 	}
 	return BPFTOOL_OPT_UNKNOWN;
 }
@@ -195,9 +194,11 @@ static size_t prog_table(struct maplat_bpf *obj, struct prog_desc *t)
 	return ARRAY_SIZE(d);
 }
 
+/* Whether a program of @backend is needed: compat's come from iommufd's events. */
 static bool backend_selected(int backend)
 {
-	return backend < 0 || env.backend < 0 || backend == env.backend;
+	return backend < 0 || env.backend < 0 || backend == env.backend ||
+	       (backend == MAPLAT_IOMMUFD && env.backend == MAPLAT_COMPAT);
 }
 
 /*
@@ -443,7 +444,8 @@ static void print_json(const struct entry *e, int n, int mode, double seconds, _
 static void print_banner(int mode, int missing)
 {
 	FILE *f = bpftool_banner(opts.json, "DMA map/unmap/copy latency (%s)",
-				 env.backend < 0 ? "iommufd, type1" : backend_names[env.backend]);
+				 env.backend < 0 ? "iommufd, type1, compat" :
+				 backend_names[env.backend]);
 
 	if (mode == MODE_TP) {
 		fprintf(f, "mode: tracepoint (_start to end event)\n");
@@ -461,7 +463,8 @@ static void print_banner(int mode, int missing)
 			"  pages pinned, IOTLB syncs (-B)\n");
 	}
 	if (env.per_ioas)
-		fprintf(f, "-I: iommufd per IOAS id, type1 per container numbered as seen%s\n",
+		fprintf(f, "-I: iommufd and compat per IOAS id, type1 per container numbered"
+			" as seen%s\n",
 			mode == MODE_TP ? "" : ",\n  here a process's container fd");
 	fflush(f);
 }
@@ -514,6 +517,12 @@ int main(int argc, char **argv)
 	r.mode = choose_mode(progs, nprogs);
 	if (r.mode < 0) {
 		err = bpftool_no_events();
+		goto cleanup;
+	}
+	if (r.mode != MODE_TP && env.backend == MAPLAT_COMPAT) {
+		fprintf(stderr, "maplat: --backend compat needs the series' events: the ioctl "
+			"fallback cannot tell type1's container from iommufd's\n");
+		err = 1;
 		goto cleanup;
 	}
 	missing = select_progs(progs, nprogs, r.mode);

@@ -12,6 +12,7 @@
 enum maplat_backend {
 	MAPLAT_IOMMUFD,
 	MAPLAT_TYPE1,
+	MAPLAT_COMPAT,		/* type1's ioctls served by iommufd (tracepoint mode) */
 	MAPLAT_NR_BACKENDS,
 };
 
@@ -24,7 +25,7 @@ enum maplat_op {
 
 struct hist_key {
 	/*
-	 * -I: the address space.  iommufd: the IOAS id.  type1: the
+	 * -I: the address space.  iommufd, compat: the IOAS id.  type1: the
 	 * container, which has no id: the struct vfio_iommu address
 	 * (tracepoint mode) or tgid << 32 | fd (fallback); user space
 	 * numbers these and never prints them.  0 without -I.

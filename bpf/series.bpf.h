@@ -177,6 +177,23 @@ struct vfio_container___s {
 	void *iommu_data;
 } __attribute__((preserve_access_index));
 
+/* ---- the io_pagetable's entry points (the caller of map/unmap events) ---- */
+
+/* The value is 6.12's; mainline has MAP_FILE before it. */
+enum iopt_caller___s {
+	IOPT_CALLER_VFIO_COMPAT___s = 1,
+};
+
+/*
+ * Whether an IOAS map/unmap came through the VFIO compat ioctls (type1's,
+ * served by iommufd); false on a kernel without the enumerator.
+ */
+static __always_inline bool iopt_caller_compat(int caller)
+{
+	return bpf_core_enum_value_exists(enum iopt_caller___s, IOPT_CALLER_VFIO_COMPAT___s) &&
+	       caller == bpf_core_enum_value(enum iopt_caller___s, IOPT_CALLER_VFIO_COMPAT___s);
+}
+
 /* ---- I/O page faults ---- */
 
 /* The value is 6.12's; bpf_core_enum_value() gives the running kernel's. */

@@ -254,7 +254,10 @@ int probe_module_loaded(const char *module)
 	return access(path, F_OK) == 0;
 }
 
-/* 1 if this kernel's modules.dep names @module, 0 if not, -1 if unknown. */
+/*
+ * 1 if this kernel's modules.dep names @module, 0 if not (or the kernel
+ * cannot load modules: no /proc/modules), -1 if unknown.
+ */
 static int module_built(const char *module)
 {
 	char path[320], line[512], want[80];
@@ -262,6 +265,8 @@ static int module_built(const char *module)
 	int found = 0;
 	FILE *f;
 
+	if (access("/proc/modules", F_OK))	/* CONFIG_MODULES=n */
+		return 0;
 	if (uname(&un))
 		return -1;
 	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", un.release);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VFIO PCI device with an iommufd or a type1 DMA backend (see vfio.h).
+ * VFIO PCI device with an iommufd, type1 or compat DMA backend (see vfio.h).
  * Built against the testbed kernel's installed uAPI headers.
  */
 #include <dirent.h>
@@ -47,20 +47,74 @@ static int failmsg(struct vdev *d, int err, const char *fmt, ...)
 	return err;
 }
 
+static const char *const backend_names[VDEV_NR] = { "iommufd", "type1", "compat" };
+
 const char *vdev_backend_name(enum vdev_backend b)
 {
-	return b == VDEV_IOMMUFD ? "iommufd" : "type1";
+	return (unsigned int)b < VDEV_NR ? backend_names[b] : "?";
 }
 
 int vdev_backend_parse(const char *s, enum vdev_backend *b)
 {
-	if (!strcmp(s, "iommufd"))
-		*b = VDEV_IOMMUFD;
-	else if (!strcmp(s, "type1"))
-		*b = VDEV_TYPE1;
-	else
-		return -EINVAL;
-	return 0;
+	int i;
+
+	for (i = 0; i < VDEV_NR; i++) {
+		if (!strcmp(s, backend_names[i])) {
+			*b = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/*
+ * 1 if @fd is an iommufd: IOMMU_OPTION (a read, no side effect) works on
+ * iommufd's files only; VFIO's container refuses it.
+ */
+static int is_iommufd(int fd)
+{
+	struct iommu_option opt = {
+		.size = sizeof(opt),
+		.option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_GET,
+	};
+
+	return ioctl(fd, IOMMU_OPTION, &opt) == 0;
+}
+
+/* /dev/vfio/vfio open, or -errno. */
+static int open_vfio_node(void)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vdev_backend_present(enum vdev_backend b, char *err, size_t errlen)
+{
+	int fd, iommufd;
+
+	if (b == VDEV_IOMMUFD || b == VDEV_COMPAT) {
+		if (!access("/dev/iommu", F_OK))
+			return 1;
+		snprintf(err, errlen, "no /dev/iommu: kernel without IOMMUFD (the %s backend)",
+			 vdev_backend_name(b));
+		return 0;
+	}
+	fd = open_vfio_node();
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open /dev/vfio/vfio: %s (kernel without VFIO_CONTAINER?)",
+			 strerror(-fd));
+		return 0;
+	}
+	iommufd = is_iommufd(fd);
+	close(fd);
+	if (iommufd) {
+		snprintf(err, errlen, "/dev/vfio/vfio is iommufd's (IOMMUFD_VFIO_CONTAINER): "
+			 "this kernel has no VFIO type1; the compat backend is this path");
+		return 0;
+	}
+	return 1;
 }
 
 /* Check that @bdf exists and is bound to vfio-pci; fill d->bdf. */
@@ -118,25 +172,56 @@ static int open_iommufd(struct vdev *d)
 	return 0;
 }
 
-static int open_type1(struct vdev *d)
+/*
+ * The container: VFIO's /dev/vfio/vfio for type1; for compat, iommufd's
+ * /dev/vfio/vfio if it serves it, else /dev/iommu (the same compat ioctls).
+ */
+static int open_container(struct vdev *d)
+{
+	int fd = open_vfio_node();
+
+	if (d->backend == VDEV_TYPE1) {
+		if (fd < 0)
+			return fail(d, fd, "open /dev/vfio/vfio (kernel without VFIO_CONTAINER?)");
+		d->container_fd = fd;
+		if (is_iommufd(fd))
+			return failmsg(d, -ENODEV, "/dev/vfio/vfio is iommufd's "
+				       "(IOMMUFD_VFIO_CONTAINER): no VFIO type1 in this kernel, "
+				       "use the compat backend");
+		return 0;
+	}
+	if (fd >= 0 && is_iommufd(fd)) {
+		d->container_fd = fd;
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	d->container_fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (d->container_fd < 0)
+		return fail(d, -errno, "open /dev/iommu (kernel without IOMMUFD?)");
+	return 0;
+}
+
+static int open_container_group(struct vdev *d)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char dir[PATH_MAX], grp[32], path[64];
-	int version;
+	int version, ret;
 
 	snprintf(dir, sizeof(dir), SYSFS_PCI "/%s", d->bdf);
 	if (sys_link_name(dir, "iommu_group", grp, sizeof(grp)))
 		return failmsg(d, -ENODEV, "%s has no IOMMU group (no IOMMU enabled?)", d->bdf);
 	d->group_id = atoi(grp);
 
-	d->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	if (d->container_fd < 0)
-		return fail(d, -errno, "open /dev/vfio/vfio (kernel without VFIO_CONTAINER?)");
+	ret = open_container(d);
+	if (ret)
+		return ret;
 	version = ioctl(d->container_fd, VFIO_GET_API_VERSION);
 	if (version != VFIO_API_VERSION)
 		return failmsg(d, -EINVAL, "unknown VFIO API version %d", version);
 	if (ioctl(d->container_fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0)
-		return failmsg(d, -ENOTSUP, "VFIO type1v2 IOMMU is not supported by this kernel");
+		return failmsg(d, -ENOTSUP, "the %s container does not offer type1v2",
+			       vdev_backend_name(d->backend));
 
 	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
 	d->group_fd = open(path, O_RDWR | O_CLOEXEC);
@@ -169,9 +254,11 @@ int vdev_open(struct vdev *d, const char *bdf, enum vdev_backend backend)
 	d->device_fd = d->iommufd = d->container_fd = d->group_fd = -1;
 	d->group_id = -1;
 
+	if ((unsigned int)backend >= VDEV_NR)
+		return failmsg(d, -EINVAL, "unknown DMA backend %d", backend);
 	ret = check_device(d, bdf);
 	if (!ret)
-		ret = backend == VDEV_IOMMUFD ? open_iommufd(d) : open_type1(d);
+		ret = backend == VDEV_IOMMUFD ? open_iommufd(d) : open_container_group(d);
 	if (ret) {
 		char err[sizeof(d->err)];
 
@@ -369,7 +456,8 @@ int vdev_iova_check(struct vdev *d, uint64_t iova, uint64_t len)
 		}
 		free(info);
 		if (!ranges)
-			return failmsg(d, -ENOTSUP, "type1 reports no IOVA ranges");
+			return failmsg(d, -ENOTSUP, "the %s container reports no IOVA ranges",
+				       vdev_backend_name(d->backend));
 	}
 	if (!ret && !range_fits((const uint64_t (*)[2])ranges, n, iova, len))
 		ret = failmsg(d, -ERANGE, "IOVA [%#llx, +%#llx) is outside the usable ranges",

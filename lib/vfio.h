@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A VFIO PCI device with one of two DMA backends behind one interface:
- * iommufd (vfio cdev + IOAS) or VFIO type1 (group + container).  Shared by
- * the testbed tests, the benchmarks and the userspace NVMe driver.
+ * A VFIO PCI device with one of three DMA backends behind one interface:
+ * iommufd (vfio cdev + IOAS), VFIO type1 (group + VFIO's container) or
+ * compat (group + iommufd as the container: the type1 ioctls served by
+ * iommufd's compat layer).  Shared by the testbed tests, the benchmarks
+ * and the userspace NVMe driver.
  *
  * Every function returns 0 or a negative errno; on failure d->err holds
  * one line "failed to <verb> <object>: <reason>" for the caller to print.
@@ -16,6 +18,8 @@
 enum vdev_backend {
 	VDEV_IOMMUFD,
 	VDEV_TYPE1,
+	VDEV_COMPAT,
+	VDEV_NR
 };
 
 struct vdev {
@@ -28,7 +32,7 @@ struct vdev {
 	uint32_t ioas_id;
 	uint32_t hwpt_id;	/* the HWPT the kernel attached for the IOAS */
 	int attached;
-	/* type1 backend */
+	/* type1 and compat backends */
 	int container_fd;
 	int group_fd;
 	int group_id;
@@ -36,12 +40,21 @@ struct vdev {
 };
 
 const char *vdev_backend_name(enum vdev_backend b);
-/* Parse "iommufd" or "type1"; returns -EINVAL otherwise. */
+/* Parse "iommufd", "type1" or "compat"; returns -EINVAL otherwise. */
 int vdev_backend_parse(const char *s, enum vdev_backend *b);
+/*
+ * Whether this kernel has backend @b: 1 yes, 0 no with one line in @err
+ * saying why (its device node is missing, or /dev/vfio/vfio is iommufd's
+ * and so there is no type1).
+ */
+int vdev_backend_present(enum vdev_backend b, char *err, size_t errlen);
 
 /*
  * Open the PCI device @bdf ("0000:00:03.0"; "00:03.0" is accepted) bound to
  * vfio-pci, set up an empty DMA address space on @backend and attach it.
+ * compat uses /dev/vfio/vfio when iommufd serves it (a kernel with
+ * IOMMUFD_VFIO_CONTAINER), /dev/iommu otherwise: the same kernel code.
+ * type1 refuses a /dev/vfio/vfio that iommufd serves (it is not type1).
  */
 int vdev_open(struct vdev *d, const char *bdf, enum vdev_backend backend);
 /* Undo vdev_open(); unmaps everything still mapped.  Safe to call twice. */

@@ -20,14 +20,14 @@
 #define IOVA 0x100000ULL
 
 static const char usage[] =
-	"usage: dmaprobe [-d BDF] [-b iommufd|type1|both] [-s BYTES] [-n COUNT | -t SECS] [-j]\n"
+	"usage: dmaprobe [-d BDF] [-b iommufd|type1|compat|both] [-s BYTES] [-n COUNT | -t SECS] [-j]\n"
 	"                [-L LABEL]\n"
 	"\n"
 	"Map and unmap one buffer COUNT times at a fixed IOVA through each\n"
 	"backend of a device bound to vfio-pci; print mean/min/max per call.\n"
 	"\n"
 	"  -d BDF     PCI device (default 0000:00:03.0)\n"
-	"  -b WHICH   iommufd, type1 or both (default both)\n"
+	"  -b WHICH   iommufd, type1, compat or both (iommufd then type1, the default)\n"
 	"  -s BYTES   buffer size, a multiple of 4096, suffix k/m (default 4k)\n"
 	"  -n COUNT   iterations after 10 warm-up rounds (default 1000)\n"
 	"  -t SECS    iterate for SECS seconds after the warm-up instead, per\n"

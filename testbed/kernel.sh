@@ -25,6 +25,11 @@
 # into TREE/.modroot/lib/modules/<release>, where the guest's modprobe
 # looks (testbed/run -k series-modules; testbed/guest-init).
 #
+# IOASID_COMPAT=1 (make kernel COMPAT=1) adds testbed/config-compat.fragment:
+# iommufd serves /dev/vfio/vfio (IOMMUFD_VFIO_CONTAINER) and VFIO's
+# container and type1 are not built (the "-compat" flavour), so type1
+# userspace runs on iommufd's compat ioctls (testbed/run -k series-compat).
+#
 # IOASID_DEBCONFIG=1 (make kernel-deb DEBCONFIG=1): Debian's own config for
 # the base instead of the testbed's, for a real host (the "-debconfig"
 # flavour, not bootable in the testbed: its drivers are modules).  The
@@ -38,7 +43,7 @@
 # "ioasid.<key hash>" (also the kernel's build version, uname -v).
 #
 # usage: kernel.sh {base|prepare|config|build|headers|selftests|deb|key|tree|info}
-#        [STOCK=1] [IOASID_DEBUG=1] [IOASID_MODULES=1] [IOASID_DEBCONFIG=1]
+#        [STOCK=1] [IOASID_DEBUG=1] [IOASID_MODULES=1] [IOASID_COMPAT=1] [IOASID_DEBCONFIG=1]
 #        [IOASID_BASE=6.12|mainline]
 #        in the environment
 
@@ -49,6 +54,7 @@ CACHE=${IOASID_CACHE:-$HOME/.cache/ioasid-trace}
 STOCK=${STOCK:-0}
 DEBUG=${IOASID_DEBUG:-0}
 MODULES=${IOASID_MODULES:-0}
+COMPAT=${IOASID_COMPAT:-0}
 DEBCONFIG=${IOASID_DEBCONFIG:-0}
 KMAKE_ENV=()
 JOBS=${JOBS:-$(nproc)}
@@ -73,11 +79,16 @@ case $MODULES in
 1) FRAGMENTS+=("$TOP/testbed/config-modules.fragment") ;;
 *) die "IOASID_MODULES (make MODULES=) must be 0 or 1, not '$MODULES'" ;;
 esac
+case $COMPAT in
+0) ;;
+1) FRAGMENTS+=("$TOP/testbed/config-compat.fragment") ;;
+*) die "IOASID_COMPAT (make COMPAT=) must be 0 or 1, not '$COMPAT'" ;;
+esac
 case $DEBCONFIG in
 0) ;;
 1)
-	[ "$DEBUG" = 0 ] && [ "$MODULES" = 0 ] ||
-		die "DEBCONFIG=1 is Debian's own config: not with DEBUG=1 or MODULES=1"
+	[ "$DEBUG" = 0 ] && [ "$MODULES" = 0 ] && [ "$COMPAT" = 0 ] ||
+		die "DEBCONFIG=1 is Debian's own config: not with DEBUG=1, MODULES=1 or COMPAT=1"
 	FRAGMENTS=("$TOP/testbed/config-debian.fragment")
 	# Not through ccache: its objects (with DWARF) would evict the
 	# testbed kernels' from the cache; the tree itself resumes a build.
@@ -86,12 +97,13 @@ case $DEBCONFIG in
 *) die "IOASID_DEBCONFIG (make DEBCONFIG=) must be 0 or 1, not '$DEBCONFIG'" ;;
 esac
 
-# series or stock, then -modules, -debug or -debconfig when set: in the
+# series or stock, then -modules, -compat, -debug or -debconfig when set: in the
 # key, the link name and the kernel's build user (so /proc/version tells
 # them apart).
 flavour() {
-	printf '%s%s%s%s' "$([ "$STOCK" = 1 ] && echo stock || echo series)" \
-		"$([ "$MODULES" = 1 ] && echo -modules)" "$([ "$DEBUG" = 1 ] && echo -debug)" \
+	printf '%s%s%s%s%s' "$([ "$STOCK" = 1 ] && echo stock || echo series)" \
+		"$([ "$MODULES" = 1 ] && echo -modules)" "$([ "$COMPAT" = 1 ] && echo -compat)" \
+		"$([ "$DEBUG" = 1 ] && echo -debug)" \
 		"$([ "$DEBCONFIG" = 1 ] && echo -debconfig)"
 }
 
@@ -389,7 +401,7 @@ install_modules() {
 cmd_deb() {
 	local out=$TREE/.deb rev start debs
 	[ -f "$TREE/.ioasid-built" ] ||
-		die "kernel $KEY is not built: run 'make kernel' (with the same STOCK, DEBUG, MODULES, DEBCONFIG, BASE) first"
+		die "kernel $KEY is not built: run 'make kernel' (with the same STOCK, DEBUG, MODULES, COMPAT, DEBCONFIG, BASE) first"
 	command -v dpkg-buildpackage >/dev/null && command -v dh_testdir >/dev/null ||
 		die "dpkg-buildpackage or debhelper missing: run 'make deps'"
 	rev=ioasid.${KEY##*-}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nvme-vfio: a fio external ioengine on the userspace NVMe driver
- * (bench/nvme/) over VFIO with an iommufd or a type1 DMA backend.
+ * (bench/nvme/) over VFIO with an iommufd, type1 or compat DMA backend.
  *
  *   fio --thread --ioengine=external:nvme-vfio.so --bdf=0000:00:03.0 \
  *       --backend=iommufd --mapmode=static ...
@@ -71,7 +71,8 @@ static struct fio_option options[] = {
 		.type = FIO_OPT_STR_STORE,
 		.off1 = offsetof(struct nv_opts, backend),
 		.def = "iommufd",
-		.help = "iommufd (vfio cdev + IOAS) or type1 (group + container)",
+		.help = "iommufd (vfio cdev + IOAS), type1 (group + container) or compat "
+			"(group + iommufd as the container)",
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -142,7 +143,7 @@ static int ctrl_get(struct thread_data *td)
 		return 1;
 	}
 	if (vdev_backend_parse(o->backend, &be)) {
-		log_err("nvme-vfio: backend=%s: must be iommufd or type1\n", o->backend);
+		log_err("nvme-vfio: backend=%s: must be iommufd, type1 or compat\n", o->backend);
 		return 1;
 	}
 	if (nvme_mapmode_parse(o->mapmode, &mm)) {

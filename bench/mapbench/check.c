@@ -72,7 +72,7 @@ void precheck(void)
 	char a[32], b[32], iova_err[512] = "";
 	struct rlimit rl;
 	long free_huge;
-	int i, be;
+	int i;
 
 	for (i = 0; i < ncases; i++) {
 		struct bcase *c = &cases[i];
@@ -92,11 +92,10 @@ void precheck(void)
 	 * The device first: open each backend once and query its IOVA
 	 * ranges; a range problem is reported after the size checks.
 	 */
-	for (be = 0; be < 2; be++) {
+	for (i = 0; i < mb.nbe; i++) {
+		enum vdev_backend be = mb.be[i];
 		struct vdev d;
 
-		if (!mb.run_backend[be])
-			continue;
 		if (vdev_open(&d, mb.bdf, be))
 			die("%s: %s", vdev_backend_name(be), d.err);
 		if (!iova_err[0] && vdev_iova_check(&d, mb.iova_base, span))

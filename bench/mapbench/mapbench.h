@@ -57,10 +57,10 @@ struct bcase {
 	/* The buffers, shared by both backends: what the IOMMU gets to map. */
 	uint64_t phys_runs;	/* physically contiguous runs, all threads */
 	uint64_t thp_bytes;	/* AnonHugePages behind them */
-	struct result r[2];	/* by enum vdev_backend */
+	struct result r[2];	/* by slot: mb.be[0] (a), mb.be[1] (b) */
 	/* Both backends ran: per op, the block medians and their comparison. */
 	double *med[2][OP_NR];
-	struct abba cmp[OP_NR];	/* a = iommufd, b = type1 */
+	struct abba cmp[OP_NR];	/* a = mb.be[0], b = mb.be[1] */
 	/* --inject-slowdown: the same comparison of the unstretched calls. */
 	double *med_raw[OP_NR];
 	struct abba cmp_raw[OP_NR];
@@ -77,14 +77,16 @@ struct buf {
 struct mb_config {
 	const char *json_path, *series;
 	bool json_stdout, progress;
-	bool run_backend[2];
+	/* -b: one or two backends, a and b of every ratio (a/b) */
+	enum vdev_backend be[2];
+	int nbe;
 	uint64_t io_sizes[MAX_SIZES], vm_sizes[MAX_SIZES];
 	int n_io, n_vm;
 	bool backing_on[BK_NR];
 	long iters, warmup, repeat, threads;
 	long blocks;		/* -k: per-I/O block pairs */
 	unsigned long seed;
-	double slowdown_pct;	/* --inject-slowdown: iommufd calls this much slower */
+	double slowdown_pct;	/* --inject-slowdown: a's calls this much slower */
 	uint64_t iova_base;
 	char bdf[64];
 };

@@ -87,9 +87,8 @@ static void json_config(struct json *j)
 	json_uint(j, "blocks", mb.blocks);
 	json_uint(j, "iova", mb.iova_base);
 	json_array_begin(j, "backends");
-	for (be = 0; be < 2; be++)
-		if (mb.run_backend[be])
-			json_string(j, NULL, vdev_backend_name(be));
+	for (be = 0; be < mb.nbe; be++)
+		json_string(j, NULL, vdev_backend_name(mb.be[be]));
 	json_array_end(j);
 	json_array_begin(j, "io_sizes");
 	for (i = 0; i < mb.n_io; i++)
@@ -128,7 +127,7 @@ static void json_case(struct json *j, const struct bcase *c)
 
 		if (!r->done)
 			continue;
-		json_object_begin(j, vdev_backend_name(be));
+		json_object_begin(j, vdev_backend_name(mb.be[be]));
 		for (k = 0; k < OP_NR; k++)
 			json_stats(j, op_names[k], &r->s[k]);
 		json_double(j, "wall_s", r->wall_s);
@@ -136,13 +135,13 @@ static void json_case(struct json *j, const struct bcase *c)
 		json_object_end(j);
 	}
 	json_object_end(j);
-	/* iommufd median / type1 median of the pooled samples, per operation. */
+	/* a median / b median of the pooled samples, per operation. */
 	json_object_begin(j, "ratio");
 	for (k = 0; k < OP_NR; k++) {
-		double t = c->r[VDEV_TYPE1].done ? median_of(&c->r[VDEV_TYPE1].s[k]) : 0;
+		double t = c->r[1].done ? median_of(&c->r[1].s[k]) : 0;
 
-		if (c->r[VDEV_IOMMUFD].done && t > 0)
-			json_double(j, op_names[k], median_of(&c->r[VDEV_IOMMUFD].s[k]) / t);
+		if (c->r[0].done && t > 0)
+			json_double(j, op_names[k], median_of(&c->r[0].s[k]) / t);
 		else
 			json_null(j, op_names[k]);
 	}
@@ -153,7 +152,7 @@ static void json_case(struct json *j, const struct bcase *c)
 /* One member of "comparisons": case @c, op @k (both backends ran). */
 static void json_comparison(struct json *j, const struct bcase *c, int k)
 {
-	const struct result *ra = &c->r[VDEV_IOMMUFD], *rb = &c->r[VDEV_TYPE1];
+	const struct result *ra = &c->r[0], *rb = &c->r[1];
 	char id[64];
 	int b;
 
@@ -163,16 +162,16 @@ static void json_comparison(struct json *j, const struct bcase *c, int k)
 	json_string(j, "metric", op_names[k]);
 	json_string(j, "unit", "ns");
 	json_string(j, "better", "lower");
-	json_string(j, "a", vdev_backend_name(VDEV_IOMMUFD));
-	json_string(j, "b", vdev_backend_name(VDEV_TYPE1));
+	json_string(j, "a", vdev_backend_name(mb.be[0]));
+	json_string(j, "b", vdev_backend_name(mb.be[1]));
 	json_uint(j, "seed", c->seed);
 	json_array_begin(j, "blocks");
 	for (b = 0; b < c->k; b++) {
 		json_object_begin(j, NULL);
 		json_int(j, "pair", b);
 		json_string(j, "order", abba_order(c->seed, b));
-		json_double(j, "a", c->med[VDEV_IOMMUFD][k][b]);
-		json_double(j, "b", c->med[VDEV_TYPE1][k][b]);
+		json_double(j, "a", c->med[0][k][b]);
+		json_double(j, "b", c->med[1][k][b]);
 		json_uint(j, "n_a", ra->blk[b + 1] - ra->blk[b]);
 		json_uint(j, "n_b", rb->blk[b + 1] - rb->blk[b]);
 		json_object_end(j);
@@ -211,7 +210,7 @@ void write_json(FILE *f)
 	json_array_end(&j);
 	json_array_begin(&j, "comparisons");
 	for (i = 0; i < ncases; i++)
-		if (cases[i].r[VDEV_IOMMUFD].done && cases[i].r[VDEV_TYPE1].done)
+		if (cases[i].r[0].done && cases[i].r[1].done)
 			for (k = 0; k < OP_NR; k++)
 				json_comparison(&j, &cases[i], k);
 	json_array_end(&j);
@@ -254,14 +253,14 @@ static void print_ratio(FILE *f, const struct bcase *c, int k)
 	const struct abba *a = &c->cmp[k];
 	char mark = '?';
 
-	if (!c->r[VDEV_IOMMUFD].done || !c->r[VDEV_TYPE1].done || isnan(a->ratio)) {
+	if (!c->r[0].done || !c->r[1].done || isnan(a->ratio)) {
 		fprintf(f, " | %-19s\n", "-");
 		return;
 	}
 	if (!strcmp(a->verdict, "a faster"))
-		mark = 'i';
+		mark = vdev_backend_name(mb.be[0])[0];
 	else if (!strcmp(a->verdict, "b faster"))
-		mark = 't';
+		mark = vdev_backend_name(mb.be[1])[0];
 	else if (!strcmp(a->verdict, "no difference"))
 		mark = '=';
 	if (isnan(a->lo))
@@ -272,6 +271,8 @@ static void print_ratio(FILE *f, const struct bcase *c, int k)
 
 static void print_header(FILE *f)
 {
+	const char *a = vdev_backend_name(mb.be[0]);
+	const char *b = mb.nbe > 1 ? vdev_backend_name(mb.be[1]) : "-";
 	char plat[64], cpu[128];
 	struct utsname u;
 
@@ -283,14 +284,14 @@ static void print_header(FILE *f)
 		mb.series ? ", series " : "", mb.series ? mb.series : "", cpu,
 		sysconf(_SC_NPROCESSORS_ONLN), mb.bdf);
 	fprintf(f, "# per call: median, p99, min and CV over N samples (threads x rounds, all\n"
-		"# blocks); RUNS: physically contiguous runs in the buffers; RATIO: iommufd/type1,\n"
+		"# blocks); RUNS: physically contiguous runs in the buffers; RATIO: %s/%s,\n"
 		"# geometric mean over K block pairs (io K=%ld, vm K=R=%ld; ABBA order, seed %lu)\n"
-		"# of the ratio of block medians, [bootstrap 95%% CI]; i/t: iommufd/type1 faster\n"
+		"# of the ratio of block medians, [bootstrap 95%% CI]; %c/%c: %s/%s faster\n"
 		"# (CI excludes 1), =: no difference, ?: too few blocks\n",
-		mb.blocks, mb.repeat, mb.seed);
+		a, b, mb.blocks, mb.repeat, mb.seed, a[0], b[0], a, b);
 	if (mb.slowdown_pct > 0)
-		fprintf(f, "# INJECTED SLOWDOWN: every iommufd call made %g%% slower (a test of "
-			"the comparison)\n", mb.slowdown_pct);
+		fprintf(f, "# INJECTED SLOWDOWN: every %s call made %g%% slower (a test of "
+			"the comparison)\n", a, mb.slowdown_pct);
 }
 
 void print_table(FILE *f)
@@ -300,13 +301,14 @@ void print_table(FILE *f)
 
 	print_header(f);
 	fprintf(f, "%-3s %5s %-7s %3s %5s %6s %-9s | %-8s %8s %8s %5s | %-8s %8s %8s %5s | %s\n",
-		"PAT", "SIZE", "BACKING", "THR", "N", "RUNS", "OP", "iommufd", "p99", "min", "CV",
-		"type1", "p99", "min", "CV", "RATIO [95% CI]");
+		"PAT", "SIZE", "BACKING", "THR", "N", "RUNS", "OP", vdev_backend_name(mb.be[0]), "p99",
+		"min", "CV", mb.nbe > 1 ? vdev_backend_name(mb.be[1]) : "-", "p99", "min", "CV",
+		"RATIO [95% CI]");
 	for (i = 0; i < ncases; i++) {
 		const struct bcase *c = &cases[i];
 
 		for (k = 0; k < OP_NR; k++) {
-			const struct result *ri = &c->r[VDEV_IOMMUFD], *rt = &c->r[VDEV_TYPE1];
+			const struct result *ri = &c->r[0], *rt = &c->r[1];
 			size_t n = ri->done ? ri->s[k].n : rt->done ? rt->s[k].n : 0;
 
 			fprintf(f, "%-3s %5s %-7s %3d %5zu %6" PRIu64 " %-9s |",

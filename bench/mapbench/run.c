@@ -2,7 +2,7 @@
 /*
  * mapbench's workload: the buffers both backends map, the workers, and
  * the blocks of a case.  A case runs K block pairs; pair j runs one block
- * of each backend, iommufd first or type1 first as abba_a_first(seed, j)
+ * of each backend (mb.be[]), a first or b first as abba_a_first(seed, j)
  * says, so a drift during the run hits both alike.  Every block opens the
  * device afresh (a new IOAS or container), runs its own warm-up, then its
  * share of the measured rounds; the samples of all blocks are pooled per
@@ -283,10 +283,11 @@ static unsigned long block_rounds(const struct bcase *c, int b)
  * Block @b of backend @be: open the device, warm up, measure, close; the
  * samples go after the blocks before it in c->r[be].
  */
-static int run_block(struct bcase *c, enum vdev_backend be, int b, struct buf *bufs,
+static int run_block(struct bcase *c, int slot, int b, struct buf *bufs,
 		     char *err, size_t errlen)
 {
-	struct result *r = &c->r[be];
+	enum vdev_backend be = mb.be[slot];
+	struct result *r = &c->r[slot];
 	unsigned long rounds = block_rounds(c, b);
 	struct worker w[MAX_THREADS];
 	uint64_t t0 = 0, t1;
@@ -307,7 +308,7 @@ static int run_block(struct bcase *c, enum vdev_backend be, int b, struct buf *b
 		/* VM-RAM: one unmeasured round unless -w 0. */
 		w[i].warmup = c->pat == PAT_VM ? mb.warmup > 0 : mb.warmup;
 		w[i].rounds = rounds;
-		w[i].stretch = be == VDEV_IOMMUFD ? 1 + mb.slowdown_pct / 100 : 1;
+		w[i].stretch = slot == 0 ? 1 + mb.slowdown_pct / 100 : 1;
 		for (k = 0; k < OP_NR; k++) {
 			w[i].s[k] = r->s[k].v + r->blk[b] + i * rounds;
 			if (r->s[k].raw)
@@ -374,7 +375,7 @@ static int compare(struct bcase *c)
 	if (!tmp)
 		return -ENOMEM;
 	for (k = 0; k < OP_NR; k++) {
-		bool raw = c->r[VDEV_IOMMUFD].s[k].raw;
+		bool raw = c->r[0].s[k].raw;
 
 		for (be = 0; be < 2; be++) {
 			c->med[be][k] = malloc(c->k * sizeof(double));
@@ -383,7 +384,7 @@ static int compare(struct bcase *c)
 			for (b = 0; b < c->k; b++)
 				c->med[be][k][b] = block_median(&c->r[be], k, b, false, tmp);
 		}
-		abba_summarize(c->med[VDEV_IOMMUFD][k], c->med[VDEV_TYPE1][k], c->k, false,
+		abba_summarize(c->med[0][k], c->med[1][k], c->k, false,
 			       c->seed, &c->cmp[k]);
 		if (!raw)
 			continue;
@@ -391,8 +392,8 @@ static int compare(struct bcase *c)
 		if (!c->med_raw[k])
 			goto nomem;
 		for (b = 0; b < c->k; b++)
-			c->med_raw[k][b] = block_median(&c->r[VDEV_IOMMUFD], k, b, true, tmp);
-		abba_summarize(c->med_raw[k], c->med[VDEV_TYPE1][k], c->k, false, c->seed,
+			c->med_raw[k][b] = block_median(&c->r[0], k, b, true, tmp);
+		abba_summarize(c->med_raw[k], c->med[1][k], c->k, false, c->seed,
 			       &c->cmp_raw[k]);
 	}
 	free(tmp);
@@ -408,16 +409,15 @@ int run_case(struct bcase *c, struct buf *bufs, char *err, size_t errlen)
 
 	err[0] = 0;
 
-	for (be = 0; be < 2 && !ret; be++)
-		if (mb.run_backend[be] &&
-		    result_alloc(c, &c->r[be], be == VDEV_IOMMUFD && mb.slowdown_pct > 0))
+	for (be = 0; be < mb.nbe && !ret; be++)
+		if (result_alloc(c, &c->r[be], be == 0 && mb.slowdown_pct > 0))
 			ret = -ENOMEM;
 	for (j = 0; j < c->k && !ret; j++) {
-		bool iommufd_first = abba_a_first(c->seed, j);
+		bool a_first = abba_a_first(c->seed, j);
 
 		for (o = 0; o < 2 && !ret; o++) {
-			be = (o == 0) == iommufd_first ? VDEV_IOMMUFD : VDEV_TYPE1;
-			if (mb.run_backend[be])
+			be = (o == 0) == a_first ? 0 : 1;
+			if (be < mb.nbe)
 				ret = run_block(c, be, j, bufs, err, errlen);
 		}
 	}
@@ -426,7 +426,7 @@ int run_case(struct bcase *c, struct buf *bufs, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	for (be = 0; be < 2; be++)
-		c->r[be].done = mb.run_backend[be];
+		c->r[be].done = be < mb.nbe;
 	if (c->r[0].done && c->r[1].done && compare(c)) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;

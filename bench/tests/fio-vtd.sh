@@ -7,7 +7,8 @@
 #
 #   testbed/run -t 1800 -o /tmp/f1 -- bench/tests/fio-vtd.sh build/k/<key>
 #
-# The verify job (randwrite, read back with crc32c) on 2 backends x 2 map
+# The verify job (randwrite, read back with crc32c) on 3 backends (compat:
+# type1's ioctls on /dev/iommu) x 2 map
 # modes; a block overwritten behind fio's back must fail verify_only; a
 # tiny 2-job QD32 randread gives valid JSON with IOPS; fio-compare's
 # interleaved comparisons (and -I's instruction counts, the kernel's
@@ -56,7 +57,7 @@ PY
 }
 
 pin0=$(pinned)
-for be in iommufd type1; do
+for be in iommufd type1 compat; do
 	for mode in static perio; do
 		c="$be/$mode"
 		BACKEND=$be MAPMODE=$mode fio --output-format=json "$jobs/verify.fio" \
@@ -147,7 +148,7 @@ badopt() {
 	is "$(pinned_back "$before")" "$before" "$name: nothing left pinned"
 }
 badopt "no bdf" "option bdf= is required" --thread
-badopt "bad backend" "backend=vfio: must be iommufd or type1" --thread --bdf=$BDF --backend=vfio
+badopt "bad backend" "backend=vfio: must be iommufd, type1 or compat" --thread --bdf=$BDF --backend=vfio
 badopt "bad mapmode" "mapmode=lazy: must be static or perio" --thread --bdf=$BDF --mapmode=lazy
 badopt "not threads" "needs thread=1" --bdf=$BDF
 badopt "wrong BDF" "no PCI device 0000:00:1f.7" --thread --bdf=0000:00:1f.7

@@ -5,6 +5,8 @@
 #
 #   testbed/run -o /tmp/mb -- bench/tests/mapbench-vtd.sh build/k/<key>
 #
+# B is type1, or compat on a kernel without it (make kernel COMPAT=1:
+# iommufd serves /dev/vfio/vfio); every run compares iommufd with B.
 # The tiny configuration (--quick) must give one valid JSON document with
 # every case and both backends, N samples as asked, statistics that agree
 # with the raw samples (tests/samplestats recomputes each), and the ratio
@@ -39,7 +41,12 @@ restore() {
 trap restore EXIT
 
 [ -x "$mb" ] || { echo "not ok 1 $mb not built"; echo "1..1"; exit 1; }
-echo "# $(uname -r), $mb"
+# type1 is built in with module parameters: its sysfs directory says it is there.
+B=type1
+[ -d /sys/module/vfio_iommu_type1 ] || B=compat
+echo "# $(uname -r), $mb, iommufd vs $B"
+# The pair every run below compares.
+MB=("$mb" -b "iommufd,$B")
 
 # fails NAME WANT-REGEX CMD...: see fails_cleanly (tests/pins.sh).
 fails() { fails_cleanly mapbench "$@"; }
@@ -47,15 +54,15 @@ fails() { fails_cleanly mapbench "$@"; }
 # --- the tiny configuration ------------------------------------------------
 echo 4 >"$hp"	# --quick's hugetlb case: 8 MiB
 pin0=$(pinned)
-"$mb" --quick -k 5 -H testhash -o "$d/q.json" >"$d/table" 2>"$d/progress"
+"${MB[@]}" --quick -k 5 -H testhash -o "$d/q.json" >"$d/table" 2>"$d/progress"
 ok $? "--quick -k 5 runs (exit 0)"
 is "$(pinned_back "$pin0")" "$pin0" "--quick: nothing left pinned after a good run"
 like "$(cat "$d/progress")" '^\[1/9 .*\] io-4K-anon-t1: 5 block pairs' "progress lines on stderr"
 
-PYTHONPATH=$top/lib python3 - "$d/q.json" "$(uname -r)" >"$d/check" 2>&1 <<'PY'
+PYTHONPATH=$top/lib python3 - "$d/q.json" "$(uname -r)" "$B" >"$d/check" 2>&1 <<'PY'
 import json, math, statistics, sys
 import abba
-path, release = sys.argv[1], sys.argv[2]
+path, release, B = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
     doc = json.load(open(path))
 except Exception as e:
@@ -88,7 +95,7 @@ for pat, size, bk, thr, n in want:
     bad = []
     if c["n"] != n:
         bad.append("n %s" % c["n"])
-    for be in ("iommufd", "type1"):
+    for be in ("iommufd", B):
         r = c["results"].get(be)
         if not r:
             bad.append("no %s result" % be)
@@ -115,7 +122,7 @@ for pat, size, bk, thr, n in want:
         print("# thp case: %d of %d bytes in THP, %d physical runs" % (c["thp_bytes"], size, c["phys_runs"]))
     for op in ("map", "unmap", "map+unmap"):
         try:
-            ratio = c["results"]["iommufd"][op]["median"] / c["results"]["type1"][op]["median"]
+            ratio = c["results"]["iommufd"][op]["median"] / c["results"][B][op]["median"]
             if abs(c["ratio"][op] - ratio) > 1e-9 * ratio:
                 bad.append("ratio %s %s, want %s" % (op, c["ratio"][op], ratio))
         except (KeyError, TypeError, ZeroDivisionError) as e:
@@ -147,7 +154,7 @@ for i, c in enumerate(doc["cases"]):
             continue
         bad = []
         head = (x["unit"], x["better"], x["a"], x["b"], x["seed"])
-        if head != ("ns", "lower", "iommufd", "type1", 1 + i):
+        if head != ("ns", "lower", "iommufd", B, 1 + i):
             bad.append("unit/better/a/b/seed %s" % (head,))
         bl = x["blocks"]
         if x["k"] != k or len(bl) != k or x["dropped"] != 0:
@@ -158,7 +165,7 @@ for i, c in enumerate(doc["cases"]):
             bad.append("pairs %s" % [b["pair"] for b in bl])
         # Block j's figure: the median of its samples, which come block
         # after block in the backend's sample list.
-        for side, be in (("a", "iommufd"), ("b", "type1")):
+        for side, be in (("a", "iommufd"), ("b", B)):
             v, off = c["results"][be][op]["samples"], 0
             for b in bl:
                 if b["n_" + side] != per or statistics.median(v[off:off + per]) != b[side]:
@@ -182,7 +189,7 @@ verdicts "$d/stats" samples
 # The human table: a header and map, unmap, map+unmap rows per case.
 like "$(sed -n '/^PAT/p' "$d/table")" 'RATIO \[95% CI\]$' "table has a header with the ratio and its CI"
 like "$(head -6 "$d/table")" 'geometric mean over K block pairs \(io K=5, vm K=R=2' "the header says what RATIO is"
-like "$(sed -n '/^io .*map+unmap/p' "$d/table" | head -1)" '\| +[0-9.]+ \[[0-9.]+-[0-9.]+\] [it=?]$' \
+like "$(sed -n '/^io .*map+unmap/p' "$d/table" | head -1)" "\\| +[0-9.]+ \\[[0-9.]+-[0-9.]+\\] [i${B:0:1}=?]\$" \
 	"RATIO: ratio, [CI], verdict mark"
 is "$(grep -cE '^(io|vm) ' "$d/table")" 27 "table has 3 rows for each of the 9 cases"
 like "$(head -1 "$d/table")" '^# .*kernel .*series events' "table starts with the environment"
@@ -194,17 +201,17 @@ like "$(head -1 "$d/table")" '^# .*kernel .*series events' "table starts with th
 # same calls unstretched (block medians scale with their calls).  Between
 # two runs the ratio moves by more than 20% under TCG, so the shift is
 # judged within one run, not against a second one.
-"$mb" -q -s 4k -S none -t 1 -n 400 -w 20 -k 8 -j --inject-slowdown 20 \
+"${MB[@]}" -q -s 4k -S none -t 1 -n 400 -w 20 -k 8 -j --inject-slowdown 20 \
 	>"$d/s20.json" 2>"$d/err"
 ok $? "a run with --inject-slowdown 20 ($(head -c 200 "$d/err"))"
-python3 - "$d/s20.json" >"$d/slow" 2>&1 <<'PY'
+python3 - "$d/s20.json" "$B" >"$d/slow" 2>&1 <<'PY'
 import json, sys
-doc = json.load(open(sys.argv[1]))
+doc, B = json.load(open(sys.argv[1])), sys.argv[2]
 c = [c for c in doc["comparisons"] if c["metric"] == "map+unmap"][0]
 r = doc["cases"][0]["results"]
 print(doc["env"]["inject_slowdown_pct"], "%.4f" % c["injected"]["call_stretch"],
       "%.4f" % c["injected"]["shift"], "%.4f" % (c["ratio"] / c["injected"]["ratio_unstretched"]),
-      "%.4f" % r["iommufd"]["map"]["call_stretch"], int("call_stretch" in r["type1"]["map"]))
+      "%.4f" % r["iommufd"]["map"]["call_stretch"], int("call_stretch" in r[B]["map"]))
 PY
 read -r pct call shift _ call_map t1_has <"$d/slow"
 is "$pct" 20 "--inject-slowdown 20: inject_slowdown_pct in env"
@@ -215,11 +222,27 @@ within "$call_map" 1.199 1.25
 ok $? "iommufd map calls stretched x$call_map"
 within "$shift" 1.15 1.30
 ok $? "the ratio's shift by the injection: x$shift (1.2 asked)"
-is "$t1_has" 0 "type1 is not stretched: no call_stretch in its results"
-"$mb" -q -s 4k -S none -t 1 -n 40 -w 2 -k 2 -j --inject-slowdown 20 -b type1 \
+is "$t1_has" 0 "$B is not stretched: no call_stretch in its results"
+"$mb" -q -s 4k -S none -t 1 -n 40 -w 2 -k 2 -j --inject-slowdown 20 -b "$B" \
 	>"$d/s20t.json" 2>/dev/null
-python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(d["comparisons"] != [] or "iommufd" in d["cases"][0]["results"])' "$d/s20t.json"
-ok $? "one backend (-b type1): no comparisons, type1's results only"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(d["comparisons"] != [] or list(d["cases"][0]["results"]) != [sys.argv[2]])' "$d/s20t.json" "$B"
+ok $? "one backend (-b $B): no comparisons, $B's results only"
+
+# --- the third backend ------------------------------------------------------
+if [ "$B" = type1 ]; then
+	# compat (type1's ioctls on iommufd's /dev/iommu) against type1, same boot.
+	"$mb" -q -b compat,type1 -s 4k -S none -t 1 -n 40 -w 2 -k 2 -j >"$d/compat.json" 2>"$d/err"
+	ok $? "-b compat,type1 runs ($(head -c 200 "$d/err"))"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); c = d["comparisons"][0]
+sys.exit(d["config"]["backends"] != ["compat", "type1"] or (c["a"], c["b"]) != ("compat", "type1")
+         or sorted(d["cases"][0]["results"]) != ["compat", "type1"])' "$d/compat.json"
+	ok $? "-b compat,type1: a = compat, b = type1, results of both"
+else
+	fails "type1 on a kernel without it" "/dev/vfio/vfio is iommufd's .*no VFIO type1" \
+		"$mb" -q -b type1 -s 4k -S none -t 1 -n 3
+fi
+fails "usage: the same backend twice" "bad backend list 'iommufd,iommufd'" "$mb" -b iommufd,iommufd
+fails "usage: an unknown backend" "bad backend list 'type2'" "$mb" -b type2
 
 # --- bad input ------------------------------------------------------------
 fails "usage: size not a multiple of 4 KiB" "bad per-I/O size" "$mb" -s 5000
@@ -227,28 +250,28 @@ is "$("$mb" -s 5000 >/dev/null 2>&1; echo $?)" 2 "usage errors exit 2"
 fails "usage: -k 0" "-k takes a count from 1" "$mb" -k 0
 fails "usage: more blocks than rounds" "-k 30 blocks need at least as many rounds" "$mb" -n 20 -k 30
 fails "usage: --inject-slowdown not a number" "--inject-slowdown takes a count" "$mb" --inject-slowdown x
-fails "impossible size" "impossible size" "$mb" -q -s none -S 64g -B anon
+fails "impossible size" "impossible size" "${MB[@]}" -q -s none -S 64g -B anon
 # Between MemAvailable less 64 MiB and MemTotal, whatever the guest's size.
 avail_m=$(($(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) / 1024 / 2 * 2))
-fails "more than available" "only .* is available" "$mb" -q -s none -S "${avail_m}m" -B anon
-fails "wrong BDF" "no PCI device 0000:00:1f.7" "$mb" -q --quick -d 0000:00:1f.7
-fails "not a BDF" "not a PCI address" "$mb" -q --quick -d nvme0
+fails "more than available" "only .* is available" "${MB[@]}" -q -s none -S "${avail_m}m" -B anon
+fails "wrong BDF" "no PCI device 0000:00:1f.7" "${MB[@]}" -q --quick -d 0000:00:1f.7
+fails "not a BDF" "not a PCI address" "${MB[@]}" -q --quick -d nvme0
 fails "not root" "must run as root" \
-	setpriv --reuid=nobody --regid=nogroup --clear-groups "$mb" -q --quick
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "${MB[@]}" -q --quick
 echo 0 >"$hp"
 fails "hugetlbfs without pages" "hugetlbfs has 0 free 2 MiB pages.*nr_hugepages" \
-	"$mb" -q -s none -S 8m -B hugetlb
+	"${MB[@]}" -q -s none -S 8m -B hugetlb
 fails "RLIMIT_MEMLOCK without CAP_IPC_LOCK" "RLIMIT_MEMLOCK is 64K .*CAP_IPC_LOCK" \
-	prlimit --memlock=65536 setpriv --bounding-set=-ipc_lock "$mb" -q -s 4k,2m -S none -t 1 -n 3
+	prlimit --memlock=65536 setpriv --bounding-set=-ipc_lock "${MB[@]}" -q -s 4k,2m -S none -t 1 -n 3
 fails "IOVA range unavailable (MSI window)" "IOVA range unavailable" \
-	"$mb" -q -s 4k -S none -t 1 -n 3 -a 0xfee00000
+	"${MB[@]}" -q -s 4k -S none -t 1 -n 3 -a 0xfee00000
 fails "IOVA range unavailable (past the address width)" "IOVA range unavailable" \
-	"$mb" -q -s 4k -S none -t 1 -n 3 -a 0x7ffffffffff000
+	"${MB[@]}" -q -s 4k -S none -t 1 -n 3 -a 0x7ffffffffff000
 fails "no /dev/iommu" "no /dev/iommu" \
 	unshare -m sh -c 'mount -t tmpfs none /dev && exec "$0" "$@"' "$mb" -q -b iommufd -s 4k -S none -t 1
 # Interrupted while pages are pinned: the teardown must unpin them.
 before=$(pinned)
-"$mb" -q -s 2m -S none -t 2 -n 1000000 -w 0 >/dev/null 2>"$d/err" &
+"${MB[@]}" -q -s 2m -S none -t 2 -n 1000000 -w 0 >/dev/null 2>"$d/err" &
 pid=$!
 sleep 3
 # Stopped mid-run it holds pins: the check above can see a leak.
@@ -271,18 +294,18 @@ like "$(cat "$d/err")" '^mapbench: interrupted' "SIGTERM mid-run: says so"
 is "$(pinned_back "$before")" "$before" "SIGTERM mid-run: nothing left pinned"
 # The device without a driver: unbind it, and bind it back to vfio-pci.
 echo "$bdf" >"$dev/driver/unbind"
-fails "device not bound to vfio-pci" "$bdf is not bound to any driver" "$mb" -q --quick -d "$bdf"
-fails "no device on vfio-pci" "no PCI device is bound to vfio-pci" "$mb" -q --quick
+fails "device not bound to vfio-pci" "$bdf is not bound to any driver" "${MB[@]}" -q --quick -d "$bdf"
+fails "no device on vfio-pci" "no PCI device is bound to vfio-pci" "${MB[@]}" -q --quick
 echo "$bdf" >/sys/bus/pci/drivers_probe
 is "$(basename "$(readlink "$dev/driver")")" vfio-pci "device bound to vfio-pci again"
 
 # Nothing was left attached: both backends open the device again.
 pin0=$(pinned)
-"$mb" -q -s 4k -S none -t 1 -n 5 -w 1 -j >"$d/after.json" 2>"$d/err"
+"${MB[@]}" -q -s 4k -S none -t 1 -n 5 -w 1 -j >"$d/after.json" 2>"$d/err"
 ok $? "after the failures, both backends open the device and run ($(head -c 200 "$d/err"))"
 is "$(pinned_back "$pin0")" "$pin0" "and leave nothing pinned"
 # With CAP_IPC_LOCK (root) a tiny RLIMIT_MEMLOCK does not stop it.
-prlimit --memlock=65536 "$mb" -q -s 2m -S none -t 1 -n 3 -w 0 -j >/dev/null 2>"$d/err"
+prlimit --memlock=65536 "${MB[@]}" -q -s 2m -S none -t 1 -n 3 -w 0 -j >/dev/null 2>"$d/err"
 ok $? "root with CAP_IPC_LOCK runs under a 64K RLIMIT_MEMLOCK ($(head -c 200 "$d/err"))"
 
 done_testing

@@ -105,7 +105,7 @@ fails "device on another driver" "bound to $other, not vfio-pci" "$nv" -d 0000:0
 fails "namespace 0" "namespace 0 is not a valid namespace ID" "$nv" -n 0 identify
 fails "inactive namespace" "namespace 2 is inactive" "$nv" -n 2 identify
 fails "namespace beyond NN" "namespace 4000 does not exist" "$nv" -n 4000 identify
-fails "usage: bad backend" "-b must be iommufd or type1" 2 "$nv" -b vfio identify
+fails "usage: bad backend" "-b must be iommufd, type1 or compat" 2 "$nv" -b vfio identify
 fails "usage: bad map mode" "-m must be static or perio" 2 "$nv" -m lazy identify
 fails "usage: unknown command" "unknown command" 2 "$nv" format
 fails "usage: NLB 0" "NLB must be" 2 "$nv" read 0 0

@@ -7,9 +7,12 @@
 #   testbed/run -k stock -- bpf/tests/maplat-vtd.sh build/k/<key>
 #
 # maplat -j runs in the background while BINDIR/dmaprobe maps and unmaps
-# 4 KiB and 64 KiB N times (+ 10 warm-up rounds) through each backend and
-# a few IOAS ioctls fail on purpose; then the histogram totals must equal
-# what was done, per (backend, op, size class).  With the series' events
+# 4 KiB and 64 KiB N times (+ 10 warm-up rounds) through iommufd and the
+# container (type1), 4 KiB N/3 times through compat (type1's ioctls on
+# iommufd), and a few IOAS ioctls fail on purpose; then the histogram
+# totals must equal what was done, per (backend, op, size class): compat
+# apart in tracepoint mode, counted as type1 by the fallback.  On a kernel
+# without type1 (make kernel COMPAT=1) the container is compat's.  With the series' events
 # (patched kernel) this runs in tracepoint mode, then forced into the
 # fallback (-F), then with -B; without them (stock kernel) in the fallback.
 # -I (per IOAS / container) is checked in whichever mode the kernel offers.
@@ -32,12 +35,19 @@ bad=3		# failing IOAS map and unmap ioctls
 for f in "$m" "$probe"; do
 	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
 done
-if [ -d /sys/kernel/tracing/events/iommufd ] && [ -d /sys/kernel/tracing/events/vfio_iommu_type1 ]; then
+# The container backend: type1, or compat where iommufd serves /dev/vfio/vfio.
+C=type1
+[ -d /sys/module/vfio_iommu_type1 ] || C=compat
+if [ -d /sys/kernel/tracing/events/iommufd ] &&
+	{ [ "$C" = compat ] || [ -d /sys/kernel/tracing/events/vfio_iommu_type1 ]; }; then
 	series=1 mode=tracepoint banner=tracepoint
 else
 	series=0 mode=syscalls banner="fallback, syscalls"
 fi
-echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), N=$n"
+echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), N=$n, container $C"
+# dmaprobe through iommufd, then the container backend
+probe2() { "$probe" -b iommufd "$@" && "$probe" -b "$C" "$@"; }
+nc=$((n / 3))	# compat's 4 KiB rounds
 
 start_maplat() { start_tool "$m" "$@"; }
 stop_maplat() { stop_tool; }
@@ -80,26 +90,43 @@ PY
 }
 
 workload() {
-	"$probe" -b both -s 4k -n "$n" >"$d/probe-4k" 2>&1 &&
-		"$probe" -b both -s 64k -n "$((n / 3))" >"$d/probe-64k" 2>&1 &&
+	probe2 -s 4k -n "$n" >"$d/probe-4k" 2>&1 &&
+		probe2 -s 64k -n "$((n / 3))" >"$d/probe-64k" 2>&1 &&
+		{ [ "$C" = compat ] || "$probe" -b compat -s 4k -n "$nc" >"$d/probe-compat" 2>&1; } &&
 		failing_ioctls
 }
 
-# What the kernel saw: (backend, op, size_log2) -> (count, failed)
+# What the kernel saw: (backend, op, size_log2) -> (count, failed); MODE
+# tracepoint tells compat apart, the fallback counts it as type1.
 expected() {
-	local a=$((n + warm)) b=$((n / 3 + warm))
-	echo "{('iommufd','map',12):($a,0), ('iommufd','unmap',12):($a,0),"
-	echo " ('type1','map',12):($a,0), ('type1','unmap',12):($a,0),"
-	echo " ('iommufd','map',16):($b,0), ('iommufd','unmap',16):($b,0),"
-	echo " ('type1','map',16):($b,0), ('type1','unmap',16):($b,0),"
-	echo " ('iommufd','map',20):(1,$bad), ('iommufd','unmap',19):(0,$bad),"
-	echo " ('iommufd','unmap',20):(1,0)}"
+	local a=$((n + warm)) b=$((n / 3 + warm)) c=$((nc + warm))
+	python3 - "$1" "$C" "$a" "$b" "$c" "$bad" <<'PY'
+import sys
+mode, K = sys.argv[1:3]
+a, b, c, bad = map(int, sys.argv[3:])
+# the fallback tells backends by ioctl number: compat's are type1's
+C = K if mode == "tracepoint" else "type1"
+w = {}
+def add(k, n, f=0):
+    x = w.get(k, (0, 0))
+    w[k] = (x[0] + n, x[1] + f)
+for op in ("map", "unmap"):
+    for be in ("iommufd", C):
+        add((be, op, 12), a)
+        add((be, op, 16), b)
+    if K == "type1":	# the extra compat run
+        add(("compat" if mode == "tracepoint" else "type1", op, 12), c)
+add(("iommufd", "map", 20), 1, bad)
+add(("iommufd", "unmap", 19), 0, bad)
+add(("iommufd", "unmap", 20), 1)
+print(w)
+PY
 }
 
 # check NAME MODE: the JSON of run NAME has one document in MODE whose
 # totals (summed over processes) are expected(); prints what differs.
 check_counts() {
-	python3 - "$d/$1" "$2" "$(expected)" <<'PY'
+	python3 - "$d/$1" "$2" "$(expected "$2")" <<'PY'
 import json, sys
 docs = [json.loads(l) for l in open(sys.argv[1])]
 want = eval(sys.argv[3])
@@ -130,7 +157,7 @@ start_maplat main -j -P
 ok $? "maplat -j -P starts and attaches"
 like "$(cat "$d/main.err")" "^mode: $banner" "mode: $banner"
 workload
-ok $? "dmaprobe 4k x $((n + warm)), 64k x $((n / 3 + warm)) per backend; $bad failing map+unmap"
+ok $? "dmaprobe 4k x $((n + warm)), 64k x $((n / 3 + warm)) through iommufd and $C, compat 4k x $((nc + warm)); $bad failing map+unmap"
 stop_maplat
 is "$?" 0 "SIGTERM: report and exit 0"
 check_counts main "$mode"
@@ -179,18 +206,19 @@ PY
 }
 start_maplat ioas -j -I -P
 ok $? "maplat -j -I -P starts"
-ids=$(two_ioases) && "$probe" -b both -s 4k -n 20 >/dev/null 2>&1
-ok $? "IOASes $ids: 4K map+unmap x $k1 and x $k2; dmaprobe 4k x $((20 + warm)) per backend"
+ids=$(two_ioases) && probe2 -s 4k -n 20 >/dev/null 2>&1
+ok $? "IOASes $ids: 4K map+unmap x $k1 and x $k2; dmaprobe 4k x $((20 + warm)) through iommufd and $C"
 stop_maplat
-python3 - "$d/ioas" "$ids" "$k1" "$k2" "$((20 + warm))" <<'PY'
+python3 - "$d/ioas" "$ids" "$k1" "$k2" "$((20 + warm))" "$C" <<'PY'
 import json, sys
 doc = json.loads(open(sys.argv[1]).read())
 a, b = map(int, sys.argv[2].split())
-k1, k2, n = map(int, sys.argv[3:])
+k1, k2, n = map(int, sys.argv[3:6])
+C = sys.argv[6]
 got = {}
 for h in doc["histograms"]:
     ident = h.get("ioas_id", h.get("container"))
-    assert ident is not None and ("ioas_id" in h) == (h["backend"] == "iommufd"), h
+    assert ident is not None and ("ioas_id" in h) == (h["backend"] != "type1"), h
     k = (h["comm"], h["backend"], ident, h["op"])
     got[k] = got.get(k, 0) + h["count"]
 err = []
@@ -199,7 +227,7 @@ for op in ("map", "unmap"):
         if got.pop(("python3", "iommufd", ioas, op), None) != k:
             err.append("python3 IOAS %d %s: want %d" % (ioas, op, k))
 # dmaprobe: one IOAS and one container, all its operations in them
-for be in ("iommufd", "type1"):
+for be in ("iommufd", C):
     mine = {k: v for k, v in got.items() if k[0] == "dmaprobe" and k[1] == be}
     if len({k[2] for k in mine}) != 1 or sorted(mine.values()) != [n, n]:
         err.append("dmaprobe %s: %s, want one id with %d maps and unmaps" % (be, mine, n))
@@ -267,7 +295,7 @@ ok $? "the table full: counted + dropped = the $((2 * nfill)) operations, droppe
 
 # ---- 2: human output ----
 start_maplat human -T
-"$probe" -b both -s 4k -n "$n" >/dev/null 2>&1
+probe2 -s 4k -n "$n" >/dev/null 2>&1
 stop_maplat
 is "$?" 0 "human output: exit 0"
 out=$(cat "$d/human")
@@ -279,6 +307,7 @@ like "$out" "^ +[0-9]+ -> [0-9]+ +: [0-9]+ +\|\*+ *\|$" "log2 histogram lines"
 like "$out" "^[0-9]{2}:[0-9]{2}:[0-9]{2}$" "-T: a timestamp"
 is "$(awk '{ if (length($0) > m) m = length($0) } END { print (m <= 80) }' <<<"$out")" 1 \
 	"fits 80 columns"
+awk 'length($0) > 80 { print "#   too wide: " $0 }' <<<"$out" | head -5
 
 if [ "$series" = 1 ]; then
 	# ---- 3: the fallback on the same kernel sees the same operations ----
@@ -293,9 +322,8 @@ if [ "$series" = 1 ]; then
 	# ---- 4: -B, where the time goes ----
 	start_maplat brk -j -B -N
 	ok $? "-B starts"
-	"$probe" -b both -s 4k -n "$n" >/dev/null 2>&1 &&
-		"$probe" -b both -s 2m -n 20 >/dev/null 2>&1
-	ok $? "dmaprobe 4k x $((n + warm)) and 2m x $((20 + warm)) per backend"
+	probe2 -s 4k -n "$n" >/dev/null 2>&1 && probe2 -s 2m -n 20 >/dev/null 2>&1
+	ok $? "dmaprobe 4k x $((n + warm)) and 2m x $((20 + warm)) through iommufd and $C"
 	stop_maplat
 	python3 - "$d/brk" "$((n + warm))" "$((20 + warm))" <<'PY' | tee "$d/brk.txt"
 import json, sys
@@ -308,12 +336,13 @@ for k in sorted(t):
     print("# %-8s %-5s 2^%-2d ops %5d pin batches %6d pages %7d iotlb syncs %6d" %
           (k + (h["count"], h["pin_batches"], h["pinned_pages"], h["iotlb_syncs"])))
 PY
-	python3 - "$d/brk" "$((n + warm))" "$((20 + warm))" <<'PY'
+	python3 - "$d/brk" "$((n + warm))" "$((20 + warm))" "$C" <<'PY'
 import json, sys
 doc = json.loads(open(sys.argv[1]).read())
 n4, n2 = int(sys.argv[2]), int(sys.argv[3])
+C = sys.argv[4]
 t = {(h["backend"], h["op"], h["size_log2"]): h for h in doc["histograms"]}
-for b in ("iommufd", "type1"):
+for b in ("iommufd", C):
     m4, m2 = t[(b, "map", 12)], t[(b, "map", 21)]
     # a 4 KiB map pins its one page in one batch; 2 MiB pins 512 pages
     assert m4["count"] == n4 and m4["pinned_pages"] == n4 and m4["pin_batches"] == n4, m4
@@ -322,8 +351,8 @@ for b in ("iommufd", "type1"):
     for s in (12, 21):
         u = t[(b, "unmap", s)]
         assert u["iotlb_syncs"] >= u["count"] > 0 and u["pin_batches"] == 0, u
-# type1 pins at most 512 pages per batch, iommufd up to 8192: one batch each
-assert t[("type1", "map", 21)]["pin_batches"] == n2, t[("type1", "map", 21)]
+# type1 pins at most 512 pages per batch, iommufd (compat too) up to 8192: one batch each
+assert t[(C, "map", 21)]["pin_batches"] == n2, t[(C, "map", 21)]
 assert t[("iommufd", "map", 21)]["pin_batches"] == n2, t[("iommufd", "map", 21)]
 PY
 	ok $? "-B: pages pinned per map = its pages; unmaps sync the IOTLB; no pins on unmap"

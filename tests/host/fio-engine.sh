@@ -59,7 +59,7 @@ badopt() {
 	like "$(cat "$d/out")" "nvme-vfio: .*$want" "$name: says why"
 }
 badopt "no bdf" "option bdf= is required" --thread
-badopt "bad backend" "backend=vfio: must be iommufd or type1" --thread --bdf=0000:00:03.0 --backend=vfio
+badopt "bad backend" "backend=vfio: must be iommufd, type1 or compat" --thread --bdf=0000:00:03.0 --backend=vfio
 badopt "bad mapmode" "mapmode=lazy: must be static or perio" --thread --bdf=0000:00:03.0 --mapmode=lazy
 badopt "processes" "needs thread=1" --bdf=0000:00:03.0
 badopt "no such device" "no PCI device 0000:7f:1f.7" --thread --bdf=0000:7f:1f.7

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Events of the series on the real DMA paths: the testbed's NVMe on
- * vfio-pci behind the emulated VT-d, through an iommufd IOAS and through
- * a type1 container.  Each test runs a workload with a known answer and
- * checks the count and the fields of the records in the trace buffer.
+ * vfio-pci behind the emulated VT-d, through an iommufd IOAS, a type1
+ * container, and the type1 ioctls served by iommufd (compat: iommufd's
+ * events, caller vfio_compat).  Each test runs a workload with a known
+ * answer and checks the count and the fields of the records in the trace
+ * buffer.  On a kernel without type1 (make kernel COMPAT=1) the type1
+ * variant is skipped.
  *
  * The device is $IOASID_BDF (default 0000:00:03.0).
  */
@@ -46,6 +49,7 @@ FIXTURE_VARIANT(dma)
 	enum vdev_backend backend;
 	/* Event names of this backend. */
 	const char *sys, *map_start, *map, *unmap_start, *unmap, *len_key;
+	const char *caller;	/* iommufd's events: the caller field */
 };
 
 FIXTURE_VARIANT_ADD(dma, iommufd)
@@ -57,6 +61,7 @@ FIXTURE_VARIANT_ADD(dma, iommufd)
 	.unmap_start = "iommufd_ioas_unmap_start",
 	.unmap = "iommufd_ioas_unmap",
 	.len_key = "length",
+	.caller = "ioctl",
 };
 
 FIXTURE_VARIANT_ADD(dma, type1)
@@ -70,10 +75,25 @@ FIXTURE_VARIANT_ADD(dma, type1)
 	.len_key = "size",
 };
 
+FIXTURE_VARIANT_ADD(dma, compat)
+{
+	.backend = VDEV_COMPAT,
+	.sys = "iommufd",
+	.map_start = "iommufd_ioas_map_start",
+	.map = "iommufd_ioas_map",
+	.unmap_start = "iommufd_ioas_unmap_start",
+	.unmap = "iommufd_ioas_unmap",
+	.len_key = "length",
+	.caller = "vfio_compat",
+};
+
 FIXTURE_SETUP(dma)
 {
+	char why[256];
 	int ret;
 
+	if (!vdev_backend_present(variant->backend, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	ASSERT_TRUE(tracefs_event_exists(variant->sys, variant->map))
 		TH_LOG("no %s:%s: kernel without the series?", variant->sys, variant->map);
 	ret = vdev_open(&self->dev, bdf(), variant->backend);
@@ -148,6 +168,24 @@ static void expect_pair(struct __test_metadata *_metadata, const char *trace, co
 
 #define EXPECT_PAIR(st, ev, nth) expect_pair(_metadata, self->trace, st, ev, nth)
 
+/* iommufd's events: whether the @nth record of @ev came from @caller (NULL: any). */
+static bool caller_is(struct __test_metadata *_metadata, const char *trace, const char *ev,
+		      int nth, const char *caller)
+{
+	char got[32] = "";
+
+	if (!caller)
+		return true;
+	if (trace_field_str(trace, ev, nth, "caller", got, sizeof(got)) || strcmp(got, caller)) {
+		TH_LOG("record %d of %s: caller '%s', want %s", nth, ev, got, caller);
+		return false;
+	}
+	return true;
+}
+
+#define EXPECT_CALLER(ev, nth) \
+	EXPECT_TRUE(caller_is(_metadata, self->trace, ev, nth, variant->caller))
+
 /* NMAPS maps then NMAPS unmaps: one start and one end record each, in order. */
 TEST_F(dma, map_unmap_records)
 {
@@ -185,6 +223,10 @@ TEST_F(dma, map_unmap_records)
 			EXPECT_FIELD(self->dev.ioas_id, variant->map, i, "ioas_id");
 			EXPECT_FIELD(self->dev.ioas_id, variant->unmap, i, "ioas_id");
 		}
+		EXPECT_CALLER(variant->map_start, i);
+		EXPECT_CALLER(variant->map, i);
+		EXPECT_CALLER(variant->unmap_start, i);
+		EXPECT_CALLER(variant->unmap, i);
 	}
 	/* Each map ends before the next starts: no record carries another's time. */
 	for (i = 1; i < NMAPS; i++)
@@ -226,6 +268,7 @@ TEST_F(dma, map_efault_record)
 	ASSERT_EQ(1, trace_count(self->trace, variant->map));
 	EXPECT_FIELD(-EFAULT, variant->map, 0, "ret");
 	EXPECT_FIELD(IOVA, variant->map, 0, "iova");
+	EXPECT_CALLER(variant->map, 0);
 }
 
 /*
@@ -283,7 +326,7 @@ static int expected_syncs(const char *trace, enum vdev_backend b)
 	long long size, gathered = 0;
 	bool size_sync = !vtd_generic_pt();
 
-	if (b == VDEV_IOMMUFD)
+	if (b != VDEV_TYPE1)	/* iommufd's io_pagetable: compat too */
 		return runs;
 	for (i = 0; i < runs; i++) {
 		if (trace_field(trace, "unmap", i, "size", &size))
@@ -324,7 +367,7 @@ TEST_F(dma, iotlb_syncs_per_unmap)
 	want = expected_syncs(self->trace, variant->backend);
 	TH_LOG("%s: one unmap of %zu pages: %d iommu unmap calls, %d iotlb syncs",
 	       vdev_backend_name(variant->backend), (size_t)SCATTER_PAGES, runs, syncs);
-	if (variant->backend == VDEV_IOMMUFD) {
+	if (variant->backend != VDEV_TYPE1) {
 		/* One span, one iommu_unmap(), one sync, covering the span. */
 		ASSERT_EQ(1, runs);
 		ASSERT_EQ(1, syncs);
@@ -341,19 +384,23 @@ TEST_F(dma, attach_detach_records)
 {
 	uint32_t dev_id = self->dev.dev_id, hwpt = self->dev.hwpt_id;
 	int group = self->dev.group_id;
+	/* not on a kernel without type1 (the compat flavour) */
+	bool t1 = tracefs_event_exists("vfio_iommu_type1", "vfio_iommu_type1_attach_group") == 1;
 	struct vdev d2;
 
 	/* Re-open the device with the events on; the fixture's copy first goes. */
 	vdev_close(&self->dev);
 	ASSERT_EQ(0, tracefs_event_enable("iommufd", NULL, 1));
-	ASSERT_EQ(0, tracefs_event_enable("vfio_iommu_type1", NULL, 1));
+	if (t1)
+		ASSERT_EQ(0, tracefs_event_enable("vfio_iommu_type1", NULL, 1));
 	ASSERT_EQ(0, vdev_open(&d2, bdf(), variant->backend)) TH_LOG("%s", d2.err);
 	dev_id = d2.dev_id;
 	hwpt = d2.hwpt_id;
 	group = d2.group_id;
 	vdev_close(&d2);
 	tracefs_event_enable("iommufd", NULL, 0);
-	tracefs_event_enable("vfio_iommu_type1", NULL, 0);
+	if (t1)
+		tracefs_event_enable("vfio_iommu_type1", NULL, 0);
 	self->trace = tracefs_read();
 	ASSERT_NE(NULL, self->trace);
 
@@ -371,6 +418,19 @@ TEST_F(dma, attach_detach_records)
 		 * attach record's pt_id.
 		 */
 		EXPECT_EQ(0, trace_count(self->trace, "iommufd_hwpt_alloc"));
+		EXPECT_EQ(0, trace_count(self->trace, "vfio_iommu_type1_attach_group"));
+	} else if (variant->backend == VDEV_COMPAT) {
+		/*
+		 * The group on iommufd's container: vfio binds and attaches
+		 * the device to the compat IOAS through iommufd, as for a cdev.
+		 */
+		ASSERT_EQ(1, trace_count(self->trace, "iommufd_device_attach"));
+		ASSERT_EQ(1, trace_count(self->trace, "iommufd_device_detach"));
+		EXPECT_FIELD(0, "iommufd_device_attach", 0, "ret");
+		EXPECT_EQ(FIELD("iommufd_device_attach", 0, "dev_id"),
+			  FIELD("iommufd_device_detach", 0, "dev_id"));
+		EXPECT_EQ(FIELD("iommufd_device_attach", 0, "pt_id"),
+			  FIELD("iommufd_device_detach", 0, "pt_id"));
 		EXPECT_EQ(0, trace_count(self->trace, "vfio_iommu_type1_attach_group"));
 	} else {
 		ASSERT_EQ(1, trace_count(self->trace, "vfio_iommu_type1_attach_group"));
