@@ -315,7 +315,7 @@ test-all:
 	done; \
 	for b in $(TEST_BASES); do \
 		printf '%-9s %s\n' "$$b:" "$$(tail -1 build/test-$$b/summary.txt 2>/dev/null || echo 'no summary')"; \
-		printf '%-9s %s\n' "compat:" "$$(tail -1 build/test-compat-$$b.log 2>/dev/null || echo 'no summary')"; \
+		printf '%-9s %s\n' "$$b-compat:" "$$(tail -1 build/test-compat-$$b.log 2>/dev/null || echo 'no summary')"; \
 	done; \
 	exit $$rc
 
@@ -344,9 +344,9 @@ test-compat: guest bpf tools
 	@$(MAKE) --no-print-directory kernel COMPAT=1
 	@rm -rf $(TC_OUT)
 	@rc=0; \
-	testbed/run -k series-compat -o $(TC_OUT)/vtd -- testbed/guest-tests $(B) $(TC_VTD) || rc=1; \
-	testbed/run -k series-compat -i none -o $(TC_OUT)/mock -- \
-		testbed/guest-tests $(B) $(TC_MOCK) || rc=1; \
+	run="testbed/run -k series-compat --qemu-retries 1 -t $${TESTBED_TIMEOUT:-1800}"; \
+	$$run -o $(TC_OUT)/vtd -- testbed/guest-tests $(B) $(TC_VTD) || rc=1; \
+	$$run -i none -o $(TC_OUT)/mock -- testbed/guest-tests $(B) $(TC_MOCK) || rc=1; \
 	tests/tap-summary $(call tc_taps,vtd,$(TC_VTD)) $(call tc_taps,mock,$(TC_MOCK)) && exit $$rc
 
 # BENCH_ARGS: bench/run options, e.g. BENCH_ARGS=-q for tiny configurations.

@@ -334,6 +334,11 @@ static int set_defaults(bool quick)
 					size_str(mb.vm_sizes[i], sz, sizeof(sz)));
 			return 2;
 		}
+	if (mb.slowdown_pct > 0 && mb.nbe < 2) {
+		cli_usage_error(usage, "--inject-slowdown tests a comparison: it needs two "
+				"backends (-b A,B)");
+		return 2;
+	}
 	if (mb.iova_base + (uint64_t)(mb.threads - 1) * io_stride() + (1ULL << 40) < mb.iova_base) {
 		cli_usage_error(usage, "IOVA %#" PRIx64 " leaves no room for the cases", mb.iova_base);
 		return 2;

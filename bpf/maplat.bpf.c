@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * maplat: DMA map/unmap/copy latency of iommufd, VFIO type1 and the VFIO
- * compat ioctls served by iommufd as log2
- * histograms, aggregated here, keyed by backend x operation x size class
- * (x process with -P, x IOAS or container with -I).
+ * compat ioctls served by iommufd as log2 histograms, aggregated here,
+ * keyed by backend x operation x size class (x process with -P, x IOAS or
+ * container with -I).
  *
  * Tracepoint mode: tp_btf programs on the _start and end events of the
  * ioasid-trace series; the latency is from the _start event to the end

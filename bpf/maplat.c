@@ -119,6 +119,8 @@ static const struct option long_opts[] = {
 /* maplat's own options (the common ones: lib/bpftool). */
 static int own_opt(int opt, const char *arg)
 {
+	int i;
+
 	switch (opt) {
 	case 'P':
 		env.per_process = true;
@@ -130,9 +132,12 @@ static int own_opt(int opt, const char *arg)
 		env.breakdown = true;
 		return 0;
 	case 'b':
-		for (env.backend = 0; env.backend < MAPLAT_NR_BACKENDS; env.backend++)
-			if (!strcmp(arg, backend_names[env.backend]))
+		for (i = 0; i < MAPLAT_NR_BACKENDS; i++) {
+			if (!strcmp(arg, backend_names[i])) {
+				env.backend = i;
 				return 0;
+			}
+		}
 		cli_usage_error(usage_text, "unknown backend '%s' (iommufd, type1 or compat)", arg);
 		return -1;
 	}
@@ -441,11 +446,34 @@ static void print_json(const struct entry *e, int n, int mode, double seconds, _
 	json_object_end(&j);
 }
 
+/*
+ * The --backend the mode cannot serve, said once: 0, or 1 after the
+ * message.  compat is told apart by the series' iommufd events only; a
+ * kernel without type1 (iommufd serving /dev/vfio/vfio) has none to trace,
+ * and its fallback would count compat's ioctls as type1's.
+ */
+static int backend_refused(int mode)
+{
+	if (env.backend == MAPLAT_COMPAT && mode != MODE_TP) {
+		fprintf(stderr, "maplat: --backend compat needs tracepoint mode (%s): the ioctl "
+			"fallback cannot tell compat from type1\n",
+			opts.fallback ? "not -F" : "iommufd's events of the series");
+		return 1;
+	}
+	if (env.backend == MAPLAT_TYPE1 &&
+	    bpftool_tp_state("vfio_iommu_type1_dma_map") == PROBE_TP_NOT_BUILT) {
+		fprintf(stderr, "maplat: no VFIO type1 in this kernel: its container API is "
+			"iommufd's compat (--backend compat)\n");
+		return 1;
+	}
+	return 0;
+}
+
 static void print_banner(int mode, int missing)
 {
 	FILE *f = bpftool_banner(opts.json, "DMA map/unmap/copy latency (%s)",
-				 env.backend < 0 ? "iommufd, type1, compat" :
-				 backend_names[env.backend]);
+				 env.backend >= 0 ? backend_names[env.backend] :
+				 mode == MODE_TP ? "iommufd, type1, compat" : "iommufd, type1");
 
 	if (mode == MODE_TP) {
 		fprintf(f, "mode: tracepoint (_start to end event)\n");
@@ -463,8 +491,8 @@ static void print_banner(int mode, int missing)
 			"  pages pinned, IOTLB syncs (-B)\n");
 	}
 	if (env.per_ioas)
-		fprintf(f, "-I: iommufd and compat per IOAS id, type1 per container numbered"
-			" as seen%s\n",
+		fprintf(f, "-I: %s per IOAS id, type1 per container numbered as seen%s\n",
+			mode == MODE_TP ? "iommufd and compat" : "iommufd",
 			mode == MODE_TP ? "" : ",\n  here a process's container fd");
 	fflush(f);
 }
@@ -519,12 +547,9 @@ int main(int argc, char **argv)
 		err = bpftool_no_events();
 		goto cleanup;
 	}
-	if (r.mode != MODE_TP && env.backend == MAPLAT_COMPAT) {
-		fprintf(stderr, "maplat: --backend compat needs the series' events: the ioctl "
-			"fallback cannot tell type1's container from iommufd's\n");
-		err = 1;
+	err = backend_refused(r.mode);
+	if (err)
 		goto cleanup;
-	}
 	missing = select_progs(progs, nprogs, r.mode);
 
 	r.obj->rodata->targ_unit_ns = opts.unit->ns;

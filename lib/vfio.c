@@ -103,15 +103,15 @@ int vdev_backend_present(enum vdev_backend b, char *err, size_t errlen)
 	}
 	fd = open_vfio_node();
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open /dev/vfio/vfio: %s (kernel without VFIO_CONTAINER?)",
-			 strerror(-fd));
+		snprintf(err, errlen, "cannot open /dev/vfio/vfio: %s "
+			 "(kernel without VFIO_CONTAINER?)", strerror(-fd));
 		return 0;
 	}
 	iommufd = is_iommufd(fd);
 	close(fd);
 	if (iommufd) {
 		snprintf(err, errlen, "/dev/vfio/vfio is iommufd's (IOMMUFD_VFIO_CONTAINER): "
-			 "this kernel has no VFIO type1; the compat backend is this path");
+			 "no VFIO type1 in this kernel, use the compat backend");
 		return 0;
 	}
 	return 1;
@@ -238,6 +238,14 @@ static int open_container_group(struct vdev *d)
 	if (ioctl(d->container_fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
 		return fail(d, -errno, "set the type1v2 IOMMU on the container");
 	d->attached = 1;
+	if (d->backend == VDEV_COMPAT) {
+		/* the IOAS the compat ioctls work on: what iommufd's events name */
+		struct iommu_vfio_ioas q = { .size = sizeof(q), .op = IOMMU_VFIO_IOAS_GET };
+
+		if (ioctl(d->container_fd, IOMMU_VFIO_IOAS, &q))
+			return fail(d, -errno, "get the compat IOAS of the container");
+		d->ioas_id = q.ioas_id;
+	}
 
 	d->device_fd = ioctl(d->group_fd, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
 	if (d->device_fd < 0)

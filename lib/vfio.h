@@ -29,7 +29,7 @@ struct vdev {
 	/* iommufd backend */
 	int iommufd;
 	uint32_t dev_id;
-	uint32_t ioas_id;
+	uint32_t ioas_id;	/* also compat's: the container's IOAS */
 	uint32_t hwpt_id;	/* the HWPT the kernel attached for the IOAS */
 	int attached;
 	/* type1 and compat backends */
@@ -53,8 +53,10 @@ int vdev_backend_present(enum vdev_backend b, char *err, size_t errlen);
  * Open the PCI device @bdf ("0000:00:03.0"; "00:03.0" is accepted) bound to
  * vfio-pci, set up an empty DMA address space on @backend and attach it.
  * compat uses /dev/vfio/vfio when iommufd serves it (a kernel with
- * IOMMUFD_VFIO_CONTAINER), /dev/iommu otherwise: the same kernel code.
- * type1 refuses a /dev/vfio/vfio that iommufd serves (it is not type1).
+ * IOMMUFD_VFIO_CONTAINER), /dev/iommu otherwise: the same compat ioctls,
+ * but not the same pinned-memory accounting (iommufd's /dev/vfio/vfio
+ * charges the mm's pinned_vm as type1 does, /dev/iommu the user's
+ * RLIMIT_MEMLOCK).  type1 refuses a /dev/vfio/vfio that iommufd serves.
  */
 int vdev_open(struct vdev *d, const char *bdf, enum vdev_backend backend);
 /* Undo vdev_open(); unmaps everything still mapped.  Safe to call twice. */

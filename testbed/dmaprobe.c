@@ -20,7 +20,8 @@
 #define IOVA 0x100000ULL
 
 static const char usage[] =
-	"usage: dmaprobe [-d BDF] [-b iommufd|type1|compat|both] [-s BYTES] [-n COUNT | -t SECS] [-j]\n"
+	"usage: dmaprobe [-d BDF] [-b iommufd|type1|compat|both] [-s BYTES]\n"
+	"                [-n COUNT | -t SECS] [-j]\n"
 	"                [-L LABEL]\n"
 	"\n"
 	"Map and unmap one buffer COUNT times at a fixed IOVA through each\n"

@@ -81,7 +81,10 @@ case $MODULES in
 esac
 case $COMPAT in
 0) ;;
-1) FRAGMENTS+=("$TOP/testbed/config-compat.fragment") ;;
+1)
+	[ "$MODULES" = 0 ] || die "COMPAT=1 and MODULES=1 are two flavours, not one: choose one"
+	FRAGMENTS+=("$TOP/testbed/config-compat.fragment")
+	;;
 *) die "IOASID_COMPAT (make COMPAT=) must be 0 or 1, not '$COMPAT'" ;;
 esac
 case $DEBCONFIG in

@@ -301,9 +301,9 @@ void print_table(FILE *f)
 
 	print_header(f);
 	fprintf(f, "%-3s %5s %-7s %3s %5s %6s %-9s | %-8s %8s %8s %5s | %-8s %8s %8s %5s | %s\n",
-		"PAT", "SIZE", "BACKING", "THR", "N", "RUNS", "OP", vdev_backend_name(mb.be[0]), "p99",
-		"min", "CV", mb.nbe > 1 ? vdev_backend_name(mb.be[1]) : "-", "p99", "min", "CV",
-		"RATIO [95% CI]");
+		"PAT", "SIZE", "BACKING", "THR", "N", "RUNS", "OP", vdev_backend_name(mb.be[0]),
+		"p99", "min", "CV", mb.nbe > 1 ? vdev_backend_name(mb.be[1]) : "-", "p99", "min",
+		"CV", "RATIO [95% CI]");
 	for (i = 0; i < ncases; i++) {
 		const struct bcase *c = &cases[i];
 

@@ -23,6 +23,7 @@ set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
 . "$top/tests/pins.sh"
+. "$top/tests/container.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: mapbench-vtd.sh BINDIR}
 mb=${MAPBENCH:-$bin/mapbench}
@@ -41,9 +42,7 @@ restore() {
 trap restore EXIT
 
 [ -x "$mb" ] || { echo "not ok 1 $mb not built"; echo "1..1"; exit 1; }
-# type1 is built in with module parameters: its sysfs directory says it is there.
-B=type1
-[ -d /sys/module/vfio_iommu_type1 ] || B=compat
+B=$(container_backend)
 echo "# $(uname -r), $mb, iommufd vs $B"
 # The pair every run below compares.
 MB=("$mb" -b "iommufd,$B")
@@ -223,10 +222,11 @@ ok $? "iommufd map calls stretched x$call_map"
 within "$shift" 1.15 1.30
 ok $? "the ratio's shift by the injection: x$shift (1.2 asked)"
 is "$t1_has" 0 "$B is not stretched: no call_stretch in its results"
-"$mb" -q -s 4k -S none -t 1 -n 40 -w 2 -k 2 -j --inject-slowdown 20 -b "$B" \
-	>"$d/s20t.json" 2>/dev/null
-python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(d["comparisons"] != [] or list(d["cases"][0]["results"]) != [sys.argv[2]])' "$d/s20t.json" "$B"
-ok $? "one backend (-b $B): no comparisons, $B's results only"
+"$mb" -q -s 4k -S none -t 1 -n 40 -w 2 -k 2 -j -b "$B" >"$d/one.json" 2>/dev/null
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(d["comparisons"] != [] or list(d["cases"][0]["results"]) != [sys.argv[2]] or "call_stretch" in d["cases"][0]["results"][sys.argv[2]]["map"])' "$d/one.json" "$B"
+ok $? "one backend (-b $B): no comparisons, $B's results only, not stretched"
+fails "usage: --inject-slowdown with one backend" "--inject-slowdown tests a comparison" \
+	"$mb" -q -s 4k -S none -t 1 -n 40 --inject-slowdown 20 -b "$B"
 
 # --- the third backend ------------------------------------------------------
 if [ "$B" = type1 ]; then

@@ -22,6 +22,7 @@ set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
 . "$top/bpf/tests/lib.sh"
+. "$top/tests/container.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: maplat-vtd.sh BINDIR [N]}
 n=${2:-300}
@@ -36,8 +37,7 @@ for f in "$m" "$probe"; do
 	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
 done
 # The container backend: type1, or compat where iommufd serves /dev/vfio/vfio.
-C=type1
-[ -d /sys/module/vfio_iommu_type1 ] || C=compat
+C=$(container_backend)
 if [ -d /sys/kernel/tracing/events/iommufd ] &&
 	{ [ "$C" = compat ] || [ -d /sys/kernel/tracing/events/vfio_iommu_type1 ]; }; then
 	series=1 mode=tracepoint banner=tracepoint
@@ -157,7 +157,8 @@ start_maplat main -j -P
 ok $? "maplat -j -P starts and attaches"
 like "$(cat "$d/main.err")" "^mode: $banner" "mode: $banner"
 workload
-ok $? "dmaprobe 4k x $((n + warm)), 64k x $((n / 3 + warm)) through iommufd and $C, compat 4k x $((nc + warm)); $bad failing map+unmap"
+ok $? "dmaprobe 4k x $((n + warm)), 64k x $((n / 3 + warm)) through iommufd and $C$([ "$C" = type1 ] &&
+	echo ", compat 4k x $((nc + warm))"); $bad failing map+unmap"
 stop_maplat
 is "$?" 0 "SIGTERM: report and exit 0"
 check_counts main "$mode"
@@ -242,6 +243,41 @@ for e in err:
 sys.exit(1 if err else 0)
 PY
 ok $? "-I -P: counts per IOAS id (python3's two, dmaprobe's one) and per container"
+
+# ---- --backend: compat shares iommufd's events; the filter keeps them apart ----
+# iommufd and compat traffic under -b compat, then -b iommufd: each counts
+# its own backend's operations only (tracepoint mode).
+if [ "$series" = 1 ]; then
+	for b in compat iommufd; do
+		start_maplat "only-$b" -j -b "$b"
+		"$probe" -b iommufd -s 4k -n 20 >/dev/null 2>&1 &&
+			"$probe" -b compat -s 4k -n 20 >/dev/null 2>&1
+		ok $? "-b $b: dmaprobe 4k x $((20 + warm)) through iommufd, then compat"
+		stop_maplat
+		python3 - "$d/only-$b" "$b" "$((20 + warm))" <<'PY'
+import json, sys
+doc = json.loads(open(sys.argv[1]).read())
+b, n = sys.argv[2], int(sys.argv[3])
+got = {}
+for h in doc["histograms"]:
+    got[(h["backend"], h["op"])] = got.get((h["backend"], h["op"]), 0) + h["count"]
+want = {(b, "map"): n, (b, "unmap"): n}
+print("# got %s" % got)
+sys.exit(0 if got == want else 1)
+PY
+		ok $? "-b $b: $((20 + warm)) maps and unmaps of $b, nothing of the other"
+	done
+	"$m" -F -b compat >/dev/null 2>"$d/fcompat.err"
+	rc=$?
+	[ "$rc" = 1 ] && [ "$(wc -l <"$d/fcompat.err")" = 1 ]
+	ok $? "-F -b compat refused: exit $rc, $(head -c 160 "$d/fcompat.err")"
+	if [ "$C" = compat ]; then
+		"$m" -b type1 >/dev/null 2>"$d/type1.err"
+		rc=$?
+		[ "$rc" = 1 ] && grep -q '^maplat: no VFIO type1 in this kernel' "$d/type1.err"
+		ok $? "-b type1 without type1 refused: exit $rc, $(head -c 160 "$d/type1.err")"
+	fi
+fi
 
 # ---- -m: millisecond buckets ----
 # The same operations seen by a microsecond maplat beside it: the same
