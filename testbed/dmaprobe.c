@@ -20,15 +20,16 @@
 #define IOVA 0x100000ULL
 
 static const char usage[] =
-	"usage: dmaprobe [-d BDF] [-b iommufd|type1|compat|both] [-s BYTES]\n"
-	"                [-n COUNT | -t SECS] [-j]\n"
-	"                [-L LABEL]\n"
+	"usage: dmaprobe [-d BDF] [-b A[,B]|both] [-s BYTES] [-n COUNT | -t SECS]\n"
+	"                [-j] [-L LABEL]\n"
 	"\n"
 	"Map and unmap one buffer COUNT times at a fixed IOVA through each\n"
 	"backend of a device bound to vfio-pci; print mean/min/max per call.\n"
 	"\n"
 	"  -d BDF     PCI device (default 0000:00:03.0)\n"
-	"  -b WHICH   iommufd, type1, compat or both (iommufd then type1, the default)\n"
+	"  -b A[,B]   one backend or two, one after the other: iommufd, type1 or\n"
+	"             compat (type1's ioctls on iommufd); both = iommufd,type1 (the\n"
+	"             default)\n"
 	"  -s BYTES   buffer size, a multiple of 4096, suffix k/m (default 4k)\n"
 	"  -n COUNT   iterations after 10 warm-up rounds (default 1000)\n"
 	"  -t SECS    iterate for SECS seconds after the warm-up instead, per\n"
@@ -136,9 +137,11 @@ static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long 
 
 int main(int argc, char **argv)
 {
-	const char *bdf = "0000:00:03.0", *which = "both";
+	const char *bdf = "0000:00:03.0", *which = "iommufd,type1";
 	unsigned long len = 4096, count = 1000;
-	enum vdev_backend b;
+	enum vdev_backend b[2];
+	char list[64], *second;
+	int nb, i;
 	bool have_count = false;
 	char *end;
 	void *buf;
@@ -150,7 +153,7 @@ int main(int argc, char **argv)
 			bdf = optarg;
 			break;
 		case 'b':
-			which = optarg;
+			which = strcmp(optarg, "both") ? optarg : "iommufd,type1";
 			break;
 		case 's':
 			len = sys_size(optarg);
@@ -193,7 +196,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmaprobe: -n and -t: one or the other\n");
 		return 2;
 	}
-	if (optind != argc || (strcmp(which, "both") && vdev_backend_parse(which, &b))) {
+	snprintf(list, sizeof(list), "%s", which);
+	second = strchr(list, ',');
+	if (second)
+		*second++ = '\0';
+	nb = second ? 2 : 1;
+	if (optind != argc || vdev_backend_parse(list, &b[0]) ||
+	    (second && vdev_backend_parse(second, &b[1]))) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -204,13 +213,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmaprobe: failed to allocate %lu bytes: %s\n", len, strerror(errno));
 		return 1;
 	}
-	if (!strcmp(which, "both")) {
-		ret = probe(bdf, VDEV_IOMMUFD, buf, len, count);
-		if (!ret)
-			ret = probe(bdf, VDEV_TYPE1, buf, len, count);
-	} else {
-		ret = probe(bdf, b, buf, len, count);
-	}
+	for (i = 0; i < nb && !ret; i++)
+		ret = probe(bdf, b[i], buf, len, count);
 	munmap(buf, len);
 	return ret ? 1 : 0;
 }

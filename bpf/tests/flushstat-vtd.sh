@@ -19,12 +19,17 @@
 # 4. Patched kernel only: -F (cache_tag source, ioctl attribution) and
 #    --source qi_submit give the same syncs per unmap.
 # On the stock kernel 1-3 run in the fallback (intel_iommu:cache_tag_*).
+# "type1" is the container backend: on a kernel without type1 (make kernel
+# COMPAT=1) it is compat, type1's ioctls on iommufd, whose operations
+# flushstat attributes to iommufd (by IOAS) from the events and to type1
+# from the ioctl syscalls (-F).
 # FLUSHSTAT=path overrides build/bpf/flushstat.
 
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
 . "$top/bpf/tests/lib.sh"
+. "$top/tests/container.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: flushstat-vtd.sh BINDIR [N]}
 n=${2:-300}
@@ -48,7 +53,11 @@ if [ -d $tr/events/iommu/iotlb_sync ] && [ -d $tr/events/iommufd ]; then
 else
 	series=0 source=cache_tag attrib=syscalls ev=intel_iommu/cache_tag_flush_range
 fi
-echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), N=$n"
+# the container backend, and the name flushstat gives its operations when
+# it attributes them from the events (compat's are iommufd's)
+C=$(container_backend)
+CT=$([ "$C" = type1 ] && echo type1 || echo iommufd)
+echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), N=$n, container $C"
 
 start_fs() { start_tool "$fs" "$@"; }
 stop_fs() { stop_tool; }
@@ -87,9 +96,9 @@ ok $? "flushstat -j starts and attaches"
 like "$(cat "$d/main.err")" "^mode: $([ $series = 1 ] && echo tracepoint || echo fallback)" \
 	"mode: $([ $series = 1 ] && echo tracepoint || echo "fallback, $source")"
 trace_on "$ev"
-run_probe p4i -b iommufd -s 4k -n "$n" && run_probe p4t -b type1 -s 4k -n "$n" &&
-	run_probe p2m -b both -s 2m -n 1
-ok $? "dmaprobe: 4k x $((n + warm)) iommufd, 4k x $((n + warm)) type1, 2m x 11 both"
+run_probe p4i -b iommufd -s 4k -n "$n" && run_probe p4t -b "$C" -s 4k -n "$n" &&
+	run_probe p2m -b "iommufd,$C" -s 2m -n 1
+ok $? "dmaprobe: 4k x $((n + warm)) iommufd, 4k x $((n + warm)) $C, 2m x 11 both"
 trace_off "$ev" main.trace
 sleep 1.2
 stop_fs
@@ -98,11 +107,12 @@ is "$?" 0 "SIGTERM: last report and exit 0"
 # check_counts JSON TRACE SOURCE ATTRIB: per pid vs trace, and the model
 check_counts() {
 	python3 - "$d/$1" "$d/$2" "$3" "$4" "$(cat "$d/p4i.pid")" "$(cat "$d/p4t.pid")" \
-		"$(cat "$d/p2m.pid")" "$((n + warm))" <<'PY'
+		"$(cat "$d/p2m.pid")" "$((n + warm))" "$CT" <<'PY'
 import collections, json, re, sys
 docs = [json.loads(l) for l in open(sys.argv[1])]
 trace, source, attrib = sys.argv[2:5]
-p4i, p4t, p2m, n = map(int, sys.argv[5:])
+p4i, p4t, p2m, n = map(int, sys.argv[5:9])
+CT = sys.argv[9]
 err = []
 for doc in docs:
     if doc["type"] != "interval" or doc["source"] != source or doc["attribution"] != attrib:
@@ -153,16 +163,24 @@ def row(pid, backend):
         err.append("pid %d %s: rows %s" % (pid, backend, r))
         return collections.Counter()
     return r[0][1]
-for pid, be in ((p4i, "iommufd"), (p4t, "type1")):
+for pid, be in ((p4i, "iommufd"), (p4t, CT)):
     r = row(pid, be)
     if not (r["unmaps"] == r["unmap_syncs"] == n and r["range_bytes"] == 4096 * r["syncs"]):
         err.append("pid %d %s: %s, want %d unmaps, one 4K sync each" % (pid, be, dict(r), n))
-r = row(p2m, "iommufd")
-if not (r["unmaps"] == r["unmap_syncs"] == 11 and r["range_bytes"] == 11 * 2 ** 21):
-    err.append("2m iommufd: %s, want 11 unmaps, one 2M sync each" % dict(r))
-r = row(p2m, "type1")
-if not (r["unmaps"] == 11 and r["unmap_syncs"] >= 11):
-    err.append("2m type1: %s, want 11 unmaps, >= 1 sync each" % dict(r))
+def one_2m_sync(r):
+    return r["unmaps"] == r["unmap_syncs"] == 11 and r["range_bytes"] == 11 * 2 ** 21
+if CT == "type1":
+    r = row(p2m, "iommufd")
+    if not one_2m_sync(r):
+        err.append("2m iommufd: %s, want 11 unmaps, one 2M sync each" % dict(r))
+    r = row(p2m, "type1")
+    if not (r["unmaps"] == 11 and r["unmap_syncs"] >= 11):
+        err.append("2m type1: %s, want 11 unmaps, >= 1 sync each" % dict(r))
+else:
+    # compat is iommufd's io_pagetable too: two IOASes, the same model
+    rs = [dict(v) for k, v in rows.items() if k[0] == p2m and k[1] == "iommufd" and k[2]]
+    if len(rs) != 2 or not all(one_2m_sync(r) for r in rs):
+        err.append("2m iommufd and compat: %s, want two IOASes of 11 unmaps, one 2M sync each" % rs)
 for e in err:
     print("#   " + e)
 sys.exit(1 if err else 0)
@@ -203,20 +221,21 @@ ok $? "the table full: the report says how many were dropped (counted + dropped 
 start_fs storm -j
 ok $? "flushstat -j (default storm thresholds) starts"
 run_probe si -b iommufd -s 4k -t 6 && sleep 4.5 &&
-	run_probe st -b type1 -s 4k -t 6 && sleep 4.5 &&
-	run_probe sb -b both -s 64m -n 1 && sleep 4.5
+	run_probe st -b "$C" -s 4k -t 6 && sleep 4.5 &&
+	run_probe sb -b "iommufd,$C" -s 64m -n 1 && sleep 4.5
 ok $? "dmaprobe: 4k loops of 6 s per backend, then 64m map+unmap x 11"
 stop_fs
-python3 - "$d/storm" "$(cat "$d/si.pid")" "$(cat "$d/st.pid")" "$(cat "$d/sb.pid")" <<'PY'
+python3 - "$d/storm" "$(cat "$d/si.pid")" "$(cat "$d/st.pid")" "$(cat "$d/sb.pid")" "$CT" <<'PY'
 import json, sys
 docs = [json.loads(l) for l in open(sys.argv[1])]
-si, st, sb = map(int, sys.argv[2:])
+si, st, sb = map(int, sys.argv[2:5])
+CT = sys.argv[5]
 recs = [(i, d) for i, d in enumerate(docs) if d["type"].startswith("storm")]
 for i, d in recs:
     print("# %s pid %d %s %s" % (d["type"], d["pid"], d["backend"],
           {k: d[k] for k in ("ioas", "container", "syncs_per_s", "mean_range", "syncs") if k in d}))
 err = []
-for pid, be, key in ((si, "iommufd", "ioas"), (st, "type1", "container")):
+for pid, be, key in ((si, "iommufd", "ioas"), (st, CT, "container" if CT == "type1" else "ioas")):
     b = [i for i, d in recs if d["pid"] == pid and d["type"] == "storm_begin"]
     e = [i for i, d in recs if d["pid"] == pid and d["type"] == "storm_end"]
     if len(b) != 1 or len(e) != 1 or b[0] > e[0]:
@@ -274,7 +293,8 @@ if [ "$series" = 1 ]; then
 	for src in cache_tag qi_submit; do
 		start_fs "f-$src" -j -F --source "$src"
 		ok $? "-F --source $src starts"
-		run_probe p4i -b iommufd -s 4k -n "$n" && run_probe p4t -b type1 -s 4k -n "$n"
+		# the ioctl attribution counts compat's as type1's
+		run_probe p4i -b iommufd -s 4k -n "$n" && run_probe p4t -b "$C" -s 4k -n "$n"
 		sleep 1.2
 		stop_fs
 		python3 - "$d/f-$src" "$src" "$(cat "$d/p4i.pid")" "$(cat "$d/p4t.pid")" \
