@@ -332,7 +332,8 @@ test-modules: guest bpf tools
 # The compat flavour (its own kernel build, mostly ccache hits after the
 # series kernel): no VFIO container or type1, iommufd serves /dev/vfio/vfio.
 # With VT-d, the NVMe through iommufd and compat (type1's ioctls on
-# iommufd: events_vfio, mapbench and every tool's suite); without an IOMMU, the selftest
+# iommufd: events_vfio, mapbench, the VT-d suites of maplat, flushstat,
+# attachsnoop and ioasid-top); without an IOMMU, the selftest
 # mock and the upstream selftests, plain and with every event on, with
 # every tool attached.  Each boot's kernel log is checked (dmesg).
 TC_OUT ?= $(CURDIR)/build/test-compat

@@ -24,3 +24,16 @@ except OSError:
     print("type1")
 PY
 }
+
+# container_or_bail: C=container_backend, or a TAP "Bail out!" and exit 1
+# when there is no VFIO container at all.
+container_or_bail() {
+	C=$(container_backend)
+	case $C in
+	type1 | compat) ;;
+	*)
+		echo "Bail out! no VFIO container: /dev/vfio/vfio cannot be opened (${C:-no answer})"
+		exit 1
+		;;
+	esac
+}

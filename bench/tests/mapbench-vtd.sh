@@ -42,7 +42,8 @@ restore() {
 trap restore EXIT
 
 [ -x "$mb" ] || { echo "not ok 1 $mb not built"; echo "1..1"; exit 1; }
-B=$(container_backend)
+container_or_bail
+B=$C
 echo "# $(uname -r), $mb, iommufd vs $B"
 # The pair every run below compares.
 MB=("$mb" -b "iommufd,$B")

@@ -35,7 +35,7 @@ trap 'tool_cleanup; rm -rf "$d"' EXIT
 for f in "$a" "$probe"; do
 	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
 done
-C=$(container_backend)
+container_or_bail
 if [ -d /sys/kernel/tracing/events/iommufd ] &&
 	{ [ "$C" = compat ] || [ -d /sys/kernel/tracing/events/vfio_iommu_type1 ]; }; then
 	series=1 mode=tracepoint banner=tracepoint

@@ -55,7 +55,7 @@ else
 fi
 # the container backend, and the name flushstat gives its operations when
 # it attributes them from the events (compat's are iommufd's)
-C=$(container_backend)
+container_or_bail
 CT=$([ "$C" = type1 ] && echo type1 || echo iommufd)
 echo "# $(uname -r), series events: $([ $series = 1 ] && echo yes || echo no), N=$n, container $C"
 
@@ -178,6 +178,7 @@ if CT == "type1":
         err.append("2m type1: %s, want 11 unmaps, >= 1 sync each" % dict(r))
 else:
     # compat is iommufd's io_pagetable too: two IOASes, the same model
+    # (rows are keyed by IOAS id: the two contexts' ids differ, 2 and 1)
     rs = [dict(v) for k, v in rows.items() if k[0] == p2m and k[1] == "iommufd" and k[2]]
     if len(rs) != 2 or not all(one_2m_sync(r) for r in rs):
         err.append("2m iommufd and compat: %s, want two IOASes of 11 unmaps, one 2M sync each" % rs)
@@ -187,7 +188,7 @@ sys.exit(1 if err else 0)
 PY
 }
 check_counts main main.trace "$source" "$attrib"
-ok $? "per pid: syncs, empty syncs and bytes = the traced records'; one sync per 4K unmap (both), per 2M iommufd unmap"
+ok $? "per pid: syncs, empty syncs and bytes = the traced records'; one sync per 4K unmap (both), per 2M iommufd$([ "$C" = compat ] && echo " and compat") unmap"
 
 # ---- a full table: what is not counted is said ----
 # 5200 IOASes x (map, unmap) = 10400 operation rows in one interval, more

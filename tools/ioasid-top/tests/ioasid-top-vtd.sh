@@ -10,7 +10,7 @@
 #    (+ 10 warm-up rounds) through iommufd, then through type1: each
 #    dmaprobe has rows with its pid and backend whose counts add up to what
 #    it did, and every frame's rate x seconds = its count; the device view
-#    lists the NVMe under both backends.
+#    lists the NVMe under each.
 # 2. A long 4 KiB map/unmap loop raises the storm flag (begin and end
 #    events, a row flagged); a 2 MiB loop at a similar rate does not.
 # 3. The ncurses screen in tmux: sort, reverse, filter, help, device view,
@@ -38,7 +38,7 @@ for f in "$t" "$probe"; do
 	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
 done
 # the container backend, and what ioasid-top calls its operations
-C=$(container_backend)
+container_or_bail
 CT=$([ "$C" = type1 ] && echo type1 || echo iommufd)
 echo "# $(uname -r), N=$n, container $C"
 
@@ -158,7 +158,7 @@ if got != want:
     print("#   got %s\n#   want %s" % (sorted(got), sorted(want)))
     sys.exit(1)
 PY
-ok $? "devices: the NVMe 0000:00:03.0 attached and detached once under iommufd and under $CT"
+ok $? "devices: the NVMe 0000:00:03.0 attached and detached once under iommufd and under $C (shown as $CT)"
 
 start_top devs -b -d 1 -D -a
 "$probe" -b iommufd -s 4k -n 100 >/dev/null 2>&1
