@@ -52,15 +52,19 @@ FIXTURE_VARIANT(dma)
 	const char *caller;	/* iommufd's events: the caller field */
 };
 
+/* iommufd's IOAS events: the iommufd and compat variants' */
+#define IOAS_EVENTS							\
+	.sys = "iommufd",						\
+	.map_start = "iommufd_ioas_map_start",				\
+	.map = "iommufd_ioas_map",					\
+	.unmap_start = "iommufd_ioas_unmap_start",			\
+	.unmap = "iommufd_ioas_unmap",					\
+	.len_key = "length"
+
 FIXTURE_VARIANT_ADD(dma, iommufd)
 {
 	.backend = VDEV_IOMMUFD,
-	.sys = "iommufd",
-	.map_start = "iommufd_ioas_map_start",
-	.map = "iommufd_ioas_map",
-	.unmap_start = "iommufd_ioas_unmap_start",
-	.unmap = "iommufd_ioas_unmap",
-	.len_key = "length",
+	IOAS_EVENTS,
 	.caller = "ioctl",
 };
 
@@ -78,12 +82,7 @@ FIXTURE_VARIANT_ADD(dma, type1)
 FIXTURE_VARIANT_ADD(dma, compat)
 {
 	.backend = VDEV_COMPAT,
-	.sys = "iommufd",
-	.map_start = "iommufd_ioas_map_start",
-	.map = "iommufd_ioas_map",
-	.unmap_start = "iommufd_ioas_unmap_start",
-	.unmap = "iommufd_ioas_unmap",
-	.len_key = "length",
+	IOAS_EVENTS,
 	.caller = "vfio_compat",
 };
 
