@@ -82,6 +82,9 @@ static int is_iommufd(int fd)
 	return ioctl(fd, IOMMU_OPTION, &opt) == 0;
 }
 
+static const char no_type1[] = "/dev/vfio/vfio is iommufd's (IOMMUFD_VFIO_CONTAINER): "
+	"no VFIO type1 in this kernel, use the compat backend";
+
 /* /dev/vfio/vfio open, or -errno. */
 static int open_vfio_node(void)
 {
@@ -110,8 +113,7 @@ int vdev_backend_present(enum vdev_backend b, char *err, size_t errlen)
 	iommufd = is_iommufd(fd);
 	close(fd);
 	if (iommufd) {
-		snprintf(err, errlen, "/dev/vfio/vfio is iommufd's (IOMMUFD_VFIO_CONTAINER): "
-			 "no VFIO type1 in this kernel, use the compat backend");
+		snprintf(err, errlen, "%s", no_type1);
 		return 0;
 	}
 	return 1;
@@ -185,9 +187,7 @@ static int open_container(struct vdev *d)
 			return fail(d, fd, "open /dev/vfio/vfio (kernel without VFIO_CONTAINER?)");
 		d->container_fd = fd;
 		if (is_iommufd(fd))
-			return failmsg(d, -ENODEV, "/dev/vfio/vfio is iommufd's "
-				       "(IOMMUFD_VFIO_CONTAINER): no VFIO type1 in this kernel, "
-				       "use the compat backend");
+			return failmsg(d, -ENODEV, "%s", no_type1);
 		return 0;
 	}
 	if (fd >= 0 && is_iommufd(fd)) {
