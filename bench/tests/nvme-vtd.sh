@@ -6,7 +6,9 @@
 #
 #   testbed/run -t 1800 -o /tmp/n1 -- bench/tests/nvme-vtd.sh build/k/<key>
 #
-# On both DMA backends and both map modes: identify, a 4 KiB write and
+# On every DMA backend (iommufd, the container's: type1, or compat where
+# iommufd serves /dev/vfio/vfio, and compat on /dev/iommu beside type1)
+# and both map modes: identify, a 4 KiB write and
 # read back, PRP2 (8 KiB) and a PRP list (64 KiB, PRP1 at an offset), data
 # written in one mode read back in another, a wrong pattern caught, flush,
 # LBA out of range surfaced as the NVMe status; then the bad-input cases
@@ -17,6 +19,7 @@ set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$top/tests/tap.sh"
 . "$top/tests/pins.sh"
+. "$top/tests/container.sh"
 [ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -- $0 BINDIR" >&2; exit 2; }
 bin=${1:?usage: nvme-vtd.sh BINDIR}
 nv=${NVMEIO:-$bin/nvmeio}
@@ -25,7 +28,8 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 
 [ -x "$nv" ] || { echo "not ok 1 $nv not built"; echo "1..1"; exit 1; }
-echo "# $(uname -r), $nv"
+container_or_bail
+echo "# $(uname -r), $nv, container $C"
 
 # runs NAME REGEX CMD...: exit 0, stdout matching REGEX.
 runs() {
@@ -64,7 +68,7 @@ n4k=$((4096 / bs)) n8k=$((8192 / bs)) n64k=$((65536 / bs))
 
 lba=1000
 seed=1
-for be in iommufd type1; do
+for be in iommufd "$C" $([ "$C" = type1 ] && echo compat); do
 	for mode in static perio; do
 		c="$be/$mode"
 		o=(-b "$be" -m "$mode")
@@ -91,9 +95,9 @@ for be in iommufd type1; do
 	done
 done
 # What one backend and mode wrote, the other reads (the data is on the device).
-runs "iommufd/static data read by type1/perio" "verified" \
-	"$nv" -b type1 -m perio read 2000 $n4k 2
-runs "type1/perio data read by iommufd/static" "verified" \
+runs "iommufd/static data read by $C/perio" "verified" \
+	"$nv" -b "$C" -m perio read 2000 $n4k 2
+runs "$C/perio data read by iommufd/static" "verified" \
 	"$nv" -b iommufd -m static read 5200 $n64k 5
 is "$(pinned_back "$pin0")" "$pin0" "nothing left pinned after the good runs"
 
@@ -112,7 +116,7 @@ fails "usage: NLB 0" "NLB must be" 2 "$nv" read 0 0
 fails "I/O larger than MDTS" "I/O of [0-9]+ blocks: 1\.\.[0-9]+ allowed" "$nv" read 0 65536
 
 # --- kill -9 in the middle of I/O: the next open resets the controller ------
-for be in iommufd type1; do
+for be in iommufd "$C"; do
 	before=$(pinned)
 	"$nv" -b "$be" -m perio -q 16 loop 60 >"$d/loop" 2>&1 &
 	pid=$!
