@@ -332,13 +332,14 @@ test-modules: guest bpf tools
 # The compat flavour (its own kernel build, mostly ccache hits after the
 # series kernel): no VFIO container or type1, iommufd serves /dev/vfio/vfio.
 # With VT-d, the NVMe through iommufd and compat (type1's ioctls on
-# iommufd: events_vfio, mapbench, the userspace NVMe driver, the VT-d
+# iommufd: the catalog without type1's events, events_vfio, mapbench,
+# the userspace NVMe driver, the VT-d
 # suites of maplat, flushstat, attachsnoop and ioasid-top); without an
 # IOMMU, the selftest
 # mock and the upstream selftests, plain and with every event on, with
 # every tool attached.  Each boot's kernel log is checked (dmesg).
 TC_OUT ?= $(CURDIR)/build/test-compat
-TC_VTD := events_vfio bpf/tests/maplat-vtd.sh bpf/tests/flushstat-vtd.sh \
+TC_VTD := catalog events_vfio bpf/tests/maplat-vtd.sh bpf/tests/flushstat-vtd.sh \
 	bpf/tests/attachsnoop-vtd.sh tools/ioasid-top/tests/ioasid-top-vtd.sh \
 	bench/tests/mapbench-vtd.sh bench/tests/nvme-vtd.sh dmesg
 TC_MOCK := events_mock events_ioas iommufd iommufd_fail_nth iommufd+events \
