@@ -6,9 +6,9 @@
 # Each run must end on its own or on SIGINT after 2 s: never by a crash
 # or a hang; exit 0 only when it ran (or printed the help); otherwise one
 # "TOOL: ..." line, for a usage error (exit 2) followed by the synopsis
-# and the --help hint and nothing else; and no BPF program or link of it
-# left.  BADINPUT_SEED replays a run (it is printed), BADINPUT_N runs per
-# tool (default 12).
+# and the --help hint and nothing else (with -v, libbpf's debug lines
+# aside); and no BPF program or link of it left.  BADINPUT_SEED replays a
+# run (it is printed), BADINPUT_N runs per tool (default 12).
 . "$(dirname "$0")/../tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/hostlib.sh"
@@ -63,6 +63,11 @@ fuzz_tool() {
 		fi
 		rc=$?
 		runs=$((runs + 1))
+		# -v/--verbose asks for libbpf's debug lines: judge the rest
+		if printf '%s\n' "${args[@]}" | grep -qxE -- '-v|--verbose'; then
+			grep -v '^libbpf: ' "$d/err" >"$d/err.v"
+			mv "$d/err.v" "$d/err"
+		fi
 		first=$(head -1 "$d/err")
 		lines=$(wc -l <"$d/err")
 		show=$(printf '%q ' "${args[@]}" | cut -c1-120)
