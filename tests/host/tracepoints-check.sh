@@ -14,7 +14,7 @@ like "$o" "agree on 3 events" "says how many events agree"
 sed 's/"u64"/"u32"/' "$fx/cat.json" >"$d/wrongtype.json"
 o=$("$chk" -c "$d/wrongtype.json" tree "$fx"); rc=$?
 is "$rc" 1 "a field type mismatch fails"
-like "$o" "iommufd_ioas_map_start: fields differ: catalog \(u32 ioas_id, u32 iova" "names the event and both layouts"
+like "$o" "iommufd_ioas_map_start: fields differ: catalog \(u32 iova, u32 ioas_id" "names the event and both layouts"
 
 python3 - "$fx/cat.json" >"$d/missing.json" <<'PY'
 import json, sys
@@ -52,6 +52,25 @@ like "$o" "^not ok [0-9]+ catalog live: iommufd:iommufd_ioas_map_start$" "--with
 is "$rc" 1 "--without: a missing event of another system still fails"
 o=$("$chk" -c "$d/t1.json" live --without nosuch "$fx/tracefs" 2>&1); rc=$?
 is "$rc:$o" "2:check: --without nosuch: no such system in the catalog" "--without an unknown system: exit 2"
+
+# Record layout: a u32 before a u64 leaves a 4-byte hole in every record.
+mkdir -p "$d/hole/drivers/iommu/iommufd"
+sed '/__field(u64, iova)/{N;s/\(.*\)\n\(.*\)/\2\n\1/}' "$fx/drivers/iommu/iommufd/trace.h" \
+	>"$d/hole/drivers/iommu/iommufd/trace.h"
+python3 - "$fx/cat.json" >"$d/hole.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); f = c["events"][0]["fields"]; f[0], f[1] = f[1], f[0]
+print(json.dumps(c))
+PY
+o=$("$chk" -c "$d/hole.json" tree "$d/hole"); rc=$?
+is "$rc" 1 "tree: a field order that leaves a hole fails, the header agreeing"
+like "$o" "^iommufd:iommufd_ioas_map_start: 4-byte hole before iova \(offset 12\)" "names the event, the field and the offset"
+mkdir -p "$d/tfs/events/iommufd"
+cp -r "$fx/tracefs/events/iommufd/iommufd_ioas_map" "$d/tfs/events/iommufd/"
+sed -i 's/u8 tag\[4\];\toffset:12;/u8 tag[4];\toffset:16;/' "$d/tfs/events/iommufd/iommufd_ioas_map/format"
+o=$("$chk" -c "$fx/cat.json" live "$d/tfs"); rc=$?
+is "$rc" 1 "live: a hole in a tracefs format (real offsets) fails"
+like "$o" "iommufd:iommufd_ioas_map: 4-byte hole before tag \(offset 16\)" "names it from the format's offsets"
 
 sed 's/"class": "iommufd_ioas_op", //' "$fx/cat.json" >"$d/noclass.json"
 o=$("$chk" -c "$d/noclass.json" tree "$fx"); rc=$?

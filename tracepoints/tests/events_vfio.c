@@ -379,6 +379,49 @@ TEST_F(dma, iotlb_syncs_per_unmap)
 }
 
 /*
+ * One iotlb_sync_map per iommu_map() (VT-d has the callback, and flushes
+ * there in the testbed's caching mode): both backends map a physically
+ * scattered buffer run by run, so the iommu:map records and the
+ * iotlb_sync_map records pair one to one, with the same ranges.
+ */
+#define SYNC_MAP_PAGES 64
+
+TEST_F(dma, iotlb_sync_map_per_map)
+{
+	size_t len = SYNC_MAP_PAGES * SZ_4K;
+	void *buf = scattered_buffer(SYNC_MAP_PAGES);
+	int maps, syncs, i;
+	char type[32];
+	uint64_t done;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(1, tracefs_event_exists("iommu", "iotlb_sync_map"));
+	ASSERT_EQ(0, tracefs_event_enable("iommu", "map", 1));
+	ASSERT_EQ(0, tracefs_event_enable("iommu", "iotlb_sync_map", 1));
+	ASSERT_EQ(0, vdev_map(&self->dev, buf, IOVA, len)) TH_LOG("%s", self->dev.err);
+	tracefs_event_enable("iommu", NULL, 0);
+	ASSERT_EQ(0, vdev_unmap(&self->dev, IOVA, len, &done));
+	munmap(buf, len);
+	self->trace = tracefs_read();
+	ASSERT_NE(NULL, self->trace);
+
+	maps = trace_count(self->trace, "map");
+	syncs = trace_count(self->trace, "iotlb_sync_map");
+	TH_LOG("%s: one map of %d scattered pages: %d iommu_map calls, %d iotlb_sync_map",
+	       vdev_backend_name(variant->backend), SYNC_MAP_PAGES, maps, syncs);
+	ASSERT_LT(1, maps);
+	ASSERT_EQ(maps, syncs);
+	for (i = 0; i < maps; i++) {
+		EXPECT_EQ(FIELD("map", i, "iova"), FIELD("iotlb_sync_map", i, "iova"));
+		EXPECT_EQ(FIELD("map", i, "size"), FIELD("iotlb_sync_map", i, "size"));
+		ASSERT_EQ(0, trace_field_str(self->trace, "iotlb_sync_map", i, "type",
+					     type, sizeof(type)));
+		EXPECT_STREQ("unmanaged", type);
+	}
+	EXPECT_EQ(IOVA, (unsigned long long)FIELD("iotlb_sync_map", 0, "iova"));
+}
+
+/*
  * compat: the group on iommufd's container; vfio binds and attaches the
  * device to the compat IOAS through iommufd, as for a cdev.  The type1
  * events (when this kernel has them) stay silent.
