@@ -108,6 +108,8 @@ FIXTURE_TEARDOWN(dma)
 {
 	tracefs_event_enable(variant->sys, NULL, 0);
 	tracefs_event_enable("iommu", NULL, 0);
+	tracefs_write("events/iommu/map/filter", "0");
+	tracefs_write("events/iommu/iotlb_sync_map/filter", "0");
 	free(self->trace);
 	vdev_close(&self->dev);
 	if (self->buf && self->buf != MAP_FAILED)
@@ -382,9 +384,12 @@ TEST_F(dma, iotlb_syncs_per_unmap)
  * One iotlb_sync_map per iommu_map() (VT-d has the callback, and flushes
  * there in the testbed's caching mode): both backends map a physically
  * scattered buffer run by run, so the iommu:map records and the
- * iotlb_sync_map records pair one to one, with the same ranges.
+ * iotlb_sync_map records pair one to one, with the same ranges.  Both
+ * events are filtered to the test's IOVA range: other users of the IOMMU
+ * API on the machine (the DMA API) map and sync too.
  */
 #define SYNC_MAP_PAGES 64
+#define SYNC_MAP_FILTER "iova >= 0x40000000 && iova < 0x40040000"
 
 TEST_F(dma, iotlb_sync_map_per_map)
 {
@@ -396,6 +401,8 @@ TEST_F(dma, iotlb_sync_map_per_map)
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(1, tracefs_event_exists("iommu", "iotlb_sync_map"));
+	ASSERT_EQ(0, tracefs_write("events/iommu/map/filter", SYNC_MAP_FILTER));
+	ASSERT_EQ(0, tracefs_write("events/iommu/iotlb_sync_map/filter", SYNC_MAP_FILTER));
 	ASSERT_EQ(0, tracefs_event_enable("iommu", "map", 1));
 	ASSERT_EQ(0, tracefs_event_enable("iommu", "iotlb_sync_map", 1));
 	ASSERT_EQ(0, vdev_map(&self->dev, buf, IOVA, len)) TH_LOG("%s", self->dev.err);
