@@ -361,4 +361,87 @@ TEST_F(ioas_events, copy)
 	EXPECT_FIELD("iommufd_ioas_copy", 1, "dst_ioas_id", BAD_ID);
 }
 
+#define DESTROY "iommufd_object_destroy"
+
+/* The index of the destroy record of object @id, -1 if there is none. */
+static int destroy_record(const char *trace, __u32 id)
+{
+	int i, n = trace_count(trace, DESTROY);
+	long long v;
+
+	for (i = 0; i < n; i++)
+		if (!trace_field(trace, DESTROY, i, "id", &v) && v == id)
+			return i;
+	return -1;
+}
+
+static void expect_destroy(struct __test_metadata *_metadata, const char *trace, __u32 id,
+			   const char *type, int closing)
+{
+	int i = destroy_record(trace, id);
+	unsigned long long ts;
+	char got[32] = "";
+	long long v = -1;
+	int pid = 0;
+
+	ASSERT_LE(0, i) TH_LOG("no %s record of id %u; trace:\n%s", DESTROY, id, trace);
+	if (type) {
+		EXPECT_EQ(0, trace_field_str(trace, DESTROY, i, "type", got, sizeof(got)));
+		EXPECT_STREQ(type, got);
+	}
+	EXPECT_EQ(0, trace_field(trace, DESTROY, i, "closing", &v));
+	EXPECT_EQ(closing, v);
+	EXPECT_EQ(0, trace_record_time(trace, DESTROY, i, &pid, &ts));
+	EXPECT_EQ(getpid(), pid);
+}
+
+/*
+ * iommufd_object_destroy: one record per object that goes, whoever drops it
+ * (IOMMU_DESTROY, iommufd for an automatic HWPT, the close of the file), and
+ * none for a destroy that fails.
+ */
+TEST_F(ioas_events, object_destroy)
+{
+	__u32 ioas2, ioas3, ioas4;
+	int fd2;
+
+	ASSERT_EQ(0, _test_ioctl_ioas_alloc(self->fd, &ioas2));
+	ASSERT_EQ(0, _test_ioctl_destroy(self->fd, ioas2));
+	/* refused: no such ID, and an IOAS the mock device's HWPT holds */
+	ASSERT_EQ(-1, _test_ioctl_destroy(self->fd, BAD_ID));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(-1, _test_ioctl_destroy(self->fd, self->ioas_id));
+	ASSERT_EQ(EBUSY, errno);
+	read_trace();
+	ASSERT_COUNT(DESTROY, 1);
+	expect_destroy(_metadata, self->trace, ioas2, "ioas", 0);
+
+	/*
+	 * The selftest device object: its iommufd device goes with it, and the
+	 * automatic HWPT it was attached to goes when that device detaches.
+	 */
+	ASSERT_EQ(0, tracefs_clear());
+	ASSERT_EQ(0, tracefs_event_enable("iommufd", DESTROY, 1));
+	ASSERT_EQ(0, _test_ioctl_destroy(self->fd, self->stdev_id));
+	read_trace();
+	ASSERT_COUNT(DESTROY, 3);
+	expect_destroy(_metadata, self->trace, self->stdev_id, NULL, 0);
+	expect_destroy(_metadata, self->trace, self->idev_id, "device", 0);
+	expect_destroy(_metadata, self->trace, self->hwpt_id, "hwpt_paging", 0);
+	self->stdev_id = 0;
+
+	/* What is left when a file is closed: closing=1, ids of that file */
+	fd2 = open("/dev/iommu", O_RDWR);
+	ASSERT_NE(-1, fd2);
+	ASSERT_EQ(0, _test_ioctl_ioas_alloc(fd2, &ioas3));
+	ASSERT_EQ(0, _test_ioctl_ioas_alloc(fd2, &ioas4));
+	ASSERT_EQ(0, tracefs_clear());
+	ASSERT_EQ(0, tracefs_event_enable("iommufd", DESTROY, 1));
+	ASSERT_EQ(0, close(fd2));
+	read_trace();
+	ASSERT_COUNT(DESTROY, 2);
+	expect_destroy(_metadata, self->trace, ioas3, "ioas", 1);
+	expect_destroy(_metadata, self->trace, ioas4, "ioas", 1);
+}
+
 TEST_HARNESS_MAIN
