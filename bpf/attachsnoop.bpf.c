@@ -150,26 +150,32 @@ int BPF_PROG(dev_detach, const struct iommufd_device___s *idev, __u32 pasid, __u
 	return device_event(AS_DETACH, idev, pasid, pt_id, ret);
 }
 
-/* @hwpt is __nullable: non-NULL iff ret == 0; @cmd is the kernel copy of the argument */
+/*
+ * @hwpt is __nullable: non-NULL iff ret == 0.  @cmd is __nullable too: the
+ * kernel copy of IOMMU_HWPT_ALLOC's argument, NULL for an automatic HWPT.
+ */
 SEC("tp_btf/iommufd_hwpt_alloc")
-int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
+int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt, __u32 dev_id, __u32 pt_id,
 	     const struct iommu_hwpt_alloc___s *cmd, int ret)
 {
 	struct event *e;
 
-	if (!cmd)
-		return 0;
 	e = tp_event(AS_HWPT_ALLOC, ret);
 	if (!e)
 		return 0;
 	if (hwpt)
 		e->hwpt_id = BPF_CORE_READ(hwpt, obj.id);
-	e->dev_id = BPF_CORE_READ(cmd, dev_id);
-	e->pt_id = BPF_CORE_READ(cmd, pt_id);
-	e->flags = BPF_CORE_READ(cmd, flags);
-	e->data_type = BPF_CORE_READ(cmd, data_type);
-	if (bpf_core_field_exists(cmd->fault_id))
-		e->fault_id = BPF_CORE_READ(cmd, fault_id);
+	e->dev_id = dev_id;
+	e->pt_id = pt_id;
+	e->flags = e->data_type = e->fault_id = 0;
+	if (cmd) {
+		e->flags = BPF_CORE_READ(cmd, flags);
+		e->data_type = BPF_CORE_READ(cmd, data_type);
+		if (bpf_core_field_exists(cmd->fault_id))
+			e->fault_id = BPF_CORE_READ(cmd, fault_id);
+	} else {
+		e->automatic = 1;
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

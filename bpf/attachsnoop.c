@@ -388,6 +388,8 @@ static void print_human(const struct event *e, const struct line *l)
 	detail_add(det, sizeof(det), "pt", l->pt_id);
 	if (!l->hwpt)
 		detail_add(det, sizeof(det), "hwpt", l->hwpt_id);
+	if (l->hwpt && e->automatic)	/* iommufd chose it for an IOAS attach */
+		snprintf(det + strlen(det), sizeof(det) - strlen(det), " auto");
 	if (e->lat_ns)	/* 7 columns: tenths below 10 ms */
 		snprintf(lat, sizeof(lat), e->lat_ns < 10000000 ? "%.1f" : "%.0f",
 			 e->lat_ns / 1000.0);
@@ -438,6 +440,7 @@ static void print_json(const struct event *e, const struct line *l)
 		json_id(&j, "flags", e->flags);
 		json_id(&j, "data_type", e->data_type);
 		json_id(&j, "fault_id", e->fault_id);
+		json_bool(&j, "automatic", e->automatic);
 	}
 	json_int(&j, "ret", e->ret);
 	if (e->ret < 0)

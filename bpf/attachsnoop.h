@@ -45,7 +45,8 @@ struct event {
 	__u32 fault_id;
 	__u8 kind;		/* enum as_kind */
 	__u8 arg_ok;		/* arg[] holds the user struct */
-	__u8 pad[6];
+	__u8 automatic;		/* iommufd_hwpt_alloc: an automatic HWPT */
+	__u8 pad[5];
 	char comm[TASK_COMM_LEN];
 	char fdname[FDNAME_LEN];	/* dentry name of fd (/dev/vfio/N: the group) */
 	__u8 arg[ARG_LEN];	/* the user struct at the ioctl's exit */

@@ -390,22 +390,22 @@ int BPF_PROG(flush_all, struct iommu_domain *domain)
 
 /* ---- HWPT: allocation (HWPT -> IOAS), invalidation ---- */
 
+/* IOMMU_HWPT_ALLOC and automatic HWPTs alike: pt_id is the IOAS of a paging HWPT */
 SEC("tp_btf/iommufd_hwpt_alloc")
-int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt,
+int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt, __u32 dev_id, __u32 pt_id,
 	     const struct iommu_hwpt_alloc___s *cmd, int ret)
 {
+	__u32 pt = pt_id;
 	__u64 id;
-	__u32 pt;
 
 	/*
 	 * @hwpt is __nullable (NULL on failure): the verifier keeps this test.
 	 * A series kernel without the annotation lets it drop the test, so the
 	 * read goes through the fault-safe CO-RE path all the same.
 	 */
-	if (ret || !hwpt || !cmd)
+	if (ret || !hwpt)
 		return 0;
 	id = hwpt_key(BPF_CORE_READ(hwpt, obj.id));
-	pt = cmd->pt_id;
 	bpf_map_update_elem(&hwpt_ioas, &id, &pt, BPF_ANY);
 	return 0;
 }

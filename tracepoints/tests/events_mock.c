@@ -217,8 +217,9 @@ static void read_one_fault(struct __test_metadata *_metadata,
  * Attach, replace and detach of a mock device. pt_id is the ID out of the
  * call: the automatic HWPT an IOAS was resolved to, not the IOAS. Detach
  * reports the HWPT the device left. A failed replace reports the ID asked
- * for and the error. Automatic HWPTs are not reported by iommufd_hwpt_alloc,
- * which is for IOMMU_HWPT_ALLOC only: the attach records are where they show.
+ * for and the error. An automatic HWPT is reported by iommufd_hwpt_alloc
+ * with automatic=1, and by iommufd_object_destroy when its last device
+ * leaves it.
  */
 TEST_F(mock_events, attach_replace_detach)
 {
@@ -228,12 +229,20 @@ TEST_F(mock_events, attach_replace_detach)
 	enable_event("iommufd", "iommufd_device_replace");
 	enable_event("iommufd", "iommufd_device_detach");
 	enable_event("iommufd", "iommufd_hwpt_alloc");
+	enable_event("iommufd", "iommufd_object_destroy");
 
 	clear_trace();
 	setup_mock_dev(_metadata, self);
 	ASSERT_NE(self->ioas_id, self->hwpt_id);
 	read_trace();
-	ASSERT_COUNT("iommufd_hwpt_alloc", 0);
+	ASSERT_COUNT("iommufd_hwpt_alloc", 1);
+	ASSERT_FIELD("iommufd_hwpt_alloc", 0, "hwpt_id", self->hwpt_id);
+	ASSERT_FIELD("iommufd_hwpt_alloc", 0, "dev_id", self->idev_id);
+	ASSERT_FIELD("iommufd_hwpt_alloc", 0, "pt_id", self->ioas_id);
+	ASSERT_FIELD("iommufd_hwpt_alloc", 0, "automatic", 1);
+	ASSERT_FIELD("iommufd_hwpt_alloc", 0, "flags", 0);
+	ASSERT_FIELD("iommufd_hwpt_alloc", 0, "ret", 0);
+	ASSERT_FIELD_STR("iommufd_hwpt_alloc", 0, "type", "paging");
 	ASSERT_COUNT("iommufd_device_attach", 1);
 	ASSERT_COUNT("iommufd_device_replace", 0);
 	ASSERT_COUNT("iommufd_device_detach", 0);
@@ -247,6 +256,10 @@ TEST_F(mock_events, attach_replace_detach)
 	test_cmd_mock_domain_replace(self->stdev_id, hwpt2);
 	read_trace();
 	/* The automatic HWPT left behind is destroyed, not "detached" */
+	ASSERT_COUNT("iommufd_object_destroy", 1);
+	ASSERT_FIELD("iommufd_object_destroy", 0, "id", self->hwpt_id);
+	ASSERT_FIELD_STR("iommufd_object_destroy", 0, "type", "hwpt_paging");
+	ASSERT_FIELD("iommufd_object_destroy", 0, "closing", 0);
 	ASSERT_COUNT("iommufd_device_replace", 1);
 	ASSERT_COUNT("iommufd_device_attach", 0);
 	ASSERT_COUNT("iommufd_device_detach", 0);
@@ -261,7 +274,10 @@ TEST_F(mock_events, attach_replace_detach)
 						   self->ioas_id, &hwpt3));
 	ASSERT_NE(self->ioas_id, hwpt3);
 	read_trace();
-	ASSERT_COUNT("iommufd_hwpt_alloc", 0);
+	ASSERT_COUNT("iommufd_hwpt_alloc", 1);
+	ASSERT_FIELD("iommufd_hwpt_alloc", 0, "hwpt_id", hwpt3);
+	ASSERT_FIELD("iommufd_hwpt_alloc", 0, "automatic", 1);
+	ASSERT_COUNT("iommufd_object_destroy", 0);
 	ASSERT_COUNT("iommufd_device_replace", 1);
 	ASSERT_FIELD("iommufd_device_replace", 0, "pt_id", hwpt3);
 	ASSERT_FIELD("iommufd_device_replace", 0, "ret", 0);
@@ -344,6 +360,7 @@ TEST_F(mock_events, hwpt_alloc_nested)
 	ASSERT_FIELD(ev, 0, "flags", IOMMU_HWPT_ALLOC_NEST_PARENT);
 	ASSERT_FIELD(ev, 0, "data_type", IOMMU_HWPT_DATA_NONE);
 	ASSERT_FIELD(ev, 0, "fault_id", 0);
+	ASSERT_FIELD(ev, 0, "automatic", 0);
 	ASSERT_FIELD(ev, 0, "ret", 0);
 
 	ASSERT_FIELD(ev, 1, "hwpt_id", nested);

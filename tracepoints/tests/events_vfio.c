@@ -429,11 +429,43 @@ TEST_F(dma, iotlb_sync_map_per_map)
 }
 
 /*
+ * The automatic HWPT of an attach to an IOAS: one hwpt_alloc record with
+ * automatic=1 for the HWPT the attach record names, on that IOAS, and one
+ * iommufd_object_destroy of it when the device goes.
+ */
+static void expect_auto_hwpt(struct __test_metadata *_metadata, const char *trace,
+			     long long ioas_id)
+{
+	long long hwpt = field(_metadata, trace, "iommufd_device_attach", 0, "pt_id");
+	int i, n = trace_count(trace, "iommufd_object_destroy"), found = 0;
+	char type[32] = "";
+	long long v;
+
+	ASSERT_EQ(1, trace_count(trace, "iommufd_hwpt_alloc"));
+	EXPECT_EQ(1, field(_metadata, trace, "iommufd_hwpt_alloc", 0, "automatic"));
+	EXPECT_EQ(hwpt, field(_metadata, trace, "iommufd_hwpt_alloc", 0, "hwpt_id"));
+	EXPECT_EQ(ioas_id, field(_metadata, trace, "iommufd_hwpt_alloc", 0, "pt_id"));
+	EXPECT_EQ(field(_metadata, trace, "iommufd_device_attach", 0, "dev_id"),
+		  field(_metadata, trace, "iommufd_hwpt_alloc", 0, "dev_id"));
+	EXPECT_EQ(0, field(_metadata, trace, "iommufd_hwpt_alloc", 0, "ret"));
+	EXPECT_EQ(0, field(_metadata, trace, "iommufd_hwpt_alloc", 0, "flags"));
+	for (i = 0; i < n; i++) {
+		if (trace_field(trace, "iommufd_object_destroy", i, "id", &v) || v != hwpt)
+			continue;
+		if (!trace_field_str(trace, "iommufd_object_destroy", i, "type", type,
+				     sizeof(type)) && !strcmp(type, "hwpt_paging"))
+			found++;
+	}
+	EXPECT_EQ(1, found) TH_LOG("destroy records of HWPT %lld: %d", hwpt, found);
+}
+
+/*
  * compat: the group on iommufd's container; vfio binds and attaches the
  * device to the compat IOAS through iommufd, as for a cdev.  The type1
  * events (when this kernel has them) stay silent.
  */
-static void expect_compat_attach(struct __test_metadata *_metadata, const char *trace, bool t1)
+static void expect_compat_attach(struct __test_metadata *_metadata, const char *trace, bool t1,
+				 long long ioas_id)
 {
 	ASSERT_EQ(1, trace_count(trace, "iommufd_device_attach"));
 	ASSERT_EQ(1, trace_count(trace, "iommufd_device_detach"));
@@ -444,12 +476,13 @@ static void expect_compat_attach(struct __test_metadata *_metadata, const char *
 		  field(_metadata, trace, "iommufd_device_detach", 0, "pt_id"));
 	if (t1)
 		EXPECT_EQ(0, trace_count(trace, "vfio_iommu_type1_attach_group"));
+	expect_auto_hwpt(_metadata, trace, ioas_id);
 }
 
 /* Attach and detach of the device are recorded with the right ids. */
 TEST_F(dma, attach_detach_records)
 {
-	uint32_t dev_id = self->dev.dev_id, hwpt = self->dev.hwpt_id;
+	uint32_t dev_id = self->dev.dev_id, hwpt = self->dev.hwpt_id, ioas;
 	int group = self->dev.group_id;
 	/* not on a kernel without type1 (the compat flavour) */
 	bool t1 = tracefs_event_exists("vfio_iommu_type1", "vfio_iommu_type1_attach_group") == 1;
@@ -463,6 +496,7 @@ TEST_F(dma, attach_detach_records)
 	ASSERT_EQ(0, vdev_open(&d2, bdf(), variant->backend)) TH_LOG("%s", d2.err);
 	dev_id = d2.dev_id;
 	hwpt = d2.hwpt_id;
+	ioas = d2.ioas_id;
 	group = d2.group_id;
 	vdev_close(&d2);
 	tracefs_event_enable("iommufd", NULL, 0);
@@ -479,15 +513,10 @@ TEST_F(dma, attach_detach_records)
 		EXPECT_FIELD(0, "iommufd_device_attach", 0, "ret");
 		EXPECT_FIELD(dev_id, "iommufd_device_detach", 0, "dev_id");
 		EXPECT_FIELD(hwpt, "iommufd_device_detach", 0, "pt_id");
-		/*
-		 * iommufd_hwpt_alloc reports IOMMU_HWPT_ALLOC only: the HWPT
-		 * the kernel creates for an IOAS on attach is seen as the
-		 * attach record's pt_id.
-		 */
-		EXPECT_EQ(0, trace_count(self->trace, "iommufd_hwpt_alloc"));
+		expect_auto_hwpt(_metadata, self->trace, ioas);
 		EXPECT_EQ(0, trace_count(self->trace, "vfio_iommu_type1_attach_group"));
 	} else if (variant->backend == VDEV_COMPAT) {
-		expect_compat_attach(_metadata, self->trace, t1);
+		expect_compat_attach(_metadata, self->trace, t1, ioas);
 	} else {
 		ASSERT_EQ(1, trace_count(self->trace, "vfio_iommu_type1_attach_group"));
 		ASSERT_EQ(1, trace_count(self->trace, "vfio_iommu_type1_detach_group"));

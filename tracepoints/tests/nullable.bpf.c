@@ -40,6 +40,7 @@ int event##__##idx##__tested(__u64 *ctx)				\
 
 NULLABLE(iommufd_ioas_copy, 0, struct iommufd_ioas___s, obj.id)
 NULLABLE(iommufd_hwpt_alloc, 0, struct iommufd_hw_pagetable___s, obj.id)
+NULLABLE(iommufd_hwpt_alloc, 3, struct iommu_hwpt_alloc___s, flags)
 NULLABLE(iommufd_hwpt_invalidate, 0, struct iommufd_hw_pagetable___s, obj.id)
 NULLABLE(iopf_response, 1, struct iopf_group___s, last_fault.fault.prm.grpid)
 
