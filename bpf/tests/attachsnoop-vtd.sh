@@ -106,18 +106,23 @@ py = [("iommufd", "bind", None, D, None, None, None, True),
       ("iommufd", "hwpt_alloc", None, D, None, I, H, True),
       ("iommufd", "hwpt_alloc", errno.errorcode.get(ids["bad_alloc"]), D, None, 99999, None,
        True),
-      ("iommufd", "attach", None, D, None, H, None, True),
-      ("iommufd", "replace", None, D, None, A, None, True),
+      ("iommufd", "attach", None, D, None, H, None, True)]
+# tracepoint mode: the replace onto the IOAS allocates its automatic HWPT
+if tp:
+    py.append(("iommufd", "hwpt_alloc", None, D, None, I, A, True))
+py += [("iommufd", "replace", None, D, None, A, None, True),
       ("iommufd", "detach", None, D, None, A, None, True),
       ("iommufd", "attach", E, D, None, 99999, None, True)]
 if not tp:
     py.append(("iommufd", "close", None, D, None, None, None, False))
 if tp:
-    # dmaprobe binds, attaches to its IOAS, detaches; ids are its own.
-    # compat: vfio attaches the group's device to the compat IOAS itself
-    dp = [("iommufd", "bind"), ("iommufd", "attach"), ("iommufd", "detach")]
+    # dmaprobe binds, attaches to its IOAS (a new automatic HWPT), detaches;
+    # ids are its own. compat: vfio attaches the group's device to the
+    # compat IOAS itself
+    dp = [("iommufd", "bind"), ("iommufd", "hwpt_alloc"), ("iommufd", "attach"),
+          ("iommufd", "detach")]
     dp += [("type1", "attach_group"), ("type1", "detach_group")] if C == "type1" else \
-          [("iommufd", "attach"), ("iommufd", "detach")]
+          [("iommufd", "hwpt_alloc"), ("iommufd", "attach"), ("iommufd", "detach")]
 else:
     dp = [("iommufd", "bind"), ("iommufd", "attach"), ("iommufd", "detach"),
           ("iommufd", "close"), ("type1", "set_container"), ("type1", "set_iommu"),
@@ -132,7 +137,7 @@ if got != dp:
 for i, r in enumerate(seq("dmaprobe")):
     # compat's attach and detach come with the group's device fd (open,
     # close), not from an attach ioctl: no latency to measure
-    timed = not (tp and C != "type1" and i >= 3)
+    timed = not (tp and C != "type1" and i >= 4)
     if r["ret"] != 0:
         err.append("dmaprobe: %s ret %d" % (r["event"], r["ret"]))
     if r["backend"] == "type1" and r["group_id"] != group:
