@@ -324,8 +324,7 @@ int BPF_PROG(t1_pin, void *dma, __u64 iova, __u64 npages, int ret)
 	return pinned(TOP_TYPE1, ret);
 }
 
-SEC("tp_btf/iommufd_pages_unpin")
-int BPF_PROG(unpin, void *pages, __u64 npages, int ret)
+static __always_inline int unpinned(__u32 backend, __u64 npages)
 {
 	struct top_cur *c = cur_active();
 	struct top_stats *s;
@@ -335,10 +334,23 @@ int BPF_PROG(unpin, void *pages, __u64 npages, int ret)
 		c->nested = 1;
 		return 0;
 	}
-	s = idle_row(TOP_IOMMUFD);
+	s = idle_row(backend);
 	if (s)
 		ADD(s->unpinned, npages);
 	return 0;
+}
+
+SEC("tp_btf/iommufd_pages_unpin")
+int BPF_PROG(unpin, void *pages, __u64 npages, int ret)
+{
+	return unpinned(TOP_IOMMUFD, npages);
+}
+
+/* type1: pages whose pin was dropped (a run may hold reserved pfns) */
+SEC("tp_btf/vfio_iommu_type1_unpin_pages")
+int BPF_PROG(t1_unpin, void *dma, __u64 iova, __u64 npages, long unpinned_pages)
+{
+	return unpinned(TOP_TYPE1, unpinned_pages > 0 ? unpinned_pages : 0);
 }
 
 SEC("tp_btf/iotlb_sync")

@@ -48,6 +48,7 @@ static size_t prog_table(struct ioasid_top_bpf *o, struct prog_desc *t)
 		{ o->progs.pin, "iommufd_pages_pin", ROLE_TP_OPT },
 		{ o->progs.unpin, "iommufd_pages_unpin", ROLE_TP_OPT },
 		{ o->progs.t1_pin, "vfio_iommu_type1_pin_pages", ROLE_TP_OPT },
+		{ o->progs.t1_unpin, "vfio_iommu_type1_unpin_pages", ROLE_TP_OPT },
 		{ o->progs.iotlb_sync, "iotlb_sync", ROLE_TP_OPT },
 		{ o->progs.flush_all, "flush_iotlb_all", ROLE_TP_OPT },
 		{ o->progs.hwpt_alloc, "iommufd_hwpt_alloc", ROLE_TP_OPT },

@@ -187,6 +187,34 @@ static bool caller_is(struct __test_metadata *_metadata, const char *trace, cons
 #define EXPECT_CALLER(ev, nth) \
 	EXPECT_TRUE(caller_is(_metadata, self->trace, ev, nth, variant->caller))
 
+/*
+ * type1: the pin batches pinned @pages pages and the unpin records, one per
+ * physically contiguous run, gave back as many, all inside the mapped range.
+ */
+static void expect_pins_balanced(struct __test_metadata *_metadata, const char *trace,
+				 long long pages)
+{
+	const char *pin = "vfio_iommu_type1_pin_pages", *unpin = "vfio_iommu_type1_unpin_pages";
+	long long pinned = 0, unpinned = 0, npages = 0, iova;
+	int i, n = trace_count(trace, pin), runs = trace_count(trace, unpin);
+
+	for (i = 0; i < n; i++)
+		pinned += field(_metadata, trace, pin, i, "ret");
+	for (i = 0; i < runs; i++) {
+		unpinned += field(_metadata, trace, unpin, i, "unpinned");
+		npages += field(_metadata, trace, unpin, i, "npages");
+		iova = field(_metadata, trace, unpin, i, "iova");
+		EXPECT_LE((long long)IOVA, iova);
+		EXPECT_GT((long long)(IOVA + NMAPS * SZ_64K), iova);
+	}
+	TH_LOG("type1: %d pin batches pinned %lld pages, %d unpin runs gave back %lld",
+	       n, pinned, runs, unpinned);
+	EXPECT_LE(1, runs);
+	EXPECT_EQ(pages, pinned);
+	EXPECT_EQ(pages, unpinned);
+	EXPECT_EQ(pages, npages);
+}
+
 /* NMAPS maps then NMAPS unmaps: one start and one end record each, in order. */
 TEST_F(dma, map_unmap_records)
 {
@@ -233,6 +261,8 @@ TEST_F(dma, map_unmap_records)
 	for (i = 1; i < NMAPS; i++)
 		EXPECT_LE(rec_time(_metadata, self->trace, variant->map, i - 1),
 			  rec_time(_metadata, self->trace, variant->map_start, i));
+	if (variant->backend == VDEV_TYPE1)
+		expect_pins_balanced(_metadata, self->trace, NMAPS * SZ_64K / SZ_4K);
 }
 
 /*
