@@ -68,7 +68,7 @@ struct {
  * lookups too run in the process: invalidate, fault response).
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* a close in a kworker leaves its entries */
 	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, __u32);
@@ -402,7 +402,18 @@ int BPF_PROG(flush_all, struct iommu_domain *domain)
 
 /* ---- HWPT: allocation (HWPT -> IOAS), invalidation ---- */
 
-/* IOMMU_HWPT_ALLOC and automatic HWPTs alike: pt_id is the IOAS of a paging HWPT */
+static __always_inline __u64 ioas_of_hwpt(__u32 hwpt_id)
+{
+	__u64 key = hwpt_key(hwpt_id);
+	__u32 *pt = bpf_map_lookup_elem(&hwpt_ioas, &key);
+
+	return pt ? *pt : 0;
+}
+
+/*
+ * IOMMU_HWPT_ALLOC and automatic HWPTs alike: pt_id is the IOAS of a paging
+ * HWPT; a nested HWPT's is its parent's (0 when the parent is a vIOMMU).
+ */
 SEC("tp_btf/iommufd_hwpt_alloc")
 int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt, __u32 dev_id, __u32 pt_id,
 	     const struct iommu_hwpt_alloc___s *cmd, int ret)
@@ -417,17 +428,23 @@ int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt, __u32 dev_
 	 */
 	if (ret || !hwpt)
 		return 0;
+	if (bpf_core_enum_value_exists(enum iommufd_object_type___s, IOMMUFD_OBJ_HWPT_NESTED___s) &&
+	    BPF_CORE_READ(hwpt, obj.type) ==
+	    bpf_core_enum_value(enum iommufd_object_type___s, IOMMUFD_OBJ_HWPT_NESTED___s))
+		pt = ioas_of_hwpt(pt_id);
 	id = hwpt_key(BPF_CORE_READ(hwpt, obj.id));
 	bpf_map_update_elem(&hwpt_ioas, &id, &pt, BPF_ANY);
 	return 0;
 }
 
-static __always_inline __u64 ioas_of_hwpt(__u32 hwpt_id)
+/* IDs are reused: a destroyed HWPT's entry goes (any object's id: a miss is cheap) */
+SEC("tp_btf/iommufd_object_destroy")
+int BPF_PROG(obj_destroy, void *ictx, const struct iommufd_object___s *obj, bool closing)
 {
-	__u64 key = hwpt_key(hwpt_id);
-	__u32 *pt = bpf_map_lookup_elem(&hwpt_ioas, &key);
+	__u64 id = hwpt_key(BPF_CORE_READ(obj, id));
 
-	return pt ? *pt : 0;
+	bpf_map_delete_elem(&hwpt_ioas, &id);
+	return 0;
 }
 
 /* @hwpt is __nullable (lookup failed): the command names it in every case */

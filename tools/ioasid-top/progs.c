@@ -52,6 +52,7 @@ static size_t prog_table(struct ioasid_top_bpf *o, struct prog_desc *t)
 		{ o->progs.iotlb_sync, "iotlb_sync", ROLE_TP_OPT },
 		{ o->progs.flush_all, "flush_iotlb_all", ROLE_TP_OPT },
 		{ o->progs.hwpt_alloc, "iommufd_hwpt_alloc", ROLE_TP_OPT },
+		{ o->progs.obj_destroy, "iommufd_object_destroy", ROLE_TP_OPT },
 		{ o->progs.hwpt_inval, "iommufd_hwpt_invalidate", ROLE_TP_OPT },
 		{ o->progs.fault_queue, "iommufd_fault_queue", ROLE_TP_OPT },
 		{ o->progs.fault_respond, "iommufd_fault_respond", ROLE_TP_OPT },
