@@ -388,15 +388,15 @@ static void print_human(const struct event *e, const struct line *l)
 	detail_add(det, sizeof(det), "pt", l->pt_id);
 	if (!l->hwpt)
 		detail_add(det, sizeof(det), "hwpt", l->hwpt_id);
-	if (l->hwpt && e->automatic)	/* iommufd chose it for an IOAS attach */
-		snprintf(det + strlen(det), sizeof(det) - strlen(det), " auto");
 	if (e->lat_ns)	/* 7 columns: tenths below 10 ms */
 		snprintf(lat, sizeof(lat), e->lat_ns < 10000000 ? "%.1f" : "%.0f",
 			 e->lat_ns / 1000.0);
 	else
 		snprintf(lat, sizeof(lat), "-");
-	printf("%-7u %-12.12s %-7s %-15s %-7s %7s %s\n", e->pid, e->comm, l->backend, l->event,
-	       ret_str(e->ret, r, sizeof(r)), lat, det);
+	/* an automatic HWPT (iommufd allocated it for an attach to an IOAS) */
+	printf("%-7u %-12.12s %-7s %-15s %-7s %7s %s\n", e->pid, e->comm, l->backend,
+	       l->hwpt && e->automatic ? "hwpt_auto" : l->event, ret_str(e->ret, r, sizeof(r)),
+	       lat, det);
 	fflush(stdout);
 }
 
