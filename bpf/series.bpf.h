@@ -87,15 +87,16 @@ struct vfio_iommu_type1_dma_map___s {
 
 /* ---- iommufd objects: the id user space knows them by ---- */
 
-struct iommufd_object___s {
-	unsigned int id;
-	int type;		/* enum iommufd_object_type */
-} __attribute__((preserve_access_index));
-
 /* Its value is the kernel's, read with bpf_core_enum_value() */
 enum iommufd_object_type___s {
 	IOMMUFD_OBJ_HWPT_NESTED___s = 3,	/* 6.12 and 7.3 */
 };
+
+struct iommufd_object___s {
+	unsigned int id;
+	/* an enum: CO-RE matches a field's enum type by name, never an int */
+	enum iommufd_object_type___s type;
+} __attribute__((preserve_access_index));
 
 struct iommufd_ioas___s {
 	struct iommufd_object___s obj;
