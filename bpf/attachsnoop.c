@@ -598,8 +598,8 @@ static void print_banner(int sys)
 	FILE *f = bpftool_banner(opts.json, "iommufd and VFIO type1 attach/detach");
 
 	if (mode == MODE_TP) {
-		fprintf(f, "mode: tracepoint (iommufd_device_*, iommufd_hwpt_alloc, "
-			"vfio_iommu_type1_*_group)\n");
+		fprintf(f, "mode: tracepoint (iommufd_device_*, iommufd_hwpt_alloc,\n"
+			"  vfio_iommu_type1_*_group)\n");
 		bpftool_unloaded_note(f, false);
 		if (no_handlers)
 			fprintf(f, "  no BTF for the iommufd/VFIO ioctl handlers: latency and bind "
