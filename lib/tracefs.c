@@ -248,6 +248,17 @@ int trace_field(const char *buf, const char *event, int nth, const char *key, lo
 	return end == v || errno ? -ENOENT : 0;
 }
 
+int trace_find(const char *buf, const char *event, const char *key, long long val)
+{
+	int i, n = trace_count(buf, event);
+	long long v;
+
+	for (i = 0; i < n; i++)
+		if (!trace_field(buf, event, i, key, &v) && v == val)
+			return i;
+	return -1;
+}
+
 /* Copy @src up to the first character of @stop into @out (truncating). */
 static void copy_span(const char *src, const char *stop, char *out, size_t len)
 {

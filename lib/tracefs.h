@@ -48,6 +48,8 @@ int trace_count(const char *buf, const char *event);
  */
 int trace_field(const char *buf, const char *event, int nth, const char *key,
 		long long *val);
+/* The first record of @event whose field @key is @val: its index, or -1. */
+int trace_find(const char *buf, const char *event, const char *key, long long val);
 /* The same for a field printed as a word (e.g. code=success). */
 int trace_field_str(const char *buf, const char *event, int nth, const char *key,
 		    char *out, size_t len);

@@ -363,22 +363,10 @@ TEST_F(ioas_events, copy)
 
 #define DESTROY "iommufd_object_destroy"
 
-/* The index of the destroy record of object @id, -1 if there is none. */
-static int destroy_record(const char *trace, __u32 id)
-{
-	int i, n = trace_count(trace, DESTROY);
-	long long v;
-
-	for (i = 0; i < n; i++)
-		if (!trace_field(trace, DESTROY, i, "id", &v) && v == id)
-			return i;
-	return -1;
-}
-
 static void expect_destroy(struct __test_metadata *_metadata, const char *trace, __u32 id,
 			   const char *type, int closing)
 {
-	int i = destroy_record(trace, id);
+	int i = trace_find(trace, DESTROY, "id", id);
 	unsigned long long ts;
 	char got[32] = "";
 	long long v = -1;

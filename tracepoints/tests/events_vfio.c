@@ -467,9 +467,8 @@ static void expect_auto_hwpt(struct __test_metadata *_metadata, const char *trac
 			     long long ioas_id)
 {
 	long long hwpt = field(_metadata, trace, "iommufd_device_attach", 0, "pt_id");
-	int i, n = trace_count(trace, "iommufd_object_destroy"), found = 0;
+	int i = trace_find(trace, "iommufd_object_destroy", "id", hwpt);
 	char type[32] = "";
-	long long v;
 
 	ASSERT_EQ(1, trace_count(trace, "iommufd_hwpt_alloc"));
 	EXPECT_EQ(1, field(_metadata, trace, "iommufd_hwpt_alloc", 0, "automatic"));
@@ -479,14 +478,10 @@ static void expect_auto_hwpt(struct __test_metadata *_metadata, const char *trac
 		  field(_metadata, trace, "iommufd_hwpt_alloc", 0, "dev_id"));
 	EXPECT_EQ(0, field(_metadata, trace, "iommufd_hwpt_alloc", 0, "ret"));
 	EXPECT_EQ(0, field(_metadata, trace, "iommufd_hwpt_alloc", 0, "flags"));
-	for (i = 0; i < n; i++) {
-		if (trace_field(trace, "iommufd_object_destroy", i, "id", &v) || v != hwpt)
-			continue;
-		if (!trace_field_str(trace, "iommufd_object_destroy", i, "type", type,
-				     sizeof(type)) && !strcmp(type, "hwpt_paging"))
-			found++;
-	}
-	EXPECT_EQ(1, found) TH_LOG("destroy records of HWPT %lld: %d", hwpt, found);
+	ASSERT_LE(0, i) TH_LOG("no iommufd_object_destroy of HWPT %lld", hwpt);
+	EXPECT_EQ(0, trace_field_str(trace, "iommufd_object_destroy", i, "type", type,
+				     sizeof(type)));
+	EXPECT_STREQ("hwpt_paging", type);
 }
 
 /*
