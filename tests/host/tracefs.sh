@@ -30,4 +30,7 @@ is "$("$d/t" "$d/trace" iommufd_ioas_map_start 1)" "0 7 5123456789 3" \
 is "$("$d/t" "$d/trace" iommufd_ioas_map_start 2 | cut -d' ' -f1)" -22 \
 	"a line without a header: -EINVAL"
 is "$("$d/t" "$d/trace" iommufd_ioas_map_start 3 | cut -d' ' -f1)" -2 "no such record: -ENOENT"
+is "$("$d/t" "$d/trace" iommufd_ioas_map ioas_id 3)" 1 "trace_find: the record whose field has the value"
+is "$("$d/t" "$d/trace" iommufd_ioas_map iova 0x10000)" 0 "trace_find: a hex field"
+is "$("$d/t" "$d/trace" iommufd_ioas_map ioas_id 2)" -1 "trace_find: none (ioas_id 2 is a _start's): -1"
 done_testing

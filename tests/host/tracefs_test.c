@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Prints what lib/tracefs.c reads out of a trace buffer's text (given as a
- * file) for tests/host/tracefs.sh: "event nth pid ts_ns count" per query.
+ * file) for tests/host/tracefs.sh: "event nth pid ts_ns count" per query;
+ * with KEY VALUE, the index trace_find() gives instead.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +17,17 @@ int main(int argc, char **argv)
 	FILE *f;
 	int pid = 0, ret;
 
-	if (argc != 4 || !(f = fopen(argv[1], "r"))) {
-		fprintf(stderr, "usage: tracefs_test FILE EVENT NTH\n");
+	if ((argc != 4 && argc != 5) || !(f = fopen(argv[1], "r"))) {
+		fprintf(stderr, "usage: tracefs_test FILE EVENT NTH|KEY [VALUE]\n");
 		return 2;
 	}
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = '\0';
 	fclose(f);
+	if (argc == 5) {
+		printf("%d\n", trace_find(buf, argv[2], argv[3], strtoll(argv[4], NULL, 0)));
+		return 0;
+	}
 	ret = trace_record_time(buf, argv[2], atoi(argv[3]), &pid, &ts);
 	printf("%d %d %llu %d\n", ret, pid, ts, trace_count(buf, argv[2]));
 	return 0;
