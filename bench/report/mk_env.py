@@ -1,9 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """mkreport's environment: what the documents say, what this host says,
 what the caller gives (--env, env.json: bench/report/run records the host
-load, cores, TCG thread mode and a dirty tree there), and its table."""
+load, cores and a dirty tree there), the QEMU modes of the boots behind the
+raw documents (their qemu.cmd), and its table."""
 import os
+import re
+import shlex
 import subprocess
+from collections import Counter
 
 from mk_common import slug
 
@@ -35,6 +39,30 @@ def host_cpu():
     except OSError:
         pass
     return None
+
+
+def qemu_modes(raw):
+    """The TCG thread mode and -icount of every boot under RAW, from the
+    qemu.cmd that testbed/run writes per boot: "multi (6 boots); single,
+    icount shift=0,sleep=off (2 boots)", or None when no boot is there."""
+    modes = Counter()
+    for d, _, files in os.walk(raw or ""):
+        if "qemu.cmd" not in files:
+            continue
+        try:
+            with open(os.path.join(d, "qemu.cmd")) as f:
+                argv = shlex.split(f.read())
+        except (OSError, ValueError):
+            continue
+        accel = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "-accel"), "")
+        m = re.search(r"thread=(\w+)", accel)
+        mode = m.group(1) if m else "default"
+        if "-icount" in argv[:-1]:
+            mode += ", icount " + argv[argv.index("-icount") + 1]
+        modes[mode] += 1
+    if not modes:
+        return None
+    return "; ".join(f"{m} ({n} boot{'s' if n > 1 else ''})" for m, n in sorted(modes.items()))
 
 
 def _from_docs(secs):
@@ -73,7 +101,7 @@ def _probe(secs, args, given):
             "kernel_key": key, "qemu": qemu, "cpu": first("cpu"), "cpus": first("cpus"),
             "host_cpu": host_cpu(), "host_cores": os.cpu_count(),
             "host_load_start": None, "host_load_end": None,
-            "tcg_thread": None, "icount": None, "allow_dirty": False,
+            "tcg_thread": qemu_modes(args.get("raw")), "icount": None, "allow_dirty": False,
             "inject_slowdown_pct": None, "commit": commit,
             "commit_dirty": bool(dirty) if commit else None}
 

@@ -237,6 +237,16 @@ like "$md" '^\| host load \(1/5/15 min\) \| start 0\.50 0\.40 0\.30, end 1\.50 0
 like "$md" '^\| TCG thread mode \| multi \|$' "env: TCG thread mode"
 like "$md" '^\| host cores \| 2 \|$' "env: host cores"
 like "$md" '^\| \*\*injected slowdown\*\* \| \*\*iommufd calls made 20% slower' "env: an injected slowdown is said"
+# The TCG mode of each boot, from the qemu.cmd files testbed/run leaves
+# under the raw directory (env.json no longer says it).
+mkdir -p "$d/raw-qemu/bench/vtd" "$d/raw-qemu/bench/mock" "$d/raw-qemu/overhead/boot1"
+cp "$F/raw-abba/"*.json "$d/raw-qemu/"
+printf '%q ' qemu -accel tcg,thread=multi -m 2G >"$d/raw-qemu/bench/vtd/qemu.cmd"
+printf '%q ' qemu -accel tcg,thread=multi -m 2G >"$d/raw-qemu/bench/mock/qemu.cmd"
+printf '%q ' qemu -accel tcg,thread=single -icount shift=0,sleep=off >"$d/raw-qemu/overhead/boot1/qemu.cmd"
+(cd "$d" && mkreport "$d/raw-qemu" r-qemu --no-plots "${ENV[@]}" >/dev/null 2>&1)
+like "$(cat "$d/r-qemu/report.md")" '^\| TCG thread mode \| multi \(2 boots\); single, icount shift=0,sleep=off \(1 boot\) \|$' \
+	"env: every boot's TCG mode and -icount, from its qemu.cmd"
 
 # ---- mkreport: instruction counts (raw-icount: bench/run's icount suite,
 # mapbench-icount.json and fio-icount.json, beside raw-abba's mapbench.json) ----
