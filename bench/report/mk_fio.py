@@ -53,10 +53,18 @@ def _records(rows, traced, sec, notes):
                              ("iotlb_syncs_per_io", "per I/O"),
                              ("map_mean", t.get("unit") or "us"),
                              ("unmap_mean", t.get("unit") or "us")):
+            if metric.endswith("_mean") and _setup_only(t):
+                continue
             if is_num(t.get(metric)):
                 sec.records.append(record("fio", name(t), t["backend"], metric, unit, "lower",
                                           one(t[metric], 1)))
     return cell
+
+
+def _setup_only(t):
+    """A static-mode pass maps its buffers once at setup: its map and unmap
+    latencies are the setup's, not a per-I/O figure."""
+    return t.get("mapmode") == "static"
 
 
 def _iops(s):
@@ -68,7 +76,7 @@ def _tables(groups, cell, sec):
     kt = Table(["case", "N", "IOPS", "clat p50", "clat p99"])
     for rw, qd, nj, mm in groups:
         case = f"{rw}-qd{qd}-j{nj}-{mm}"
-        if mm == "io_uring":
+        if mm.startswith("io_uring"):      # io_uring and io_uring-hipri (polled)
             s = cell.get((case, "kernel", "iops"))
             if s:
                 kt.add(case, s["n"], _iops(s),
@@ -89,7 +97,8 @@ def _tables(groups, cell, sec):
     if t.rows:
         sec.lines += t.md() + ["", not_interleaved_note(sec)]
     if kt.rows:
-        sec.lines += ["", "Kernel nvme driver reference (io_uring):", ""] + kt.md()
+        sec.lines += ["", "Kernel nvme driver reference (io_uring: interrupt-driven, and "
+                      "io_uring-hipri: polled):", ""] + kt.md()
 
 
 def _traced_table(traced, sec):
@@ -97,12 +106,15 @@ def _traced_table(traced, sec):
                 "map mean", "unmap mean"])
     for x in traced:
         u = x.get("unit") or "us"
+        means = (("setup", "setup") if _setup_only(x) else
+                 (fmt_value(num(x.get("map_mean")), u), fmt_value(num(x.get("unmap_mean")), u)))
         tt.add(name(x), x["backend"], fmt_g(num(x.get("iops"))),
                *(f"{x[k]:.2f}" if is_num(x.get(k)) else "-"
-                 for k in ("maps_per_io", "unmaps_per_io", "iotlb_syncs_per_io")),
-               fmt_value(num(x.get("map_mean")), u), fmt_value(num(x.get("unmap_mean")), u))
+                 for k in ("maps_per_io", "unmaps_per_io", "iotlb_syncs_per_io")), *means)
     sec.lines += ["", "Traced pass (bpf/maplat -B attached, one run each): DMA maps, "
-                  "unmaps and IOTLB syncs per I/O, mean map/unmap latency.", ""] + tt.md()
+                  "unmaps and IOTLB syncs per I/O, mean map/unmap latency per I/O. "
+                  "\"setup\": static buffers are mapped once when the device opens, "
+                  "so those maps are not an I/O figure and are left out.", ""] + tt.md()
 
 
 BARS = ("set style data histograms\nset style fill solid 0.7 border -1\nset yrange [0:*]\n"

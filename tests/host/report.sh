@@ -44,7 +44,7 @@ js() { "$PY" -c "import json,sys; s=json.load(open(sys.argv[1]+'/summary.json'))
 # ---- mkreport: the full set of raw documents, no gnuplot ----
 o=$(cd "$d" && GNUPLOT=/nonexistent mkreport "$F/raw" r-noplot "${ENV[@]}" 2>&1)
 is "$?" 0 "mkreport: all raw documents, exit 0"
-is "$o" "mkreport: r-noplot: 99 records from 7 inputs, 2 missing; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
+is "$o" "mkreport: r-noplot: 102 records from 7 inputs, 2 missing; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
 	"mkreport: one summary line"
 diff -u "$F/expected/report-noplots.md" "$d/r-noplot/report.md" >"$d/diff" 2>&1
 ok $? "report.md: environment, inputs and every table exactly as expected"
@@ -65,12 +65,18 @@ ok $? "raw/ holds exact copies of the seven raw documents${bad:+ (differ:$bad)}"
 
 # summary.json: the schema and hand-checked records.
 is "$(js "$d/r-noplot" 'len(s["records"]), s["version"], s["env"]["platform"], s["env"]["emulated"], s["env"]["date"]')" \
-	"99 2 qemu-tcg True 2026-11-20" "summary.json: 99 records, version 2, platform, emulated, date"
+	"102 2 qemu-tcg True 2026-11-20" "summary.json: 102 records, version 2, platform, emulated, date"
 is "$(js "$d/r-noplot" 'sorted({tuple(sorted(r)) == tuple(sorted(["bench","case","backend","metric","unit","better","n","median","p99","cv","min","max"] + (["interleaved"] if r["backend"] == "none" else []))) and r["backend"] in ("iommufd","type1","kernel","none") and r["better"] in ("lower","higher") and r.get("interleaved") in (None, False) for r in s["records"]})')" \
 	"[True]" "summary.json: every record has exactly the 12 keys (ratios: interleaved false), a known backend and direction"
 is "$(js "$d/r-noplot" '[u["file"] for u in s["inputs"]["used"]], [m["file"] for m in s["inputs"]["missing"]], s["inputs"]["invalid"]')" \
 	"['mapbench.json', 'faultbench.json', 'invbench.json', 'fio.json', 'fio-kernel.json', 'vmstart.json', 'overhead.json'] ['mapbench-icount.json', 'fio-icount.json'] []" \
 	"summary.json: inputs used, only the icount documents missing, none invalid"
+# The polled io_uring reference has its records; a static pass's map
+# latency (the setup's maps) has none.
+is "$(rec "$d/r-noplot" fio randread-qd32-j1-io_uring-hipri kernel iops)" "3 6400 null 0.0240 6200 6500" \
+	"fio: the polled (hipri) kernel reference's IOPS"
+is "$(js "$d/r-noplot" 'sorted(r["metric"] for r in s["records"] if r["case"] == "randread-qd32-j1-static" and r["backend"] == "iommufd" and r["metric"].endswith("_mean"))')" \
+	"[]" "fio: no map/unmap latency record from a static pass (setup maps)"
 # fio type1 perio: runs 10000, 11000, 12000 and one failed run (error 5)
 # left out: median 11000, no p99 (N < 100), cv = 1000 / 11000.
 is "$(rec "$d/r-noplot" fio randread-qd32-j1-perio type1 iops)" "3 11000 null 0.0909 10000 12000" \
@@ -150,7 +156,7 @@ like "$o" "^mkreport: $d/raw2/mapbench\.json:2:26: corrupt mapbench\.json: Expec
 like "$(cat "$d/r-corrupt/report.md")" "^- \*\*invalid\*\*: mapbench\.json: .*mapbench\.json:2:26: corrupt" \
 	"corrupt input named in report.md"
 is "$(js "$d/r-corrupt" 'len(s["records"]), sorted({r["bench"] for r in s["records"]})')" \
-	"81 ['faultbench', 'fio', 'invbench', 'overhead', 'vmstart']" "the other inputs are reported"
+	"84 ['faultbench', 'fio', 'invbench', 'overhead', 'vmstart']" "the other inputs are reported"
 echo '{"tool": "mapbench", "env": {}, "cases": [{"id": "x", "results": {"iommufd": {}}}]}' \
 	>"$d/raw2/mapbench.json"
 o=$(cd "$d" && mkreport "$d/raw2" r-corrupt --no-plots "${ENV[@]}" 2>&1)
