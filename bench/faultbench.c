@@ -11,7 +11,8 @@
  * page_response()), measured in user space, CLOCK_MONOTONIC.  For 1 and
  * several faults outstanding at once (the trigger thread keeps that many
  * unanswered); throughput is measured faults over the time from the first
- * measured trigger to the last measured response.
+ * measured trigger to the last measured response, and the same per round
+ * (the measured faults split into R consecutive rounds) for its spread.
  *
  * The mock has no device and no PRQ hardware: this is the software path
  * (iommu core, iommufd fault queue, fault fd) and nothing below it.
@@ -36,11 +37,12 @@
 #define MAX_FAULTS 10000000L
 
 static const char usage_text[] =
-"usage: faultbench [-h] [-j] [-n N] [-w W] [-o LIST] [--platform NAME]\n"
+"usage: faultbench [-h] [-j] [-n N] [-w W] [-r R] [-o LIST] [--platform NAME]\n"
 "\n"
 "I/O page request round trip on the iommufd selftest mock: trigger ->\n"
 "fault fd read by a responder thread -> response written, per fault, for\n"
-"1 and several faults outstanding; median, p99, min, CV and throughput.\n"
+"1 and several faults outstanding; median, p99, min, CV and throughput\n"
+"(per round: median and range over R rounds).\n"
 "Needs root, /dev/iommu and CONFIG_IOMMUFD_TEST, and no active IOMMU\n"
 "driver on 6.12 (testbed/run -i none).\n"
 "\n"
@@ -48,6 +50,8 @@ static const char usage_text[] =
 "  -j, --json           one JSON document instead of the table\n"
 "  -n, --count N        measured faults per case (default 2000)\n"
 "  -w, --warmup W       faults before those, not measured (default 200)\n"
+"  -r, --rounds R       throughput rounds: the measured faults in R\n"
+"                       consecutive parts, 1..N (default 10)\n"
 "  -o, --outstanding L  faults outstanding at once, a comma-separated list,\n"
 "                       each 1..64 (default 1,4,16)\n"
 "      --platform NAME  the platform for the environment block (default:\n"
@@ -63,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "count", required_argument, NULL, 'n' },
 	{ "warmup", required_argument, NULL, 'w' },
+	{ "rounds", required_argument, NULL, 'r' },
 	{ "outstanding", required_argument, NULL, 'o' },
 	{ "platform", required_argument, NULL, 'P' },
 	{},
@@ -70,11 +75,11 @@ static const struct option long_opts[] = {
 
 static struct {
 	bool json;
-	long n, warm;
+	long n, warm, rounds;
 	long outstanding[MAX_CASES];
 	int ncases;
 	const char *platform;
-} opt = { .n = 2000, .warm = 200, .outstanding = { 1, 4, 16 }, .ncases = 3 };
+} opt = { .n = 2000, .warm = 200, .rounds = 10, .outstanding = { 1, 4, 16 }, .ncases = 3 };
 
 /* One case in flight: the trigger thread and the responder share this. */
 struct run {
@@ -135,7 +140,35 @@ struct result {
 	long k;
 	struct bstat s;		/* us */
 	double throughput;	/* faults/s */
+	struct bstat rounds;	/* faults/s per round */
 };
+
+/*
+ * Throughput per round: round i holds the measured faults [a, b); its
+ * time runs from the trigger of a to the last response among them (a
+ * response is the trigger time plus the latency).  0 or -ENOMEM.
+ */
+static int round_rates(const struct run *r, struct bstat *s)
+{
+	double *rate = calloc(opt.rounds, sizeof(*rate));
+	long i, g;
+
+	if (!rate)
+		return -ENOMEM;
+	for (i = 0; i < opt.rounds; i++) {
+		long a = opt.warm + opt.n * i / opt.rounds;
+		long b = opt.warm + opt.n * (i + 1) / opt.rounds;
+		uint64_t end = 0;
+
+		for (g = a; g < b; g++)
+			if (r->t_trig[g] + (uint64_t)r->lat[g] > end)
+				end = r->t_trig[g] + (uint64_t)r->lat[g];
+		rate[i] = end > r->t_trig[a] ? (b - a) / ((end - r->t_trig[a]) / 1e9) : 0;
+	}
+	*s = bstat_of(rate, opt.rounds);
+	free(rate);
+	return 0;
+}
 
 /* One case: @k outstanding.  0 or -errno with a message printed. */
 static int run_case(struct mockiopf *m, long k, struct result *res)
@@ -190,6 +223,12 @@ static int run_case(struct mockiopf *m, long k, struct result *res)
 		fprintf(stderr, "faultbench: %ld of %ld faults answered\n",
 			(long)atomic_load(&r.answered), r.total);
 	}
+	if (!err) {
+		err = round_rates(&r, &res->rounds);
+		if (err)
+			fprintf(stderr, "faultbench: failed to allocate %ld rounds: %s\n",
+				opt.rounds, strerror(-err));
+	}
 	if (err)
 		goto out;
 	for (i = opt.warm; i < r.total; i++)
@@ -207,7 +246,7 @@ static int parse_args(int argc, char **argv)
 {
 	int o;
 
-	while ((o = getopt_long(argc, argv, ":hjn:w:o:", long_opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":hjn:w:r:o:", long_opts, NULL)) != -1) {
 		switch (o) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -225,6 +264,13 @@ static int parse_args(int argc, char **argv)
 		case 'w':
 			if (cli_parse_long(optarg, 0, &opt.warm) || opt.warm > MAX_FAULTS) {
 				cli_usage_error(usage_text, "invalid warm-up '%s' (0..%ld)", optarg,
+						MAX_FAULTS);
+				return -1;
+			}
+			break;
+		case 'r':
+			if (cli_parse_long(optarg, 1, &opt.rounds) || opt.rounds > MAX_FAULTS) {
+				cli_usage_error(usage_text, "invalid rounds '%s' (1..%ld)", optarg,
 						MAX_FAULTS);
 				return -1;
 			}
@@ -255,6 +301,11 @@ static int parse_args(int argc, char **argv)
 		cli_usage_error(usage_text, "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
+	if (opt.rounds > opt.n) {
+		cli_usage_error(usage_text, "%ld rounds of %ld faults: at most one round per fault",
+				opt.rounds, opt.n);
+		return -1;
+	}
 	return 0;
 }
 
@@ -277,6 +328,9 @@ static void print_json(const struct result *res, int n)
 		json_uint(&j, "outstanding", res[i].k);
 		bstat_json(&j, &res[i].s);
 		json_double(&j, "throughput", res[i].throughput);
+		json_object_begin(&j, "throughput_rounds");
+		bstat_json(&j, &res[i].rounds);
+		json_object_end(&j);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -290,12 +344,15 @@ static void print_table(const struct result *res, int n)
 	printf("faultbench: I/O page request round trip, iommufd selftest mock\n");
 	bstat_env_print(stdout, opt.platform);
 	printf("latency per fault: trigger -> response written (us); %ld warm-up\n", opt.warm);
-	printf("%11s %8s %9s %9s %9s %6s %10s\n", "outstanding", "N", "median", "p99", "min",
-	       "CV", "faults/s");
+	printf("faults/s: all measured faults, and per round (%ld rounds): median [min..max]\n",
+	       opt.rounds);
+	printf("%11s %8s %9s %9s %9s %6s %10s %24s\n", "outstanding", "N", "median", "p99", "min",
+	       "CV", "faults/s", "per round");
 	for (i = 0; i < n; i++)
-		printf("%11ld %8zu %9.1f %9.1f %9.1f %6.2f %10.0f\n", res[i].k, res[i].s.n,
-		       res[i].s.median, res[i].s.p99, res[i].s.min, res[i].s.cv,
-		       res[i].throughput);
+		printf("%11ld %8zu %9.1f %9.1f %9.1f %6.2f %10.0f %8.0f [%.0f..%.0f]\n", res[i].k,
+		       res[i].s.n, res[i].s.median, res[i].s.p99, res[i].s.min, res[i].s.cv,
+		       res[i].throughput, res[i].rounds.median, res[i].rounds.min,
+		       res[i].rounds.max);
 }
 
 int main(int argc, char **argv)

@@ -91,23 +91,36 @@ def parse_faultbench(doc, path, sec):
         raise InputError(f"{path}: not a faultbench document (\"bench\" is {doc.get('bench')!r})")
     sec.platform = (doc.get("environment") or {}).get("platform")
     unit = doc.get("unit", "us")
-    t = Table(["outstanding", "N", "median", "range", "p99", "CV", "faults/s"])
+    t = Table(["outstanding", "N", "median", "range", "p99", "CV", "faults/s",
+               "faults/s per round"])
+    per_round = False
     for i, c in enumerate(need(doc, "cases", "faultbench", "list")):
         where = f"{path}: cases[{i}]"
         k = need(c, "outstanding", where, "num")
         need(c, "median", where)
         case = f"outstanding-{k}"
         sec.records.append(record("faultbench", case, "iommufd", "round_trip", unit, "lower", c))
-        # One figure per case (faults over the case's time): no n, no spread.
-        if is_num(c.get("throughput")):
+        # Per round when faultbench wrote rounds (N and spread), else the
+        # one figure over the case's time.
+        rounds = c.get("throughput_rounds")
+        if isinstance(rounds, dict) and is_num(rounds.get("median")):
+            per_round = True
+            sec.records.append(record("faultbench", case, "iommufd", "throughput", "faults/s",
+                                      "higher", rounds))
+        elif is_num(c.get("throughput")):
             sec.records.append(record("faultbench", case, "iommufd", "throughput", "faults/s",
                                       "higher", one(c["throughput"], 1)))
         t.add(k, c.get("n", "-"), fmt_value(num(c.get("median")), unit),
               range_s(c, unit, fmt_value), p99_s(c, unit, fmt_value),
-              cvs(num(c.get("cv"))), fmt_g(num(c.get("throughput"))))
+              cvs(num(c.get("cv"))), fmt_g(num(c.get("throughput"))),
+              f"{rounds.get('n')} rounds: {fmt_g(num(rounds['median']))} "
+              f"[{fmt_g(num(rounds.get('min')))}..{fmt_g(num(rounds.get('max')))}]"
+              if isinstance(rounds, dict) and is_num(rounds.get("median")) else "-")
     sec.lines += [f"I/O page request round trip on the iommufd selftest mock "
                   f"({doc.get('latency', 'per fault')}).", ""]
-    sec.lines += t.md() + ["", "faults/s: one figure per case (faultbench writes no "
+    sec.lines += t.md() + ["", "faults/s: all measured faults over the case's time; per "
+                           "round: the faults in consecutive rounds, median [min..max]." if per_round
+                           else "faults/s: one figure per case (this faultbench wrote no "
                            "per-round throughput), so no N and no spread."]
 
 

@@ -42,17 +42,20 @@ for c in d["cases"]:
     assert c["n"] == 40, c
     assert 0 < c["min"] <= c["median"] <= c["p99"] <= c["max"], c
     assert c["cv"] >= 0 and c["throughput"] > 0, c
+    r = c["throughput_rounds"]
+    assert r["n"] == 10 and 0 < r["min"] <= r["median"] <= r["max"], r
 PY
-ok $? "one JSON document: environment (platform QEMU TCG), cases 1 and 4 outstanding, N=40, min <= median <= p99"
+ok $? "one JSON document: environment (platform QEMU TCG), cases 1 and 4 outstanding, N=40, min <= median <= p99, 10 throughput rounds"
 
 out=$("$b" -n 20 -w 2 -o 2 2>&1); rc=$?
 is "$rc" 0 "table: exit 0"
 like "$out" "^ +2 +20 " "table: the case of 2 outstanding, N=20"
+like "$out" "^ +2 +20 .* [0-9]+ \[[0-9]+\.\.[0-9]+\]$" "table: the throughput per round, median [min..max]"
 like "$out" "platform QEMU TCG" "table: the environment"
 out=$("$b" -n 10 -w 0 -o 1 --platform "test box" -j); rc=$?
 like "$out" '"platform":"test box","platform_detected":false' "--platform overrides the detection"
 
-for a in "-n 0" "-n x" "-w -1" "-o 0" "-o 65" "-o 1,,2" "-o" "-q" "extra"; do
+for a in "-n 0" "-n x" "-w -1" "-o 0" "-o 65" "-o 1,,2" "-o" "-q" "extra" "-r 0" "-n 5 -r 6"; do
 	"$b" $a >"$d/out" 2>"$d/err"; rc=$?
 	is "$rc:$(head -1 "$d/err" | grep -c '^faultbench: ')" "2:1" "bad input '$a': exit 2, one 'faultbench:' message"
 done

@@ -77,6 +77,20 @@ is "$(rec "$d/r-noplot" fio randread-qd32-j1-io_uring-hipri kernel iops)" "3 640
 	"fio: the polled (hipri) kernel reference's IOPS"
 is "$(js "$d/r-noplot" 'sorted(r["metric"] for r in s["records"] if r["case"] == "randread-qd32-j1-static" and r["backend"] == "iommufd" and r["metric"].endswith("_mean"))')" \
 	"[]" "fio: no map/unmap latency record from a static pass (setup maps)"
+# faultbench: throughput per round (N and spread); a document without
+# rounds (an older faultbench) gives the one figure and says so.
+is "$(rec "$d/r-noplot" faultbench outstanding-1 iommufd throughput)" "5 21000 null 0.1700 15000 24000" \
+	"faultbench: throughput over its 5 rounds"
+mkdir "$d/raw-fb" && "$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+for c in d["cases"]:
+    del c["throughput_rounds"]
+json.dump(d, open(sys.argv[2], "w"))' "$F/raw/faultbench.json" "$d/raw-fb/faultbench.json"
+(cd "$d" && mkreport "$d/raw-fb" r-fb --no-plots "${ENV[@]}" >/dev/null 2>&1)
+is "$(rec "$d/r-fb" faultbench outstanding-1 iommufd throughput)" "1 20000 null null null null" \
+	"faultbench without rounds: the one figure"
+like "$(cat "$d/r-fb/report.md")" "^faults/s: one figure per case \(this faultbench wrote no per-round throughput\), so no N and no spread\.$" \
+	"faultbench without rounds: says so"
 # fio type1 perio: runs 10000, 11000, 12000 and one failed run (error 5)
 # left out: median 11000, no p99 (N < 100), cv = 1000 / 11000.
 is "$(rec "$d/r-noplot" fio randread-qd32-j1-perio type1 iops)" "3 11000 null 0.0909 10000 12000" \
