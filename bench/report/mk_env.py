@@ -102,7 +102,7 @@ def _probe(secs, args, given):
             "host_cpu": host_cpu(), "host_cores": os.cpu_count(),
             "host_load_start": None, "host_load_end": None,
             "tcg_thread": qemu_modes(args.get("raw")), "icount": None, "allow_dirty": False,
-            "inject_slowdown_pct": None, "commit": commit,
+            "inject_slowdown_pct": None, "seed": None, "commit": commit,
             "commit_dirty": bool(dirty) if commit else None}
 
 
@@ -159,6 +159,8 @@ def env_rows(env):
             ("CPU (host)", env.get("host_cpu")), ("host cores", env.get("host_cores")),
             ("host load (1/5/15 min)", load),
             ("project commit", f"{env.get('commit')}{dirty}")]
+    if env.get("seed") is not None:
+        rows.append(("ABBA order seed", f"{env['seed']} (bench/report/run -S replays the order)"))
     if env.get("inject_slowdown_pct") not in (None, "", 0, "0"):
         rows.append(("**injected slowdown**",
                      f"**iommufd calls made {env['inject_slowdown_pct']}% slower "

@@ -250,12 +250,13 @@ like "$(cat "$d/r-dis/report.md")" '^- \*\*disagrees with its blocks\*\*: .*stat
 is "$(js "$d/r-dis" '"%.4f" % [r["median"] for r in s["records"] if r.get("interleaved")][0]')" "1.3496" \
 	"the record is the blocks' ratio"
 # Environment from env.json (what bench/report/run records).
-printf '{"host_load_start": "0.50 0.40 0.30", "host_load_end": "1.50 0.90 0.40", "tcg_thread": "multi", "allow_dirty": true, "commit_dirty": true, "inject_slowdown_pct": 20}\n' >"$d/raw5/env.json"
+printf '{"host_load_start": "0.50 0.40 0.30", "host_load_end": "1.50 0.90 0.40", "tcg_thread": "multi", "allow_dirty": true, "commit_dirty": true, "inject_slowdown_pct": 20, "seed": 4711}\n' >"$d/raw5/env.json"
 (cd "$d" && mkreport "$d/raw5" r-env --no-plots "${ENV[@]}" >/dev/null 2>&1)
 md=$(cat "$d/r-env/report.md")
 like "$md" '^\| host load \(1/5/15 min\) \| start 0\.50 0\.40 0\.30, end 1\.50 0\.90 0\.40 \|$' "env: host load at start and end"
 like "$md" '^\| TCG thread mode \| multi \|$' "env: TCG thread mode"
 like "$md" '^\| host cores \| 2 \|$' "env: host cores"
+like "$md" '^\| ABBA order seed \| 4711 \(bench/report/run -S replays the order\) \|$' "env: the run's ABBA seed"
 like "$md" '^\| \*\*injected slowdown\*\* \| \*\*iommufd calls made 20% slower' "env: an injected slowdown is said"
 # The TCG mode of each boot, from the qemu.cmd files testbed/run leaves
 # under the raw directory (env.json no longer says it).

@@ -29,9 +29,13 @@ rc=$?
 ok $? "a missing -B baseline: exit 2 and says so (exit $rc)"
 [ ! -e "$tmp/res" ]
 ok $? "  and writes no report"
+"$TOP/bench/report/run" -q -S -1 -o "$tmp/res" >"$tmp/bad.out" 2>&1
+rc=$?
+[ "$rc" = 2 ] && grep -q -- "-S takes a seed" "$tmp/bad.out" && [ ! -e "$tmp/res" ]
+ok $? "a bad -S seed: exit 2, says so, no report (exit $rc)"
 
 start=$(date +%s)
-"$TOP/bench/report/run" -q -k --allow-dirty -o "$tmp/res" >"$tmp/run.out" 2>"$tmp/run.err"
+"$TOP/bench/report/run" -q -k -S 4711 --allow-dirty -o "$tmp/res" >"$tmp/run.out" 2>"$tmp/run.err"
 rc=$?
 ok $rc "bench/report/run -q: exit 0 ($(($(date +%s) - start))s, exit $rc)"
 [ "$rc" = 0 ] || sed 's/^/# /' "$tmp/run.err" | tail -20
@@ -76,6 +80,22 @@ sys.exit(0 if want <= benches and not bad and not miss and env.get("emulated") i
 PY
 ok $? "summary.json: all six benches, complete records, env, iommufd/type1/kernel rows"
 sed 's/^/# /' "$tmp/sum.out"
+# The seed given reaches every ABBA order and the report; the TCG mode
+# row counts the boots of each kind (multi-threaded, and the icount boot).
+python3 - "$rep" >"$tmp/seed.out" 2>&1 <<'PY'
+import json, sys
+rep = sys.argv[1]
+seeds = {"env": json.load(open(rep + "/summary.json"))["env"].get("seed"),
+         "mapbench": json.load(open(rep + "/raw/mapbench.json"))["env"].get("seed"),
+         "vmstart": json.load(open(rep + "/raw/vmstart.json"))["env"].get("seed"),
+         "fio": json.load(open(rep + "/raw/fio.json")).get("seed")}
+print("seeds:", seeds)
+sys.exit(0 if set(seeds.values()) == {4711} else 1)
+PY
+ok $? "-S 4711: the seed of mapbench's, vmstart's and fio's orders and in the report's env"
+sed 's/^/# /' "$tmp/seed.out"
+grep -qE '^\| TCG thread mode \| multi \([0-9]+ boots\); single, icount shift=0,sleep=off \([0-9]+ boots?\) \|$' "$rep/report.md"
+ok $? "report.md: the TCG thread mode of every boot ($(grep 'TCG thread mode' "$rep/report.md"))"
 
 for s in "## mapbench" "## faultbench" "## invbench" "## fio" "## VM start" "## CPU path" "Emulated (QEMU TCG)"; do
 	grep -qF "$s" "$rep/report.md"
