@@ -170,6 +170,32 @@ static int round_rates(const struct run *r, struct bstat *s)
 	return 0;
 }
 
+/* Trigger every fault, keeping at most r->k unanswered: 0 or -errno. */
+static int trigger_all(struct run *r, uint64_t *t_first)
+{
+	long i;
+	int err;
+
+	for (i = 0; i < r->total; i++) {
+		pthread_mutex_lock(&r->lock);
+		while (i - atomic_load(&r->answered) >= r->k && !atomic_load(&r->stop))
+			pthread_cond_wait(&r->cond, &r->lock);
+		pthread_mutex_unlock(&r->lock);
+		if (atomic_load(&r->stop))
+			return 0;
+		__atomic_store_n(&r->t_trig[i], bstat_now_ns(), __ATOMIC_RELEASE);
+		if (i == opt.warm)
+			*t_first = r->t_trig[i];
+		err = mockiopf_trigger(r->m, 1, i, 0x100000ULL);
+		if (err) {
+			fprintf(stderr, "faultbench: failed to trigger a fault: %s\n",
+				strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 /* One case: @k outstanding.  0 or -errno with a message printed. */
 static int run_case(struct mockiopf *m, long k, struct result *res)
 {
@@ -194,23 +220,7 @@ static int run_case(struct mockiopf *m, long k, struct result *res)
 		fprintf(stderr, "faultbench: failed to start the responder: %s\n", strerror(-err));
 		goto out;
 	}
-	for (i = 0; i < r.total; i++) {
-		pthread_mutex_lock(&r.lock);
-		while (i - atomic_load(&r.answered) >= k && !atomic_load(&r.stop))
-			pthread_cond_wait(&r.cond, &r.lock);
-		pthread_mutex_unlock(&r.lock);
-		if (atomic_load(&r.stop))
-			break;
-		__atomic_store_n(&r.t_trig[i], bstat_now_ns(), __ATOMIC_RELEASE);
-		if (i == opt.warm)
-			t_first = r.t_trig[i];
-		err = mockiopf_trigger(m, 1, i, 0x100000ULL);
-		if (err) {
-			fprintf(stderr, "faultbench: failed to trigger a fault: %s\n",
-				strerror(-err));
-			break;
-		}
-	}
+	err = trigger_all(&r, &t_first);
 	if (err)
 		atomic_store(&r.stop, true);
 	pthread_join(th, NULL);

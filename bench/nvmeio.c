@@ -157,137 +157,174 @@ out:
 	return ret;
 }
 
-int main(int argc, char **argv)
-{
-	const char *bdf = "0000:00:03.0";
-	enum vdev_backend backend = VDEV_IOMMUFD;
-	enum nvme_mapmode mode = NVME_MAP_STATIC;
-	uint64_t nsid = 1, off = 0, depth = 32, slba = 0, nlb = 0, seed = 0;
-	struct nvme_ctrl c;
-	struct nvme_queue q;
-	const char *cmd;
-	struct buf b = { 0 };
-	int opt, ret, have_seed = 0, qp = 0;
+struct args {
+	const char *bdf, *cmd;
+	enum vdev_backend backend;
+	enum nvme_mapmode mode;
+	uint64_t nsid, off, depth, slba, nlb, seed;	/* loop: seed is SECONDS */
+	int have_seed;
+};
 
-	while ((opt = getopt(argc, argv, "d:b:m:n:o:q:h")) != -1) {
-		switch (opt) {
-		case 'd': bdf = optarg; break;
-		case 'b':
-			if (vdev_backend_parse(optarg, &backend))
-				die_usage("-b must be iommufd, type1 or compat", optarg);
-			break;
-		case 'm':
-			if (nvme_mapmode_parse(optarg, &mode))
-				die_usage("-m must be static or perio", optarg);
-			break;
-		case 'n':
-			if (parse_u64(optarg, &nsid) || nsid > 0xffffffffULL)
-				die_usage("-n needs a namespace ID", optarg);
-			break;
-		case 'o':
-			if (parse_u64(optarg, &off) || off % 4 || off >= NVME_PAGE)
-				die_usage("-o needs a multiple of 4 below 4096", optarg);
-			break;
-		case 'q':
-			if (parse_u64(optarg, &depth) || depth < 1 || depth > 64)
-				die_usage("-q needs a depth of 1..64", optarg);
-			break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
+/* The command's operands into @a (exits 2 on bad ones). */
+static void parse_operands(int argc, char **argv, struct args *a)
+{
 	if (optind >= argc)
 		die_usage("no command (identify, read, write, flush, loop)", NULL);
-	cmd = argv[optind++];
-	if (!strcmp(cmd, "read") || !strcmp(cmd, "write")) {
-		int want = !strcmp(cmd, "write") ? 3 : 2;
+	a->cmd = argv[optind++];
+	if (!strcmp(a->cmd, "read") || !strcmp(a->cmd, "write")) {
+		int want = !strcmp(a->cmd, "write") ? 3 : 2;
 
 		if (argc - optind < want || argc - optind > 3)
 			die_usage(want == 3 ? "write needs SLBA NLB SEED" : "read needs SLBA NLB [SEED]",
 				  NULL);
-		if (parse_u64(argv[optind], &slba))
+		if (parse_u64(argv[optind], &a->slba))
 			die_usage("bad SLBA", argv[optind]);
-		if (parse_u64(argv[optind + 1], &nlb) || !nlb || nlb > 0x10000)
+		if (parse_u64(argv[optind + 1], &a->nlb) || !a->nlb || a->nlb > 0x10000)
 			die_usage("NLB must be 1..65536", argv[optind + 1]);
 		if (argc - optind == 3) {
-			if (parse_u64(argv[optind + 2], &seed))
+			if (parse_u64(argv[optind + 2], &a->seed))
 				die_usage("bad SEED", argv[optind + 2]);
-			have_seed = 1;
+			a->have_seed = 1;
 		}
-	} else if (!strcmp(cmd, "loop")) {
-		if (argc - optind != 1 || parse_u64(argv[optind], &seed) || !seed)
+	} else if (!strcmp(a->cmd, "loop")) {
+		if (argc - optind != 1 || parse_u64(argv[optind], &a->seed) || !a->seed)
 			die_usage("loop needs SECONDS", NULL);
-	} else if (strcmp(cmd, "identify") && strcmp(cmd, "flush")) {
-		die_usage("unknown command", cmd);
+	} else if (strcmp(a->cmd, "identify") && strcmp(a->cmd, "flush")) {
+		die_usage("unknown command", a->cmd);
 	} else if (argc != optind) {
 		die_usage("too many arguments", argv[optind]);
 	}
+}
 
-	ret = nvme_open(&c, bdf, backend, (uint32_t)nsid, mode);
+/* 0 to go on, 1 after -h (exit 0), 2 on an unknown option; exits 2 on bad values. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "d:b:m:n:o:q:h")) != -1) {
+		switch (opt) {
+		case 'd': a->bdf = optarg; break;
+		case 'b':
+			if (vdev_backend_parse(optarg, &a->backend))
+				die_usage("-b must be iommufd, type1 or compat", optarg);
+			break;
+		case 'm':
+			if (nvme_mapmode_parse(optarg, &a->mode))
+				die_usage("-m must be static or perio", optarg);
+			break;
+		case 'n':
+			if (parse_u64(optarg, &a->nsid) || a->nsid > 0xffffffffULL)
+				die_usage("-n needs a namespace ID", optarg);
+			break;
+		case 'o':
+			if (parse_u64(optarg, &a->off) || a->off % 4 || a->off >= NVME_PAGE)
+				die_usage("-o needs a multiple of 4 below 4096", optarg);
+			break;
+		case 'q':
+			if (parse_u64(optarg, &a->depth) || a->depth < 1 || a->depth > 64)
+				die_usage("-q needs a depth of 1..64", optarg);
+			break;
+		case 'h': fputs(usage, stdout); return 1;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	parse_operands(argc, argv, a);
+	return 0;
+}
+
+static void print_identity(const struct nvme_ctrl *c, const struct args *a)
+{
+	printf("bdf %s backend %s mapmode %s\n", c->dev.bdf, vdev_backend_name(a->backend),
+	       nvme_mapmode_name(a->mode));
+	printf("model '%s' serial '%s' firmware '%s'\n", c->mn, c->sn, c->fr);
+	printf("cap %#llx mqes %u dstrd %u timeout_ms %u max_xfer %u io_queues %u\n",
+	       (unsigned long long)c->cap, c->mqes, c->dstrd, c->ready_ms, c->max_xfer, c->max_ioq);
+	printf("namespace %u of %u: %llu blocks of %u bytes (%llu MiB)\n", c->nsid, c->nn,
+	       (unsigned long long)c->nsze, 1u << c->lba_shift,
+	       (unsigned long long)((c->nsze << c->lba_shift) >> 20));
+}
+
+/* A read's data against the seed's pattern: 0, or -EIO with c->err set. */
+static int verify(struct nvme_ctrl *c, const uint64_t *w, size_t len, const struct args *a)
+{
+	size_t words = ((size_t)1 << c->lba_shift) / 8, first = 0, bad = 0, i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i] != pattern(a->seed, a->slba + i / words, i % words) && !bad++)
+			first = i;
+	if (!bad)
+		return 0;
+	snprintf(c->err, sizeof(c->err),
+		 "%zu of %zu words differ from seed %llu (first at LBA %llu byte %zu)",
+		 bad, len / 8, (unsigned long long)a->seed,
+		 (unsigned long long)(a->slba + first / words), (first % words) * 8);
+	return -EIO;
+}
+
+/* read or write: a pattern written, or read (and verified with a seed). */
+static int read_write(struct nvme_ctrl *c, struct nvme_queue *q, struct buf *b,
+		      const struct args *a)
+{
+	size_t len = a->nlb << c->lba_shift, words = ((size_t)1 << c->lba_shift) / 8, i;
+	int wr = !strcmp(a->cmd, "write"), ret;
+	uint64_t *w, sum = 0;
+
+	ret = buf_get(c, b, len, a->off);
+	if (ret)
+		return ret;
+	w = (uint64_t *)b->data;
+	if (wr)
+		for (i = 0; i < len / 8; i++)
+			w[i] = pattern(a->seed, a->slba + i / words, i % words);
+	else
+		memset(b->data, 0xa5, len);
+	ret = nvme_io(c, q, wr ? NVME_CMD_WRITE : NVME_CMD_READ, b->data, a->slba,
+		      (uint32_t)a->nlb);
+	if (!ret && !wr && a->have_seed)
+		ret = verify(c, w, len, a);
+	if (ret)
+		return ret;
+	for (i = 0; i < len / 8; i++)
+		sum = sum * 31 + w[i];
+	printf("%s %llu blocks at LBA %llu: ok%s sum %016llx\n", a->cmd,
+	       (unsigned long long)a->nlb, (unsigned long long)a->slba,
+	       a->have_seed && !wr ? ", verified," : "", (unsigned long long)sum);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .bdf = "0000:00:03.0", .backend = VDEV_IOMMUFD,
+			   .mode = NVME_MAP_STATIC, .nsid = 1, .depth = 32 };
+	struct nvme_ctrl c;
+	struct nvme_queue q;
+	struct buf b = { 0 };
+	int ret, qp = 0;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret == 1 ? 0 : 2;
+	ret = nvme_open(&c, a.bdf, a.backend, (uint32_t)a.nsid, a.mode);
 	if (ret) {
 		fprintf(stderr, "nvmeio: %s\n", c.err);
 		return 1;
 	}
-	if (!strcmp(cmd, "identify")) {
-		printf("bdf %s backend %s mapmode %s\n", c.dev.bdf, vdev_backend_name(backend),
-		       nvme_mapmode_name(mode));
-		printf("model '%s' serial '%s' firmware '%s'\n", c.mn, c.sn, c.fr);
-		printf("cap %#llx mqes %u dstrd %u timeout_ms %u max_xfer %u io_queues %u\n",
-		       (unsigned long long)c.cap, c.mqes, c.dstrd, c.ready_ms, c.max_xfer, c.max_ioq);
-		printf("namespace %u of %u: %llu blocks of %u bytes (%llu MiB)\n", c.nsid, c.nn,
-		       (unsigned long long)c.nsze, 1u << c.lba_shift,
-		       (unsigned long long)((c.nsze << c.lba_shift) >> 20));
+	if (!strcmp(a.cmd, "identify")) {
+		print_identity(&c, &a);
 		goto out;
 	}
-	ret = nvme_qpair_create(&c, &q, depth >= c.mqes ? c.mqes - 1u : (unsigned int)depth);
+	ret = nvme_qpair_create(&c, &q, a.depth >= c.mqes ? c.mqes - 1u : (unsigned int)a.depth);
 	if (ret)
 		goto out;
 	qp = 1;
-	if (!strcmp(cmd, "flush")) {
+	if (!strcmp(a.cmd, "flush")) {
 		ret = nvme_io(&c, &q, NVME_CMD_FLUSH, NULL, 0, 0);
 		if (!ret)
 			printf("flush ok\n");
-	} else if (!strcmp(cmd, "loop")) {
-		ret = loop(&c, &q, depth, (double)seed);
+	} else if (!strcmp(a.cmd, "loop")) {
+		ret = loop(&c, &q, a.depth, (double)a.seed);
 	} else {
-		size_t bs = 1u << c.lba_shift, len = nlb * bs, i, words = bs / 8, bad = 0;
-		int wr = !strcmp(cmd, "write");
-		uint64_t *w;
-
-		ret = buf_get(&c, &b, len, off);
-		if (ret)
-			goto out;
-		w = (uint64_t *)b.data;
-		if (wr)
-			for (i = 0; i < len / 8; i++)
-				w[i] = pattern(seed, slba + i / words, i % words);
-		else
-			memset(b.data, 0xa5, len);
-		ret = nvme_io(&c, &q, wr ? NVME_CMD_WRITE : NVME_CMD_READ, b.data, slba,
-			      (uint32_t)nlb);
-		if (!ret && !wr && have_seed) {
-			size_t first = 0;
-
-			for (i = 0; i < len / 8; i++)
-				if (w[i] != pattern(seed, slba + i / words, i % words) && !bad++)
-					first = i;
-			if (bad) {
-				snprintf(c.err, sizeof(c.err),
-					 "%zu of %zu words differ from seed %llu (first at LBA %llu byte %zu)",
-					 bad, len / 8, (unsigned long long)seed,
-					 (unsigned long long)(slba + first / words), (first % words) * 8);
-				ret = -EIO;
-			}
-		}
-		if (!ret) {
-			uint64_t sum = 0;
-
-			for (i = 0; i < len / 8; i++)
-				sum = sum * 31 + w[i];
-			printf("%s %llu blocks at LBA %llu: ok%s sum %016llx\n", cmd,
-			       (unsigned long long)nlb, (unsigned long long)slba,
-			       have_seed && !wr ? ", verified," : "", (unsigned long long)sum);
-		}
+		ret = read_write(&c, &q, &b, &a);
 	}
 out:
 	if (ret)
