@@ -563,7 +563,6 @@ TEST_F(mock_events, iopf_round_trip)
 		ASSERT_FIELD("iopf_report", i, "last_page", 1);
 
 		ASSERT_FIELD("iommufd_fault_queue", i, "fault_id", self->fault_id);
-		ASSERT_FIELD("iommufd_fault_queue", i, "dev_id", self->idev_id);
 		ASSERT_FIELD("iommufd_fault_queue", i, "pasid", IOPF_PASID);
 		ASSERT_FIELD("iommufd_fault_queue", i, "grpid", iopf_grpid(i));
 		ASSERT_FIELD("iommufd_fault_queue", i, "addr", iopf_addr(i));
@@ -579,7 +578,6 @@ TEST_F(mock_events, iopf_round_trip)
 		ASSERT_FIELD("iommufd_fault_read", i, "cookie", pgf[i].cookie);
 
 		ASSERT_FIELD("iommufd_fault_respond", j, "fault_id", self->fault_id);
-		ASSERT_FIELD("iommufd_fault_respond", j, "dev_id", self->idev_id);
 		ASSERT_FIELD("iommufd_fault_respond", j, "pasid", IOPF_PASID);
 		ASSERT_FIELD("iommufd_fault_respond", j, "grpid", iopf_grpid(i));
 		ASSERT_FIELD("iommufd_fault_respond", j, "cookie", pgf[i].cookie);
@@ -600,6 +598,10 @@ TEST_F(mock_events, iopf_round_trip)
 		ASSERT_EQ(0, strncmp(dev_report, "iommufd_mock", 12))
 			TH_LOG("device=%s", dev_report);
 		ASSERT_STREQ(dev_report, dev_resp);
+		/* ... and iommufd's events the same faulting device */
+		ASSERT_FIELD_STR("iommufd_fault_queue", i, "dev", dev_report);
+		ASSERT_FIELD_STR("iommufd_fault_read", i, "dev", dev_report);
+		ASSERT_FIELD_STR("iommufd_fault_respond", j, "dev", dev_report);
 	}
 }
 
@@ -642,15 +644,18 @@ static void check_auto_respond(struct __test_metadata *_metadata,
 			       __u32 cookie, int delivered)
 {
 	const char *ev = "iommufd_fault_auto_respond";
+	char dev[64] = "";
 
 	ASSERT_COUNT(ev, 1);
 	ASSERT_COUNT("iommufd_fault_respond", 0);
 	ASSERT_COUNT("iopf_response", 1);
 	ASSERT_FIELD(ev, 0, "fault_id", self->fault_id);
-	ASSERT_FIELD(ev, 0, "dev_id", self->idev_id);
 	ASSERT_FIELD(ev, 0, "pasid", IOPF_PASID);
 	ASSERT_FIELD(ev, 0, "grpid", iopf_grpid(0));
 	ASSERT_FIELD(ev, 0, "cookie", cookie);
+	ASSERT_EQ(0, trace_field_str(self->trace, "iopf_response", 0, "device",
+				     dev, sizeof(dev)));
+	ASSERT_FIELD_STR(ev, 0, "dev", dev);
 	ASSERT_FIELD_STR(ev, 0, "code", "invalid");
 	ASSERT_FIELD(ev, 0, "delivered", delivered);
 	ASSERT_FIELD("iopf_response", 0, "pasid", IOPF_PASID);
