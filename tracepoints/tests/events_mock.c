@@ -599,9 +599,9 @@ TEST_F(mock_events, iopf_round_trip)
 			TH_LOG("device=%s", dev_report);
 		ASSERT_STREQ(dev_report, dev_resp);
 		/* ... and iommufd's events the same faulting device */
-		ASSERT_FIELD_STR("iommufd_fault_queue", i, "dev", dev_report);
-		ASSERT_FIELD_STR("iommufd_fault_read", i, "dev", dev_report);
-		ASSERT_FIELD_STR("iommufd_fault_respond", j, "dev", dev_report);
+		ASSERT_FIELD_STR("iommufd_fault_queue", i, "device", dev_report);
+		ASSERT_FIELD_STR("iommufd_fault_read", i, "device", dev_report);
+		ASSERT_FIELD_STR("iommufd_fault_respond", j, "device", dev_report);
 	}
 }
 
@@ -655,7 +655,7 @@ static void check_auto_respond(struct __test_metadata *_metadata,
 	ASSERT_FIELD(ev, 0, "cookie", cookie);
 	ASSERT_EQ(0, trace_field_str(self->trace, "iopf_response", 0, "device",
 				     dev, sizeof(dev)));
-	ASSERT_FIELD_STR(ev, 0, "dev", dev);
+	ASSERT_FIELD_STR(ev, 0, "device", dev);
 	ASSERT_FIELD_STR(ev, 0, "code", "invalid");
 	ASSERT_FIELD(ev, 0, "delivered", delivered);
 	ASSERT_FIELD("iopf_response", 0, "pasid", IOPF_PASID);
