@@ -185,7 +185,11 @@ int BPF_PROG(fault_queue, struct iommufd_fault___s *fault, struct iopf_group___s
 	if (!f)
 		return 0;
 	f->queue_ns = bpf_ktime_get_ns();
-	/* to_iommufd_handle(): the iommu handle is embedded in iommufd's */
+	/*
+	 * Until the read says which dev_id user space gets: the attach
+	 * handle's device (to_iommufd_handle(): iommufd's handle embeds the
+	 * iommu one), read fault-safe, as it can be gone by now.
+	 */
 	h = (void *)group->attach_handle -
 	    bpf_core_field_offset(struct iommufd_attach_handle___s, handle);
 	f->dev_id = BPF_CORE_READ(h, idev, obj.id);
@@ -195,12 +199,14 @@ int BPF_PROG(fault_queue, struct iommufd_fault___s *fault, struct iopf_group___s
 }
 
 SEC("tp_btf/iommufd_fault_read")
-int BPF_PROG(fault_read, struct iommufd_fault___s *fault, struct iopf_group___s *group)
+int BPF_PROG(fault_read, struct iommufd_fault___s *fault, struct iopf_group___s *group,
+	     __u32 dev_id)
 {
 	struct fl_inflight *f = group_entry(group);
 
 	if (!f)
 		return 0;
+	f->dev_id = dev_id;	/* the ID in the records user space read */
 	/* -p: read by another process: not timed (counted as untracked at the end) */
 	if (!pid_filtered())
 		f->read_ns = bpf_ktime_get_ns();
