@@ -208,46 +208,71 @@ struct line {
 	bool hwpt;		/* hwpt_alloc: flags, data_type, fault_id */
 };
 
+static void decode_bind(const struct event *e, struct line *l)
+{
+	const struct vfio_device_bind_iommufd *b = (const void *)e->arg;
+	struct fd_state *s;
+
+	if (e->ret || !e->arg_ok)
+		return;
+	l->dev_id = b->out_devid;
+	if (mode == MODE_TP)
+		return;
+	s = fd_state(e->pid, e->fd, true);
+	s->dev_id = l->dev_id;
+	s->pt_id = ID_NONE;
+}
+
+static void decode_attach_pt(const struct event *e, struct line *l)
+{
+	const struct vfio_device_attach_iommufd_pt *a = (const void *)e->arg;
+	struct fd_state *s;
+
+	/* on success the kernel wrote back the HWPT it attached */
+	if (e->arg_ok)
+		l->pt_id = a->pt_id;
+	s = fd_state(e->pid, e->fd, false);
+	if (!s)
+		return;
+	l->dev_id = s->dev_id;
+	if (s->pt_id != ID_NONE)
+		l->event = "replace";	/* vfio replaces when attached */
+	if (!e->ret)
+		s->pt_id = l->pt_id;
+}
+
+static void decode_set_container(const struct event *e, struct line *l)
+{
+	struct fd_state *s;
+	__u32 v;
+
+	l->group_id = group_of_name(e->fdname);
+	if (e->ret || !e->arg_ok)
+		return;
+	s = fd_state(e->pid, e->fd, true);
+	s->group_id = l->group_id;
+	/* the container fd: SET_IOMMU on it attaches this group */
+	memcpy(&v, e->arg, sizeof(v));
+	s = fd_state(e->pid, (int)v, true);
+	s->group_id = l->group_id;
+}
+
 static void decode_ioctl(const struct event *e, struct line *l)
 {
 	const struct ioctl_info *x = ioctl_info(e->cmd);
 	struct fd_state *s;
-	__u32 v;
 
 	if (!x)
 		return;
 	l->backend = x->backend;
 	l->event = x->event;
 	switch (e->cmd) {
-	case VFIO_DEVICE_BIND_IOMMUFD: {
-		const struct vfio_device_bind_iommufd *b = (const void *)e->arg;
-
-		if (e->ret || !e->arg_ok)
-			break;
-		l->dev_id = b->out_devid;
-		if (mode == MODE_TP)
-			break;
-		s = fd_state(e->pid, e->fd, true);
-		s->dev_id = l->dev_id;
-		s->pt_id = ID_NONE;
+	case VFIO_DEVICE_BIND_IOMMUFD:
+		decode_bind(e, l);
 		break;
-	}
-	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
-		const struct vfio_device_attach_iommufd_pt *a = (const void *)e->arg;
-
-		/* on success the kernel wrote back the HWPT it attached */
-		if (e->arg_ok)
-			l->pt_id = a->pt_id;
-		s = fd_state(e->pid, e->fd, false);
-		if (!s)
-			break;
-		l->dev_id = s->dev_id;
-		if (s->pt_id != ID_NONE)
-			l->event = "replace";	/* vfio replaces when attached */
-		if (!e->ret)
-			s->pt_id = l->pt_id;
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+		decode_attach_pt(e, l);
 		break;
-	}
 	case VFIO_DEVICE_DETACH_IOMMUFD_PT:
 		s = fd_state(e->pid, e->fd, false);
 		if (!s)
@@ -269,15 +294,7 @@ static void decode_ioctl(const struct event *e, struct line *l)
 		break;
 	}
 	case VFIO_GROUP_SET_CONTAINER:
-		l->group_id = group_of_name(e->fdname);
-		if (e->ret || !e->arg_ok)
-			break;
-		s = fd_state(e->pid, e->fd, true);
-		s->group_id = l->group_id;
-		/* the container fd: SET_IOMMU on it attaches this group */
-		memcpy(&v, e->arg, sizeof(v));
-		s = fd_state(e->pid, (int)v, true);
-		s->group_id = l->group_id;
+		decode_set_container(e, l);
 		break;
 	case VFIO_SET_IOMMU:
 		s = fd_state(e->pid, e->fd, false);
