@@ -389,84 +389,114 @@ static int range_fits(const uint64_t (*r)[2], unsigned int n, uint64_t iova, uin
 	return 0;
 }
 
+/* An IOAS's usable IOVA ranges into *ranges (n of them): 0 or -errno. */
+static int iommufd_ranges(struct vdev *d, uint64_t (**ranges)[2], unsigned int *n)
+{
+	struct iommu_ioas_iova_ranges q = { .size = sizeof(q), .ioas_id = d->ioas_id };
+	struct iommu_iova_range *r;
+	unsigned int i;
+	int ret = 0;
+
+	/* First call learns the count (-EMSGSIZE), second fetches. */
+	if (ioctl(d->iommufd, IOMMU_IOAS_IOVA_RANGES, &q) && errno != EMSGSIZE)
+		return fail(d, -errno, "query the IOVA ranges of IOAS %u", d->ioas_id);
+	r = calloc(q.num_iovas ? q.num_iovas : 1, sizeof(*r));
+	*ranges = calloc(q.num_iovas ? q.num_iovas : 1, sizeof(**ranges));
+	if (!r || !*ranges) {
+		free(r);
+		return fail(d, -ENOMEM, "query IOVA ranges");
+	}
+	q.allowed_iovas = (uintptr_t)r;
+	if (ioctl(d->iommufd, IOMMU_IOAS_IOVA_RANGES, &q)) {
+		ret = fail(d, -errno, "query the IOVA ranges of IOAS %u", d->ioas_id);
+	} else {
+		*n = q.num_iovas;
+		for (i = 0; i < *n; i++) {
+			(*ranges)[i][0] = r[i].start;
+			(*ranges)[i][1] = r[i].last;
+		}
+	}
+	free(r);
+	return ret;
+}
+
+/* The type1 container's info with its capability chain (*out, *size; free it). */
+static int type1_info(struct vdev *d, struct vfio_iommu_type1_info **out, size_t *size)
+{
+	struct vfio_iommu_type1_info *info;
+	size_t sz = sizeof(*info);
+	int ret;
+
+	/* The kernel raises argsz when the capability chain needs room. */
+	for (;;) {
+		info = calloc(1, sz);
+		if (!info)
+			return fail(d, -ENOMEM, "query IOVA ranges");
+		info->argsz = sz;
+		if (ioctl(d->container_fd, VFIO_IOMMU_GET_INFO, info)) {
+			ret = fail(d, -errno, "get type1 IOMMU info");
+			free(info);
+			return ret;
+		}
+		if (info->argsz <= sz)
+			break;
+		sz = info->argsz;
+		free(info);
+	}
+	*out = info;
+	*size = sz;
+	return 0;
+}
+
+/* A type1 container's IOVA ranges into *ranges (n of them): 0 or -errno. */
+static int type1_ranges(struct vdev *d, uint64_t (**ranges)[2], unsigned int *n)
+{
+	struct vfio_iommu_type1_info *info = NULL;
+	struct vfio_info_cap_header *hdr;
+	unsigned int i;
+	size_t sz = 0;
+	int ret;
+
+	ret = type1_info(d, &info, &sz);
+	if (ret || !info)
+		return ret ? ret : -EIO;
+	for (hdr = NULL; (info->flags & VFIO_IOMMU_INFO_CAPS) && info->cap_offset;) {
+		uint32_t off = hdr ? hdr->next : info->cap_offset;
+		struct vfio_iommu_type1_info_cap_iova_range *cap;
+
+		if (!off || off + sizeof(*hdr) > sz)
+			break;
+		hdr = (void *)((char *)info + off);
+		if (hdr->id != VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE)
+			continue;
+		cap = (void *)hdr;
+		*ranges = calloc(cap->nr_iovas ? cap->nr_iovas : 1, sizeof(**ranges));
+		if (!*ranges)
+			break;
+		*n = cap->nr_iovas;
+		for (i = 0; i < *n; i++) {
+			(*ranges)[i][0] = cap->iova_ranges[i].start;
+			(*ranges)[i][1] = cap->iova_ranges[i].end;
+		}
+		break;
+	}
+	free(info);
+	if (!*ranges)
+		return failmsg(d, -ENOTSUP, "the %s container reports no IOVA ranges",
+			       vdev_backend_name(d->backend));
+	return 0;
+}
+
 int vdev_iova_check(struct vdev *d, uint64_t iova, uint64_t len)
 {
 	uint64_t (*ranges)[2] = NULL;
-	unsigned int n = 0, i;
-	int ret = 0;
+	unsigned int n = 0;
+	int ret;
 
-	if (d->backend == VDEV_IOMMUFD) {
-		struct iommu_ioas_iova_ranges q = { .size = sizeof(q), .ioas_id = d->ioas_id };
-		struct iommu_iova_range *r;
-
-		/* First call learns the count (-EMSGSIZE), second fetches. */
-		if (ioctl(d->iommufd, IOMMU_IOAS_IOVA_RANGES, &q) && errno != EMSGSIZE)
-			return fail(d, -errno, "query the IOVA ranges of IOAS %u", d->ioas_id);
-		r = calloc(q.num_iovas ? q.num_iovas : 1, sizeof(*r));
-		ranges = calloc(q.num_iovas ? q.num_iovas : 1, sizeof(*ranges));
-		if (!r || !ranges) {
-			free(r);
-			free(ranges);
-			return fail(d, -ENOMEM, "query IOVA ranges");
-		}
-		q.allowed_iovas = (uintptr_t)r;
-		if (ioctl(d->iommufd, IOMMU_IOAS_IOVA_RANGES, &q)) {
-			ret = fail(d, -errno, "query the IOVA ranges of IOAS %u", d->ioas_id);
-		} else {
-			n = q.num_iovas;
-			for (i = 0; i < n; i++) {
-				ranges[i][0] = r[i].start;
-				ranges[i][1] = r[i].last;
-			}
-		}
-		free(r);
-	} else {
-		struct vfio_iommu_type1_info *info;
-		struct vfio_info_cap_header *hdr;
-		size_t sz = sizeof(*info);
-
-		/* The kernel raises argsz when the capability chain needs room. */
-		for (;;) {
-			info = calloc(1, sz);
-			if (!info)
-				return fail(d, -ENOMEM, "query IOVA ranges");
-			info->argsz = sz;
-			if (ioctl(d->container_fd, VFIO_IOMMU_GET_INFO, info)) {
-				ret = fail(d, -errno, "get type1 IOMMU info");
-				free(info);
-				return ret;
-			}
-			if (info->argsz <= sz)
-				break;
-			sz = info->argsz;
-			free(info);
-		}
-		for (hdr = NULL;
-		     (info->flags & VFIO_IOMMU_INFO_CAPS) && info->cap_offset;) {
-			uint32_t off = hdr ? hdr->next : info->cap_offset;
-
-			if (!off || off + sizeof(*hdr) > sz)
-				break;
-			hdr = (void *)((char *)info + off);
-			if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
-				struct vfio_iommu_type1_info_cap_iova_range *cap = (void *)hdr;
-
-				ranges = calloc(cap->nr_iovas ? cap->nr_iovas : 1, sizeof(*ranges));
-				if (!ranges)
-					break;
-				n = cap->nr_iovas;
-				for (i = 0; i < n; i++) {
-					ranges[i][0] = cap->iova_ranges[i].start;
-					ranges[i][1] = cap->iova_ranges[i].end;
-				}
-				break;
-			}
-		}
-		free(info);
-		if (!ranges)
-			return failmsg(d, -ENOTSUP, "the %s container reports no IOVA ranges",
-				       vdev_backend_name(d->backend));
-	}
+	if (d->backend == VDEV_IOMMUFD)
+		ret = iommufd_ranges(d, &ranges, &n);
+	else
+		ret = type1_ranges(d, &ranges, &n);
 	if (!ret && !range_fits((const uint64_t (*)[2])ranges, n, iova, len))
 		ret = failmsg(d, -ERANGE, "IOVA [%#llx, +%#llx) is outside the usable ranges",
 			      (unsigned long long)iova, (unsigned long long)len);
