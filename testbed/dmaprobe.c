@@ -135,37 +135,50 @@ static int probe(const char *bdf, enum vdev_backend b, void *buf, unsigned long 
 	return ret;
 }
 
-int main(int argc, char **argv)
-{
-	const char *bdf = "0000:00:03.0", *which = "iommufd,type1";
-	unsigned long len = 4096, count = 1000;
+struct args {
+	const char *bdf;
 	enum vdev_backend b[2];
+	int nb;
+	unsigned long len, count;
+};
+
+/* -b LIST: one backend or two, comma-separated ("both": iommufd,type1). */
+static int parse_backends(const char *which, struct args *a)
+{
 	char list[64], *second;
-	int nb, i;
+
+	snprintf(list, sizeof(list), "%s", which);
+	second = strchr(list, ',');
+	if (second)
+		*second++ = '\0';
+	a->nb = second ? 2 : 1;
+	return vdev_backend_parse(list, &a->b[0]) ||
+	       (second && vdev_backend_parse(second, &a->b[1]));
+}
+
+/* 0 to run, 1 after -h (exit 0), 2 on bad input (said). */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	const char *which = "iommufd,type1";
 	bool have_count = false;
 	char *end;
-	void *buf;
-	int opt, ret = 0;
+	int opt;
 
 	while ((opt = getopt(argc, argv, "d:b:s:n:t:jL:h")) != -1) {
 		switch (opt) {
-		case 'd':
-			bdf = optarg;
-			break;
-		case 'b':
-			which = strcmp(optarg, "both") ? optarg : "iommufd,type1";
-			break;
+		case 'd': a->bdf = optarg; break;
+		case 'b': which = strcmp(optarg, "both") ? optarg : "iommufd,type1"; break;
 		case 's':
-			len = sys_size(optarg);
-			if (!len || len % 4096) {
+			a->len = sys_size(optarg);
+			if (!a->len || a->len % 4096) {
 				fprintf(stderr, "dmaprobe: bad size '%s' (a multiple of 4096)\n", optarg);
 				return 2;
 			}
 			break;
 		case 'n':
 			have_count = true;
-			count = strtoul(optarg, NULL, 0);
-			if (!count) {
+			a->count = strtoul(optarg, NULL, 0);
+			if (!a->count) {
 				fprintf(stderr, "dmaprobe: bad count '%s'\n", optarg);
 				return 2;
 			}
@@ -178,43 +191,41 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'j':
-			json_out = 1;
-			break;
-		case 'L':
-			label = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
+		case 'j': json_out = 1; break;
+		case 'L': label = optarg; break;
+		case 'h': fputs(usage, stdout); return 1;
+		default: fputs(usage, stderr); return 2;
 		}
 	}
 	if (have_count && run_us) {
 		fprintf(stderr, "dmaprobe: -n and -t: one or the other\n");
 		return 2;
 	}
-	snprintf(list, sizeof(list), "%s", which);
-	second = strchr(list, ',');
-	if (second)
-		*second++ = '\0';
-	nb = second ? 2 : 1;
-	if (optind != argc || vdev_backend_parse(list, &b[0]) ||
-	    (second && vdev_backend_parse(second, &b[1]))) {
+	if (optind != argc || parse_backends(which, a)) {
 		fputs(usage, stderr);
 		return 2;
 	}
+	return 0;
+}
 
-	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-		   -1, 0);
+int main(int argc, char **argv)
+{
+	struct args a = { .bdf = "0000:00:03.0", .len = 4096, .count = 1000 };
+	void *buf;
+	int i, ret = 0;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret == 1 ? 0 : 2;
+	buf = mmap(NULL, a.len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (buf == MAP_FAILED) {
-		fprintf(stderr, "dmaprobe: failed to allocate %lu bytes: %s\n", len, strerror(errno));
+		fprintf(stderr, "dmaprobe: failed to allocate %lu bytes: %s\n", a.len,
+			strerror(errno));
 		return 1;
 	}
-	for (i = 0; i < nb && !ret; i++)
-		ret = probe(bdf, b[i], buf, len, count);
-	munmap(buf, len);
+	for (i = 0; i < a.nb && !ret; i++)
+		ret = probe(a.bdf, a.b[i], buf, a.len, a.count);
+	munmap(buf, a.len);
 	return ret ? 1 : 0;
 }
