@@ -76,15 +76,15 @@ static int unhandled_faults(long u, long pasid)
 	return 0;
 }
 
-int main(int argc, char **argv)
+struct opts {
+	long n, k, pasid, left, nread, sleep_s, unhandled;
+	__u32 code;
+};
+
+/* 0 to run, 1 after -h (exit 0), 2 on bad input (said). */
+static int parse_args(int argc, char **argv, struct opts *o)
 {
-	struct iommu_hwpt_pgfault pgf[BATCH_MAX];
-	long n = 100, k = 1, pasid = 1, left = 0, nread = 0, sleep_s = 0, unhandled = 0;
-	__u32 code = IOMMUFD_PAGE_RESP_SUCCESS, grpid = 0;
-	struct mockiopf m;
-	long done = 0, i, b;
-	char why[256];
-	int opt, r;
+	int opt;
 
 	while ((opt = getopt(argc, argv, "hn:k:P:L:R:s:xu:")) != -1) {
 		long *dst = NULL, lo = 0, hi = 1000000000;
@@ -92,15 +92,15 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'h':
 			fputs(usage, stdout);
-			return 0;
-		case 'n': dst = &n; break;
-		case 'k': dst = &k; lo = 1; hi = BATCH_MAX; break;
-		case 'P': dst = &pasid; hi = (1 << 20) - 1; break;
-		case 'L': dst = &left; hi = BATCH_MAX; break;
-		case 'R': dst = &nread; hi = BATCH_MAX; break;
-		case 's': dst = &sleep_s; hi = 3600; break;
-		case 'x': code = IOMMUFD_PAGE_RESP_INVALID; break;
-		case 'u': dst = &unhandled; lo = 1; hi = 100000; break;
+			return 1;
+		case 'n': dst = &o->n; break;
+		case 'k': dst = &o->k; lo = 1; hi = BATCH_MAX; break;
+		case 'P': dst = &o->pasid; hi = (1 << 20) - 1; break;
+		case 'L': dst = &o->left; hi = BATCH_MAX; break;
+		case 'R': dst = &o->nread; hi = BATCH_MAX; break;
+		case 's': dst = &o->sleep_s; hi = 3600; break;
+		case 'x': o->code = IOMMUFD_PAGE_RESP_INVALID; break;
+		case 'u': dst = &o->unhandled; lo = 1; hi = 100000; break;
 		default:
 			fputs(usage, stderr);
 			return 2;
@@ -110,70 +110,95 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || nread > left) {
-		fprintf(stderr, "iopfgen: %s\n%s", nread > left ? "-R larger than -L" :
+	if (optind != argc || o->nread > o->left) {
+		fprintf(stderr, "iopfgen: %s\n%s", o->nread > o->left ? "-R larger than -L" :
 			"unexpected argument", usage);
 		return 2;
 	}
+	return 0;
+}
 
-	if (unhandled)
-		return unhandled_faults(unhandled, pasid);
+/* Trigger @b faults from *grpid on: 0 or -errno (said). */
+static int trigger(struct mockiopf *m, long pasid, __u32 *grpid, long b)
+{
+	long i;
+	int r;
+
+	for (i = 0; i < b; i++) {
+		r = mockiopf_trigger(m, pasid, (*grpid)++, 0x100000ULL * (i + 1));
+		if (r) {
+			fprintf(stderr, "iopfgen: failed to trigger a fault: %s\n", strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Read @b fault records into @pgf: 0 or -errno (said). */
+static int read_faults(struct mockiopf *m, struct iommu_hwpt_pgfault *pgf, long b)
+{
+	long i;
+	int r;
+
+	for (i = 0; i < b; i += r) {
+		r = mockiopf_read(m, pgf + i, b - i, 5000);
+		if (r <= 0) {
+			fprintf(stderr, "iopfgen: failed to read the fault fd: %s\n",
+				r ? strerror(-r) : "timeout");
+			return r ? r : -ETIMEDOUT;
+		}
+	}
+	return 0;
+}
+
+/* -n faults in batches of -k, each triggered, read and answered; then -L left pending, -R of them read. */
+static int run(struct mockiopf *m, const struct opts *o)
+{
+	struct iommu_hwpt_pgfault pgf[BATCH_MAX];
+	__u32 grpid = 0;
+	long done = 0, b;
+	int r;
+
+	while (done < o->n) {
+		b = o->n - done < o->k ? o->n - done : o->k;
+		if (trigger(m, o->pasid, &grpid, b) || read_faults(m, pgf, b))
+			return 1;
+		r = mockiopf_respond(m, pgf, b, o->code);
+		if (r) {
+			fprintf(stderr, "iopfgen: failed to answer faults: %s\n", strerror(-r));
+			return 1;
+		}
+		done += b;
+	}
+	if (trigger(m, o->pasid, &grpid, o->left) || read_faults(m, pgf, o->nread))
+		return 1;
+	printf("iopfgen: dev_id %u pasid %ld answered %ld pending %ld read %ld\n", m->idev_id,
+	       o->pasid, done, o->left, o->nread);
+	fflush(stdout);
+	if (o->sleep_s)
+		sleep(o->sleep_s);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .n = 100, .k = 1, .pasid = 1, .code = IOMMUFD_PAGE_RESP_SUCCESS };
+	struct mockiopf m;
+	char why[256];
+	int ret;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret)
+		return ret == 1 ? 0 : 2;
+	if (o.unhandled)
+		return unhandled_faults(o.unhandled, o.pasid);
 	if (mockiopf_open(&m, why, sizeof(why)) || mockiopf_nested(&m, true, why, sizeof(why))) {
 		fprintf(stderr, "iopfgen: %s\n", why);
 		mockiopf_close(&m);
 		return 1;
 	}
-
-	while (done < n) {
-		b = n - done < k ? n - done : k;
-		for (i = 0; i < b; i++) {
-			r = mockiopf_trigger(&m, pasid, grpid++, 0x100000ULL * (i + 1));
-			if (r) {
-				fprintf(stderr, "iopfgen: failed to trigger a fault: %s\n",
-					strerror(-r));
-				goto fail;
-			}
-		}
-		for (i = 0; i < b; i += r) {
-			r = mockiopf_read(&m, pgf + i, b - i, 5000);
-			if (r <= 0) {
-				fprintf(stderr, "iopfgen: failed to read the fault fd: %s\n",
-					r ? strerror(-r) : "timeout");
-				goto fail;
-			}
-		}
-		r = mockiopf_respond(&m, pgf, b, code);
-		if (r) {
-			fprintf(stderr, "iopfgen: failed to answer faults: %s\n", strerror(-r));
-			goto fail;
-		}
-		done += b;
-	}
-
-	for (i = 0; i < left; i++) {
-		r = mockiopf_trigger(&m, pasid, grpid++, 0x100000ULL * (i + 1));
-		if (r) {
-			fprintf(stderr, "iopfgen: failed to trigger a fault: %s\n", strerror(-r));
-			goto fail;
-		}
-	}
-	for (i = 0; i < nread; i += r) {
-		r = mockiopf_read(&m, pgf + i, nread - i, 5000);
-		if (r <= 0) {
-			fprintf(stderr, "iopfgen: failed to read the fault fd: %s\n",
-				r ? strerror(-r) : "timeout");
-			goto fail;
-		}
-	}
-	printf("iopfgen: dev_id %u pasid %ld answered %ld pending %ld read %ld\n", m.idev_id,
-	       pasid, done, left, nread);
-	fflush(stdout);
-	if (sleep_s)
-		sleep(sleep_s);
+	ret = run(&m, &o);
 	/* the pending ones are answered by the kernel when the device goes */
 	mockiopf_close(&m);
-	return 0;
-fail:
-	mockiopf_close(&m);
-	return 1;
+	return ret;
 }
