@@ -71,6 +71,19 @@ sed -i 's/u8 tag\[4\];\toffset:12;/u8 tag[4];\toffset:16;/' "$d/tfs/events/iommu
 o=$("$chk" -c "$fx/cat.json" live "$d/tfs"); rc=$?
 is "$rc" 1 "live: a hole in a tracefs format (real offsets) fails"
 like "$o" "iommufd:iommufd_ioas_map: 4-byte hole before tag \(offset 16\)" "names it from the format's offsets"
+# An enum in __print_symbolic() without TRACE_DEFINE_ENUM() stays a name in
+# the format file, which perf and libtraceevent cannot decode.
+mkdir -p "$d/sym/events/iommufd"
+cp -r "$fx/tracefs/events/iommufd/iommufd_ioas_map" "$d/sym/events/iommufd/"
+f=$d/sym/events/iommufd/iommufd_ioas_map/format
+sed -i 's/^print fmt: .*/print fmt: "ret=%d code=%s", REC->ret, __print_symbolic(REC->ret, { 0, "ok" }, { (1UL << 2), "four" })/' "$f"
+o=$("$chk" -c "$fx/cat.json" live "$d/sym"); rc=$?
+! grep -q "print fmt" <<<"$o"
+ok $? "live: numbers and shifts in __print_symbolic() pass"
+sed -i 's/{ 0, "ok" }/{ IOMMUFD_PAGE_RESP_SUCCESS, "ok" }/' "$f"
+o=$("$chk" -c "$fx/cat.json" live "$d/sym"); rc=$?
+is "$(grep -c "print fmt" <<<"$o")" 1 "live: an unresolved enum in __print_symbolic() is a problem (one)"
+like "$o" "iommufd:iommufd_ioas_map: print fmt: IOMMUFD_PAGE_RESP_SUCCESS is not a number" "names the event and the symbol"
 
 sed 's/"class": "iommufd_ioas_op", //' "$fx/cat.json" >"$d/noclass.json"
 o=$("$chk" -c "$d/noclass.json" tree "$fx"); rc=$?
