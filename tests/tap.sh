@@ -36,6 +36,19 @@ like() {
 	grep -qE -- "$re" <<<"$text" || printf '#   %s\n#   does not match: %s\n' "$(head -3 <<<"$text")" "$re"
 }
 
+# wait_tracing PID FILE...: until a tool (PID) says "Tracing" in one of the
+# FILEs, exits, or 60 s pass (a loaded host can take 10 s to load a tool).
+wait_tracing() {
+	local pid=$1 i
+	shift
+	for i in $(seq 600); do
+		grep -q '^Tracing' "$@" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 done_testing() {
 	echo "1..$_n"
 	[ "$_failed" = 0 ]

@@ -58,11 +58,7 @@ run() {
 	shift
 	"$snoop" "$@" >"$tmp/$name" 2>"$tmp/$name.err" &
 	bg=$!
-	for i in $(seq 100); do
-		grep -q '^Tracing' "$tmp/$name.err" "$tmp/$name" 2>/dev/null && break
-		kill -0 "$bg" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_tracing "$bg" "$tmp/$name.err" "$tmp/$name"
 	during=$(loaded)
 	poke
 	sleep 0.3

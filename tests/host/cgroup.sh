@@ -55,7 +55,7 @@ PY
 
 "$m" -j -P -c "$cg" >"$d/j" 2>"$d/err" &
 mpid=$!
-for i in $(seq 100); do grep -q '^Tracing' "$d/err" && break; sleep 0.1; done
+wait_tracing "$mpid" "$d/err"
 grep -q '^Tracing' "$d/err"
 ok $? "maplat -j -P -c $cg attaches$(grep -v Tracing "$d/err" | head -1 | sed 's/^/: /')"
 ioctls in 7 "$cg" && ioctls out 5

@@ -74,10 +74,7 @@ n0=$(nprog)
 for sig in TERM INT; do
 	"$f" -j >"$d/s" 2>"$d/s.err" &
 	pid=$!
-	for i in $(seq 100); do
-		grep -q '^Tracing' "$d/s.err" && break
-		sleep 0.1
-	done
+	wait_tracing "$pid" "$d/s.err"
 	n1=$(nprog)
 	kill -$sig $pid
 	wait $pid

@@ -57,7 +57,7 @@ ok $? "-j: valid JSON, fallback, no rows, unavailable columns listed"
 # counted as a map error of IOAS 7 for this python's pid
 "$t" -j -d 1 -a >"$d/f" 2>"$d/f.err" &
 tp=$!
-for i in $(seq 100); do grep -q '^Tracing' "$d/f.err" && break; sleep 0.1; done
+wait_tracing "$tp" "$d/f.err"
 nprog=$(bpftool prog show 2>/dev/null | grep -cE 'name sys_(enter|exit)_ioctl')
 python3 - >"$d/py.pid" <<'PY'
 import fcntl, os, struct

@@ -86,11 +86,7 @@ run_fake() {
 	shift
 	"$m" -j "$@" >"$d/$name" 2>"$d/$name.err" &
 	pids+=($!)
-	for i in $(seq 100); do
-		grep -q '^Tracing' "$d/$name.err" && break
-		kill -0 "${pids[-1]}" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_tracing "${pids[-1]}" "$d/$name.err"
 	ids=$(progs_of "${pids[-1]}" "sys_(enter|exit)_ioctl")
 	fake_ioctls
 	kill -"${SIG:-TERM}" "${pids[-1]}"

@@ -53,7 +53,7 @@ mkdir "$d/textfile"
 prom=$d/textfile/ioasid.prom
 "$t" -d 1 --prometheus "$prom" >"$d/out" 2>"$d/err" &
 tp=$!
-for i in $(seq 100); do grep -q '^Tracing' "$d/err" && break; sleep 0.1; done
+wait_tracing "$tp" "$d/err"
 if ! grep -q '^Tracing' "$d/err"; then
 	grep -qE "not allowed to load BPF|has no BTF|cannot load BPF" "$d/err" &&
 		skip_all "BPF unavailable: $(head -1 "$d/err")"
