@@ -51,7 +51,7 @@ static const char usage_text[] =
 "  -n, --count N        measured faults per case (default 2000)\n"
 "  -w, --warmup W       faults before those, not measured (default 200)\n"
 "  -r, --rounds R       throughput rounds: the measured faults in R\n"
-"                       consecutive parts, 1..N (default 10)\n"
+"                       consecutive parts, 1..N (default 10, N if smaller)\n"
 "  -o, --outstanding L  faults outstanding at once, a comma-separated list,\n"
 "                       each 1..64 (default 1,4,16)\n"
 "      --platform NAME  the platform for the environment block (default:\n"
@@ -75,11 +75,11 @@ static const struct option long_opts[] = {
 
 static struct {
 	bool json;
-	long n, warm, rounds;
+	long n, warm, rounds;	/* rounds: 0 until -r, then min(10, n) */
 	long outstanding[MAX_CASES];
 	int ncases;
 	const char *platform;
-} opt = { .n = 2000, .warm = 200, .rounds = 10, .outstanding = { 1, 4, 16 }, .ncases = 3 };
+} opt = { .n = 2000, .warm = 200, .outstanding = { 1, 4, 16 }, .ncases = 3 };
 
 /* One case in flight: the trigger thread and the responder share this. */
 struct run {
@@ -144,13 +144,16 @@ struct result {
 };
 
 /*
- * Throughput per round: round i holds the measured faults [a, b); its
- * time runs from the trigger of a to the last response among them (a
- * response is the trigger time plus the latency).  0 or -ENOMEM.
+ * Throughput per round: round i holds the measured faults [a, b) and
+ * ends at the last response so far (a response is the trigger time plus
+ * the latency); its time runs from the previous round's end (the first
+ * measured trigger for round 0), so the rounds add up to the whole run
+ * with k faults in flight across their borders.  0 or -ENOMEM.
  */
-static int round_rates(const struct run *r, struct bstat *s)
+static int round_rates(const struct run *r, uint64_t t_first, struct bstat *s)
 {
 	double *rate = calloc(opt.rounds, sizeof(*rate));
+	uint64_t prev = t_first, end = t_first;
 	long i, g;
 
 	if (!rate)
@@ -158,12 +161,12 @@ static int round_rates(const struct run *r, struct bstat *s)
 	for (i = 0; i < opt.rounds; i++) {
 		long a = opt.warm + opt.n * i / opt.rounds;
 		long b = opt.warm + opt.n * (i + 1) / opt.rounds;
-		uint64_t end = 0;
 
 		for (g = a; g < b; g++)
 			if (r->t_trig[g] + (uint64_t)r->lat[g] > end)
 				end = r->t_trig[g] + (uint64_t)r->lat[g];
-		rate[i] = end > r->t_trig[a] ? (b - a) / ((end - r->t_trig[a]) / 1e9) : 0;
+		rate[i] = end > prev ? (b - a) / ((end - prev) / 1e9) : 0;
+		prev = end;
 	}
 	*s = bstat_of(rate, opt.rounds);
 	free(rate);
@@ -234,7 +237,7 @@ static int run_case(struct mockiopf *m, long k, struct result *res)
 			(long)atomic_load(&r.answered), r.total);
 	}
 	if (!err) {
-		err = round_rates(&r, &res->rounds);
+		err = round_rates(&r, t_first, &res->rounds);
 		if (err)
 			fprintf(stderr, "faultbench: failed to allocate %ld rounds: %s\n",
 				opt.rounds, strerror(-err));
@@ -316,6 +319,8 @@ static int parse_args(int argc, char **argv)
 				opt.rounds, opt.n);
 		return -1;
 	}
+	if (!opt.rounds)
+		opt.rounds = opt.n < 10 ? opt.n : 10;
 	return 0;
 }
 

@@ -173,13 +173,16 @@ int probe_tp_arg_kind(const char *name, int idx)
  * The prototypes the tools read.  The series' v1 had start_ns in the end
  * events (a tool would read it as ret); its first v2 had the IOAS map and
  * unmap events in the ioctl handlers, with the ioctl's command where the
- * io_pagetable's events have the caller, an enum.
+ * io_pagetable's events have the caller, an enum; until 2026-12-06 the
+ * fault read event had no dev_id argument (a u32).
  */
 static const struct {
 	const char *tp;
 	int nargs;
 	bool caller;	/* argument 1 is enum iopt_caller */
+	bool int2;	/* argument 2 is an integer */
 } protos[] = {
+	{ "iommufd_fault_read", 3, false, true },
 	{ "iommufd_ioas_map_start", 6, true },
 	{ "iommufd_ioas_map", 7, true },
 	{ "iommufd_ioas_unmap_start", 4, true },
@@ -204,7 +207,8 @@ static int old_proto(const char *tp)
 	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
 		if (!strcmp(tp, protos[i].tp))
 			return probe_tp_nargs(tp) != protos[i].nargs ||
-			       (protos[i].caller && !arg_is_enum(tp, 1));
+			       (protos[i].caller && !arg_is_enum(tp, 1)) ||
+			       (protos[i].int2 && probe_tp_arg_kind(tp, 2) != BTF_KIND_INT);
 	return 0;
 }
 

@@ -389,7 +389,8 @@ static int range_fits(const uint64_t (*r)[2], unsigned int n, uint64_t iova, uin
 	return 0;
 }
 
-/* An IOAS's usable IOVA ranges into *ranges (n of them): 0 or -errno. */
+/* An IOAS's usable IOVA ranges into *ranges (n of them): 0 or -errno; the
+ * caller frees *ranges either way. */
 static int iommufd_ranges(struct vdev *d, uint64_t (**ranges)[2], unsigned int *n)
 {
 	struct iommu_ioas_iova_ranges q = { .size = sizeof(q), .ioas_id = d->ioas_id };
@@ -470,9 +471,13 @@ static int type1_ranges(struct vdev *d, uint64_t (**ranges)[2], unsigned int *n)
 		if (hdr->id != VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE)
 			continue;
 		cap = (void *)hdr;
+		if (off + sizeof(*cap) + (size_t)cap->nr_iovas * sizeof(cap->iova_ranges[0]) > sz)
+			break;	/* a capability that runs past the buffer: none */
 		*ranges = calloc(cap->nr_iovas ? cap->nr_iovas : 1, sizeof(**ranges));
-		if (!*ranges)
-			break;
+		if (!*ranges) {
+			free(info);
+			return fail(d, -ENOMEM, "query IOVA ranges");
+		}
 		*n = cap->nr_iovas;
 		for (i = 0; i < *n; i++) {
 			(*ranges)[i][0] = cap->iova_ranges[i].start;

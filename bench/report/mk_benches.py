@@ -93,7 +93,7 @@ def parse_faultbench(doc, path, sec):
     unit = doc.get("unit", "us")
     t = Table(["outstanding", "N", "median", "range", "p99", "CV", "faults/s",
                "faults/s per round"])
-    per_round = False
+    per_round = one_figure = False
     for i, c in enumerate(need(doc, "cases", "faultbench", "list")):
         where = f"{path}: cases[{i}]"
         k = need(c, "outstanding", where, "num")
@@ -108,6 +108,7 @@ def parse_faultbench(doc, path, sec):
             sec.records.append(record("faultbench", case, "iommufd", "throughput", "faults/s",
                                       "higher", rounds))
         elif is_num(c.get("throughput")):
+            one_figure = True
             sec.records.append(record("faultbench", case, "iommufd", "throughput", "faults/s",
                                       "higher", one(c["throughput"], 1)))
         t.add(k, c.get("n", "-"), fmt_value(num(c.get("median")), unit),
@@ -118,10 +119,14 @@ def parse_faultbench(doc, path, sec):
               if isinstance(rounds, dict) and is_num(rounds.get("median")) else "-")
     sec.lines += [f"I/O page request round trip on the iommufd selftest mock "
                   f"({doc.get('latency', 'per fault')}).", ""]
-    sec.lines += t.md() + ["", "faults/s: all measured faults over the case's time; per "
-                           "round: the faults in consecutive rounds, median [min..max]." if per_round
-                           else "faults/s: one figure per case (this faultbench wrote no "
-                           "per-round throughput), so no N and no spread."]
+    note = "faults/s: all measured faults over the case's time"
+    if per_round:
+        note += "; per round: the faults in consecutive rounds, median [min..max]"
+    if one_figure:
+        note += (" (cases without rounds: one figure, no N and no spread)" if per_round else
+                 ": one figure per case (this faultbench wrote no per-round throughput), "
+                 "so no N and no spread")
+    sec.lines += t.md() + ["", note + "."]
 
 
 def parse_invbench(doc, path, sec):

@@ -89,7 +89,7 @@ json.dump(d, open(sys.argv[2], "w"))' "$F/raw/faultbench.json" "$d/raw-fb/faultb
 (cd "$d" && mkreport "$d/raw-fb" r-fb --no-plots "${ENV[@]}" >/dev/null 2>&1)
 is "$(rec "$d/r-fb" faultbench outstanding-1 iommufd throughput)" "1 20000 null null null null" \
 	"faultbench without rounds: the one figure"
-like "$(cat "$d/r-fb/report.md")" "^faults/s: one figure per case \(this faultbench wrote no per-round throughput\), so no N and no spread\.$" \
+like "$(cat "$d/r-fb/report.md")" "^faults/s: all measured faults over the case.s time: one figure per case \(this faultbench wrote no per-round throughput\), so no N and no spread\.$" \
 	"faultbench without rounds: says so"
 # fio type1 perio: runs 10000, 11000, 12000 and one failed run (error 5)
 # left out: median 11000, no p99 (N < 100), cv = 1000 / 11000.

@@ -76,10 +76,10 @@ like "$o" "iommufd:iommufd_ioas_map: 4-byte hole before tag \(offset 16\)" "name
 mkdir -p "$d/sym/events/iommufd"
 cp -r "$fx/tracefs/events/iommufd/iommufd_ioas_map" "$d/sym/events/iommufd/"
 f=$d/sym/events/iommufd/iommufd_ioas_map/format
-sed -i 's/^print fmt: .*/print fmt: "ret=%d code=%s", REC->ret, __print_symbolic(REC->ret, { 0, "ok" }, { (1UL << 2), "four" })/' "$f"
+sed -i 's/^print fmt: .*/print fmt: "ret=%d code=%s", REC->ret, __print_symbolic(REC->ret, { 0, "ok" }, { (1UL << 2), "four" }, { (unsigned long)0x8ULL, "cast" }, { -1, "neg" }, { '"'"'a'"'"', "chr" })/' "$f"
 o=$("$chk" -c "$fx/cat.json" live "$d/sym"); rc=$?
 ! grep -q "print fmt" <<<"$o"
-ok $? "live: numbers and shifts in __print_symbolic() pass"
+ok $? "live: numbers, shifts, casts, negatives and char literals in __print_symbolic() pass"
 sed -i 's/{ 0, "ok" }/{ IOMMUFD_PAGE_RESP_SUCCESS, "ok" }/' "$f"
 o=$("$chk" -c "$fx/cat.json" live "$d/sym"); rc=$?
 is "$(grep -c "print fmt" <<<"$o")" 1 "live: an unresolved enum in __print_symbolic() is a problem (one)"
