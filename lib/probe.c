@@ -183,14 +183,14 @@ static const struct {
 	bool int2;	/* argument 2 is an integer */
 } protos[] = {
 	{ "iommufd_fault_read", 3, false, true },
-	{ "iommufd_ioas_map_start", 6, true },
-	{ "iommufd_ioas_map", 7, true },
-	{ "iommufd_ioas_unmap_start", 4, true },
-	{ "iommufd_ioas_unmap", 6, true },
-	{ "iommufd_ioas_copy", 3, false },
-	{ "iommufd_hwpt_invalidate", 4, false },
-	{ "vfio_iommu_type1_dma_map", 3, false },
-	{ "vfio_iommu_type1_dma_unmap", 5, false },
+	{ "iommufd_ioas_map_start", 6, true, false },
+	{ "iommufd_ioas_map", 7, true, false },
+	{ "iommufd_ioas_unmap_start", 4, true, false },
+	{ "iommufd_ioas_unmap", 6, true, false },
+	{ "iommufd_ioas_copy", 3, false, false },
+	{ "iommufd_hwpt_invalidate", 4, false, false },
+	{ "vfio_iommu_type1_dma_map", 3, false, false },
+	{ "vfio_iommu_type1_dma_unmap", 5, false, false },
 };
 
 static bool arg_is_enum(const char *tp, int idx)
