@@ -25,7 +25,15 @@ make -s -C "$top" build/bpf/maplat build/bpf/flushstat build/bpf/faultlat build/
 ok $? "the tools build"
 [ -s "$d/make.log" ] && sed 's/^/#   /' "$d/make.log" | tail -5
 
-count() { bpftool "$1" show 2>/dev/null | grep -c '^[0-9]*:'; }
+# count prog|link: the BPF programs or links no process holds an fd of:
+# what a tool that exited left behind (pinned, or attached by the kernel
+# alone), not what other BPF users on the host run meanwhile.
+count() {
+	local held
+	held=$(grep -h "^$1_id:" /proc/[0-9]*/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u)
+	bpftool "$1" show 2>/dev/null | sed -n 's/^\([0-9]*\):.*/\1/p' | sort -u |
+		comm -23 - <(printf '%s\n' "$held") | grep -c .
+}
 long=$(printf 'x%.0s' $(seq 4096))
 values=(1 0 -1 -99999999999999999999 99999999999999999999 2147483648 abc "" 1.5 0x10 " 3" iommufd type1 unmap "$long" %s%n)
 junk=(-Z --nope --json=3 -- -0 -pp "$long")
