@@ -280,8 +280,24 @@ like "$md" '^\| mapbench \| io-4K-anon-t1 \| map \| 6682 \| 4144 \| 1\.60 \[1\.6
 like "$md" '^\| fio \| randread-qd32-j1-perio \| insns_per_io \| 15499 \| 10505 \| 1\.48 \[1\.41, 1\.55\] \| too few blocks \| - \|$' \
 	"icount: fio's instructions per I/O (no wall-time fio document: -)"
 is "$(js "$d/r-ic" 'sorted({(r["bench"], r["unit"]) for r in s["records"] if r["backend"] != "none"})')" \
-	"[('fio-icount', 'insns'), ('mapbench', 'ns'), ('mapbench-icount', 'insns')]" \
+	"[('fio-icount', 'insns'), ('mapbench', 'ns'), ('mapbench-icount', 'insns'), ('overhead', 'insns')]" \
 	"icount: own bench names and unit insns, apart from the wall-time figures"
+# bench/overhead -I's document (the 7.3.4 run of 2026-12-06, 4 KiB and mock
+# rows): a row per configuration, what it adds per operation, the goals.
+like "$md" '^\| configuration \| iommufd 4K map\+unmap \| type1 4K map\+unmap \| mock fault \| mock invalidate \|$' \
+	"icount overhead: a column per 4 KiB round trip and mock operation"
+like "$md" '^\| stock kernel \| 12246 \| 6999 \| 6546 \| 831 \|$' \
+	"icount overhead: the stock kernel's instructions per call"
+like "$md" '^\| series, events off \| \+63 \(\+0\.5%\) \| \+61 \(\+0\.9%\) \| \+10 \(\+0\.2%\) \| \+2 \(\+0\.2%\) \|$' \
+	"icount overhead: events off against the stock kernel"
+like "$md" '^\| all events on \(trace buffer\) \| \+6017 \(\+48\.9%\) \| \+5943 \(\+84\.2%\) \| \+3645 \(\+55\.6%\) \(±23\) \| \+1183 \(\+142\.0%\) \|$' \
+	"icount overhead: against events off, with the rounds' spread where they differ"
+like "$md" '^- series off vs stock <= 0\.1%: \*\*fails\*\* \(0 of 8\); iommufd 4K map \+43 \(\+0\.6%\);' \
+	"icount overhead: the goals' verdicts, with what fails"
+like "$md" '^- a tool not interested in an operation adds 0: \*\*fails\*\* \(9 of 15\); attachsnoop on iommufd 4K map \+331;' \
+	"icount overhead: the idle goal"
+is "$(js "$d/r-ic" '[(r["median"], r["n"], r["max"]) for r in s["records"] if r["bench"] == "overhead" and r["case"] == "4K-maplat" and r["backend"] == "iommufd" and r["metric"] == "map+unmap_insns"]')" \
+	"[(13686.0, 2, 13686.0)]" "icount overhead: a record per configuration and operation"
 mkdir "$d/raw6" && cp "$F/raw-icount/fio-icount.json" "$d/raw6/"
 sed -i 's/"clock": "icount"/"clock": "wall"/' "$d/raw6/fio-icount.json"
 o=$(cd "$d" && mkreport "$d/raw6" r-ic2 --no-plots "${ENV[@]}" 2>&1)
