@@ -3,9 +3,10 @@
  * attachsnoop: attach, replace, detach and HWPT allocation of iommufd and
  * group attach/detach of VFIO type1, one ring-buffer record per event.
  *
- * Tracepoint mode: tp_btf programs on the series' events; the ioctl
- * syscall tracepoints only time them (the events carry no start) and
- * report VFIO_DEVICE_BIND_IOMMUFD, which has no event.
+ * Tracepoint mode: tp_btf programs on the series' events, timed by
+ * fentry/fexit on the functions that attach and detach (the events carry
+ * no start); VFIO_DEVICE_BIND_IOMMUFD, which has no event, is reported
+ * from its function's exit.
  * Fallback mode (kernels without the series): the decoded ioctls at
  * their exit, and close() of an fd that was bound or set to a container.
  */
@@ -92,7 +93,7 @@ static __always_inline void fd_name(int fd, char *buf)
 
 /* ---- tracepoint mode ---- */
 
-/* The event's latency: since the entry of the ioctl the thread is in. */
+/* The event's latency: since the entry of the attach function the thread is in. */
 static __always_inline struct event *tp_event(__u8 kind, int ret)
 {
 	__u32 tid = cur_tid();
@@ -206,26 +207,30 @@ int BPF_PROG(group_detach, struct vfio_iommu *iommu, const struct iommu_group___
 	return group_event(AS_DETACH_GROUP, group, ret);
 }
 
-/* ---- the ioctl syscall: latency start (both modes), decoded records ---- */
+/* ---- spans: a thread's ioctl (fallback) or attach function (tracepoint mode) ---- */
+
+static __always_inline void span_start(int fd, __u32 cmd, __u64 arg, __u32 idx)
+{
+	struct ioctl_state st = {};
+	__u32 tid = cur_tid();
+
+	st.start_ns = bpf_ktime_get_ns();
+	st.arg = arg;
+	st.cmd = cmd;
+	st.fd = fd;
+	st.idx = idx;
+	bpf_map_update_elem(&inflight, &tid, &st, BPF_ANY);
+}
 
 static __always_inline int ioctl_enter(int fd, __u32 cmd, __u64 arg)
 {
-	struct ioctl_state st = {};
-	__u32 tid;
 	int i;
 
 	if (pid_filtered())
 		return 0;
 	i = IOCTL_INDEX(ioctls, MAX_IOCTLS, cmd);
-	if (i < 0)
-		return 0;
-	tid = cur_tid();
-	st.start_ns = bpf_ktime_get_ns();
-	st.arg = arg;
-	st.cmd = cmd;
-	st.fd = fd;
-	st.idx = i;
-	bpf_map_update_elem(&inflight, &tid, &st, BPF_ANY);
+	if (i >= 0)
+		span_start(fd, cmd, arg, i);
 	return 0;
 }
 
@@ -242,10 +247,10 @@ static __always_inline int ioctl_exit(long ret)
 	if (!st)
 		return 0;
 	i = st->idx;
-	if (i >= MAX_IOCTLS)
+	if (i >= MAX_IOCTLS)	/* AS_IOC_NONE */
 		goto out;
 	key = cur_fd_key(st->fd);
-	/* the fallback follows fds; the handlers' entry (fd -1) need not */
+	/* the fallback follows fds; tracepoint mode's functions (fd -1) need not */
 	if (st->fd >= 0 && ret == 0 && ioctls[i].track &&
 	    bpf_map_update_elem(&fds, &key, &one, BPF_ANY))
 		__sync_fetch_and_add(&untracked, 1);
@@ -271,27 +276,120 @@ out:
 }
 
 /*
- * Tracepoint mode: the ioctl handlers of /dev/iommu and of VFIO device,
- * group and container fds, not the ioctl syscall, so that no other ioctl
- * on the host (KVM_RUN...) runs a program.  The fd is not known here.
+ * Tracepoint mode: fentry/fexit on the functions that do the work of an
+ * attach, detach or bind, not on the ioctl handlers, so that a map, an
+ * unmap or any other ioctl runs no program of this tool.  @idx: the
+ * ioctl that calls the function, AS_IOC_NONE where it is not one of ours
+ * (type1's group attach: VFIO_SET_IOMMU or VFIO_GROUP_SET_CONTAINER);
+ * @arg: its user struct.  The fd is not known here.
  */
-#define HANDLER_PROGS(fn)						\
-SEC("fentry/" #fn)							\
-int BPF_PROG(fn##_enter, void *file, unsigned int cmd, unsigned long arg) \
-{									\
-	return ioctl_enter(-1, cmd, arg);				\
-}									\
-									\
-SEC("fexit/" #fn)							\
-int BPF_PROG(fn##_exit, void *file, unsigned int cmd, unsigned long arg, long ret) \
-{									\
-	return ioctl_exit(ret);						\
+static __always_inline int span_enter(__u32 idx, __u64 arg)
+{
+	if (pid_filtered())
+		return 0;
+	span_start(-1, idx < MAX_IOCTLS ? ioctls[idx].cmd : 0, arg, idx);
+	return 0;
 }
 
-HANDLER_PROGS(iommufd_fops_ioctl)
-HANDLER_PROGS(vfio_device_fops_unl_ioctl)
-HANDLER_PROGS(vfio_group_fops_unl_ioctl)
-HANDLER_PROGS(vfio_fops_unl_ioctl)
+/* The end of a span that reports nothing itself (all but bind's). */
+static __always_inline int span_end(void)
+{
+	__u32 tid = cur_tid();
+
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+/*
+ * Each fexit is defined before its fentry: the skeleton attaches in this
+ * order, so a call in flight at start-up cannot run an entry without its
+ * exit and leave a stale start behind.
+ */
+SEC("fexit/vfio_df_ioctl_bind_iommufd")
+int BPF_PROG(bind_out, void *df, void *arg, long ret)
+{
+	return ioctl_exit(ret);		/* reports the bind, with out_devid */
+}
+
+SEC("fentry/vfio_df_ioctl_bind_iommufd")
+int BPF_PROG(bind_in, void *df, void *arg)
+{
+	return span_enter(AS_IOC_BIND, (__u64)arg);
+}
+
+SEC("fexit/vfio_df_ioctl_attach_pt")
+int BPF_PROG(attach_pt_out, void *df, void *arg, int ret)
+{
+	return span_end();
+}
+
+SEC("fentry/vfio_df_ioctl_attach_pt")
+int BPF_PROG(attach_pt_in, void *df, void *arg)
+{
+	return span_enter(AS_IOC_ATTACH_PT, (__u64)arg);
+}
+
+SEC("fexit/vfio_df_ioctl_detach_pt")
+int BPF_PROG(detach_pt_out, void *df, void *arg, int ret)
+{
+	return span_end();
+}
+
+SEC("fentry/vfio_df_ioctl_detach_pt")
+int BPF_PROG(detach_pt_in, void *df, void *arg)
+{
+	return span_enter(AS_IOC_DETACH_PT, (__u64)arg);
+}
+
+SEC("fexit/iommufd_hwpt_alloc")
+int BPF_PROG(hwpt_ioctl_out, void *ucmd, int ret)
+{
+	return span_end();
+}
+
+SEC("fentry/iommufd_hwpt_alloc")
+int BPF_PROG(hwpt_ioctl_in, void *ucmd)
+{
+	return span_enter(AS_IOC_HWPT_ALLOC, 0);
+}
+
+/* a device's first open through a group set to an iommufd (VFIO_GROUP_GET_DEVICE_FD) */
+SEC("fexit/vfio_iommufd_compat_attach_ioas")
+int BPF_PROG(compat_att_out, void *vdev, void *ictx, int ret)
+{
+	return span_end();
+}
+
+SEC("fentry/vfio_iommufd_compat_attach_ioas")
+int BPF_PROG(compat_att_in, void *vdev, void *ictx)
+{
+	return span_enter(AS_IOC_NONE, 0);
+}
+
+SEC("fexit/vfio_iommu_type1_attach_group")
+int BPF_PROG(t1_attach_out, void *iommu, void *group, int type, int ret)
+{
+	return span_end();
+}
+
+SEC("fentry/vfio_iommu_type1_attach_group")
+int BPF_PROG(t1_attach_in, void *iommu, void *group, int type)
+{
+	return span_enter(AS_IOC_NONE, 0);
+}
+
+/* returns void: no ret to take */
+SEC("fexit/vfio_iommu_type1_detach_group")
+int BPF_PROG(t1_detach_out, void *iommu, void *group)
+{
+	return span_end();
+}
+
+SEC("fentry/vfio_iommu_type1_detach_group")
+int BPF_PROG(t1_detach_in, void *iommu, void *group)
+{
+	return span_enter(AS_IOC_NONE, 0);
+}
 
 /* Fallback: closing a bound device fd or a group fd in a container detaches it. */
 static __always_inline int close_enter(int fd)

@@ -46,8 +46,9 @@ static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscall
 static struct bpftool_opts opts = { .stream = true };
 
 static int mode;
-/* tracepoint mode without the ioctl syscall events: no latency, no bind */
-static bool no_handlers;	/* tracepoint mode without latency and bind */
+/* tracepoint mode: no fentry/fexit at all (no latency), or none on bind's function */
+static bool no_spans, no_bind;
+#define BIND_FUNC "vfio_df_ioctl_bind_iommufd"
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, to date the records */
 static double wall_offset;
 
@@ -101,14 +102,18 @@ struct ioctl_info {
 
 #define IOCTL(c, ev, be, ...) { .cmd = c, .name = #c, .event = ev, .backend = be, __VA_ARGS__ }
 static const struct ioctl_info ioctl_infos[MAX_IOCTLS] = {
-	IOCTL(VFIO_DEVICE_BIND_IOMMUFD, "bind", "iommufd", .arg_is_ptr = true, .track = true),
-	IOCTL(VFIO_DEVICE_ATTACH_IOMMUFD_PT, "attach", "iommufd", .arg_is_ptr = true),
-	IOCTL(VFIO_DEVICE_DETACH_IOMMUFD_PT, "detach", "iommufd", .arg_is_ptr = true),
-	IOCTL(IOMMU_HWPT_ALLOC, "hwpt_alloc", "iommufd", .arg_is_ptr = true),
-	IOCTL(VFIO_GROUP_SET_CONTAINER, "set_container", "type1", .arg_is_ptr = true,
-	      .track = true),
-	IOCTL(VFIO_SET_IOMMU, "set_iommu", "type1", .arg_is_ptr = false),
-	IOCTL(VFIO_GROUP_UNSET_CONTAINER, "unset_container", "type1", .untrack = true),
+	[AS_IOC_BIND] = IOCTL(VFIO_DEVICE_BIND_IOMMUFD, "bind", "iommufd", .arg_is_ptr = true,
+			   .track = true),
+	[AS_IOC_ATTACH_PT] = IOCTL(VFIO_DEVICE_ATTACH_IOMMUFD_PT, "attach", "iommufd",
+				.arg_is_ptr = true),
+	[AS_IOC_DETACH_PT] = IOCTL(VFIO_DEVICE_DETACH_IOMMUFD_PT, "detach", "iommufd",
+				.arg_is_ptr = true),
+	[AS_IOC_HWPT_ALLOC] = IOCTL(IOMMU_HWPT_ALLOC, "hwpt_alloc", "iommufd", .arg_is_ptr = true),
+	[AS_IOC_SET_CONTAINER] = IOCTL(VFIO_GROUP_SET_CONTAINER, "set_container", "type1",
+				    .arg_is_ptr = true, .track = true),
+	[AS_IOC_SET_IOMMU] = IOCTL(VFIO_SET_IOMMU, "set_iommu", "type1", .arg_is_ptr = false),
+	[AS_IOC_UNSET_CONTAINER] = IOCTL(VFIO_GROUP_UNSET_CONTAINER, "unset_container", "type1",
+				      .untrack = true),
 };
 
 static const struct ioctl_info *ioctl_info(__u32 cmd)
@@ -516,6 +521,7 @@ static void report_lost(const struct attachsnoop_bpf *obj)
 
 /* ---- which programs run in which mode ---- */
 
+#define MAX_PROGS 32
 struct prog_desc {
 	struct bpf_program *prog;
 	const char *tp;		/* tp_btf tracepoint, NULL for the others */
@@ -532,13 +538,16 @@ static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
 		{ obj->progs.hwpt_alloc, "iommufd_hwpt_alloc", MODE_TP, NULL },
 		{ obj->progs.group_attach, "vfio_iommu_type1_attach_group", MODE_TP, NULL },
 		{ obj->progs.group_detach, "vfio_iommu_type1_detach_group", MODE_TP, NULL },
-#define HANDLER(fn)	{ obj->progs.fn##_enter, NULL, MODE_TP, #fn }, \
-			{ obj->progs.fn##_exit, NULL, MODE_TP, #fn }
-		HANDLER(iommufd_fops_ioctl),
-		HANDLER(vfio_device_fops_unl_ioctl),
-		HANDLER(vfio_group_fops_unl_ioctl),
-		HANDLER(vfio_fops_unl_ioctl),
-#undef HANDLER
+#define SPAN(in, out, fn)	{ obj->progs.out, NULL, MODE_TP, fn }, \
+				{ obj->progs.in, NULL, MODE_TP, fn }
+		SPAN(bind_in, bind_out, BIND_FUNC),
+		SPAN(attach_pt_in, attach_pt_out, "vfio_df_ioctl_attach_pt"),
+		SPAN(detach_pt_in, detach_pt_out, "vfio_df_ioctl_detach_pt"),
+		SPAN(hwpt_ioctl_in, hwpt_ioctl_out, "iommufd_hwpt_alloc"),
+		SPAN(compat_att_in, compat_att_out, "vfio_iommufd_compat_attach_ioas"),
+		SPAN(t1_attach_in, t1_attach_out, "vfio_iommu_type1_attach_group"),
+		SPAN(t1_detach_in, t1_detach_out, "vfio_iommu_type1_detach_group"),
+#undef SPAN
 		{ obj->progs.sys_enter_ioctl, NULL, MODE_SYSCALLS, NULL },
 		{ obj->progs.sys_exit_ioctl, NULL, MODE_SYSCALLS, NULL },
 		{ obj->progs.sys_enter_close, NULL, MODE_SYSCALLS, NULL },
@@ -546,6 +555,7 @@ static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
 		{ obj->progs.raw_sys_exit, NULL, MODE_RAW_SYSCALLS, NULL },
 	};
 
+	_Static_assert(ARRAY_SIZE(d) <= MAX_PROGS, "prog_table: raise MAX_PROGS");
 	memcpy(t, d, sizeof(d));
 	return ARRAY_SIZE(d);
 }
@@ -565,7 +575,7 @@ static int syscall_mode(void)
 
 /*
  * The series' events if all six have BTF (tracepoint mode; fentry/fexit
- * on the ioctl handlers add latency and bind), leaving out a backend whose
+ * on the attach functions add latency and bind), leaving out a backend whose
  * module is not loaded (the fallback if that leaves none), else the
  * syscall events.  @sys gets the syscall flavour; -1 if nothing can be
  * traced.
@@ -586,26 +596,29 @@ static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
 }
 
 /*
- * Tracepoint mode: the events, and the ioctl handlers that have BTF for
- * latency and bind (no_handlers if none has); the fallback: the syscalls
- * of flavour @sys.
+ * Tracepoint mode: the events, and the attach functions that have BTF for
+ * latency and bind (no_spans if none has; a kernel without the VFIO cdev
+ * or a module not loaded leaves some out); the fallback: the syscalls of
+ * flavour @sys.
  */
 static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t, size_t n,
-			 int sys, bool handlers)
+			 int sys, bool spans)
 {
 	size_t i;
 	bool on;
 
-	no_handlers = true;
+	no_spans = no_bind = true;
 	for (i = 0; i < n; i++) {
 		if (t[i].mode == MODE_TP)
 			on = mode == MODE_TP &&
 			     (!t[i].tp || bpftool_tp_state(t[i].tp) == PROBE_TP_OK) &&
-			     (!t[i].func || (handlers && probe_btf_func(t[i].func)));
+			     (!t[i].func || (spans && probe_btf_func(t[i].func)));
 		else
 			on = mode != MODE_TP && (int)t[i].mode == sys;
 		if (on && t[i].func)
-			no_handlers = false;
+			no_spans = false;
+		if (on && t[i].func && !strcmp(t[i].func, BIND_FUNC))
+			no_bind = false;
 		bpf_program__set_autoload(t[i].prog, on);
 	}
 }
@@ -618,12 +631,12 @@ static void print_banner(int sys)
 		fprintf(f, "mode: tracepoint (iommufd_device_*, iommufd_hwpt_alloc,\n"
 			"  vfio_iommu_type1_*_group)\n");
 		bpftool_unloaded_note(f, false);
-		if (no_handlers)
-			fprintf(f, "  no BTF for the iommufd/VFIO ioctl handlers: latency and bind "
-				"unavailable\n");
+		if (no_spans)
+			fprintf(f, "  no BTF for the iommufd/VFIO attach functions: latency and\n"
+				"  bind unavailable\n");
 		else
-			fprintf(f, "  latency from the ioctl handler's entry; bind decoded from "
-				"its ioctl\n");
+			fprintf(f, "  latency from the entry of the attach function; bind %s\n",
+				no_bind ? "unavailable (no VFIO cdev)" : "decoded from its ioctl");
 	} else {
 		fprintf(f, "mode: fallback, %s\n",
 			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :
@@ -645,13 +658,13 @@ static void print_banner(int sys)
 
 /*
  * The skeleton opened, its programs chosen, loaded and attached; NULL and
- * *@errp on failure (said once).  A kernel may have BTF for a handler but
+ * *@errp on failure (said once).  A kernel may have BTF for a function but
  * refuse an fentry on it (no BPF trampolines, not traceable): then once
- * more without the handlers, latency and bind unavailable.
+ * more without the fentry/fexit programs, latency and bind unavailable.
  */
-static struct attachsnoop_bpf *open_and_load(bool handlers, int *sys, int *errp)
+static struct attachsnoop_bpf *open_and_load(bool spans, int *sys, int *errp)
 {
-	struct prog_desc progs[32];
+	struct prog_desc progs[MAX_PROGS];
 	struct attachsnoop_bpf *obj = attachsnoop_bpf__open();
 	size_t nprogs;
 	int err = bpftool_opened(obj);
@@ -664,7 +677,7 @@ static struct attachsnoop_bpf *open_and_load(bool handlers, int *sys, int *errp)
 		err = bpftool_no_events();
 		goto fail;
 	}
-	select_progs(obj, progs, nprogs, *sys, handlers);
+	select_progs(obj, progs, nprogs, *sys, spans);
 	obj->rodata->filter_tgid = opts.pid;
 	obj->rodata->filter_cg = opts.cgroup != NULL;
 	err = bpftool_cgroup_map(obj->maps.cgroup_map, opts.cgroup);
@@ -675,16 +688,16 @@ static struct attachsnoop_bpf *open_and_load(bool handlers, int *sys, int *errp)
 	if (!err)
 		err = bpf_object__attach_skeleton(obj->skeleton);
 	if (!err && opts.cgroup) {
-		/* said there; not a reason to retry without the handlers */
+		/* said there; not a reason to retry without the fentry/fexit */
 		err = bpftool_set_cgroup(obj->maps.cgroup_map, opts.cgroup);
 		if (err)
 			goto fail;
 	}
 	if (!err)
 		return obj;
-	if (handlers && !no_handlers) {
+	if (spans && !no_spans) {
 		if (cli_verbose)
-			fprintf(stderr, "attachsnoop: the ioctl handlers' fentry/fexit failed (%s): "
+			fprintf(stderr, "attachsnoop: the attach functions' fentry/fexit failed (%s): "
 				"without them\n", strerror(-err));
 		attachsnoop_bpf__destroy(obj);
 		return open_and_load(false, sys, errp);

@@ -7,8 +7,18 @@
 #define FDNAME_LEN	16
 /* bytes of the ioctl's user struct copied at exit (the largest decoded: iommu_hwpt_alloc) */
 #define ARG_LEN		48
-/* ioctls decoded: bind, attach/detach pt, hwpt alloc, set/unset container, set iommu */
-#define MAX_IOCTLS	7
+/* The ioctls decoded, by their index in the ioctls[] table. */
+enum as_ioctl {
+	AS_IOC_BIND,		/* VFIO_DEVICE_BIND_IOMMUFD */
+	AS_IOC_ATTACH_PT,	/* VFIO_DEVICE_ATTACH_IOMMUFD_PT */
+	AS_IOC_DETACH_PT,	/* VFIO_DEVICE_DETACH_IOMMUFD_PT */
+	AS_IOC_HWPT_ALLOC,	/* IOMMU_HWPT_ALLOC */
+	AS_IOC_SET_CONTAINER,	/* VFIO_GROUP_SET_CONTAINER */
+	AS_IOC_SET_IOMMU,	/* VFIO_SET_IOMMU */
+	AS_IOC_UNSET_CONTAINER,	/* VFIO_GROUP_UNSET_CONTAINER */
+	MAX_IOCTLS,
+	AS_IOC_NONE = MAX_IOCTLS	/* a span in none of these ioctls */
+};
 #define ID_NONE		0xffffffffu
 
 enum as_kind {
@@ -27,7 +37,7 @@ enum as_kind {
 
 struct event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() */
-	__u64 lat_ns;		/* since the ioctl's entry; 0: not measured */
+	__u64 lat_ns;		/* since the span's entry; 0: not measured */
 	__u64 argval;		/* the ioctl's third argument */
 	__u32 pid;		/* tgid */
 	__u32 tid;
@@ -61,13 +71,13 @@ struct ioctl_desc {
 	__u8 untrack;		/* fallback: on success, forget fd */
 };
 
-/* The ioctl a thread is in. */
+/* The ioctl (tracepoint mode: the attach function) a thread is in. */
 struct ioctl_state {
 	__u64 start_ns;
 	__u64 arg;
 	__u32 cmd;
 	__s32 fd;
-	__u32 idx;		/* into ioctls[] */
+	__u32 idx;		/* into ioctls[]; AS_IOC_NONE */
 	__u32 pad;
 };
 

@@ -134,10 +134,11 @@ if got != py:
 got = [(r["backend"], r["event"]) for r in seq("dmaprobe")]
 if got != dp:
     err.append("dmaprobe: got %s, want %s" % (got, dp))
-for i, r in enumerate(seq("dmaprobe")):
-    # compat's attach and detach come with the group's device fd (open,
-    # close), not from an attach ioctl: no latency to measure
-    timed = not (tp and C != "type1" and i >= 4)
+for r in seq("dmaprobe"):
+    # compat's detach comes with the close of the group's device fd, in
+    # no attach function: no latency to measure (its attach is timed from
+    # vfio_iommufd_compat_attach_ioas)
+    timed = not (tp and C != "type1" and r["event"] == "detach" and r["ioctl"] is None)
     if r["ret"] != 0:
         err.append("dmaprobe: %s ret %d" % (r["event"], r["ret"]))
     if r["backend"] == "type1" and r["group_id"] != group:
@@ -146,6 +147,20 @@ for i, r in enumerate(seq("dmaprobe")):
         err.append("dmaprobe: %s without dev_id/pt_id: %s" % (r["event"], r))
     if r["event"] != "close" and timed != ((r["latency_us"] or 0) > 0):
         err.append("dmaprobe: %s latency %s" % (r["event"], r["latency_us"]))
+# tracepoint mode: the ioctl an event happened in, where one ioctl calls
+# the attach function (an automatic HWPT: the attach's); none for type1's
+# group attach and compat's (several ioctls reach them)
+if tp:
+    BIND, ATT, DET = ("VFIO_DEVICE_BIND_IOMMUFD", "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+                      "VFIO_DEVICE_DETACH_IOMMUFD_PT")
+    want = [BIND, "IOMMU_HWPT_ALLOC", "IOMMU_HWPT_ALLOC", ATT, ATT, ATT, DET, ATT]
+    got = [r["ioctl"] for r in seq("python3")]
+    if got != want:
+        err.append("python3 ioctls:\n#     got  %s\n#     want %s" % (got, want))
+    want = [BIND, ATT, ATT, DET, None, None] + ([] if C == "type1" else [None])
+    got = [r["ioctl"] for r in seq("dmaprobe")]
+    if got != want:
+        err.append("dmaprobe ioctls:\n#     got  %s\n#     want %s" % (got, want))
 ts = [r["ts_ns"] for r in recs]
 if ts != sorted(ts):
     err.append("records out of time order")
@@ -163,7 +178,7 @@ ok $? "cdev steps (bind, hwpt alloc, attach, replace, detach), dmaprobe iommufd 
 stop_snoop
 is "$?" 0 "SIGTERM: exit 0"
 check_events main "$mode"
-ok $? "$mode mode: the events in order, ids as returned, ret 0 or the errno, latency"
+ok $? "$mode mode: the events in order, ids as returned, ret 0 or the errno, latency, ioctl"
 
 # human output, -p filter
 start_snoop human -T -p $$
@@ -183,8 +198,9 @@ is "$(sed -E 's/^([0-9:.]{12}|TIME {9}) //' <<<"$out" |
 	awk '{ if (length($0) > m) m = length($0) } END { print (m <= 80) }')" 1 \
 	"fits 80 columns (-T adds its 13)"
 
-# Tracepoint mode runs nothing for an ioctl that is not iommufd's or
-# VFIO's (KVM_RUN on a host): run counts of all its programs (bpf_stats).
+# Tracepoint mode runs nothing for an ioctl that is not an attach, detach
+# or bind (KVM_RUN on a host, IOAS map/unmap): run counts of all its
+# programs (bpf_stats).
 prog_runs() {
 	local id
 	for id in $(sed -n 's/^prog_id:\t//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u); do
@@ -206,17 +222,22 @@ with open("/dev/null") as f:
         except OSError:
             pass'
 	r1=$(prog_runs "$tool_pid")
-	"$probe" -b iommufd -n 2 >/dev/null 2>&1
+	"$probe" -b "iommufd,$C" -n 2 >/dev/null 2>&1
 	r2=$(prog_runs "$tool_pid")
+	"$probe" -b "iommufd,$C" -n 402 >/dev/null 2>&1
+	r3=$(prog_runs "$tool_pid")
 	stop_snoop
 	echo "$stats0" >/proc/sys/kernel/bpf_stats_enabled
 	is "$((r1 - r0))" 0 "tracepoint mode: 2000 ioctls on /dev/null run none of its programs"
 	[ "$r2" -gt "$r1" ]
-	ok $? "... and a dmaprobe's iommufd ioctls do ($((r2 - r1)) runs)"
+	ok $? "... a dmaprobe's attach and detach do ($((r2 - r1)) runs)"
+	# the same steps with 400 more map+unmap round trips per backend (1600 calls)
+	is "$((r3 - r2))" "$((r2 - r1))" "... and its map and unmap ioctls (iommufd, $C) none"
 else
-	echo "ok $((_n + 1)) ioctls elsewhere run no program # SKIP no series events in this kernel"
-	echo "ok $((_n + 2)) ... and a dmaprobe's do # SKIP no series events in this kernel"
-	_n=$((_n + 2))
+	echo "ok $((_n + 1)) tracepoint mode: 2000 ioctls on /dev/null run none of its programs # SKIP no series events in this kernel"
+	echo "ok $((_n + 2)) ... a dmaprobe's attach and detach do # SKIP no series events in this kernel"
+	echo "ok $((_n + 3)) ... and its map and unmap ioctls none # SKIP no series events in this kernel"
+	_n=$((_n + 3))
 fi
 
 # A full ring buffer: while attachsnoop is stopped, K failing HWPT allocs
