@@ -52,7 +52,11 @@ struct bcase {
 	enum backing bk;
 	int threads;
 	unsigned long n;	/* measured rounds per thread, all blocks */
-	int k;			/* block pairs; a block runs about n / k rounds */
+	int k;			/* block pairs; a block runs about n0 / k0 rounds */
+	/* Two-stage K (-K, -R): k0 planned pairs of n0 rounds, then up to kmax. */
+	unsigned long n0;
+	int k0, kmax;
+	int need;		/* the k0 pairs' estimate of the pairs for 20%; 0: none */
 	unsigned long seed;	/* block order and bootstrap: --seed + case index */
 	/* The buffers, shared by both backends: what the IOMMU gets to map. */
 	uint64_t phys_runs;	/* physically contiguous runs, all threads */
@@ -85,6 +89,7 @@ struct mb_config {
 	bool backing_on[BK_NR];
 	long iters, warmup, repeat, threads;
 	long blocks;		/* -k: per-I/O block pairs */
+	long max_blocks, max_repeat;	/* -K, -R: two-stage pair counts; 0: off */
 	unsigned long seed;
 	double slowdown_pct;	/* --inject-slowdown: a's calls this much slower */
 	uint64_t iova_base;

@@ -85,6 +85,8 @@ static void json_config(struct json *j)
 	json_uint(j, "repeat", mb.repeat);
 	json_uint(j, "threads", mb.threads);
 	json_uint(j, "blocks", mb.blocks);
+	json_uint(j, "max_blocks", mb.max_blocks);
+	json_uint(j, "max_repeat", mb.max_repeat);
 	json_uint(j, "iova", mb.iova_base);
 	json_array_begin(j, "backends");
 	for (be = 0; be < mb.nbe; be++)
@@ -106,6 +108,21 @@ static void json_config(struct json *j)
 	json_object_end(j);
 }
 
+/*
+ * The pairs of case @c: k_planned (-k or -r), k_max (-K or -R; = planned
+ * without a second stage), k_need: what the planned pairs' spread said a
+ * 20% change needs (null without a second stage or an estimate).
+ */
+static void json_case_pairs(struct json *j, const struct bcase *c)
+{
+	json_int(j, "k_planned", c->k0);
+	json_int(j, "k_max", c->kmax);
+	if (c->kmax > c->k0 && c->need > 0)
+		json_int(j, "k_need", c->need);
+	else
+		json_null(j, "k_need");
+}
+
 static void json_case(struct json *j, const struct bcase *c)
 {
 	char id[64];
@@ -119,6 +136,7 @@ static void json_case(struct json *j, const struct bcase *c)
 	json_string(j, "backing", backing_names[c->bk]);
 	json_int(j, "threads", c->threads);
 	json_uint(j, "n", c->n);
+	json_case_pairs(j, c);
 	json_uint(j, "phys_runs", c->phys_runs);
 	json_uint(j, "thp_bytes", c->thp_bytes);
 	json_object_begin(j, "results");
@@ -165,6 +183,7 @@ static void json_comparison(struct json *j, const struct bcase *c, int k)
 	json_string(j, "a", vdev_backend_name(mb.be[0]));
 	json_string(j, "b", vdev_backend_name(mb.be[1]));
 	json_uint(j, "seed", c->seed);
+	json_case_pairs(j, c);
 	json_array_begin(j, "blocks");
 	for (b = 0; b < c->k; b++) {
 		json_object_begin(j, NULL);
@@ -289,6 +308,11 @@ static void print_header(FILE *f)
 		"# of the ratio of block medians, [bootstrap 95%% CI]; %c/%c: %s/%s faster\n"
 		"# (CI excludes 1), =: no difference, ?: too few blocks\n",
 		a, b, mb.blocks, mb.repeat, mb.seed, a[0], b[0], a, b);
+	if (mb.max_blocks || mb.max_repeat)
+		fprintf(f, "# two-stage K: after the planned pairs, as many as their spread says a\n"
+			"# 20%% change needs, at most io %ld, vm %ld pairs\n",
+			mb.max_blocks ? mb.max_blocks : mb.blocks,
+			mb.max_repeat ? mb.max_repeat : mb.repeat);
 	if (mb.slowdown_pct > 0)
 		fprintf(f, "# INJECTED SLOWDOWN: every %s call made %g%% slower (a test of "
 			"the comparison)\n", a, mb.slowdown_pct);

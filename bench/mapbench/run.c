@@ -273,10 +273,13 @@ static int run_threads(struct worker *w, int nw, uint64_t *t0, char *err, size_t
 
 /* ---- blocks ---- */
 
-/* Measured rounds per thread of block @b: n / k, the remainder spread. */
+/*
+ * Measured rounds per thread of block @b: n0 / k0, the remainder spread
+ * over the planned blocks; a block the second stage adds runs n0 / k0.
+ */
 static unsigned long block_rounds(const struct bcase *c, int b)
 {
-	return c->n / c->k + ((unsigned long)b < c->n % c->k);
+	return c->n0 / c->k0 + ((unsigned long)b < c->n0 % c->k0);
 }
 
 /*
@@ -338,13 +341,15 @@ static int run_block(struct bcase *c, int slot, int b, struct buf *bufs,
 	return ret;
 }
 
-/* The sample arrays of backend @be; @stretched: also the unstretched calls. */
+/* The sample arrays of backend @be for kmax pairs; @stretched: also the unstretched calls. */
 static int result_alloc(struct bcase *c, struct result *r, bool stretched)
 {
-	size_t total = c->n * c->threads;
-	int k;
+	size_t total = 0;
+	int b, k;
 
-	r->blk = calloc(c->k + 1, sizeof(*r->blk));
+	for (b = 0; b < c->kmax; b++)
+		total += block_rounds(c, b) * c->threads;
+	r->blk = calloc(c->kmax + 1, sizeof(*r->blk));
 	for (k = 0; k < OP_NR; k++) {
 		r->s[k].v = malloc(total * sizeof(uint64_t));
 		if (!r->s[k].v)
@@ -369,7 +374,7 @@ static double block_median(const struct result *r, enum op op, int b, bool raw, 
 /* Per op: the block medians of both backends and their ABBA summary. */
 static int compare(struct bcase *c)
 {
-	double *tmp = malloc((c->n / c->k + 1) * c->threads * sizeof(double));
+	double *tmp = malloc((c->n0 / c->k0 + 1) * c->threads * sizeof(double));
 	int be, k, b;
 
 	if (!tmp)
@@ -403,6 +408,40 @@ nomem:
 	return -ENOMEM;
 }
 
+static void free_compare(struct bcase *c)
+{
+	int k;
+
+	for (k = 0; k < OP_NR; k++) {
+		free(c->med[0][k]);
+		free(c->med[1][k]);
+		free(c->med_raw[k]);
+		c->med[0][k] = c->med[1][k] = c->med_raw[k] = NULL;
+	}
+}
+
+/*
+ * The second stage: from the spread of the first k0 pairs, the pairs a
+ * 20% change needs (the largest over the operations), even so that the
+ * orders balance, within [k0, kmax].  Estimated once (Stein's two-stage
+ * design), not re-tested after every pair, which would bias the CI.
+ */
+static int second_stage(struct bcase *c)
+{
+	int k, need = 0;
+
+	if (compare(c))
+		return -ENOMEM;
+	for (k = 0; k < OP_NR; k++)
+		if (c->cmp[k].k_for_20pct > need)
+			need = c->cmp[k].k_for_20pct;
+	free_compare(c);
+	c->need = need;
+	need += need & 1;
+	c->k = need < c->k0 ? c->k0 : need > c->kmax ? c->kmax : need;
+	return 0;
+}
+
 int run_case(struct bcase *c, struct buf *bufs, char *err, size_t errlen)
 {
 	int be, j, o, ret = 0;
@@ -420,11 +459,14 @@ int run_case(struct bcase *c, struct buf *bufs, char *err, size_t errlen)
 			if (be < mb.nbe)
 				ret = run_block(c, be, j, bufs, err, errlen);
 		}
+		if (!ret && j + 1 == c->k0 && c->kmax > c->k0)
+			ret = second_stage(c);
 	}
 	if (ret == -ENOMEM && !err[0])
 		snprintf(err, errlen, "out of memory");
 	if (ret)
 		return ret;
+	c->n = c->r[0].blk[c->k] / c->threads;
 	for (be = 0; be < 2; be++)
 		c->r[be].done = be < mb.nbe;
 	if (c->r[0].done && c->r[1].done && compare(c)) {

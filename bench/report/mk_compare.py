@@ -86,6 +86,10 @@ def parse_comparisons(bench, doc, path, sec):
                  ci_lo=ci[0], ci_hi=ci[1], k=s["k"],
                  dropped=s["dropped"], sd_log=s["sd_log"], k_for_20pct=s["k_for_20pct"],
                  verdict=s["verdict"], seed=seed, block_log_ratios=logs)
+        # two-stage K (mapbench -K/-R): the pairs planned and the cap
+        for k in ("k_planned", "k_max"):
+            if isinstance(c.get(k), int) and not isinstance(c.get(k), bool):
+                r[k] = c[k]
         for m in disagreements(c, s):
             bad.append(f"{path}: comparisons[{i}] {case} {metric}: states {m}")
         sec.comparisons.append(r)
@@ -112,9 +116,18 @@ def power_line(comps):
     kk = f"{min(ks)}" if min(ks) == max(ks) else f"{min(ks)}..{max(ks)}"
     if not need_:
         return f"K = {kk} pairs; too few to estimate the pairs a 20% change needs."
-    short = [f"{r['case']} {r['metric'][6:]} (K {r['k']} < {r['k_for_20pct']})"
+    short = [f"{r['case']} {r['metric'][6:]} (K {r['k']} < {r['k_for_20pct']}"
+             + (", the cap" if r["k"] == r.get("k_max", 0) > r.get("k_planned", r["k"]) else "")
+             + ")"
              for r in comps if r["k_for_20pct"] is not None and r["k"] < r["k_for_20pct"]]
-    line = (f"K = {kk} pairs; for this run's CI to tell a 20% difference from none with "
+    two = [r for r in comps if r.get("k_max", 0) > r.get("k_planned", r["k"])]
+    stage = ""
+    if two:
+        kinds = sorted({(r["case"].split("-")[0], r["k_planned"], r["k_max"]) for r in two})
+        stage = ("two-stage K: after the pairs planned, as many as their spread said a 20% "
+                 "change needs, at most a cap (" +
+                 "; ".join(f"{p}: {k0} planned, cap {km}" for p, k0, km in kinds) + "); ")
+    line = (f"{stage}K = {kk} pairs; for this run's CI to tell a 20% difference from none with "
             f"80% power a row needs {max(need_)} pairs (max over rows; the gate across runs "
             "also depends on run-to-run drift: bench/report/calibrate)")
     return line + (f"; too few pairs in: {', '.join(short)}." if short

@@ -229,6 +229,58 @@ ok $? "one backend (-b $B): no comparisons, $B's results only, not stretched"
 fails "usage: --inject-slowdown with one backend" "--inject-slowdown tests a comparison" \
 	"$mb" -q -s 4k -S none -t 1 -n 40 --inject-slowdown 20 -b "$B"
 
+# --- two-stage K (-K, -R) ---------------------------------------------------
+# Two planned pairs, then as many as their spread says a 20% change needs
+# (lib/abba.py's k_for_20pct, the largest over map, unmap and map+unmap,
+# at least 3, so rounded up to even always at least 4: a second stage
+# always runs), within the caps; added blocks run n0/k0 rounds.
+"${MB[@]}" -s 4k -S 8m -B anon -t 1 -n 40 -w 2 -k 2 -K 10 -r 2 -R 6 -j \
+	>"$d/two.json" 2>"$d/two.err"
+ok $? "-k 2 -K 10 -r 2 -R 6 runs ($(head -c 200 "$d/two.err"))"
+like "$(cat "$d/two.err")" 'io-4K-anon-t1: the first 2 pairs: [0-9]+ needed for 20%; ran [0-9]+ \(at most 10\)' \
+	"progress: what the first pairs said and how many ran"
+PYTHONPATH=$top/lib python3 - "$d/two.json" >"$d/twocheck" 2>&1 <<'PY'
+import json, sys
+import abba
+try:
+    doc = json.load(open(sys.argv[1]))
+except Exception as e:
+    print("BAD invalid JSON: %s" % e)
+    sys.exit(0)
+print("OK valid JSON")
+cfg = doc["config"]
+print("%s config: max_blocks %s, max_repeat %s" % (
+    "OK" if (cfg["max_blocks"], cfg["max_repeat"]) == (10, 6) else "BAD",
+    cfg["max_blocks"], cfg["max_repeat"]))
+cmps = {(c["case"], c["metric"]): c for c in doc["comparisons"]}
+for c in doc["cases"]:
+    k0, kmax = (2, 10) if c["pattern"] == "io" else (2, 6)
+    n0 = 40 if c["pattern"] == "io" else 2
+    x = [cmps[(c["id"], op)] for op in ("map", "unmap", "map+unmap")]
+    first = [abba.summarize([b["a"] for b in y["blocks"][:k0]],
+                            [b["b"] for b in y["blocks"][:k0]], "lower", y["seed"]) for y in x]
+    need = max(f["k_for_20pct"] or 0 for f in first)
+    k = min(max(need + need % 2, k0), kmax)
+    bad = []
+    if (c["k_planned"], c["k_max"], c["k_need"]) != (k0, kmax, need):
+        bad.append("k_planned/k_max/k_need %s, want %s" % (
+            (c["k_planned"], c["k_max"], c["k_need"]), (k0, kmax, need)))
+    for y in x:
+        if y["k"] != k or len(y["blocks"]) != k or (y["k_planned"], y["k_max"]) != (k0, kmax):
+            bad.append("%s: k %s, %d blocks, want %d" % (y["metric"], y["k"], len(y["blocks"]), k))
+        rounds = [b["n_a"] for b in y["blocks"]]
+        want = [n0 // k0 + (j < n0 % k0) for j in range(k0)] + [n0 // k0] * (k - k0)
+        if rounds != want:
+            bad.append("%s: rounds per block %s, want %s" % (y["metric"], rounds, want))
+    if c["n"] != sum(n0 // k0 + (j < n0 % k0) if j < k0 else n0 // k0 for j in range(k)):
+        bad.append("n %d" % c["n"])
+    print("%s %s: the first %d pairs need %d, %d ran (cap %d), blocks and n%s" % (
+        "BAD" if bad else "OK", c["id"], k0, need, k, kmax, ": " + "; ".join(bad[:3]) if bad else ""))
+PY
+verdicts "$d/twocheck" two-stage
+fails "usage: -K below -k" "-K 4 is below the 8 block pairs planned" "$mb" -k 8 -K 4
+fails "usage: -R below -r" "-R 3 is below the 8 rounds planned" "$mb" -R 3
+
 # --- the third backend ------------------------------------------------------
 if [ "$B" = type1 ]; then
 	# compat (type1's ioctls on iommufd's /dev/iommu) against type1, same boot.
