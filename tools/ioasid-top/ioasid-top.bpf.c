@@ -441,8 +441,11 @@ int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt, __u32 dev_
 SEC("tp_btf/iommufd_object_destroy")
 int BPF_PROG(obj_destroy, void *ictx, const struct iommufd_object___s *obj, bool closing)
 {
-	__u64 id = hwpt_key(BPF_CORE_READ(obj, id));
+	__u64 id;
 
+	if (!obj)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return 0;
+	id = hwpt_key(BPF_CORE_READ(obj, id));
 	bpf_map_delete_elem(&hwpt_ioas, &id);
 	return 0;
 }
