@@ -301,8 +301,9 @@ test:
 	@tests/run
 
 # The whole suite on each base (make test: one base fully, the other's
-# series checked to apply and compile), then the compat flavour of each;
-# logs in build/test-<base>/ and build/test-compat-<base>/.
+# series checked to apply and compile), then the compat and the modules
+# flavour of each; logs in build/test-<base>/, build/test-compat-<base>/
+# and build/test-modules-<base>/.
 TEST_BASES ?= 6.12 mainline
 test-all:
 	@rc=0; for b in $(TEST_BASES); do \
@@ -312,10 +313,15 @@ test-all:
 		$(MAKE) --no-print-directory test-compat BASE=$$b TC_OUT=$(CURDIR)/build/test-compat-$$b \
 			>$(CURDIR)/build/test-compat-$$b.log 2>&1 || rc=1; \
 		tail -1 $(CURDIR)/build/test-compat-$$b.log; \
+		echo "=== make test-all: the $$b base, modules flavour"; \
+		$(MAKE) --no-print-directory test-modules BASE=$$b TM_OUT=$(CURDIR)/build/test-modules-$$b \
+			>$(CURDIR)/build/test-modules-$$b.log 2>&1 || rc=1; \
+		tail -1 $(CURDIR)/build/test-modules-$$b.log; \
 	done; \
 	for b in $(TEST_BASES); do \
 		printf '%-9s %s\n' "$$b:" "$$(tail -1 build/test-$$b/summary.txt 2>/dev/null || echo 'no summary')"; \
 		printf '%-9s %s\n' "$$b-compat:" "$$(tail -1 build/test-compat-$$b.log 2>/dev/null || echo 'no summary')"; \
+		printf '%-9s %s\n' "$$b-modules:" "$$(tail -1 build/test-modules-$$b.log 2>/dev/null || echo 'no summary')"; \
 	done; \
 	exit $$rc
 
