@@ -81,12 +81,14 @@ ready() {
 	return 1
 }
 
-# stop NAME SIG: signal it and wait up to 20 s; its exit status
+# stop NAME SIG: signal it and wait up to 60 s; its exit status.  bpftrace
+# detaches its probes one by one (an RCU grace period each): under TCG on
+# a loaded host that has taken over 20 s.
 stop() {
 	local p i
 	p=$(eval echo "\$pid_$1")
 	kill "-$2" "$p" 2>/dev/null
-	for i in $(seq 200); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	for i in $(seq 600); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 	kill -0 "$p" 2>/dev/null && { echo "# $1 ignored SIG$2"; kill -KILL "$p"; }
 	wait "$p"
 }
