@@ -331,7 +331,7 @@ TM_OUT := $(CURDIR)/build/test-modules
 test-modules: guest bpf tools
 	@$(MAKE) --no-print-directory kernel MODULES=1
 	@rm -rf $(TM_OUT)
-	@testbed/run -k series-modules -n nvme -o $(TM_OUT) -- \
+	@testbed/run -k series-modules -n nvme --qemu-retries 1 -t $${TESTBED_TIMEOUT:-1800} -o $(TM_OUT) -- \
 		testbed/guest-tests $(B) bpf/tests/alltools-modules.sh dmesg; \
 		rc=$$?; tests/tap-summary $(TM_OUT)/tap/alltools-modules.tap $(TM_OUT)/tap/dmesg.tap && exit $$rc
 

@@ -344,6 +344,12 @@ static int set_defaults(bool quick)
 				mb.max_repeat, mb.repeat);
 		return 2;
 	}
+	/* a case may stop at its cap: even, so that ab and ba pairs balance */
+	if (mb.max_blocks % 2 || mb.max_repeat % 2) {
+		cli_usage_error(usage, "-K and -R take an even number of pairs (ab and ba "
+				"orders balance)");
+		return 2;
+	}
 	if (mb.threads < 0) {
 		mb.threads = quick ? 2 : sysconf(_SC_NPROCESSORS_ONLN);
 		if (mb.threads < 1)
@@ -432,10 +438,13 @@ static int run_all(char *err, size_t errlen)
 		}
 		if (!ret && run_case(c, bufs, err, errlen))
 			ret = 1;
-		if (!ret && mb.progress && c->kmax > c->k0)
+		if (!ret && mb.progress && c->kmax > c->k0 && c->need)
 			fprintf(stderr, "%*s %s: the first %d pairs: %d needed for 20%%; ran %d "
 				"(at most %d)\n", ncases >= 10 ? 15 : 14, "", id, c->k0, c->need,
 				c->k, c->kmax);
+		else if (!ret && mb.progress && c->kmax > c->k0)
+			fprintf(stderr, "%*s %s: the first %d pairs give no estimate: ran %d\n",
+				ncases >= 10 ? 15 : 14, "", id, c->k0, c->k);
 		for (t = 0; t < c->threads; t++)
 			buf_free(&bufs[t]);
 	}

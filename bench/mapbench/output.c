@@ -308,9 +308,10 @@ static void print_header(FILE *f)
 		"# of the ratio of block medians, [bootstrap 95%% CI]; %c/%c: %s/%s faster\n"
 		"# (CI excludes 1), =: no difference, ?: too few blocks\n",
 		a, b, mb.blocks, mb.repeat, mb.seed, a[0], b[0], a, b);
-	if (mb.max_blocks || mb.max_repeat)
+	if ((mb.max_blocks || mb.max_repeat) && mb.nbe > 1)
 		fprintf(f, "# two-stage K: after the planned pairs, as many as their spread says a\n"
-			"# 20%% change needs, at most io %ld, vm %ld pairs\n",
+			"# 20%% change needs, at most io %ld, vm %ld pairs (K of a case: its\n"
+			"# comparison in the JSON)\n",
 			mb.max_blocks ? mb.max_blocks : mb.blocks,
 			mb.max_repeat ? mb.max_repeat : mb.repeat);
 	if (mb.slowdown_pct > 0)

@@ -423,8 +423,8 @@ static void free_compare(struct bcase *c)
 /*
  * The second stage: from the spread of the first k0 pairs, the pairs a
  * 20% change needs (the largest over the operations), even so that the
- * orders balance, within [k0, kmax].  Estimated once (Stein's two-stage
- * design), not re-tested after every pair, which would bias the CI.
+ * orders balance, within [k0, kmax].  Estimated once (an internal pilot),
+ * not re-tested after every pair, which would bias the CI.
  */
 static int second_stage(struct bcase *c)
 {

@@ -252,6 +252,7 @@ def parse_vmstart(doc, path, sec):
 def parse_overhead(doc, path, sec):
     sec.platform = doc.get("platform")
     if sec.platform == "qemu-tcg-icount":
+        sec.platform = "qemu-tcg"   # the same platform as the other boots, in icount mode
         _overhead_icount(doc, path, sec)
         return
     t = Table(["backend", "op", "size", "config", "rounds", "mean", "min", "max", "vs base",
@@ -316,8 +317,8 @@ def _overhead_icount(doc, path, sec):
                   f"(bench/overhead -I; QEMU TCG `-icount shift=0,sleep=off`; per-call minimum, "
                   f"N = {'/'.join(map(str, n))} rounds): the stock kernel's instructions, then "
                   "what a configuration adds to its baseline (the stock kernel for events off, "
-                  "events off for the rest), as a share of it; `(±s)`: the rounds' minimums "
-                  "were s apart. A cost model of the CPU path, not a latency: emulated device "
+                  "events off for the rest), as a share of it; where the rounds' minimums "
+                  "differ, how far apart. A cost model of the CPU path, not a latency: emulated device "
                   "time is free. Map and unmap alone and the 2 MiB rows (a fresh buffer per "
                   "round, whose physical layout sets the work) are in `overhead.log`.", ""]
     sec.lines += t.md() + [""] + _goal_lines(doc.get("goals") or [])
@@ -326,10 +327,10 @@ def _overhead_icount(doc, path, sec):
 def _icount_cell(c):
     if not c:
         return "-"
-    sp = f" (±{c['spread']})" if c.get("spread") else ""
+    sp = f" (rounds {c['spread']} apart)" if c.get("spread") else ""
     if c["config"] == "stock" or not is_num(c.get("added")):
-        return f"{c['min']}{sp}"
-    return f"{c['added']:+d} ({fmt_pct(num(c.get('added_ratio')), True)}){sp}"
+        return f"{fmt_g(num(c['min']))}{sp}"
+    return f"{num(c['added']):+.0f} ({fmt_pct(num(c.get('added_ratio')), True)}){sp}"
 
 
 def _goal_lines(goals):
@@ -343,7 +344,7 @@ def _goal_lines(goals):
             continue
         v = "holds" if not bad else "**fails**"
         more = f"; {len(unj)} not judged (rounds disagree)" if unj else ""
-        out.append(f"- {g['goal']}: {v} ({judged - len(bad)} of {judged}{more})" +
+        out.append(f"- {g['goal']}: {v} ({judged - len(bad)} of {judged} hold{more})" +
                    ("".join(f"; {x['subject']} {x['figure']}" for x in bad[:6]) +
                     (f"; {len(bad) - 6} more" if len(bad) > 6 else "") if bad else ""))
     return out

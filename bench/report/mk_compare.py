@@ -123,7 +123,8 @@ def power_line(comps):
     two = [r for r in comps if r.get("k_max", 0) > r.get("k_planned", r["k"])]
     stage = ""
     if two:
-        kinds = sorted({(r["case"].split("-")[0], r["k_planned"], r["k_max"]) for r in two})
+        kinds = sorted({(r["case"].split("-")[0], r.get("k_planned", r["k"]), r["k_max"])
+                        for r in two})
         stage = ("two-stage K: after the pairs planned, as many as their spread said a 20% "
                  "change needs, at most a cap (" +
                  "; ".join(f"{p}: {k0} planned, cap {km}" for p, k0, km in kinds) + "); ")
