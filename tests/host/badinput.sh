@@ -71,9 +71,13 @@ fuzz_tool() {
 		fi
 		rc=$?
 		runs=$((runs + 1))
-		# -v/--verbose asks for libbpf's debug lines: judge the rest
+		# -v/--verbose asks for libbpf's debug lines and the tool's own
+		# (each event it finds no BTF for...): a failure's message is
+		# then the last line
 		if printf '%s\n' "${args[@]}" | grep -qxE -- '-v|--verbose'; then
 			grep -v '^libbpf: ' "$d/err" >"$d/err.v"
+			[ "$rc" != 2 ] && [ -s "$d/err.v" ] && tail -1 "$d/err.v" >"$d/err.v1" &&
+				mv "$d/err.v1" "$d/err.v"
 			mv "$d/err.v" "$d/err"
 		fi
 		first=$(head -1 "$d/err")
