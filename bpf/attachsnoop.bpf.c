@@ -317,29 +317,22 @@ int BPF_PROG(bind_in, void *df, void *arg)
 	return span_enter(AS_IOC_BIND, (__u64)arg);
 }
 
-SEC("fexit/vfio_df_ioctl_attach_pt")
-int BPF_PROG(attach_pt_out, void *df, void *arg, int ret)
-{
-	return span_end();
+/* int fn(struct vfio_device_file *df, struct ... __user *arg): a span only */
+#define CDEV_SPAN(name, fn, idx)					\
+SEC("fexit/" #fn)							\
+int BPF_PROG(name##_out, void *df, void *arg, int ret)			\
+{									\
+	return span_end();						\
+}									\
+									\
+SEC("fentry/" #fn)							\
+int BPF_PROG(name##_in, void *df, void *arg)				\
+{									\
+	return span_enter(idx, (__u64)arg);				\
 }
 
-SEC("fentry/vfio_df_ioctl_attach_pt")
-int BPF_PROG(attach_pt_in, void *df, void *arg)
-{
-	return span_enter(AS_IOC_ATTACH_PT, (__u64)arg);
-}
-
-SEC("fexit/vfio_df_ioctl_detach_pt")
-int BPF_PROG(detach_pt_out, void *df, void *arg, int ret)
-{
-	return span_end();
-}
-
-SEC("fentry/vfio_df_ioctl_detach_pt")
-int BPF_PROG(detach_pt_in, void *df, void *arg)
-{
-	return span_enter(AS_IOC_DETACH_PT, (__u64)arg);
-}
+CDEV_SPAN(attach_pt, vfio_df_ioctl_attach_pt, AS_IOC_ATTACH_PT)
+CDEV_SPAN(detach_pt, vfio_df_ioctl_detach_pt, AS_IOC_DETACH_PT)
 
 SEC("fexit/iommufd_hwpt_alloc")
 int BPF_PROG(hwpt_ioctl_out, void *ucmd, int ret)
