@@ -141,12 +141,16 @@ $(B)/vmstart: $(VMSTART_SRC) bench/vmstart/vmstart.h $(LIB_SRC) $(LIB_HDR) $(HDR
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(UAPI) -Ilib -o $@ $(VMSTART_SRC) $(LIB_SRC) $(LDLIBS)
 
-# nvmeio includes the userspace NVMe driver.
-$(B)/nvmeio: bench/nvme/nvme.c bench/nvme/nvme.h
+# nvmeio and the fio engine link the userspace NVMe driver (bench/nvme/).
+NVME_SRC := $(wildcard bench/nvme/*.c)
+NVME_HDR := $(wildcard bench/nvme/*.h)
+$(B)/nvmeio: bench/nvmeio.c $(NVME_SRC) $(NVME_HDR) $(LIB_SRC) $(LIB_HDR) $(HDRSTAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(UAPI) -Ilib -Ibench/nvme -o $@ $< $(NVME_SRC) $(LIB_SRC) $(LDLIBS) -lpthread
 
 # The fio external ioengine, compiled against the installed fio's own
 # source (fetched once with apt-get source: bench/fio/get-fio-src).
-$(B)/nvme-vfio.so: bench/fio/nvme-vfio.c bench/nvme/nvme.c bench/nvme/nvme.h lib/vfio.c lib/vfio.h \
+$(B)/nvme-vfio.so: bench/fio/nvme-vfio.c $(NVME_SRC) $(NVME_HDR) lib/vfio.c lib/vfio.h \
 		lib/sysinfo.c lib/sysinfo.h $(HDRSTAMP)
 	bench/fio/build-engine $@ $(UTREE)/usr/include
 

@@ -14,8 +14,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-/* The driver is one translation unit with the program (make builds each bench .c file alone). */
-#include "nvme/nvme.c"
+#include "nvme.h"
 
 static const char usage[] =
 	"usage: nvmeio [-d BDF] [-b iommufd|type1|compat] [-m static|perio] [-n NSID] [-o OFF]\n"
