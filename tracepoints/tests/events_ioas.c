@@ -21,7 +21,6 @@
 #include <linux/vfio.h>
 
 #include "mock_harness.h"
-#include "tracefs.h"
 
 #define SZ_4K 0x1000UL
 #define SZ_64K 0x10000UL
@@ -82,9 +81,6 @@ FIXTURE_TEARDOWN_PARENT(ioas_events)
 		ASSERT_NE(NULL, self->trace);                                  \
 	} while (0)
 
-#define ASSERT_COUNT(event, n)                                                 \
-	ASSERT_EQ(n, trace_count(self->trace, event))                          \
-		TH_LOG("records of %s; trace:\n%s", event, self->trace)
 /* @maps map pairs and @unmaps unmap pairs */
 #define ASSERT_PAIRS(maps, unmaps)                                             \
 	do {                                                                   \

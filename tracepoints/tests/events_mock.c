@@ -17,9 +17,7 @@
 #include <unistd.h>
 
 #include "mock_harness.h"
-#include "tracefs.h"
 
-#define MAX_EVENTS 8
 /* IDs no test allocates: object IDs are small and allocated from 1 up. */
 #define BAD_ID 0xfff0
 /* IOMMU_FAULT_PAGE_REQUEST_{PASID_VALID,LAST_PAGE} as the mock reports them */
@@ -39,9 +37,7 @@ FIXTURE(mock_events)
 	__u32 fault_id, parent_id, iopf_hwpt_id;
 	/* The test process's last read of the buffer, freed when it exits */
 	char *trace;
-	const char *ev_sys[MAX_EVENTS];
-	const char *ev_name[MAX_EVENTS];
-	int nr_ev;
+	struct enabled_events ev;
 };
 
 FIXTURE_SETUP(mock_events)
@@ -61,10 +57,7 @@ FIXTURE_SETUP(mock_events)
  */
 FIXTURE_TEARDOWN_PARENT(mock_events)
 {
-	int i;
-
-	for (i = 0; i < self->nr_ev; i++)
-		EXPECT_EQ(0, tracefs_event_enable(self->ev_sys[i], self->ev_name[i], 0));
+	events_disable(_metadata, &self->ev);
 }
 
 #define clear_trace() ASSERT_EQ(0, tracefs_clear())
@@ -75,62 +68,6 @@ FIXTURE_TEARDOWN_PARENT(mock_events)
 		self->trace = tracefs_read();                                  \
 		ASSERT_NE(NULL, self->trace);                                  \
 	} while (0)
-
-#define enable_event(sys, name) __enable_event(_metadata, self, sys, name)
-#define ASSERT_COUNT(event, n) assert_count(_metadata, self, event, n)
-#define ASSERT_FIELD(event, nth, key, expected)                                \
-	assert_field(_metadata, self, event, nth, key, (long long)(expected))
-#define ASSERT_FIELD_STR(event, nth, key, expected)                            \
-	assert_field_str(_metadata, self, event, nth, key, expected)
-
-/* Functions, not macros: the failure message quotes the whole record. */
-static void assert_count(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(mock_events) *self, const char *event,
-			 int n)
-{
-	ASSERT_EQ(n, trace_count(self->trace, event))
-		TH_LOG("records of %s; trace:\n%s", event, self->trace);
-}
-
-static void assert_field(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(mock_events) *self, const char *event,
-			 int nth, const char *key, long long expected)
-{
-	char rec[512] = "";
-	long long v = 0;
-
-	trace_record(self->trace, event, nth, rec, sizeof(rec));
-	ASSERT_EQ(0, trace_field(self->trace, event, nth, key, &v))
-		TH_LOG("no %s in %s #%d: %s", key, event, nth, rec);
-	ASSERT_EQ(expected, v)
-		TH_LOG("%s in %s #%d: %s", key, event, nth, rec);
-}
-
-static void assert_field_str(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(mock_events) *self,
-			     const char *event, int nth, const char *key,
-			     const char *expected)
-{
-	char rec[512] = "", s[64] = "";
-
-	trace_record(self->trace, event, nth, rec, sizeof(rec));
-	ASSERT_EQ(0, trace_field_str(self->trace, event, nth, key, s, sizeof(s)))
-		TH_LOG("no %s in %s #%d: %s", key, event, nth, rec);
-	ASSERT_STREQ(expected, s)
-		TH_LOG("%s in %s #%d: %s", key, event, nth, rec);
-}
-
-/* Enable one event and remember it for the teardown. */
-static void __enable_event(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(mock_events) *self, const char *sys,
-			   const char *name)
-{
-	ASSERT_GT(MAX_EVENTS, self->nr_ev);
-	ASSERT_EQ(0, tracefs_event_enable(sys, name, 1))
-		TH_LOG("cannot enable %s:%s", sys, name);
-	self->ev_sys[self->nr_ev] = sys;
-	self->ev_name[self->nr_ev++] = name;
-}
 
 static long long field(FIXTURE_DATA(mock_events) *self, const char *event,
 		       int nth, const char *key)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kselftest harness and the upstream iommufd selftest helpers, as the
- * tests on the selftest mock (events_mock.c, events_ioas.c) use them.
+ * tests on the selftest mock (events_mock.c, events_ioas.c, events_pasid.c,
+ * events_viommu.c) use them, and the checks of trace records they share.
  */
 #ifndef IOASID_MOCK_HARNESS_H
 #define IOASID_MOCK_HARNESS_H
@@ -24,5 +25,81 @@
  * whichever process gets there, so the events are disabled either way.
  */
 #pragma GCC diagnostic ignored "-Wclobbered"
+
+#include "tracefs.h"
+
+#define MAX_EVENTS 8
+
+/* The events a test enabled: its teardown disables them again. */
+struct enabled_events {
+	const char *sys[MAX_EVENTS];
+	const char *name[MAX_EVENTS];
+	int n;
+};
+
+static void __attribute__((unused))
+events_enable(struct __test_metadata *_metadata, struct enabled_events *ev,
+	      const char *sys, const char *name)
+{
+	ASSERT_GT(MAX_EVENTS, ev->n);
+	ASSERT_EQ(0, tracefs_event_enable(sys, name, 1))
+		TH_LOG("cannot enable %s:%s", sys, name);
+	ev->sys[ev->n] = sys;
+	ev->name[ev->n++] = name;
+}
+
+static void __attribute__((unused))
+events_disable(struct __test_metadata *_metadata, struct enabled_events *ev)
+{
+	int i;
+
+	for (i = 0; i < ev->n; i++)
+		EXPECT_EQ(0, tracefs_event_enable(ev->sys[i], ev->name[i], 0));
+}
+
+/* Functions, not macros: the failure message quotes the whole record. */
+static void __attribute__((unused))
+assert_count(struct __test_metadata *_metadata, const char *trace,
+	     const char *event, int n)
+{
+	ASSERT_EQ(n, trace_count(trace, event))
+		TH_LOG("records of %s; trace:\n%s", event, trace);
+}
+
+static void __attribute__((unused))
+assert_field(struct __test_metadata *_metadata, const char *trace,
+	     const char *event, int nth, const char *key, long long expected)
+{
+	char rec[512] = "";
+	long long v = 0;
+
+	trace_record(trace, event, nth, rec, sizeof(rec));
+	ASSERT_EQ(0, trace_field(trace, event, nth, key, &v))
+		TH_LOG("no %s in %s #%d: %s", key, event, nth, rec);
+	ASSERT_EQ(expected, v)
+		TH_LOG("%s in %s #%d: %s", key, event, nth, rec);
+}
+
+static void __attribute__((unused))
+assert_field_str(struct __test_metadata *_metadata, const char *trace,
+		 const char *event, int nth, const char *key,
+		 const char *expected)
+{
+	char rec[512] = "", s[64] = "";
+
+	trace_record(trace, event, nth, rec, sizeof(rec));
+	ASSERT_EQ(0, trace_field_str(trace, event, nth, key, s, sizeof(s)))
+		TH_LOG("no %s in %s #%d: %s", key, event, nth, rec);
+	ASSERT_STREQ(expected, s)
+		TH_LOG("%s in %s #%d: %s", key, event, nth, rec);
+}
+
+/* In a TEST_F() whose fixture has a trace (the last read) and an ev. */
+#define enable_event(sys, name) events_enable(_metadata, &self->ev, sys, name)
+#define ASSERT_COUNT(event, n) assert_count(_metadata, self->trace, event, n)
+#define ASSERT_FIELD(event, nth, key, expected)                                \
+	assert_field(_metadata, self->trace, event, nth, key, (long long)(expected))
+#define ASSERT_FIELD_STR(event, nth, key, expected)                            \
+	assert_field_str(_metadata, self->trace, event, nth, key, expected)
 
 #endif
