@@ -19,6 +19,10 @@
 #                       -p PID (the first run of each worker, then 1 in 5:
 #                       maplat around dmaprobe, faultlat around iopfgen)
 #   start_top/stop_top  ioasid-top -b -d 1 for the whole soak
+#
+# A run line is "NAME ok [OPS]" or "NAME FAIL why"; OPS (set as ops=N
+# for run/counted) counts what the run did: map+unmap calls (dmaprobe),
+# faults (iopfgen), 4 KiB I/Os (fio); summary adds them up per path.
 
 declare -a tool_cmds=(
 	"maplat" "maplat -I -P -B" "maplat -j -i 1" "maplat -F" "maplat -N -b type1"
@@ -126,7 +130,7 @@ run() {
 	timeout -k 10 900 "$@" >"$d/$w.out" 2>"$d/$w.err"
 	rc=$?
 	if [ "$rc" = 0 ]; then
-		echo "$name ok" >>"$d/runs.$w"
+		echo "$name ok${ops:+ $ops}" >>"$d/runs.$w"
 	else
 		echo "$name FAIL exit $rc: $(grep -v '^ok' "$d/$w.err" "$d/$w.out" | grep -m3 . | tr '\n' ' ' | cut -c1-300)" \
 			>>"$d/runs.$w"
@@ -212,7 +216,7 @@ PY
 )
 	fi
 	if [ -z "$why" ]; then
-		echo "$name ok" >>"$d/runs.$w"
+		echo "$name ok${ops:+ $ops}" >>"$d/runs.$w"
 	else
 		echo "$name FAIL $why" >>"$d/runs.$w"
 		cp "$d/$w.tool.err" "$d/bad.$name.$w.err" 2>/dev/null
@@ -241,7 +245,7 @@ work_vtd() {
 			pick 4k:12 64k:16 2m:21
 			sz=$REPLY
 			n=$((RANDOM % 300 + 50))
-			counted vtd "count-maplat-$be-${sz%:*}" maplat "$(maplat_check "$be" "${sz#*:}" "$n")" \
+			ops=$n counted vtd "count-maplat-$be-${sz%:*}" maplat "$(maplat_check "$be" "${sz#*:}" "$n")" \
 				"$bin/dmaprobe" -b "$be" -s "${sz%:*}" -n "$n"
 			continue
 		fi
@@ -251,7 +255,8 @@ work_vtd() {
 			be=$REPLY
 			pick 4k 64k 2m
 			sz=$REPLY
-			run vtd "dmaprobe-$be-$sz" "$bin/dmaprobe" -b "$be" -s "$sz" -n $((RANDOM % 400 + 50))
+			n=$((RANDOM % 400 + 50))
+			ops=$n run vtd "dmaprobe-$be-$sz" "$bin/dmaprobe" -b "$be" -s "$sz" -n "$n"
 			;;
 		2)
 			run vtd mapbench-t2 "$bin/mapbench" -q -s 4k,2m -S none -t 2 -n 200 -w 5 -k 2
@@ -261,7 +266,8 @@ work_vtd() {
 			be=$REPLY
 			pick static perio
 			mm=$REPLY
-			run vtd "fio-verify-$be-$mm" env ENGINE="$bin/nvme-vfio.so" BDF="$bdf" BACKEND="$be" \
+			# verify.fio: 8 MiB of 4 KiB writes, each read back
+			ops=4096 run vtd "fio-verify-$be-$mm" env ENGINE="$bin/nvme-vfio.so" BDF="$bdf" BACKEND="$be" \
 				MAPMODE="$mm" fio "$top/bench/fio/verify.fio"
 			;;
 		esac
@@ -275,7 +281,7 @@ work_mock() {
 		if [ "$first" = 1 ] || [ $((RANDOM % 5)) = 0 ]; then
 			first=0
 			m=$((RANDOM % 200 + 1))
-			counted "$w" count-faultlat faultlat \
+			ops=$m counted "$w" count-faultlat faultlat \
 				"sum(e['round_trips'] for e in doc['devices']) == $m and sum(e['read'] for e in doc['devices']) == $m and sum(e['lost'] + e['invalid'] for e in doc['devices']) == 0" \
 				"$bin/iopfgen" -n "$m" -k $((RANDOM % 64 + 1))
 			continue
@@ -286,15 +292,18 @@ work_mock() {
 			run "$w" selftest-iommufd "$(selftest_dir "$bin")/iommufd" $(selftest_exclusions iommufd 2>/dev/null)
 			;;
 		2 | 3)
-			run "$w" iopfgen-answer "$bin/iopfgen" -n $((RANDOM % 200 + 1)) -k $((RANDOM % 64 + 1)) \
+			m=$((RANDOM % 200 + 1))
+			ops=$m run "$w" iopfgen-answer "$bin/iopfgen" -n "$m" -k $((RANDOM % 64 + 1)) \
 				$([ $((RANDOM % 3)) = 0 ] && echo -x)
 			;;
 		4 | 5)
 			l=$((RANDOM % 20 + 1))
-			run "$w" iopfgen-pending "$bin/iopfgen" -n $((RANDOM % 20 + 1)) -L "$l" -R $((RANDOM % (l + 1)))
+			m=$((RANDOM % 20 + 1))
+			ops=$m run "$w" iopfgen-pending "$bin/iopfgen" -n "$m" -L "$l" -R $((RANDOM % (l + 1)))
 			;;
 		6)
-			run "$w" iopfgen-unhandled "$bin/iopfgen" -u $((RANDOM % 50 + 1))
+			m=$((RANDOM % 50 + 1))
+			ops=$m run "$w" iopfgen-unhandled "$bin/iopfgen" -u "$m"
 			;;
 		7)
 			if [ $((RANDOM % 4)) = 0 ]; then
@@ -324,8 +333,11 @@ stop_top() {
 
 # "dmaprobe 40 (iommufd-4k 7, ...), ..." from the runs files.
 summary() {
-	cat "$d"/runs.* 2>/dev/null | awk '{print $1}' | sort | uniq -c |
-		awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1} END {if (!NR) printf "no runs"}'
+	cat "$d"/runs.* 2>/dev/null |
+		awk '{ runs[$1]++; if ($2 == "ok" && $3 ~ /^[0-9]+$/) ops[$1] += $3 }
+		     END { for (k in runs) print k, runs[k], (k in ops) ? ops[k] : "-" }' | sort |
+		awk '{ printf "%s%s %d", (NR > 1 ? ", " : ""), $1, $2; if ($3 != "-") printf " (%d ops)", $3 }
+		     END { if (!NR) printf "no runs" }'
 }
 
 # On an early exit: the loops, then whatever they started (the workloads
