@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# attachsnoop-mock.sh BINDIR: bpf/attachsnoop on PASID attachments, in the
+# testbed guest booted without an IOMMU (iommufd selftest mock), TAP.
+#
+#   testbed/run -i none -- bpf/tests/attachsnoop-mock.sh build/k/<key>
+#
+# BINDIR/events_pasid's attach_replace_detach test makes a known sequence
+# of calls on a mock device (tracepoints/tests/events_pasid.c): its setup
+# attaches the RID and moves it to a PASID-compatible HWPT, then attach
+# PASID 100, a second attach refused (EBUSY), replace, a replace
+# with an IOAS refused (EINVAL, after a failed automatic HWPT), a replace
+# of PASID 200 that was never attached (EINVAL), detach, then the RID's
+# detach at the device's destruction.  attachsnoop -j must print exactly
+# those records with their PASIDs, IDs and errors, and its text output a
+# pasid column for them.  Kernels without PASID attach (6.12): SKIP.
+# ATTACHSNOOP=path overrides build/bpf/attachsnoop.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/tests/tap.sh"
+. "$top/bpf/tests/lib.sh"
+[ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -i none -- $0 BINDIR" >&2; exit 2; }
+bin=${1:?usage: attachsnoop-mock.sh BINDIR}
+snoop=${ATTACHSNOOP:-$top/build/bpf/attachsnoop}
+gen=$bin/events_pasid
+d=$(mktemp -d)
+trap 'tool_cleanup; rm -rf "$d"' EXIT
+
+for f in "$snoop" "$gen"; do
+	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
+done
+if ! "$gen" -l 2>&1 | grep -qw attach_replace_detach; then
+	echo "ok 1 attachsnoop on PASIDs # SKIP events_pasid built without PASID attach ($(uname -r))"
+	echo "1..1"
+	exit 0
+fi
+echo "# $(uname -r)"
+
+# run NAME FLAGS...: attachsnoop FLAGS around one run of the test
+run() {
+	local name=$1
+	shift
+	local t="attachsnoop${*:+ $*}"
+	start_tool "$snoop" "$name" "$@"
+	ok $? "$t starts and attaches"
+	"$gen" -t attach_replace_detach >"$d/$name.gen" 2>&1
+	ok $? "events_pasid attach_replace_detach passes with $t attached"
+	stop_tool
+	is "$?" 0 "$t: SIGTERM, exit 0"
+}
+
+run json -j
+like "$(cat "$d/json.err")" "^mode: tracepoint" "tracepoint mode"
+# The test's own process only; the records in order, as (event, pasid,
+# errno or 0); IDs checked against each other.
+python3 - "$d/json" >"$d/json.check" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+recs = [r for r in recs if r.get("comm", "").startswith("events_pasid")]
+got = [(r["event"], r["pasid"], r["errno"] or 0) for r in recs
+       if r["event"] in ("attach", "replace", "detach")]
+# the fixture's first: the mock device on the IOAS, then its RID moved to
+# the PASID-compatible HWPT
+want = [("attach", 0, 0), ("replace", 0, 0), ("attach", 100, 0), ("attach", 100, "EBUSY"), ("replace", 100, 0),
+        ("replace", 100, "EINVAL"), ("replace", 200, "EINVAL"),
+        ("detach", 100, 0), ("detach", 0, 0)]
+bad = []
+if got != want:
+    bad.append(f"sequence {got}")
+dev = {r["dev_id"] for r in recs if r["event"] in ("attach", "replace", "detach")}
+if len(dev) != 1 or None in dev:
+    bad.append(f"dev_id {dev}")
+ev = {(r["event"], r["pasid"], r["errno"] or 0): r for r in recs}
+a, b = ev.get(("attach", 100, 0)), ev.get(("replace", 100, 0))
+if not a or not b or a["pt_id"] == b["pt_id"]:
+    bad.append("attach and replace name the same pt_id")
+d = ev.get(("detach", 100, 0))
+if not d or not b or d["pt_id"] != b["pt_id"]:
+    bad.append("detach does not name the HWPT the replace attached")
+# the fixture's automatic HWPT, then the one the IOAS replace aborted
+auto = [(r["ret"], r["hwpt_id"] is None) for r in recs
+        if r["event"] == "hwpt_alloc" and r.get("automatic")]
+if auto != [(0, False), (-22, True)]:
+    bad.append(f"automatic HWPT records (ret, no id): {auto}")
+print("\n".join(bad) if bad else "ok")
+PY
+is "$(cat "$d/json.check")" ok "JSON: the 9 device records in order with their PASIDs and errors, one dev_id, the pt_ids, the aborted automatic HWPT"
+[ "$(cat "$d/json.check")" = ok ] || sed 's/^/#   /' "$d/json" | head -20
+
+run text
+like "$(cat "$d/text")" "events_pasid.* attach .* 0 .*pasid=100 pt=" "text: a successful PASID attach shows pasid=100"
+like "$(cat "$d/text")" "events_pasid.* replace .*EINVAL.*pasid=200" "text: the refused replace of PASID 200"
+like "$(cat "$d/text")" "events_pasid.* detach .* 0 .*dev=[0-9]+ pt=" "text: the RID's detach has no pasid column"
+done_testing
