@@ -50,16 +50,10 @@ FIXTURE(ioas_events)
 
 FIXTURE_SETUP(ioas_events)
 {
-	ASSERT_TRUE(tracefs_event_exists("iommufd", MAP))
-		TH_LOG("no iommufd:%s in %s: kernel without the series?", MAP, tracefs_root());
-	self->fd = open("/dev/iommu", O_RDWR);
-	ASSERT_NE(-1, self->fd) TH_LOG("/dev/iommu: %s", strerror(errno));
-	ASSERT_EQ(0, _test_ioctl_ioas_alloc(self->fd, &self->ioas_id));
+	mock_open(_metadata, MAP, &self->fd, &self->ioas_id);
 	/* A domain on the IOAS, so that a map pins and fills it */
-	ASSERT_EQ(0, _test_cmd_mock_domain(self->fd, self->ioas_id, &self->stdev_id,
-					   &self->hwpt_id, &self->idev_id))
-		TH_LOG("mock domain: %s: no IOMMUFD_TEST, or VT-d took the mock device",
-		       strerror(errno));
+	mock_device(_metadata, self->fd, self->ioas_id, 0, &self->stdev_id,
+		    &self->hwpt_id, &self->idev_id);
 	self->buf = mmap(NULL, BUF_LEN, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->buf);
@@ -73,7 +67,8 @@ FIXTURE_TEARDOWN_PARENT(ioas_events)
 	EXPECT_EQ(0, tracefs_event_enable("iommufd", NULL, 0));
 }
 
-#define read_trace()                                                           \
+/* Events off first: nothing after the operation pollutes the read */
+#define stop_read_trace()                                                      \
 	do {                                                                   \
 		ASSERT_EQ(0, tracefs_event_enable("iommufd", NULL, 0));        \
 		free(self->trace);                                             \
@@ -149,7 +144,7 @@ TEST_F(ioas_events, ioctl_map_unmap)
 	ASSERT_EQ(0, ioas_unmap(self->ioas_id, IOVA, SZ_64K, &done));
 	ASSERT_EQ(SZ_64K, done);
 	ASSERT_EQ(0, ioas_unmap(self->ioas_id, auto_iova, SZ_64K, &done));
-	read_trace();
+	stop_read_trace();
 
 	ASSERT_PAIRS(2, 2);
 	EXPECT_FIELD(MAP_ST, 0, "ioas_id", self->ioas_id);
@@ -195,7 +190,7 @@ TEST_F(ioas_events, refused_empty_and_split)
 	ASSERT_EQ(0, ioas_map(self->ioas_id, self->buf, SZ_64K, &iova,
 			      RW | IOMMU_IOAS_MAP_FIXED_IOVA));
 	EXPECT_ERRNO(ENOENT, ioas_unmap(self->ioas_id, IOVA, SZ_4K, &done));
-	read_trace();
+	stop_read_trace();
 
 	ASSERT_PAIRS(1, 2);
 	EXPECT_FIELD(UNMAP, 0, "ret", 0);
@@ -228,7 +223,7 @@ TEST_F(ioas_events, unmap_all_and_destroy)
 	ASSERT_EQ(0, ioas_map(ioas2, self->buf, 3 * SZ_64K, &iova,
 			      RW | IOMMU_IOAS_MAP_FIXED_IOVA));
 	ASSERT_EQ(0, _test_ioctl_destroy(self->fd, ioas2));
-	read_trace();
+	stop_read_trace();
 
 	/* The unmap all, then ioas2's map and nothing for its destruction */
 	ASSERT_COUNT(UNMAP_ST, 1);
@@ -274,7 +269,7 @@ TEST_F(ioas_events, vfio_compat)
 	unmap.iova = 0;
 	unmap.size = 0;
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_IOMMU_UNMAP_DMA, &unmap));
-	read_trace();
+	stop_read_trace();
 
 	ASSERT_PAIRS(2, 2);
 	EXPECT_FIELD(MAP, 0, "ioas_id", self->ioas_id);
@@ -305,7 +300,7 @@ TEST_F(ioas_events, map_file)
 					       RW | IOMMU_IOAS_MAP_FIXED_IOVA));
 	ASSERT_EQ(0, ioas_unmap(self->ioas_id, IOVA, SZ_64K, &done));
 	close(mfd);
-	read_trace();
+	stop_read_trace();
 
 	ASSERT_COUNT(MAP_ST, 1);
 	ASSERT_COUNT(MAP, 1);
@@ -345,7 +340,7 @@ TEST_F(ioas_events, copy)
 	copy.flags = RW | IOMMU_IOAS_MAP_FIXED_IOVA;
 	copy.dst_ioas_id = BAD_ID;
 	EXPECT_ERRNO(ENOENT, ioctl(self->fd, IOMMU_IOAS_COPY, &copy));
-	read_trace();
+	stop_read_trace();
 
 	ASSERT_COUNT("iommufd_ioas_copy_start", 2);
 	ASSERT_COUNT("iommufd_ioas_copy", 2);
@@ -396,7 +391,7 @@ TEST_F(ioas_events, object_destroy)
 	ASSERT_EQ(ENOENT, errno);
 	ASSERT_EQ(-1, _test_ioctl_destroy(self->fd, self->ioas_id));
 	ASSERT_EQ(EBUSY, errno);
-	read_trace();
+	stop_read_trace();
 	ASSERT_COUNT(DESTROY, 1);
 	expect_destroy(_metadata, self->trace, ioas2, "ioas", 0);
 
@@ -407,7 +402,7 @@ TEST_F(ioas_events, object_destroy)
 	ASSERT_EQ(0, tracefs_clear());
 	ASSERT_EQ(0, tracefs_event_enable("iommufd", DESTROY, 1));
 	ASSERT_EQ(0, _test_ioctl_destroy(self->fd, self->stdev_id));
-	read_trace();
+	stop_read_trace();
 	ASSERT_COUNT(DESTROY, 3);
 	expect_destroy(_metadata, self->trace, self->stdev_id, NULL, 0);
 	expect_destroy(_metadata, self->trace, self->idev_id, "device", 0);
@@ -422,7 +417,7 @@ TEST_F(ioas_events, object_destroy)
 	ASSERT_EQ(0, tracefs_clear());
 	ASSERT_EQ(0, tracefs_event_enable("iommufd", DESTROY, 1));
 	ASSERT_EQ(0, close(fd2));
-	read_trace();
+	stop_read_trace();
 	ASSERT_COUNT(DESTROY, 2);
 	expect_destroy(_metadata, self->trace, ioas3, "ioas", 1);
 	expect_destroy(_metadata, self->trace, ioas4, "ioas", 1);

@@ -43,12 +43,7 @@ FIXTURE(mock_events)
 FIXTURE_SETUP(mock_events)
 {
 	self->fault_fd = -1;
-	ASSERT_TRUE(tracefs_event_exists("iommufd", "iommufd_device_attach"))
-		TH_LOG("no iommufd:iommufd_device_attach in %s: kernel without the series?",
-		       tracefs_root());
-	self->fd = open("/dev/iommu", O_RDWR);
-	ASSERT_NE(-1, self->fd) TH_LOG("/dev/iommu: %s", strerror(errno));
-	ASSERT_EQ(0, _test_ioctl_ioas_alloc(self->fd, &self->ioas_id));
+	mock_open(_metadata, "iommufd_device_attach", &self->fd, &self->ioas_id);
 }
 
 /*
@@ -59,15 +54,6 @@ FIXTURE_TEARDOWN_PARENT(mock_events)
 {
 	events_disable(_metadata, &self->ev);
 }
-
-#define clear_trace() ASSERT_EQ(0, tracefs_clear())
-
-#define read_trace()                                                           \
-	do {                                                                   \
-		free(self->trace);                                             \
-		self->trace = tracefs_read();                                  \
-		ASSERT_NE(NULL, self->trace);                                  \
-	} while (0)
 
 static long long field(FIXTURE_DATA(mock_events) *self, const char *event,
 		       int nth, const char *key)
@@ -81,11 +67,8 @@ static long long field(FIXTURE_DATA(mock_events) *self, const char *event,
 static void setup_mock_dev(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(mock_events) *self)
 {
-	ASSERT_EQ(0, _test_cmd_mock_domain(self->fd, self->ioas_id,
-					   &self->stdev_id, &self->hwpt_id,
-					   &self->idev_id))
-		TH_LOG("mock domain: %s: no IOMMUFD_TEST, or VT-d took the mock device",
-		       strerror(errno));
+	mock_device(_metadata, self->fd, self->ioas_id, 0, &self->stdev_id,
+		    &self->hwpt_id, &self->idev_id);
 }
 
 /*

@@ -44,18 +44,9 @@ FIXTURE_SETUP(pasid_events)
 	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
 	int i;
 
-	ASSERT_TRUE(tracefs_event_exists("iommufd", ATTACH))
-		TH_LOG("no iommufd:%s in %s: kernel without the series?", ATTACH,
-		       tracefs_root());
-	self->fd = open("/dev/iommu", O_RDWR);
-	ASSERT_NE(-1, self->fd) TH_LOG("/dev/iommu: %s", strerror(errno));
-	ASSERT_EQ(0, _test_ioctl_ioas_alloc(self->fd, &self->ioas_id));
-	ASSERT_EQ(0, _test_cmd_mock_domain_flags(self->fd, self->ioas_id,
-						 MOCK_FLAGS_DEVICE_PASID,
-						 &self->stdev_id, &self->hwpt_id,
-						 &self->idev_id))
-		TH_LOG("mock domain: %s: no IOMMUFD_TEST, or VT-d took the mock device",
-		       strerror(errno));
+	mock_open(_metadata, ATTACH, &self->fd, &self->ioas_id);
+	mock_device(_metadata, self->fd, self->ioas_id, MOCK_FLAGS_DEVICE_PASID,
+		    &self->stdev_id, &self->hwpt_id, &self->idev_id);
 	test_cmd_hwpt_alloc(self->idev_id, self->ioas_id, IOMMU_HWPT_ALLOC_PASID,
 			    &self->s2_id);
 	test_cmd_hwpt_alloc(self->idev_id, self->ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
@@ -83,15 +74,6 @@ FIXTURE_TEARDOWN(pasid_events)
 		_test_cmd_pasid_detach(self->fd, self->stdev_id, used[i]);
 	events_disable(_metadata, &self->ev);
 }
-
-#define clear_trace() ASSERT_EQ(0, tracefs_clear())
-
-#define read_trace()                                                           \
-	do {                                                                   \
-		free(self->trace);                                             \
-		self->trace = tracefs_read();                                  \
-		ASSERT_NE(NULL, self->trace);                                  \
-	} while (0)
 
 /* Exactly one record of @ev, none of the other two device events. */
 #define ASSERT_ONLY(ev)                                                        \

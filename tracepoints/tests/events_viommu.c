@@ -37,15 +37,9 @@ FIXTURE(viommu_events)
 
 FIXTURE_SETUP(viommu_events)
 {
-	ASSERT_TRUE(tracefs_event_exists("iommufd", INV))
-		TH_LOG("no iommufd:%s in %s: kernel without the series?", INV, tracefs_root());
-	self->fd = open("/dev/iommu", O_RDWR);
-	ASSERT_NE(-1, self->fd) TH_LOG("/dev/iommu: %s", strerror(errno));
-	ASSERT_EQ(0, _test_ioctl_ioas_alloc(self->fd, &self->ioas_id));
-	ASSERT_EQ(0, _test_cmd_mock_domain(self->fd, self->ioas_id, &self->stdev_id,
-					   &self->hwpt_id, &self->idev_id))
-		TH_LOG("mock domain: %s: no IOMMUFD_TEST, or VT-d took the mock device",
-		       strerror(errno));
+	mock_open(_metadata, INV, &self->fd, &self->ioas_id);
+	mock_device(_metadata, self->fd, self->ioas_id, 0, &self->stdev_id,
+		    &self->hwpt_id, &self->idev_id);
 	test_cmd_hwpt_alloc(self->idev_id, self->ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
 			    &self->parent_id);
 	test_cmd_viommu_alloc(self->idev_id, self->parent_id, IOMMU_VIOMMU_TYPE_SELFTEST,
@@ -58,15 +52,6 @@ FIXTURE_TEARDOWN_PARENT(viommu_events)
 {
 	events_disable(_metadata, &self->ev);
 }
-
-#define clear_trace() ASSERT_EQ(0, tracefs_clear())
-
-#define read_trace()                                                           \
-	do {                                                                   \
-		free(self->trace);                                             \
-		self->trace = tracefs_read();                                  \
-		ASSERT_NE(NULL, self->trace);                                  \
-	} while (0)
 
 /* The start record and the end record of one call on the vIOMMU. */
 #define ASSERT_INVALIDATE(num, done, ret)                                      \

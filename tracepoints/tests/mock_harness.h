@@ -94,7 +94,38 @@ assert_field_str(struct __test_metadata *_metadata, const char *trace,
 		TH_LOG("%s in %s #%d: %s", key, event, nth, rec);
 }
 
+/* A fixture's start: the series' @event exists, /dev/iommu, an IOAS. */
+static void __attribute__((unused))
+mock_open(struct __test_metadata *_metadata, const char *event, int *fd,
+	  __u32 *ioas_id)
+{
+	ASSERT_TRUE(tracefs_event_exists("iommufd", event))
+		TH_LOG("no iommufd:%s in %s: kernel without the series?", event,
+		       tracefs_root());
+	*fd = open("/dev/iommu", O_RDWR);
+	ASSERT_NE(-1, *fd) TH_LOG("/dev/iommu: %s", strerror(errno));
+	ASSERT_EQ(0, _test_ioctl_ioas_alloc(*fd, ioas_id));
+}
+
+/* A mock device (@flags: MOCK_FLAGS_DEVICE_*) attached to the IOAS. */
+static void __attribute__((unused))
+mock_device(struct __test_metadata *_metadata, int fd, __u32 ioas_id,
+	    __u32 flags, __u32 *stdev_id, __u32 *hwpt_id, __u32 *idev_id)
+{
+	ASSERT_EQ(0, _test_cmd_mock_domain_flags(fd, ioas_id, flags, stdev_id,
+						 hwpt_id, idev_id))
+		TH_LOG("mock domain: %s: no IOMMUFD_TEST, or VT-d took the mock device",
+		       strerror(errno));
+}
+
 /* In a TEST_F() whose fixture has a trace (the last read) and an ev. */
+#define clear_trace() ASSERT_EQ(0, tracefs_clear())
+#define read_trace()                                                           \
+	do {                                                                   \
+		free(self->trace);                                             \
+		self->trace = tracefs_read();                                  \
+		ASSERT_NE(NULL, self->trace);                                  \
+	} while (0)
 #define enable_event(sys, name) events_enable(_metadata, &self->ev, sys, name)
 #define ASSERT_COUNT(event, n) assert_count(_metadata, self->trace, event, n)
 #define ASSERT_FIELD(event, nth, key, expected)                                \
