@@ -13,13 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/iommufd.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
 
@@ -102,7 +100,6 @@ static void configure_ioctls(struct attachsnoop_bpf *obj)
 	obj->rodata->targ_nr_close = SYS_close;
 	obj->rodata->targ_fallback = mode != MODE_TP;
 }
-
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
@@ -370,6 +367,13 @@ int main(int argc, char **argv)
 	obj = open_and_load(true, &sys, &err);
 	if (!obj)
 		goto cleanup;
+	/* before any record can be printed */
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	view.wall_offset = (rt.tv_sec - mono.tv_sec) + (rt.tv_nsec - mono.tv_nsec) / 1e9;
+	view.mode = mode;
+	view.json = opts.json;
+	view.timestamp = opts.timestamp;
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, &view, NULL);
 	if (!rb) {
 		err = -errno;
@@ -377,13 +381,6 @@ int main(int argc, char **argv)
 			strerror(errno));
 		goto cleanup;
 	}
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	view.wall_offset = (rt.tv_sec - mono.tv_sec) + (rt.tv_nsec - mono.tv_nsec) / 1e9;
-	view.mode = mode;
-	view.json = opts.json;
-	view.timestamp = opts.timestamp;
 
 	print_banner(sys);
 	err = poll_loop(obj, rb, &set);
@@ -405,4 +402,3 @@ cleanup:
 	probe_free();
 	return err ? 1 : 0;
 }
-

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* attachsnoop: types shared by attachsnoop.bpf.c and attachsnoop.c (fixed width only). */
+/* attachsnoop: types shared by attachsnoop.bpf.c and its user space (fixed width only). */
 #ifndef __ATTACHSNOOP_H
 #define __ATTACHSNOOP_H
 

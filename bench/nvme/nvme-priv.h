@@ -4,8 +4,8 @@
  * enable, identify, open/close) and nvme-queue.c (DMA memory, queues,
  * commands).  Not for users of nvme.h.
  */
-#ifndef __NVME_PRIV_H
-#define __NVME_PRIV_H
+#ifndef IOASID_BENCH_NVME_PRIV_H
+#define IOASID_BENCH_NVME_PRIV_H
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,13 +93,18 @@ static inline uint64_t now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-/* nvme-queue.c; "locked": c->lock held */
-int nvme_dma_alloc_locked(struct nvme_ctrl *c, size_t len, struct nvme_dma *out);
-void nvme_dma_free_locked(struct nvme_ctrl *c, struct nvme_dma *dma);
-int nvme_queue_alloc(struct nvme_ctrl *c, struct nvme_queue *q, uint16_t qid,
-		     unsigned int depth);
-void nvme_queue_free(struct nvme_ctrl *c, struct nvme_queue *q);
+/*
+ * nvme-queue.c, each called with c->lock held; hidden: not part of the
+ * fio engine's exported symbols.
+ */
+#define NVME_PRIV __attribute__((visibility("hidden")))
+NVME_PRIV int nvme_dma_alloc_locked(struct nvme_ctrl *c, size_t len, struct nvme_dma *out);
+NVME_PRIV void nvme_dma_free_locked(struct nvme_ctrl *c, struct nvme_dma *dma);
+NVME_PRIV int nvme_queue_alloc(struct nvme_ctrl *c, struct nvme_queue *q, uint16_t qid,
+			       unsigned int depth);
+NVME_PRIV void nvme_queue_free(struct nvme_ctrl *c, struct nvme_queue *q);
 /* One admin command, waited for; @what names it in c->err. */
-int nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *sqe, uint32_t *result, const char *what);
+NVME_PRIV int nvme_admin(struct nvme_ctrl *c, struct nvme_sqe *sqe, uint32_t *result,
+			 const char *what);
 
-#endif /* __NVME_PRIV_H */
+#endif /* IOASID_BENCH_NVME_PRIV_H */

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "nvme-priv.h"
 
@@ -129,7 +128,7 @@ void nvme_queue_free(struct nvme_ctrl *c, struct nvme_queue *q)
 
 /* Memory and doorbells of queue @qid with @depth entries; lock held. */
 int nvme_queue_alloc(struct nvme_ctrl *c, struct nvme_queue *q, uint16_t qid,
-		       unsigned int depth)
+		     unsigned int depth)
 {
 	int ret;
 

@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Polled userspace NVMe driver over VFIO (see nvme.h).  Register and
- * queue layouts from the NVMe Base Specification 2.0: CAP/CC/CSTS/AQA/
- * ASQ/ACQ, doorbells at 0x1000 with a 4 << CAP.DSTRD stride, 64-byte SQ
- * and 16-byte CQ entries, PRP1/PRP2 with one PRP list page per command.
+ * Polled userspace NVMe driver over VFIO (see nvme.h): the controller.
+ * Reset, enable and shut down through CAP/CC/CSTS/AQA/ASQ/ACQ (NVMe Base
+ * Specification 2.0), identify, ask for I/O queues, open and close.  The
+ * DMA memory, queues and commands are nvme-queue.c's; nvme-priv.h holds
+ * what the two share.
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "nvme-priv.h"
-
 
 const char *nvme_mapmode_name(enum nvme_mapmode m)
 {
