@@ -379,6 +379,72 @@ int vdev_unmap(struct vdev *d, uint64_t iova, uint64_t len, uint64_t *unmapped)
 	return 0;
 }
 
+int vdev_dirty_tracking(struct vdev *d, int on)
+{
+	int ret;
+
+	if (d->backend == VDEV_IOMMUFD) {
+		struct iommu_hwpt_set_dirty_tracking set = {
+			.size = sizeof(set),
+			.flags = on ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+			.hwpt_id = d->hwpt_id,
+		};
+
+		ret = ioctl(d->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set);
+	} else {
+		struct vfio_iommu_type1_dirty_bitmap dirty = {
+			.argsz = sizeof(dirty),
+			.flags = on ? VFIO_IOMMU_DIRTY_PAGES_FLAG_START :
+				      VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP,
+		};
+
+		ret = ioctl(d->container_fd, VFIO_IOMMU_DIRTY_PAGES, &dirty);
+	}
+	if (ret)
+		return fail(d, -errno, "%s dirty tracking on the %s backend",
+			    on ? "start" : "stop", vdev_backend_name(d->backend));
+	return 0;
+}
+
+int vdev_dirty_read(struct vdev *d, uint64_t iova, uint64_t len, uint64_t pgsize,
+		    uint64_t *bitmap)
+{
+	uint64_t bytes = (len / pgsize + 63) / 64 * 8;
+	int ret;
+
+	if (d->backend == VDEV_IOMMUFD) {
+		struct iommu_hwpt_get_dirty_bitmap get = {
+			.size = sizeof(get),
+			.hwpt_id = d->hwpt_id,
+			.iova = iova,
+			.length = len,
+			.page_size = pgsize,
+			.data = (uintptr_t)bitmap,
+		};
+
+		ret = ioctl(d->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get);
+	} else {
+		struct {
+			struct vfio_iommu_type1_dirty_bitmap hdr;
+			struct vfio_iommu_type1_dirty_bitmap_get range;
+		} get = {
+			.hdr.argsz = sizeof(get),
+			.hdr.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
+			.range.iova = iova,
+			.range.size = len,
+			.range.bitmap.pgsize = pgsize,
+			.range.bitmap.size = bytes,
+			.range.bitmap.data = (__u64 *)bitmap,
+		};
+
+		ret = ioctl(d->container_fd, VFIO_IOMMU_DIRTY_PAGES, &get);
+	}
+	if (ret)
+		return fail(d, -errno, "read the dirty bitmap of %#llx bytes at IOVA %#llx",
+			    (unsigned long long)len, (unsigned long long)iova);
+	return 0;
+}
+
 static int range_fits(const uint64_t (*r)[2], unsigned int n, uint64_t iova, uint64_t len)
 {
 	unsigned int i;

@@ -68,6 +68,19 @@ int vdev_map(struct vdev *d, void *vaddr, uint64_t iova, uint64_t len);
 int vdev_unmap(struct vdev *d, uint64_t iova, uint64_t len, uint64_t *unmapped);
 
 /*
+ * Dirty tracking of what the device writes: start (@on) or stop it.  type1
+ * containers (VFIO_IOMMU_DIRTY_PAGES) always can; on iommufd it needs an
+ * IOMMU with dirty tracking on the attached HWPT; compat has none.
+ */
+int vdev_dirty_tracking(struct vdev *d, int on);
+/*
+ * Read (and clear) the dirty bits of [@iova, @iova + @len) into @bitmap,
+ * one bit per @pgsize page, rounded up to whole 64-bit words.
+ */
+int vdev_dirty_read(struct vdev *d, uint64_t iova, uint64_t len, uint64_t pgsize,
+		    uint64_t *bitmap);
+
+/*
  * The usable IOVA range containing @iova of at least @len bytes: 0 if
  * [iova, iova + len) is inside one range the IOMMU reports, -ERANGE if not.
  */

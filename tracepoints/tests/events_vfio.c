@@ -552,4 +552,103 @@ TEST_F(dma, attach_detach_records)
 	}
 }
 
+/*
+ * Dirty tracking.  type1: started, every page of the NMAPS mappings is
+ * reported dirty in each read (an IOMMU-backed device cannot say what it
+ * wrote), as the bitmap and the end record's dirty_pages say; a read with a
+ * page size type1 does not take or one that cuts a mapping fails in the
+ * pair; stopped, a read fails.  iommufd: the emulated VT-d has no dirty
+ * tracking, so the attached HWPT refuses it, which its record says.
+ */
+#define DIRTY_ST "vfio_iommu_type1_dirty_bitmap_start"
+#define DIRTY "vfio_iommu_type1_dirty_bitmap"
+#define TRACKING "vfio_iommu_type1_dirty_tracking"
+#define DIRTY_PAGES (NMAPS * SZ_64K / SZ_4K)
+
+static void dirty_read(struct __test_metadata *_metadata, struct vdev *d, uint64_t iova,
+		       uint64_t len, uint64_t pgsize, int want)
+{
+	uint64_t bitmap[DIRTY_PAGES / 64] = { 0 };
+	unsigned int i;
+
+	ASSERT_EQ(0, tracefs_clear());
+	ASSERT_EQ(want, vdev_dirty_read(d, iova, len, pgsize, bitmap)) TH_LOG("%s", d->err);
+	for (i = 0; !want && i < DIRTY_PAGES / 64; i++)
+		EXPECT_EQ(~0ULL, bitmap[i]) TH_LOG("bitmap word %u", i);
+}
+
+#define EXPECT_DIRTY_PAIR(iova, len, pgsize, pages, ret)                       \
+	do {                                                                   \
+		ASSERT_EQ(1, trace_count(self->trace, DIRTY_ST));              \
+		ASSERT_EQ(1, trace_count(self->trace, DIRTY));                 \
+		EXPECT_FIELD(iova, DIRTY_ST, 0, "iova");                       \
+		EXPECT_FIELD(len, DIRTY_ST, 0, "size");                        \
+		EXPECT_FIELD(pgsize, DIRTY_ST, 0, "pgsize");                   \
+		EXPECT_FIELD(iova, DIRTY, 0, "iova");                          \
+		EXPECT_FIELD(len, DIRTY, 0, "size");                           \
+		EXPECT_FIELD(pgsize, DIRTY, 0, "pgsize");                      \
+		EXPECT_FIELD(pages, DIRTY, 0, "dirty_pages");                  \
+		EXPECT_FIELD(ret, DIRTY, 0, "ret");                            \
+		EXPECT_PAIR(DIRTY_ST, DIRTY, 0);                               \
+	} while (0)
+
+#define READ_TRACE()                                                           \
+	do {                                                                   \
+		free(self->trace);                                             \
+		self->trace = tracefs_read();                                  \
+		ASSERT_NE(NULL, self->trace);                                  \
+	} while (0)
+
+TEST_F(dma, dirty_records)
+{
+	const uint64_t len = NMAPS * SZ_64K;
+	int i, ret;
+
+	if (variant->backend == VDEV_COMPAT)
+		SKIP(return, "iommufd's type1 compat layer has no dirty tracking");
+	for (i = 0; i < NMAPS; i++)
+		ASSERT_EQ(0, vdev_map(&self->dev, (char *)self->buf + i * SZ_64K,
+				      IOVA + i * SZ_64K, SZ_64K)) TH_LOG("%s", self->dev.err);
+	ASSERT_EQ(0, tracefs_event_enable(variant->sys, NULL, 1));
+	ASSERT_EQ(0, tracefs_clear());
+	ret = vdev_dirty_tracking(&self->dev, 1);
+	READ_TRACE();
+	if (variant->backend == VDEV_IOMMUFD) {
+		const char *set = "iommufd_hwpt_set_dirty_tracking";
+
+		ASSERT_GT(0, ret);
+		ASSERT_EQ(1, trace_count(self->trace, set));
+		EXPECT_FIELD(self->dev.hwpt_id, set, 0, "hwpt_id");
+		EXPECT_FIELD(1, set, 0, "enable");
+		EXPECT_FIELD(ret, set, 0, "ret");
+		return;
+	}
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->dev.err);
+	ASSERT_EQ(1, trace_count(self->trace, TRACKING));
+	EXPECT_FIELD(1, TRACKING, 0, "enable");
+	EXPECT_FIELD(0, TRACKING, 0, "ret");
+
+	for (i = 0; i < 2; i++) {	/* every round: all of it */
+		dirty_read(_metadata, &self->dev, IOVA, len, SZ_4K, 0);
+		READ_TRACE();
+		EXPECT_DIRTY_PAIR(IOVA, len, SZ_4K, DIRTY_PAGES, 0);
+	}
+	dirty_read(_metadata, &self->dev, IOVA, len, SZ_64K, -EINVAL);
+	READ_TRACE();
+	EXPECT_DIRTY_PAIR(IOVA, len, SZ_64K, 0, -EINVAL);
+	dirty_read(_metadata, &self->dev, IOVA + SZ_4K, SZ_64K, SZ_4K, -EINVAL);
+	READ_TRACE();
+	EXPECT_DIRTY_PAIR(IOVA + SZ_4K, SZ_64K, SZ_4K, 0, -EINVAL);
+
+	ASSERT_EQ(0, tracefs_clear());
+	ASSERT_EQ(0, vdev_dirty_tracking(&self->dev, 0)) TH_LOG("%s", self->dev.err);
+	READ_TRACE();
+	ASSERT_EQ(1, trace_count(self->trace, TRACKING));
+	EXPECT_FIELD(0, TRACKING, 0, "enable");
+	EXPECT_FIELD(0, TRACKING, 0, "ret");
+	dirty_read(_metadata, &self->dev, IOVA, len, SZ_4K, -EINVAL);
+	READ_TRACE();
+	EXPECT_DIRTY_PAIR(IOVA, len, SZ_4K, 0, -EINVAL);
+}
+
 TEST_HARNESS_MAIN

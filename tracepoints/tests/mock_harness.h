@@ -2,7 +2,7 @@
 /*
  * The kselftest harness and the upstream iommufd selftest helpers, as the
  * tests on the selftest mock (events_mock.c, events_ioas.c, events_pasid.c,
- * events_viommu.c) use them, and the checks of trace records they share.
+ * events_viommu.c, events_dirty.c) use them, and the checks of trace records they share.
  */
 #ifndef IOASID_MOCK_HARNESS_H
 #define IOASID_MOCK_HARNESS_H
