@@ -24,6 +24,12 @@
 #define DIRTY_STRIDE 4 /* one PTE of four marked dirty */
 #define DIRTY_BYTES (BUF_SIZE / PAGE_SIZE / DIRTY_STRIDE * PAGE_SIZE)
 
+/* iommufd_utils.h leaves PAGE_SIZE to the test file, as iommufd.c sets it */
+static __attribute__((constructor)) void page_size_init(void)
+{
+	PAGE_SIZE = sysconf(_SC_PAGE_SIZE);
+}
+
 FIXTURE(dirty_events)
 {
 	int fd;
