@@ -3,7 +3,8 @@
  * maplat: DMA map/unmap/copy latency of iommufd, VFIO type1 and the VFIO
  * compat ioctls served by iommufd as log2 histograms, aggregated here,
  * keyed by backend x operation x size class (x process with -P, x IOAS or
- * container with -I).
+ * container with -I); dirty bitmap reads too, with the IOVA they walked
+ * and found dirty (tracepoint mode).
  *
  * Tracepoint mode: tp_btf programs on the _start and end events of the
  * ioasid-trace series; the latency is from the _start event to the end
@@ -47,9 +48,12 @@ DEFINE_CUR_OP(struct op_state)
 
 static struct hist zero_hist;
 
-/* Account one finished operation; @st (may be NULL) carries -B counters. */
+/*
+ * Account one finished operation; @st (may be NULL) carries -B counters,
+ * @dirty the IOVA a dirty bitmap read found dirty.
+ */
 static __always_inline int record(__u8 backend, __u8 op, __u64 len, __u64 as, __u64 delta_ns,
-				  int ret, const struct op_state *st)
+				  int ret, const struct op_state *st, __u64 dirty)
 {
 	struct hist_key key = {};
 	struct hist *h;
@@ -87,6 +91,10 @@ static __always_inline int record(__u8 backend, __u8 op, __u64 len, __u64 as, __
 	__sync_fetch_and_add(&h->slots[slot], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum_ns, delta_ns);
+	if (op == MAPLAT_DIRTY) {
+		__sync_fetch_and_add(&h->span_bytes, len);
+		__sync_fetch_and_add(&h->dirty_bytes, dirty);
+	}
 	return 0;
 }
 
@@ -122,7 +130,8 @@ static __always_inline int op_begin(__u8 backend, __u8 op)
  * without an active start (filtered, or maplat attached mid-operation)
  * is ignored.
  */
-static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 as, int ret)
+static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 as, int ret,
+				     __u64 dirty)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct op_state *st = cur_active();
@@ -132,7 +141,7 @@ static __always_inline int end_event(__u8 backend, __u8 op, __u64 len, __u64 as,
 	st->active = 0;
 	if (st->backend != backend || st->op != op)
 		return 0;
-	return record(backend, op, len, as, now - st->start_ns, ret, st);
+	return record(backend, op, len, as, now - st->start_ns, ret, st, dirty);
 }
 
 /* -I: the IOAS id; without -I every IOAS is 0 */
@@ -152,7 +161,7 @@ SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(iommufd_map, const struct iommufd_ioas___s *ioas, int caller, unsigned long iova,
 	     unsigned long length, int prot, unsigned int flags, int ret)
 {
-	return end_event(ioas_backend(caller), MAPLAT_MAP, length, ioas_id(ioas), ret);
+	return end_event(ioas_backend(caller), MAPLAT_MAP, length, ioas_id(ioas), ret, 0);
 }
 
 /* [start, last]; the whole space (unmap all) is sized by what went */
@@ -163,7 +172,7 @@ int BPF_PROG(iommufd_unmap, const struct iommufd_ioas___s *ioas, int caller, uns
 	__u64 length = last - start + 1;
 
 	return end_event(ioas_backend(caller), MAPLAT_UNMAP, length ?: unmapped, ioas_id(ioas),
-			 ret);
+			 ret, 0);
 }
 
 SEC("tp_btf/iommufd_ioas_copy")
@@ -172,7 +181,7 @@ int BPF_PROG(iommufd_copy, void *dst_ioas, const struct iommu_ioas_copy___s *cmd
 	if (!cmd)	/* never NULL; a module's tracepoint: see series.bpf.h */
 		return 0;
 	return end_event(MAPLAT_IOMMUFD, MAPLAT_COPY, cmd->length,
-			 targ_per_ioas ? cmd->dst_ioas_id : 0, ret);
+			 targ_per_ioas ? cmd->dst_ioas_id : 0, ret, 0);
 }
 
 /* -I: a container has no id; its address is numbered by user space */
@@ -182,14 +191,14 @@ int BPF_PROG(type1_map, struct vfio_iommu *iommu, const struct vfio_iommu_type1_
 {
 	if (!map)
 		return 0;
-	return end_event(MAPLAT_TYPE1, MAPLAT_MAP, map->size, (__u64)iommu, ret);
+	return end_event(MAPLAT_TYPE1, MAPLAT_MAP, map->size, (__u64)iommu, ret, 0);
 }
 
 SEC("tp_btf/vfio_iommu_type1_dma_unmap")
 int BPF_PROG(type1_unmap, struct vfio_iommu *iommu, const void *unmap, __u64 size,
 	     __u64 unmapped, int ret)
 {
-	return end_event(MAPLAT_TYPE1, MAPLAT_UNMAP, size, (__u64)iommu, ret);
+	return end_event(MAPLAT_TYPE1, MAPLAT_UNMAP, size, (__u64)iommu, ret, 0);
 }
 
 SEC("tp_btf/iommufd_ioas_map_start")
@@ -220,6 +229,48 @@ SEC("tp_btf/vfio_iommu_type1_dma_unmap_start")
 int BPF_PROG(type1_unmap_start)
 {
 	return op_begin(MAPLAT_TYPE1, MAPLAT_UNMAP);
+}
+
+/*
+ * Dirty bitmap reads (a VMM's live migration rounds).  -I: the HWPT's IOAS
+ * (iommufd), the container (type1).  Optional: a kernel whose series has
+ * no dirty tracking events leaves them out.
+ */
+SEC("tp_btf/iommufd_hwpt_get_dirty_bitmap_start")
+int BPF_PROG(iommufd_dirty_start)
+{
+	return op_begin(MAPLAT_IOMMUFD, MAPLAT_DIRTY);
+}
+
+SEC("tp_btf/iommufd_hwpt_get_dirty_bitmap")
+int BPF_PROG(iommufd_dirty, const struct iommufd_hwpt_paging___s *hwpt_paging,
+	     const struct iommu_hwpt_get_dirty_bitmap___s *cmd, unsigned long dirty_bytes, int ret)
+{
+	__u64 as = 0;
+
+	if (!cmd)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return 0;
+	/* NULL on the early error paths (__nullable) */
+	if (targ_per_ioas && hwpt_paging)
+		as = BPF_CORE_READ(hwpt_paging, ioas, obj.id);
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_DIRTY, cmd->length, as, ret, dirty_bytes);
+}
+
+SEC("tp_btf/vfio_iommu_type1_dirty_bitmap_start")
+int BPF_PROG(type1_dirty_start)
+{
+	return op_begin(MAPLAT_TYPE1, MAPLAT_DIRTY);
+}
+
+SEC("tp_btf/vfio_iommu_type1_dirty_bitmap")
+int BPF_PROG(type1_dirty, struct vfio_iommu *iommu,
+	     const struct vfio_iommu_type1_dirty_bitmap_get___s *range, unsigned long dirty_pages,
+	     int ret)
+{
+	if (!range)
+		return 0;
+	return end_event(MAPLAT_TYPE1, MAPLAT_DIRTY, range->size, (__u64)iommu, ret,
+			 dirty_pages * range->bitmap.pgsize);
 }
 
 /* ---- -B: pin batches and IOTLB syncs of the thread's operation ---- */
@@ -301,7 +352,7 @@ static __always_inline int ioctl_exit(long ret)
 		return 0;
 	st->active = 0;
 	return record(st->backend, st->op, st->len, st->as, bpf_ktime_get_ns() - st->start_ns,
-		      ret < 0 ? -1 : 0, NULL);
+		      ret < 0 ? -1 : 0, NULL, 0);
 }
 
 IOCTL_SYSCALL_PROGS()

@@ -48,7 +48,7 @@ enum mode {
 
 static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscalls" };
 static const char *const backend_names[] = { "iommufd", "type1", "compat" };
-static const char *const op_names[] = { "map", "unmap", "copy" };
+static const char *const op_names[] = { "map", "unmap", "copy", "dirty" };
 
 static struct bpftool_opts opts = {
 	.interval = 99999999,
@@ -70,7 +70,10 @@ static const char usage_text[] =
 "\n"
 "DMA map/unmap/copy latency of iommufd and VFIO type1 as log2 histograms,\n"
 "per backend, operation and size class (log2 of the length), with count,\n"
-"failures, mean and p50/p90/p99 estimated from the log2 buckets.  compat:\n"
+"failures, mean and p50/p90/p99 estimated from the log2 buckets.  dirty:\n"
+"dirty bitmap reads (live migration), sized by the IOVA span walked, with\n"
+"the rate they walk it at and the share found dirty (tracepoint mode, a\n"
+"kernel with the series' dirty tracking events).  compat:\n"
 "type1's ioctls served by iommufd (/dev/vfio/vfio on an IOMMUFD_VFIO_CONTAINER\n"
 "kernel, or /dev/iommu), told apart in tracepoint mode; the fallback counts\n"
 "them as type1.\n"
@@ -157,6 +160,7 @@ enum role {
 	ROLE_END,	/* tracepoint mode: an end event */
 	ROLE_START,	/* tracepoint mode: its _start event */
 	ROLE_EXTRA,	/* -B: pin batch, IOTLB sync */
+	ROLE_DIRTY,	/* tracepoint mode, if the kernel has them: dirty bitmap reads */
 	ROLE_SYSCALLS,
 	ROLE_RAW,
 };
@@ -186,6 +190,13 @@ static size_t prog_table(struct maplat_bpf *obj, struct prog_desc *t)
 		  ROLE_START },
 		{ obj->progs.type1_unmap_start, "vfio_iommu_type1_dma_unmap_start", MAPLAT_TYPE1,
 		  ROLE_START },
+		{ obj->progs.iommufd_dirty, "iommufd_hwpt_get_dirty_bitmap", MAPLAT_IOMMUFD,
+		  ROLE_DIRTY },
+		{ obj->progs.iommufd_dirty_start, "iommufd_hwpt_get_dirty_bitmap_start",
+		  MAPLAT_IOMMUFD, ROLE_DIRTY },
+		{ obj->progs.type1_dirty, "vfio_iommu_type1_dirty_bitmap", MAPLAT_TYPE1, ROLE_DIRTY },
+		{ obj->progs.type1_dirty_start, "vfio_iommu_type1_dirty_bitmap_start", MAPLAT_TYPE1,
+		  ROLE_DIRTY },
 		{ obj->progs.iommufd_pin, "iommufd_pages_pin", MAPLAT_IOMMUFD, ROLE_EXTRA },
 		{ obj->progs.type1_pin, "vfio_iommu_type1_pin_pages", MAPLAT_TYPE1, ROLE_EXTRA },
 		{ obj->progs.iotlb_sync, "iotlb_sync", -1, ROLE_EXTRA },
@@ -233,6 +244,9 @@ static int choose_mode(const struct prog_desc *t, size_t n)
 	return -1;
 }
 
+/* Dirty bitmap read programs loaded (the banner says when none is) */
+static int dirty_progs;
+
 /* Enable the programs @mode needs; returns how many -B ones are missing. */
 static int select_progs(const struct prog_desc *t, size_t n, int mode)
 {
@@ -258,6 +272,12 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 				on = false;
 				missing++;
 			}
+			break;
+		case ROLE_DIRTY:
+			/* a series without them: reads untimed, said in the banner */
+			on = mode == MODE_TP && backend_selected(t[i].backend) &&
+			     bpftool_tp_state(t[i].tp) == PROBE_TP_OK;
+			dirty_progs += on;
 			break;
 		case ROLE_SYSCALLS:
 			on = mode == MODE_SYSCALLS;
@@ -348,6 +368,21 @@ static const char *size_class_str(unsigned int c, char *buf, size_t len)
 	return buf;
 }
 
+/* Dirty bitmap reads: the IOVA walked, how fast, and how much was dirty. */
+static void print_dirty(const struct hist *h)
+{
+	char span[16], rate[16];
+	double s = h->sum_ns / 1e9;
+
+	printf("  walked %s of IOVA", hist_size_str(h->span_bytes, span, sizeof(span)));
+	if (s > 0)
+		printf(", %s/s of read time",
+		       hist_size_str((uint64_t)(h->span_bytes / s), rate, sizeof(rate)));
+	if (h->span_bytes)
+		printf(", %.1f%% dirty", 100.0 * h->dirty_bytes / h->span_bytes);
+	printf("\n");
+}
+
 static void print_entry(const struct entry *e)
 {
 	const struct hist *h = &e->h;
@@ -374,6 +409,8 @@ static void print_entry(const struct entry *e)
 		       (double)h->iotlb_syncs / ops);
 	if (!h->count)
 		return;
+	if (e->key.op == MAPLAT_DIRTY)
+		print_dirty(h);
 	printf("  p50 %.1f, p90 %.1f, p99 %.1f %s (estimated from the log2 buckets)\n",
 	       hist_percentile(h->slots, MAX_SLOTS, 50), hist_percentile(h->slots, MAX_SLOTS, 90),
 	       hist_percentile(h->slots, MAX_SLOTS, 99), opts.unit->name);
@@ -388,7 +425,7 @@ static void print_human(const struct entry *e, int n, __u64 dropped)
 	if (opts.timestamp)
 		printf("\n%s\n", cli_clock(ts, sizeof(ts)));
 	if (!n && !dropped)
-		printf("\nno map, unmap or copy operations seen\n");
+		printf("\nno map, unmap, copy or dirty bitmap read seen\n");
 	for (i = 0; i < n; i++)
 		print_entry(&e[i]);
 	if (dropped)
@@ -434,6 +471,10 @@ static void print_json(const struct entry *e, int n, int mode, double seconds, _
 		json_uint(&j, "count", h->count);
 		json_uint(&j, "failed", h->errors);
 		hist_json_stats(&j, opts.unit, h->slots, MAX_SLOTS, h->count, h->sum_ns);
+		if (e[i].key.op == MAPLAT_DIRTY) {
+			json_uint(&j, "span_bytes", h->span_bytes);
+			json_uint(&j, "dirty_bytes", h->dirty_bytes);
+		}
 		if (env.breakdown && mode == MODE_TP) {
 			json_uint(&j, "pin_batches", h->pin_batches);
 			json_uint(&j, "pinned_pages", h->pinned_pages);
@@ -480,6 +521,8 @@ static void print_banner(int mode, int missing)
 		bpftool_unloaded_note(f, false);
 		if (env.breakdown && missing)
 			fprintf(f, "  -B: %d tracepoint(s) missing, their counts stay 0\n", missing);
+		if (!dirty_progs)
+			fprintf(f, "  dirty bitmap reads not timed: no dirty tracking events\n");
 	} else {
 		fprintf(f, "mode: fallback, %s\n", bpftool_ioctl_events_name(
 				mode == MODE_SYSCALLS ? BPFTOOL_SYSCALLS : BPFTOOL_RAW_SYSCALLS));
@@ -488,7 +531,7 @@ static void print_banner(int mode, int missing)
 				"this kernel has no iommufd/vfio_iommu_type1 events");
 		bpftool_unloaded_note(f, true);
 		fprintf(f, "  latency is the whole ioctl syscall; unavailable: pin batches,\n"
-			"  pages pinned, IOTLB syncs (-B)\n");
+			"  pages pinned, IOTLB syncs (-B), dirty bitmap reads\n");
 	}
 	if (env.per_ioas)
 		fprintf(f, "-I: %s per IOAS id, type1 per container numbered as seen%s\n",

@@ -20,6 +20,7 @@ enum maplat_op {
 	MAPLAT_MAP,
 	MAPLAT_UNMAP,
 	MAPLAT_COPY,
+	MAPLAT_DIRTY,		/* a dirty bitmap read (tracepoint mode) */
 	MAPLAT_NR_OPS,
 };
 
@@ -47,6 +48,9 @@ struct hist {
 	__u64 pin_batches;	/* GUP batches (iommufd_pages_pin, type1_pin_pages) */
 	__u64 pinned_pages;	/* pages those batches pinned */
 	__u64 iotlb_syncs;	/* iommu:iotlb_sync */
+	/* dirty bitmap reads that succeeded: IOVA walked, IOVA found dirty */
+	__u64 span_bytes;
+	__u64 dirty_bytes;
 	char comm[TASK_COMM_LEN];	/* with -P: the process */
 };
 

@@ -85,6 +85,19 @@ struct vfio_iommu_type1_dma_map___s {
 	__u64 size;
 } __attribute__((preserve_access_index));
 
+struct iommu_hwpt_get_dirty_bitmap___s {
+	__u64 length;
+} __attribute__((preserve_access_index));
+
+struct vfio_bitmap___s {
+	__u64 pgsize;
+} __attribute__((preserve_access_index));
+
+struct vfio_iommu_type1_dirty_bitmap_get___s {
+	__u64 size;
+	struct vfio_bitmap___s bitmap;
+} __attribute__((preserve_access_index));
+
 /* ---- iommufd objects: the id user space knows them by ---- */
 
 /* Its value is the kernel's, read with bpf_core_enum_value() */
@@ -100,6 +113,10 @@ struct iommufd_object___s {
 
 struct iommufd_ioas___s {
 	struct iommufd_object___s obj;
+} __attribute__((preserve_access_index));
+
+struct iommufd_hwpt_paging___s {
+	struct iommufd_ioas___s *ioas;
 } __attribute__((preserve_access_index));
 
 /*
