@@ -371,13 +371,11 @@ static const char *size_class_str(unsigned int c, char *buf, size_t len)
 /* Dirty bitmap reads: the IOVA walked, how fast, and how much was dirty. */
 static void print_dirty(const struct hist *h)
 {
-	char span[16], rate[16];
-	double s = h->sum_ns / 1e9;
+	double mib = h->span_bytes / 1048576.0, s = h->sum_ns / 1e9;
 
-	printf("  walked %s of IOVA", hist_size_str(h->span_bytes, span, sizeof(span)));
+	printf("  walked %.1f MiB of IOVA", mib);
 	if (s > 0)
-		printf(", %s/s of read time",
-		       hist_size_str((uint64_t)(h->span_bytes / s), rate, sizeof(rate)));
+		printf(", %.1f MiB/s of read time", mib / s);
 	if (h->span_bytes)
 		printf(", %.1f%% dirty", 100.0 * h->dirty_bytes / h->span_bytes);
 	printf("\n");
