@@ -152,6 +152,34 @@ def parse_invbench(doc, path, sec):
     sec.lines += t.md()
 
 
+def parse_dirtybench(doc, path, sec):
+    if doc.get("bench") != "dirtybench":
+        raise InputError(f"{path}: not a dirtybench document (\"bench\" is {doc.get('bench')!r})")
+    sec.platform = (doc.get("environment") or {}).get("platform")
+    unit = doc.get("unit", "us")
+    backend = need(doc, "backend", "dirtybench")
+    t = Table(["span", "dirty", "N", "median", "range", "p99", "CV", "per GiB", "GiB/s"])
+    for i, c in enumerate(need(doc, "cases", "dirtybench", "list")):
+        where = f"{path}: cases[{i}]"
+        span = need(c, "span_mib", where, "num")
+        pct = need(c, "dirty_percent", where, "num")
+        med = num(need(c, "median", where))
+        case = f"span-{span}M-dirty-{pct}"
+        sec.records.append(record("dirtybench", case, backend, "read", unit, "lower", c))
+        t.add(f"{span} MiB", f"{pct}%", c.get("n", "-"), fmt_value(med, unit),
+              range_s(c, unit, fmt_value), p99_s(c, unit, fmt_value), cvs(num(c.get("cv"))),
+              fmt_value(med * 1024 / span, unit) if med is not None else "-",
+              fmt_g(num(c.get("gib_per_s"))))
+    what = ("`VFIO_IOMMU_DIRTY_PAGES` (GET_BITMAP) on the NVMe's type1 container: "
+            "every mapped page is dirty in every read" if backend == "type1" else
+            "`IOMMU_HWPT_GET_DIRTY_BITMAP` on the iommufd selftest mock (its page table "
+            "walk, PAGE_SIZE PTEs), the share marked dirty before each read")
+    sec.lines += [f"A dirty bitmap read, per read, against the IOVA span and its dirty share: "
+                  f"{what}. per GiB: the median scaled to 1 GiB of span; GiB/s: the span "
+                  f"over the median.", ""]
+    sec.lines += t.md()
+
+
 VM_UNITS = {"map_bytes": "bytes", "unmap_bytes": "bytes", "expected_bytes": "bytes",
             "pinned_pages": "pages", "iotlb_syncs": "syncs", "map_calls": "calls",
             "unmap_calls": "calls", "pin_calls": "calls", "map_errors": "errors",
