@@ -44,7 +44,7 @@ js() { "$PY" -c "import json,sys; s=json.load(open(sys.argv[1]+'/summary.json'))
 # ---- mkreport: the full set of raw documents, no gnuplot ----
 o=$(cd "$d" && GNUPLOT=/nonexistent mkreport "$F/raw" r-noplot "${ENV[@]}" 2>&1)
 is "$?" 0 "mkreport: all raw documents, exit 0"
-is "$o" "mkreport: r-noplot: 102 records from 7 inputs, 2 missing; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
+is "$o" "mkreport: r-noplot: 105 records from 9 inputs, 2 missing; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
 	"mkreport: one summary line"
 diff -u "$F/expected/report-noplots.md" "$d/r-noplot/report.md" >"$d/diff" 2>&1
 ok $? "report.md: environment, inputs and every table exactly as expected"
@@ -65,11 +65,11 @@ ok $? "raw/ holds exact copies of the seven raw documents${bad:+ (differ:$bad)}"
 
 # summary.json: the schema and hand-checked records.
 is "$(js "$d/r-noplot" 'len(s["records"]), s["version"], s["env"]["platform"], s["env"]["emulated"], s["env"]["date"]')" \
-	"102 2 qemu-tcg True 2026-11-20" "summary.json: 102 records, version 2, platform, emulated, date"
+	"105 2 qemu-tcg True 2026-11-20" "summary.json: 105 records, version 2, platform, emulated, date"
 is "$(js "$d/r-noplot" 'sorted({tuple(sorted(r)) == tuple(sorted(["bench","case","backend","metric","unit","better","n","median","p99","cv","min","max"] + (["interleaved"] if r["backend"] == "none" else []))) and r["backend"] in ("iommufd","type1","kernel","none") and r["better"] in ("lower","higher") and r.get("interleaved") in (None, False) for r in s["records"]})')" \
 	"[True]" "summary.json: every record has exactly the 12 keys (ratios: interleaved false), a known backend and direction"
 is "$(js "$d/r-noplot" '[u["file"] for u in s["inputs"]["used"]], [m["file"] for m in s["inputs"]["missing"]], s["inputs"]["invalid"]')" \
-	"['mapbench.json', 'faultbench.json', 'invbench.json', 'fio.json', 'fio-kernel.json', 'vmstart.json', 'overhead.json'] ['mapbench-icount.json', 'fio-icount.json'] []" \
+	"['mapbench.json', 'faultbench.json', 'invbench.json', 'dirtybench.json', 'dirtybench-type1.json', 'fio.json', 'fio-kernel.json', 'vmstart.json', 'overhead.json'] ['mapbench-icount.json', 'fio-icount.json'] []" \
 	"summary.json: inputs used, only the icount documents missing, none invalid"
 # The polled io_uring reference has its records; a static pass's map
 # latency (the setup's maps) has none.
@@ -79,6 +79,10 @@ is "$(js "$d/r-noplot" 'sorted(r["metric"] for r in s["records"] if r["case"] ==
 	"[]" "fio: no map/unmap latency record from a static pass (setup maps)"
 # faultbench: throughput per round (N and spread); a document without
 # rounds (an older faultbench) gives the one figure and says so.
+is "$(rec "$d/r-noplot" dirtybench span-16M-dirty-100 type1 read)" "5 512 null 0.0783 500 600" \
+	"dirtybench: a type1 read's record (median of 500 505 512 520 600)"
+is "$(rec "$d/r-noplot" dirtybench span-1M-dirty-0 iommufd read)" "5 205 null 0.3701 190 400" \
+	"dirtybench: an iommufd read's record, its own case"
 is "$(rec "$d/r-noplot" faultbench outstanding-1 iommufd throughput)" "5 21000 null 0.1700 15000 24000" \
 	"faultbench: throughput over its 5 rounds"
 mkdir "$d/raw-fb" && "$PY" -c 'import json, sys
@@ -159,7 +163,7 @@ like "$md" "^- missing: fio\.json: fio engine not built$" "--why gives the reaso
 like "$md" "^- ignored: other\.json \(not a known raw document\)$" "unknown JSON listed as ignored"
 like "$md" "^Plots missing: plots disabled \(--no-plots\)\." "--no-plots said"
 is "$(js "$d/r-one" 'len(s["inputs"]["missing"]), len(s["records"]), sorted({r["bench"] for r in s["records"]})')" \
-	"8 18 ['mapbench']" "summary.json: 8 missing, mapbench's 18 records"
+	"10 18 ['mapbench']" "summary.json: 10 missing, mapbench's 18 records"
 
 mkdir "$d/raw2" && cp "$F/raw/"*.json "$d/raw2/"
 printf '{"tool": "mapbench", "cases": [\n  {"id": "io-4K-anon-t1",,\n' >"$d/raw2/mapbench.json"
@@ -170,7 +174,7 @@ like "$o" "^mkreport: $d/raw2/mapbench\.json:2:26: corrupt mapbench\.json: Expec
 like "$(cat "$d/r-corrupt/report.md")" "^- \*\*invalid\*\*: mapbench\.json: .*mapbench\.json:2:26: corrupt" \
 	"corrupt input named in report.md"
 is "$(js "$d/r-corrupt" 'len(s["records"]), sorted({r["bench"] for r in s["records"]})')" \
-	"84 ['faultbench', 'fio', 'invbench', 'overhead', 'vmstart']" "the other inputs are reported"
+	"87 ['dirtybench', 'faultbench', 'fio', 'invbench', 'overhead', 'vmstart']" "the other inputs are reported"
 echo '{"tool": "mapbench", "env": {}, "cases": [{"id": "x", "results": {"iommufd": {}}}]}' \
 	>"$d/raw2/mapbench.json"
 o=$(cd "$d" && mkreport "$d/raw2" r-corrupt --no-plots "${ENV[@]}" 2>&1)
