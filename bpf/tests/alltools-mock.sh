@@ -9,7 +9,9 @@
 #
 # maplat -I -P -B, flushstat, faultlat, attachsnoop and ioasid-top -b run
 # in the background; then BINDIR/selftests/iommufd_fail_nth and
-# BINDIR/selftests/iommufd, and BINDIR/iopfgen -u (page requests no
+# BINDIR/selftests/iommufd, BINDIR/events_dirty (dirty tracking calls that
+# fail before a HWPT is found, where those events pass NULL, if this
+# kernel has them) and BINDIR/iopfgen -u (page requests no
 # handler takes: iopf_response without a group).  On a series kernel a
 # tracefs instance counts the failed operations of every event with a
 # __nullable argument: each NULL path must have run at least once.  The
@@ -62,6 +64,11 @@ declare -A nullpath=(
 	[iommufd/iommufd_ioas_copy]='ret < 0' [iommufd/iommufd_hwpt_alloc]='ret < 0'
 	[iommufd/iommufd_hwpt_invalidate]='ret < 0' [iommu/iopf_response]='code == 1'
 )
+# Series kernels from before the dirty tracking events do not have them.
+if [ -d /sys/kernel/tracing/events/iommufd/iommufd_hwpt_get_dirty_bitmap ]; then
+	nullpath[iommufd/iommufd_hwpt_set_dirty_tracking]='ret < 0'
+	nullpath[iommufd/iommufd_hwpt_get_dirty_bitmap]='ret < 0'
+fi
 if [ "$series" = yes ]; then
 	mkdir "$inst" && echo 2048 >"$inst/buffer_size_kb"
 	for e in "${!nullpath[@]}"; do
@@ -104,6 +111,11 @@ for st in ${ALLTOOLS_SELFTESTS:-iommufd_fail_nth iommufd}; do
 	[ "$rc" = 0 ] && [[ $totals =~ pass:[1-9][0-9]*\ fail:0\ .*error:0 ]]
 	ok $? "$st passes with every tool attached"
 done
+
+if [ -n "${nullpath[iommufd/iommufd_hwpt_get_dirty_bitmap]:-}" ]; then
+	"$bin/events_dirty" >"$d/events_dirty.tap" 2>&1
+	ok $? "events_dirty passes with every tool attached"
+fi
 
 u=20
 o=$("$bin/iopfgen" -u $u 2>&1)
