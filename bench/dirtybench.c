@@ -28,41 +28,44 @@
 #include "cli.h"
 #include "json.h"
 #include "mockdirty.h"
+#include "sysinfo.h"
 #include "vfio.h"
 
 #define MAX_CASES 8
-#define MAX_SPAN_MIB 4096L
+/* the mock's aperture above MOCKDIRTY_IOVA; type1 is bounded by MemAvailable */
+#define MAX_SPAN_MIB 1024L
 #define MAX_READS 1000000L
 #define PGSIZE 4096ULL
 #define TYPE1_IOVA (1ULL << 32)
 
 static const char usage_text[] =
-"usage: dirtybench [-h] [-j] [-b mock|type1] [-d BDF] [-n N] [-w W] [-s LIST]\n"
-"                  [-r LIST] [--platform NAME]\n"
+"usage: dirtybench [-h] [-j] [-b iommufd|type1] [-d BDF] [-n N] [-w W] [-s LIST]\n"
+"                  [-D LIST] [--platform NAME]\n"
 "\n"
 "The latency of a dirty bitmap read against the IOVA span read and the\n"
 "share of it that is dirty: median, p99, min, CV per read and the IOVA\n"
-"walked per second of read.  mock: IOMMU_HWPT_GET_DIRTY_BITMAP on the\n"
+"walked per second of read.  iommufd: IOMMU_HWPT_GET_DIRTY_BITMAP on the\n"
 "iommufd selftest mock (CONFIG_IOMMUFD_TEST; no active IOMMU driver on\n"
 "6.12: testbed/run -i none); type1: VFIO_IOMMU_DIRTY_PAGES on a device's\n"
 "container, where every mapped page is dirty in every read.  Needs root.\n"
 "\n"
 "  -h, --help           this help\n"
 "  -j, --json           one JSON document instead of the table\n"
-"  -b, --backend NAME   mock (iommufd, the default) or type1\n"
+"  -b, --backend NAME   iommufd (the selftest mock, the default; also\n"
+"                       'mock') or type1\n"
 "  -d, --device BDF     type1: the vfio-pci device (default 0000:00:03.0)\n"
 "  -n, --count N        measured reads per case (default 200)\n"
 "  -w, --warmup W       reads before those, not measured (default 10)\n"
 "  -s, --span LIST      IOVA spans in MiB, a comma-separated list, each\n"
-"                       1..4096 (default 1,16,256)\n"
-"  -r, --ratio LIST     mock: percent of the pages dirty before each read,\n"
+"                       1..1024 (default 1,16,256)\n"
+"  -D, --dirty LIST     iommufd: percent of the pages dirty before each read,\n"
 "                       each 0..100 (default 0,10,100)\n"
 "      --platform NAME  the platform for the environment block (default:\n"
 "                       detected, e.g. \"QEMU TCG\")\n"
 "\n"
 "examples:\n"
-"  dirtybench                          # mock: 3 spans x 3 ratios\n"
-"  dirtybench -s 64 -r 25 -n 50        # one case, a quick look\n"
+"  dirtybench                          # iommufd: 3 spans x 3 shares\n"
+"  dirtybench -s 64 -D 25 -n 50        # one case, a quick look\n"
 "  dirtybench -b type1 -s 16,256 -j    # a device's type1 container, JSON\n";
 
 static const struct option long_opts[] = {
@@ -73,13 +76,13 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'n' },
 	{ "warmup", required_argument, NULL, 'w' },
 	{ "span", required_argument, NULL, 's' },
-	{ "ratio", required_argument, NULL, 'r' },
+	{ "dirty", required_argument, NULL, 'D' },
 	{ "platform", required_argument, NULL, 'P' },
 	{},
 };
 
 static struct {
-	bool json, type1;
+	bool json, type1, bdf_set, dirty_set;
 	const char *bdf;
 	long n, warm;
 	long span[MAX_CASES], ratio[MAX_CASES];
@@ -137,7 +140,7 @@ static int run_reads(struct vdev *dev, struct mockdirty *md, size_t len, long ra
 	uint64_t *mark = calloc(words, 8), *bitmap = calloc(words, 8);
 	double *lat = calloc(opt.n, sizeof(*lat));
 	long i, total = opt.warm + opt.n;
-	__u64 nr;
+	__u64 nr = 0, marks = 0;
 	uint64_t ns;
 	int err = 0;
 
@@ -148,15 +151,32 @@ static int run_reads(struct vdev *dev, struct mockdirty *md, size_t len, long ra
 		goto out;
 	}
 	ratio_bitmap(mark, npages, ratio);
+	marks = bits_set(mark, words) * (PGSIZE / MOCKDIRTY_MARK_SIZE);
 	for (i = 0; i < total; i++) {
 		if (!opt.type1 && (err = mockdirty_mark(md, PGSIZE, mark, &nr))) {
 			fprintf(stderr, "dirtybench: IOMMU_TEST_OP_DIRTY: %s\n", strerror(-err));
 			goto out;
 		}
+		if (!opt.type1 && nr != marks) {
+			fprintf(stderr, "dirtybench: the mock marked %llu of %llu pages dirty\n",
+				(unsigned long long)nr, (unsigned long long)marks);
+			err = -EIO;
+			goto out;
+		}
+		memset(bitmap, 0, words * 8);	/* the kernel only sets bits */
 		err = read_once(dev, md, len, bitmap, &ns);
 		if (err) {
-			fprintf(stderr, "dirtybench: %s\n", opt.type1 ? dev->err :
-				"IOMMU_HWPT_GET_DIRTY_BITMAP failed");
+			if (opt.type1)
+				fprintf(stderr, "dirtybench: %s\n", dev->err);
+			else
+				fprintf(stderr, "dirtybench: IOMMU_HWPT_GET_DIRTY_BITMAP: %s\n",
+					strerror(-err));
+			goto out;
+		}
+		if (bits_set(bitmap, words) != bits_set(mark, words) && !opt.type1) {
+			fprintf(stderr, "dirtybench: a read found %llu dirty pages, %llu were marked\n",
+				bits_set(bitmap, words), bits_set(mark, words));
+			err = -EIO;
 			goto out;
 		}
 		if (i >= opt.warm)
@@ -194,6 +214,10 @@ static int run_type1(long span_mib, struct result *res)
 		fprintf(stderr, "dirtybench: %s\n", dev.err);
 	else
 		err = run_reads(&dev, NULL, len, 100, res);
+	if (!err && vdev_dirty_tracking(&dev, 0)) {
+		fprintf(stderr, "dirtybench: %s\n", dev.err);
+		err = -EIO;
+	}
 	vdev_close(&dev);
 	munmap(buf, len);
 	return err;
@@ -215,11 +239,25 @@ static int run_mock(long span_mib, long ratio, struct result *res)
 	return err;
 }
 
+/* Options that only one backend takes */
+static int check_combination(void)
+{
+	if (opt.type1 && opt.dirty_set) {
+		cli_usage_error(usage_text, "-D is for iommufd: type1 reports every page dirty");
+		return -1;
+	}
+	if (!opt.type1 && opt.bdf_set) {
+		cli_usage_error(usage_text, "-d is for type1: iommufd runs on the selftest mock");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv)
 {
 	int o;
 
-	while ((o = getopt_long(argc, argv, ":hjb:d:n:w:s:r:", long_opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":hjb:d:n:w:s:D:", long_opts, NULL)) != -1) {
 		switch (o) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -228,8 +266,9 @@ static int parse_args(int argc, char **argv)
 			opt.json = true;
 			break;
 		case 'b':
-			if (strcmp(optarg, "mock") && strcmp(optarg, "type1")) {
-				cli_usage_error(usage_text, "invalid backend '%s' (mock or type1)",
+			if (strcmp(optarg, "iommufd") && strcmp(optarg, "mock") &&
+			    strcmp(optarg, "type1")) {
+				cli_usage_error(usage_text, "invalid backend '%s' (iommufd or type1)",
 						optarg);
 				return -1;
 			}
@@ -237,6 +276,7 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'd':
 			opt.bdf = optarg;
+			opt.bdf_set = true;
 			break;
 		case 'n':
 		case 'w':
@@ -256,13 +296,14 @@ static int parse_args(int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 'r':
+		case 'D':
 			opt.nratio = cli_parse_list(optarg, 0, 100, opt.ratio, MAX_CASES);
 			if (opt.nratio < 0) {
-				cli_usage_error(usage_text, "invalid ratio list '%s' (percent, each "
+				cli_usage_error(usage_text, "invalid dirty list '%s' (percent, each "
 						"0..100, at most %d)", optarg, MAX_CASES);
 				return -1;
 			}
+			opt.dirty_set = true;
 			break;
 		case 'P':
 			opt.platform = optarg;
@@ -280,7 +321,7 @@ static int parse_args(int argc, char **argv)
 		cli_usage_error(usage_text, "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	return 0;
+	return check_combination();
 }
 
 /* IOVA walked per second of read time, in GiB/s, from the median. */
@@ -340,6 +381,23 @@ static void print_table(const struct result *res, int n)
 		       res[i].read.min, res[i].read.cv, gib_per_s(&res[i]));
 }
 
+/* The largest span is pinned: refuse what the machine cannot hold. */
+static int memory_check(void)
+{
+	long max = 0;
+	uint64_t avail = sys_meminfo("MemAvailable");
+	int i;
+
+	for (i = 0; i < opt.nspan; i++)
+		max = opt.span[i] > max ? opt.span[i] : max;
+	if (avail && ((uint64_t)max << 20) > avail / 2) {
+		fprintf(stderr, "dirtybench: a %ld MiB span needs more than half of the %llu MiB "
+			"available\n", max, (unsigned long long)(avail >> 20));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct result res[MAX_CASES * MAX_CASES];
@@ -354,6 +412,8 @@ int main(int argc, char **argv)
 			opt.type1 ? "VFIO" : "the iommufd selftest mock");
 		return 1;
 	}
+	if (memory_check())
+		return 1;
 	for (i = 0; i < opt.nspan; i++) {
 		for (k = 0; k < (opt.type1 ? 1 : opt.nratio); k++, n++) {
 			res[n].span_mib = opt.span[i];

@@ -244,8 +244,28 @@ static int choose_mode(const struct prog_desc *t, size_t n)
 	return -1;
 }
 
-/* Dirty bitmap read programs loaded (the banner says when none is) */
-static int dirty_progs;
+/*
+ * Per backend: both dirty bitmap read events have BTF, so its pair of
+ * programs loads (compat has none of its own); the banner and -j say which
+ * backends' reads go untimed.
+ */
+static bool dirty_ok[MAPLAT_NR_BACKENDS];
+
+static void probe_dirty(int mode)
+{
+	dirty_ok[MAPLAT_IOMMUFD] = mode == MODE_TP &&
+		bpftool_tp_state("iommufd_hwpt_get_dirty_bitmap") == PROBE_TP_OK &&
+		bpftool_tp_state("iommufd_hwpt_get_dirty_bitmap_start") == PROBE_TP_OK;
+	dirty_ok[MAPLAT_TYPE1] = mode == MODE_TP &&
+		bpftool_tp_state("vfio_iommu_type1_dirty_bitmap") == PROBE_TP_OK &&
+		bpftool_tp_state("vfio_iommu_type1_dirty_bitmap_start") == PROBE_TP_OK;
+}
+
+/* A backend whose dirty reads this run cannot time (its events traced, not those) */
+static bool dirty_untimed(int b)
+{
+	return env.backend != MAPLAT_COMPAT && backend_selected(b) && !dirty_ok[b];
+}
 
 /* Enable the programs @mode needs; returns how many -B ones are missing. */
 static int select_progs(const struct prog_desc *t, size_t n, int mode)
@@ -274,10 +294,8 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 			}
 			break;
 		case ROLE_DIRTY:
-			/* a series without them: reads untimed, said in the banner */
-			on = mode == MODE_TP && backend_selected(t[i].backend) &&
-			     bpftool_tp_state(t[i].tp) == PROBE_TP_OK;
-			dirty_progs += on;
+			on = env.backend != MAPLAT_COMPAT && backend_selected(t[i].backend) &&
+			     dirty_ok[t[i].backend];
 			break;
 		case ROLE_SYSCALLS:
 			on = mode == MODE_SYSCALLS;
@@ -368,14 +386,18 @@ static const char *size_class_str(unsigned int c, char *buf, size_t len)
 	return buf;
 }
 
-/* Dirty bitmap reads: the IOVA walked, how fast, and how much was dirty. */
+/*
+ * Dirty bitmap reads: the IOVA walked, at what rate over the summed read
+ * time (a mean), and the share dirty (iommufd: in the IOMMU's IOPTE bytes).
+ */
 static void print_dirty(const struct hist *h)
 {
-	double mib = h->span_bytes / 1048576.0, s = h->sum_ns / 1e9;
+	double s = h->sum_ns / 1e9;
+	char walked[24];
 
-	printf("  walked %.1f MiB of IOVA", mib);
+	printf("  IOVA walked %s", hist_size_str(h->span_bytes, walked, sizeof(walked)));
 	if (s > 0)
-		printf(", %.1f MiB/s of read time", mib / s);
+		printf(" at %.2f GiB/s of read time", h->span_bytes / s / (1ULL << 30));
 	if (h->span_bytes)
 		printf(", %.1f%% dirty", 100.0 * h->dirty_bytes / h->span_bytes);
 	printf("\n");
@@ -449,6 +471,10 @@ static void print_json(const struct entry *e, int n, int mode, double seconds, _
 		json_string(&j, NULL, "pinned_pages");
 		json_string(&j, NULL, "iotlb_syncs");
 	}
+	if (dirty_untimed(MAPLAT_IOMMUFD))
+		json_string(&j, NULL, "dirty_reads_iommufd");
+	if (dirty_untimed(MAPLAT_TYPE1))
+		json_string(&j, NULL, "dirty_reads_type1");
 	json_array_end(&j);
 	json_array_begin(&j, "histograms");
 	for (i = 0; i < n; i++) {
@@ -513,14 +539,18 @@ static void print_banner(int mode, int missing)
 	FILE *f = bpftool_banner(opts.json, "DMA map/unmap/copy latency (%s)",
 				 env.backend >= 0 ? backend_names[env.backend] :
 				 mode == MODE_TP ? "iommufd, type1, compat" : "iommufd, type1");
+	int b;
 
 	if (mode == MODE_TP) {
 		fprintf(f, "mode: tracepoint (_start to end event)\n");
 		bpftool_unloaded_note(f, false);
 		if (env.breakdown && missing)
 			fprintf(f, "  -B: %d tracepoint(s) missing, their counts stay 0\n", missing);
-		if (!dirty_progs)
-			fprintf(f, "  dirty bitmap reads not timed: no dirty tracking events\n");
+		for (b = MAPLAT_IOMMUFD; b <= MAPLAT_TYPE1; b++)
+			if (dirty_untimed(b) && bpftool_tp_state(b == MAPLAT_TYPE1 ?
+					"vfio_iommu_type1_dma_map" : "iommufd_ioas_map") == PROBE_TP_OK)
+				fprintf(f, "  %s dirty bitmap reads not timed: no dirty tracking events\n",
+					backend_names[b]);
 	} else {
 		fprintf(f, "mode: fallback, %s\n", bpftool_ioctl_events_name(
 				mode == MODE_SYSCALLS ? BPFTOOL_SYSCALLS : BPFTOOL_RAW_SYSCALLS));
@@ -591,6 +621,7 @@ int main(int argc, char **argv)
 	err = backend_refused(r.mode);
 	if (err)
 		goto cleanup;
+	probe_dirty(r.mode);
 	missing = select_progs(progs, nprogs, r.mode);
 
 	r.obj->rodata->targ_unit_ns = opts.unit->ns;

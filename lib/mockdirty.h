@@ -14,11 +14,17 @@
 #ifndef IOASID_LIB_MOCKDIRTY_H
 #define IOASID_LIB_MOCKDIRTY_H
 
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #include "mockiopf.h"
 
 #define MOCKDIRTY_IOVA (1ULL << 30)
+/*
+ * The mock's IOVA page (MOCK_PAGE_SIZE; 6.12's IOMMU_TEST_OP_DIRTY indexes
+ * its pages by the page_size it is given, so marks are made in this unit).
+ */
+#define MOCKDIRTY_MARK_SIZE 2048ULL
 
 struct mockdirty {
 	struct mockiopf m;
@@ -101,10 +107,16 @@ fail:
 	return err;
 }
 
-/* Mark the pages whose bits are set in @bitmap (one per @pgsize) dirty. */
+/*
+ * Mark the pages whose bits are set in @bitmap (one per @pgsize, a multiple
+ * of MOCKDIRTY_MARK_SIZE) dirty; *@nr: the mock pages it marked, @pgsize /
+ * MOCKDIRTY_MARK_SIZE per page.
+ */
 static inline int mockdirty_mark(struct mockdirty *d, __u64 pgsize, const uint64_t *bitmap,
 				 __u64 *nr)
 {
+	__u64 per = pgsize / MOCKDIRTY_MARK_SIZE, npages = d->len / pgsize, i, k;
+	uint64_t *fine = calloc((npages * per + 63) / 64, 8);
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
 		.op = IOMMU_TEST_OP_DIRTY,
@@ -112,15 +124,24 @@ static inline int mockdirty_mark(struct mockdirty *d, __u64 pgsize, const uint64
 		.dirty = {
 			.iova = MOCKDIRTY_IOVA,
 			.length = d->len,
-			.page_size = pgsize,
-			.uptr = (uintptr_t)bitmap,
+			.page_size = MOCKDIRTY_MARK_SIZE,
+			.uptr = (uintptr_t)fine,
 		},
 	};
+	int err = 0;
 
+	if (!fine)
+		return -ENOMEM;
+	for (i = 0; i < npages; i++)
+		if (bitmap[i / 64] & (1ULL << (i % 64)))
+			for (k = i * per; k < (i + 1) * per; k++)
+				fine[k / 64] |= 1ULL << (k % 64);
 	if (ioctl(d->m.fd, IOMMU_TEST_CMD, &cmd))
-		return -errno;
-	*nr = cmd.dirty.out_nr_dirty;
-	return 0;
+		err = -errno;
+	else
+		*nr = cmd.dirty.out_nr_dirty;
+	free(fine);
+	return err;
 }
 
 /* Read (and clear) the dirty bits of the whole buffer into @bitmap. */

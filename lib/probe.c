@@ -189,6 +189,8 @@ static const struct {
 	{ "iommufd_ioas_unmap", 6, true, false },
 	{ "iommufd_ioas_copy", 3, false, false },
 	{ "iommufd_hwpt_invalidate", 4, false, false },
+	{ "iommufd_hwpt_get_dirty_bitmap", 4, false, false },
+	{ "vfio_iommu_type1_dirty_bitmap", 4, false, false },
 	{ "vfio_iommu_type1_dma_map", 3, false, false },
 	{ "vfio_iommu_type1_dma_unmap", 5, false, false },
 };

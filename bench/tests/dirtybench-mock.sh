@@ -7,11 +7,13 @@
 #
 #   testbed/run -i none -- bench/tests/dirtybench-mock.sh build/k/<key>
 #
-# maplat -j -P runs while dirtybench reads spans of 1 and 4 MiB with 0, 25
-# and 100% of the pages marked dirty before each read: dirtybench's last
-# bitmap of each case holds exactly that share, and maplat counts every
-# read (warm-up included) as an iommufd dirty read of its span, with the
-# IOVA walked and found dirty summed to the byte.  Bad input: one message,
+# maplat -j -P -I runs while dirtybench reads spans of 1 and 4 MiB with 0,
+# 25 and 100% of the pages marked dirty before each read: dirtybench checks
+# every read's bitmap against what it marked, the last one's share is in
+# its JSON, and maplat counts every read (warm-up included) as an iommufd
+# dirty read of its span on the mock's IOAS (1: the first object of each
+# case's /dev/iommu), with the IOVA walked and found dirty summed to the
+# byte.  Bad input: one message,
 # exit 2; not root: exit 1; no mock device left behind.
 
 set -u
@@ -34,12 +36,12 @@ n0=$(mockdevs)
 dirty_events=0
 [ -d /sys/kernel/tracing/events/iommufd/iommufd_hwpt_get_dirty_bitmap ] && dirty_events=1
 
-start_tool "$m" maplat -j -P
-ok $? "maplat -j -P starts"
-"$b" -j -n $n -w $w -s 1,4 -r 0,25,100 >"$d/j" 2>"$d/err"; rc=$?
+start_tool "$m" maplat -j -P -I
+ok $? "maplat -j -P -I starts"
+"$b" -j -n $n -w $w -s 1,4 -D 0,25,100 >"$d/j" 2>"$d/err"; rc=$?
 stop_tool
 is "$?" 0 "maplat: SIGTERM, exit 0"
-is "$rc" 0 "dirtybench -j -n $n -w $w -s 1,4 -r 0,25,100: exit 0"
+is "$rc" 0 "dirtybench -j -n $n -w $w -s 1,4 -D 0,25,100: exit 0"
 is "$(cat "$d/err")" "" "nothing on stderr"
 python3 - "$d/j" "$n" <<'PY'
 import json, sys
@@ -69,6 +71,7 @@ for h in doc["histograms"]:
     if h["op"] != "dirty":
         continue
     assert h["backend"] == "iommufd" and h["comm"] == "dirtybench" and h["failed"] == 0, h
+    assert h["ioas_id"] == 1, h
     assert sum(b["count"] for b in h["buckets"]) == h["count"], h
     got[h["size_log2"]] = (h["count"], h["span_bytes"], h["dirty_bytes"])
 MiB = 1 << 20
@@ -76,11 +79,11 @@ want = {20: (3 * reads, 3 * reads * MiB, reads * (MiB // 4 + MiB)),
         22: (3 * reads, 3 * reads * 4 * MiB, reads * (MiB + 4 * MiB))}
 assert got == want, (got, want)
 PY
-	ok $? "maplat: every read an iommufd dirty read of its span (2^20, 2^22), IOVA walked and found dirty summed to the byte"
+	ok $? "maplat -I: every read an iommufd dirty read of its span (2^20, 2^22) on IOAS 1, IOVA walked and found dirty summed to the byte"
 	start_tool "$m" table -P
-	"$b" -n 3 -w 0 -s 1 -r 50 >/dev/null
+	"$b" -n 3 -w 0 -s 1 -D 50 >/dev/null
 	stop_tool
-	like "$(cat "$d/table")" "walked 3.0 MiB of IOVA, [0-9.]+ MiB/s of read time, 50.0% dirty" \
+	like "$(cat "$d/table")" "IOVA walked 3M at [0-9.]+ GiB/s of read time, 50.0% dirty" \
 		"maplat's table: the IOVA walked, its rate and the share dirty"
 else
 	for t in "maplat counts the dirty reads" "maplat's table"; do
@@ -89,7 +92,7 @@ else
 	done
 fi
 
-for a in "-s 0" "-s 4097" "-r 101" "-r x" "-n 0" "-w -1" "-b foo" "-s" "-q" "extra"; do
+for a in "-s 0" "-s 1025" "-D 101" "-D x" "-n 0" "-w -1" "-b foo" "-d 00:03.0" "-b type1 -D 5" "-s" "-q" "extra"; do
 	"$b" $a >"$d/out" 2>"$d/err"; rc=$?
 	is "$rc:$(head -1 "$d/err" | grep -c '^dirtybench: ')" "2:1" "bad input '$a': exit 2, one 'dirtybench:' message"
 done

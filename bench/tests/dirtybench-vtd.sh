@@ -36,8 +36,8 @@ n=20 w=2
 dirty_events=0
 [ -d /sys/kernel/tracing/events/vfio_iommu_type1/vfio_iommu_type1_dirty_bitmap ] && dirty_events=1
 
-start_tool "$m" maplat -j -P -b type1
-ok $? "maplat -j -P -b type1 starts"
+start_tool "$m" maplat -j -P -I -b type1
+ok $? "maplat -j -P -I -b type1 starts"
 "$b" -j -b type1 -n $n -w $w -s 1,4 >"$d/j" 2>"$d/err"; rc=$?
 stop_tool
 is "$?" 0 "maplat: SIGTERM, exit 0"
@@ -60,17 +60,19 @@ if [ $dirty_events = 1 ]; then
 import json, sys
 doc = json.loads(open(sys.argv[1]).read())
 reads = int(sys.argv[2]) + int(sys.argv[3])
-got = {}
+got, conts = {}, []
 for h in doc["histograms"]:
     if h["op"] != "dirty":
         continue
     assert h["backend"] == "type1" and h["comm"] == "dirtybench" and h["failed"] == 0, h
     got[h["size_log2"]] = (h["count"], h["span_bytes"], h["dirty_bytes"])
+    conts.append(h["container"])
 MiB = 1 << 20
 want = {20: (reads, reads * MiB, reads * MiB), 22: (reads, reads * 4 * MiB, reads * 4 * MiB)}
 assert got == want, (got, want)
+assert sorted(conts) == [1, 2], conts	# a container per case (-I), numbered as seen
 PY
-	ok $? "maplat: every read a type1 dirty read of its span, all of it dirty"
+	ok $? "maplat -I: every read a type1 dirty read of its span, all of it dirty, a container per case"
 else
 	echo "ok $((_n + 1)) maplat counts the dirty reads # SKIP kernel without the dirty tracking events"
 	_n=$((_n + 1))

@@ -66,8 +66,9 @@ declare -A nullpath=(
 )
 # Series kernels from before the dirty tracking events do not have them.
 if [ -d /sys/kernel/tracing/events/iommufd/iommufd_hwpt_get_dirty_bitmap ]; then
-	nullpath[iommufd/iommufd_hwpt_set_dirty_tracking]='ret < 0'
-	nullpath[iommufd/iommufd_hwpt_get_dirty_bitmap]='ret < 0'
+	# -ENOENT only when hwpt_id named no paging HWPT: the NULL argument
+	nullpath[iommufd/iommufd_hwpt_set_dirty_tracking]='ret == -2'
+	nullpath[iommufd/iommufd_hwpt_get_dirty_bitmap]='ret == -2'
 fi
 if [ "$series" = yes ]; then
 	mkdir "$inst" && echo 2048 >"$inst/buffer_size_kb"
