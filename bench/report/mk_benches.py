@@ -162,6 +162,8 @@ def parse_dirtybench(doc, path, sec):
     for i, c in enumerate(need(doc, "cases", "dirtybench", "list")):
         where = f"{path}: cases[{i}]"
         span = need(c, "span_mib", where, "num")
+        if span <= 0:
+            raise InputError(f"{where}: span_mib {span} is not positive")
         pct = need(c, "dirty_percent", where, "num")
         med = num(need(c, "median", where))
         case = f"span-{span}M-dirty-{pct}"
