@@ -4,12 +4,13 @@
  * every HWPT or container in each round of a live migration, against the
  * IOVA span read and the share of it that is dirty.
  *
- * iommufd (-b mock): the iommufd selftest mock, a dirty tracking HWPT over
- * a buffer mapped with PAGE_SIZE PTEs; before each read the given share of
- * its pages is marked dirty (IOMMU_TEST_OP_DIRTY, evenly spread, not
- * timed), then IOMMU_HWPT_GET_DIRTY_BITMAP is timed: the walk of the mock's
- * page table (generic_pt on 7.3), the bitmap written to user space, the
- * IOTLB flush of what was cleared.
+ * iommufd (-b iommufd): the iommufd selftest mock, a dirty tracking HWPT
+ * over a buffer mapped with the IOAS's huge pages off (7.3's mock: PAGE_SIZE
+ * PTEs of a generic_pt table; 6.12's: 2 KiB entries of an xarray); before
+ * each read the given share of its pages is marked dirty
+ * (IOMMU_TEST_OP_DIRTY, evenly spread, not timed), then
+ * IOMMU_HWPT_GET_DIRTY_BITMAP is timed: the walk of the mock's table, the
+ * bitmap written to user space, the IOTLB flush of what was cleared.
  * type1 (-b type1): a device's container, VFIO_IOMMU_DIRTY_PAGES; an
  * IOMMU-backed device cannot say what it wrote, so type1 reports every
  * mapped page dirty in every read: the share is always 100%.
@@ -333,7 +334,7 @@ static double gib_per_s(const struct result *r)
 static const char *source(void)
 {
 	return opt.type1 ? "VFIO type1 container of a vfio-pci device (VFIO_IOMMU_DIRTY_PAGES)" :
-			   "iommufd selftest mock, dirty tracking HWPT, PAGE_SIZE PTEs "
+			   "iommufd selftest mock, dirty tracking HWPT, IOAS huge pages off "
 			   "(IOMMU_HWPT_GET_DIRTY_BITMAP)";
 }
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Dirty tracking on the iommufd selftest mock (CONFIG_IOMMUFD_TEST), for
- * the guest programs: a buffer mapped into the mock's IOAS with huge pages
- * off (so the mock maps it with PAGE_SIZE PTEs), a paging HWPT allocated
- * with IOMMU_HWPT_ALLOC_DIRTY_TRACKING, its PTEs marked dirty on request
- * (IOMMU_TEST_OP_DIRTY, what a device's writes would do) and its bitmap
+ * Dirty tracking on the iommufd selftest mock (CONFIG_IOMMUFD_TEST), for the
+ * guest programs: a buffer mapped into the mock's IOAS with huge pages off
+ * (7.3's mock maps it with PAGE_SIZE PTEs, 6.12's with 2 KiB entries), a paging
+ * HWPT allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING, its PTEs marked dirty on
+ * request (IOMMU_TEST_OP_DIRTY, what a device's writes would do) and its bitmap
  * read (IOMMU_HWPT_GET_DIRTY_BITMAP), as a VMM does in each round of a live
  * migration.  Used by bench/dirtybench.c.
  *

@@ -174,8 +174,8 @@ def parse_dirtybench(doc, path, sec):
               fmt_g(num(c.get("gib_per_s"))))
     what = ("`VFIO_IOMMU_DIRTY_PAGES` (GET_BITMAP) on the NVMe's type1 container: "
             "every mapped page is dirty in every read" if backend == "type1" else
-            "`IOMMU_HWPT_GET_DIRTY_BITMAP` on the iommufd selftest mock (its page table "
-            "walk, PAGE_SIZE PTEs), the share marked dirty before each read")
+            "`IOMMU_HWPT_GET_DIRTY_BITMAP` on the iommufd selftest mock (the walk of its "
+            "table, IOAS huge pages off), the share marked dirty before each read")
     sec.lines += [f"A dirty bitmap read, per read, against the IOVA span and its dirty share: "
                   f"{what}. per GiB: the median scaled to 1 GiB of span; GiB/s: the span "
                   f"over the median.", ""]
