@@ -115,10 +115,6 @@ struct iommufd_ioas___s {
 	struct iommufd_object___s obj;
 } __attribute__((preserve_access_index));
 
-struct iommufd_hwpt_paging___s {
-	struct iommufd_ioas___s *ioas;
-} __attribute__((preserve_access_index));
-
 /*
  * The id of the IOAS passed to the IOAS map and unmap events.  It is never
  * NULL: the test is for a module's tracepoint (above).
@@ -136,6 +132,11 @@ struct iommufd_device___s {
 
 struct iommufd_hw_pagetable___s {
 	struct iommufd_object___s obj;
+} __attribute__((preserve_access_index));
+
+struct iommufd_hwpt_paging___s {
+	struct iommufd_hw_pagetable___s common;
+	struct iommufd_ioas___s *ioas;
 } __attribute__((preserve_access_index));
 
 /* 7.x embeds the object in the eventq it shares with vEVENTQs (common). */

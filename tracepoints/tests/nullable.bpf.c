@@ -42,6 +42,8 @@ NULLABLE(iommufd_ioas_copy, 0, struct iommufd_ioas___s, obj.id)
 NULLABLE(iommufd_hwpt_alloc, 0, struct iommufd_hw_pagetable___s, obj.id)
 NULLABLE(iommufd_hwpt_alloc, 3, struct iommu_hwpt_alloc___s, flags)
 NULLABLE(iommufd_hwpt_invalidate, 0, struct iommufd_hw_pagetable___s, obj.id)
+NULLABLE(iommufd_hwpt_set_dirty_tracking, 0, struct iommufd_hwpt_paging___s, common.obj.id)
+NULLABLE(iommufd_hwpt_get_dirty_bitmap, 0, struct iommufd_hwpt_paging___s, common.obj.id)
 NULLABLE(iopf_response, 1, struct iopf_group___s, last_fault.fault.prm.grpid)
 
 /* The IOAS of the map and unmap events is always there */
