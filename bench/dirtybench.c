@@ -254,6 +254,39 @@ static int check_combination(void)
 	return 0;
 }
 
+/* -n, -w, -s, -D: a count or a list; 0, or -1 after the usage message */
+static int parse_number_opt(int o, const char *arg)
+{
+	switch (o) {
+	case 'n':
+	case 'w':
+		if (cli_parse_long(arg, o == 'n', o == 'n' ? &opt.n : &opt.warm) ||
+		    (o == 'n' ? opt.n : opt.warm) > MAX_READS) {
+			cli_usage_error(usage_text, "invalid %s '%s' (%d..%ld)",
+					o == 'n' ? "count" : "warm-up", arg, o == 'n', MAX_READS);
+			return -1;
+		}
+		return 0;
+	case 's':
+		opt.nspan = cli_parse_list(arg, 1, MAX_SPAN_MIB, opt.span, MAX_CASES);
+		if (opt.nspan < 0) {
+			cli_usage_error(usage_text, "invalid span list '%s' (MiB, each 1..%ld, "
+					"at most %d)", arg, MAX_SPAN_MIB, MAX_CASES);
+			return -1;
+		}
+		return 0;
+	default:
+		opt.nratio = cli_parse_list(arg, 0, 100, opt.ratio, MAX_CASES);
+		if (opt.nratio < 0) {
+			cli_usage_error(usage_text, "invalid dirty list '%s' (percent, each "
+					"0..100, at most %d)", arg, MAX_CASES);
+			return -1;
+		}
+		opt.dirty_set = true;
+		return 0;
+	}
+}
+
 static int parse_args(int argc, char **argv)
 {
 	int o;
@@ -281,30 +314,10 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'n':
 		case 'w':
-			if (cli_parse_long(optarg, o == 'n', o == 'n' ? &opt.n : &opt.warm) ||
-			    (o == 'n' ? opt.n : opt.warm) > MAX_READS) {
-				cli_usage_error(usage_text, "invalid %s '%s' (%d..%ld)",
-						o == 'n' ? "count" : "warm-up", optarg, o == 'n',
-						MAX_READS);
-				return -1;
-			}
-			break;
 		case 's':
-			opt.nspan = cli_parse_list(optarg, 1, MAX_SPAN_MIB, opt.span, MAX_CASES);
-			if (opt.nspan < 0) {
-				cli_usage_error(usage_text, "invalid span list '%s' (MiB, each 1..%ld, "
-						"at most %d)", optarg, MAX_SPAN_MIB, MAX_CASES);
-				return -1;
-			}
-			break;
 		case 'D':
-			opt.nratio = cli_parse_list(optarg, 0, 100, opt.ratio, MAX_CASES);
-			if (opt.nratio < 0) {
-				cli_usage_error(usage_text, "invalid dirty list '%s' (percent, each "
-						"0..100, at most %d)", optarg, MAX_CASES);
+			if (parse_number_opt(o, optarg))
 				return -1;
-			}
-			opt.dirty_set = true;
 			break;
 		case 'P':
 			opt.platform = optarg;
