@@ -69,8 +69,10 @@ int vdev_unmap(struct vdev *d, uint64_t iova, uint64_t len, uint64_t *unmapped);
 
 /*
  * Dirty tracking of what the device writes: start (@on) or stop it.  type1
- * containers (VFIO_IOMMU_DIRTY_PAGES) always can; on iommufd it needs an
- * IOMMU with dirty tracking on the attached HWPT; compat has none.
+ * containers (VFIO_IOMMU_DIRTY_PAGES) always can; iommufd refuses it on
+ * the HWPT vdev_open() attached, which the kernel allocated without
+ * IOMMU_HWPT_ALLOC_DIRTY_TRACKING (events_vfio checks that refusal's
+ * record); compat has none.
  */
 int vdev_dirty_tracking(struct vdev *d, int on);
 /*

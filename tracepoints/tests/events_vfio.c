@@ -557,8 +557,9 @@ TEST_F(dma, attach_detach_records)
  * reported dirty in each read (an IOMMU-backed device cannot say what it
  * wrote), as the bitmap and the end record's dirty_pages say; a read with a
  * page size type1 does not take or one that cuts a mapping fails in the
- * pair; stopped, a read fails.  iommufd: the emulated VT-d has no dirty
- * tracking, so the attached HWPT refuses it, which its record says.
+ * pair; stopped, a read fails.  iommufd: the HWPT the kernel attached for
+ * the IOAS was allocated without dirty tracking (on any IOMMU), so it
+ * refuses, which its record says.
  */
 #define DIRTY_ST "vfio_iommu_type1_dirty_bitmap_start"
 #define DIRTY "vfio_iommu_type1_dirty_bitmap"
