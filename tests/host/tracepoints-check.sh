@@ -53,6 +53,30 @@ is "$rc" 1 "--without: a missing event of another system still fails"
 o=$("$chk" -c "$d/t1.json" live --without nosuch "$fx/tracefs" 2>&1); rc=$?
 is "$rc:$o" "2:check: --without nosuch: no such system in the catalog" "--without an unknown system: exit 2"
 
+# "since": an event of a feature newer than the kernel (the vIOMMU is 6.13,
+# the backport is 6.12) is left out and said; on a kernel that has it, its
+# absence fails.
+python3 - "$fx/cat.json" "$d/since.json" <<'PY'
+import copy, json, sys
+c = json.load(open(sys.argv[1]))
+e = copy.deepcopy(c["events"][1])
+e["name"], e["since"] = "iommufd_viommu_alloc", "6.13"
+e.pop("class", None)
+c["events"].append(e)
+json.dump(c, open(sys.argv[2], "w"))
+PY
+o=$("$chk" -c "$d/since.json" -t -k 6.12 live "$fx/tracefs")
+! grep -q "catalog live: iommufd:iommufd_viommu_alloc$" <<<"$o"
+ok $? "-k 6.12: an event since 6.13 is not checked"
+like "$o" "^# iommufd:iommufd_viommu_alloc: since 6.13, not in 6.12: not checked$" "-k 6.12: says so"
+o=$("$chk" -c "$d/since.json" -t -k 7.3 live "$fx/tracefs")
+like "$o" "^not ok [0-9]+ catalog live: iommufd:iommufd_viommu_alloc$" "-k 7.3: the event since 6.13 missing fails"
+o=$("$chk" -k 7 live "$fx/tracefs" 2>&1); rc=$?
+is "$rc:$o" "2:check: -k 7: not a kernel version X.Y" "-k without X.Y: exit 2"
+sed 's/"6.13"/"soon"/' "$d/since.json" >"$d/badsince.json"
+o=$("$chk" -c "$d/badsince.json" list 2>&1); rc=$?
+like "$rc:$o" "^2:check: .*iommufd:iommufd_viommu_alloc.since: not a kernel version X.Y$" "a since that is no version: exit 2"
+
 # Record layout: a u32 before a u64 leaves a 4-byte hole in every record.
 mkdir -p "$d/hole/drivers/iommu/iommufd"
 sed '/__field(u64, iova)/{N;s/\(.*\)\n\(.*\)/\2\n\1/}' "$fx/drivers/iommu/iommufd/trace.h" \
