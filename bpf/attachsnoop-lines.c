@@ -107,6 +107,7 @@ struct line {
 	const char *ioctl;	/* the ioctl it happened in, NULL if none */
 	__u32 dev_id, group_id, pasid, pt_id, hwpt_id;
 	bool hwpt;		/* hwpt_alloc: flags, data_type, fault_id */
+	bool vobj;		/* a vIOMMU, vDEVICE or vEVENTQ allocation */
 };
 
 static void decode_bind(const struct event *e, struct line *l, bool fallback)
@@ -215,7 +216,8 @@ static void decode(const struct event *e, struct line *l, bool fallback)
 	static const char *const names[] = {
 		[AS_ATTACH] = "attach", [AS_REPLACE] = "replace", [AS_DETACH] = "detach",
 		[AS_HWPT_ALLOC] = "hwpt_alloc", [AS_ATTACH_GROUP] = "attach_group",
-		[AS_DETACH_GROUP] = "detach_group",
+		[AS_DETACH_GROUP] = "detach_group", [AS_VIOMMU_ALLOC] = "viommu_alloc",
+		[AS_VDEVICE_ALLOC] = "vdevice_alloc", [AS_VEVENTQ_ALLOC] = "veventq_alloc",
 	};
 	const struct ioctl_info *x = ioctl_info(e->cmd);
 	struct fd_state *s;
@@ -254,6 +256,7 @@ static void decode(const struct event *e, struct line *l, bool fallback)
 		l->backend = "iommufd";
 		l->event = e->kind < ARRAY_SIZE(names) && names[e->kind] ? names[e->kind] : "?";
 		l->hwpt = e->kind == AS_HWPT_ALLOC;
+		l->vobj = e->kind >= AS_VIOMMU_ALLOC && e->kind <= AS_VEVENTQ_ALLOC;
 		break;
 	}
 }
@@ -283,9 +286,52 @@ static void detail_add(char *buf, size_t len, const char *key, __u32 v)
 	snprintf(buf + n, len - n, "%s%s=%u", n ? " " : "", key, v);
 }
 
+/* The ids of an attach, detach or HWPT allocation. */
+static void line_detail(const struct line *l, char *det, size_t len)
+{
+	if (l->hwpt)
+		detail_add(det, len, "hwpt", l->hwpt_id);
+	detail_add(det, len, "dev", l->dev_id);
+	detail_add(det, len, "group", l->group_id);
+	/* IOMMU_NO_PASID is 0: only a real PASID is worth a column */
+	if (l->pasid)
+		detail_add(det, len, "pasid", l->pasid);
+	detail_add(det, len, "pt", l->pt_id);
+	if (!l->hwpt)
+		detail_add(det, len, "hwpt", l->hwpt_id);
+}
+
+/*
+ * A vIOMMU object's allocation: the new object (none on failure), its
+ * vIOMMU and what was asked (the nesting parent of a vIOMMU, the guest's
+ * ID of a vDEVICE's device, a vEVENTQ's type and depth).
+ */
+static void vobj_detail(const struct event *e, char *det, size_t len)
+{
+	static const char *const obj[] = {
+		[AS_VIOMMU_ALLOC] = "viommu", [AS_VDEVICE_ALLOC] = "vdevice",
+		[AS_VEVENTQ_ALLOC] = "veventq",
+	};
+	size_t n;
+
+	detail_add(det, len, obj[e->kind], e->obj_id);
+	if (e->kind != AS_VIOMMU_ALLOC)
+		detail_add(det, len, "viommu", e->viommu_id);
+	if (e->kind != AS_VEVENTQ_ALLOC)
+		detail_add(det, len, "dev", e->dev_id);
+	if (e->kind == AS_VIOMMU_ALLOC)
+		detail_add(det, len, "parent", e->pt_id);
+	if (e->kind != AS_VDEVICE_ALLOC)
+		detail_add(det, len, "type", e->data_type);
+	detail_add(det, len, "depth", e->depth);
+	n = strlen(det);
+	if (e->kind == AS_VDEVICE_ALLOC && n < len)
+		snprintf(det + n, len - n, " virt_id=%#llx", (unsigned long long)e->virt_id);
+}
+
 static void print_human(const struct event *e, const struct line *l, const struct view *v)
 {
-	char ts[32], r[16], lat[16], det[64] = "";
+	char ts[32], r[16], lat[16], det[96] = "";
 	double w;
 	time_t t;
 	struct tm tm;
@@ -296,16 +342,10 @@ static void print_human(const struct event *e, const struct line *l, const struc
 		strftime(ts, sizeof(ts), "%H:%M:%S", localtime_r(&t, &tm));
 		printf("%s.%03d ", ts, (int)((w - t) * 1000));
 	}
-	if (l->hwpt)
-		detail_add(det, sizeof(det), "hwpt", l->hwpt_id);
-	detail_add(det, sizeof(det), "dev", l->dev_id);
-	detail_add(det, sizeof(det), "group", l->group_id);
-	/* IOMMU_NO_PASID is 0: only a real PASID is worth a column */
-	if (l->pasid)
-		detail_add(det, sizeof(det), "pasid", l->pasid);
-	detail_add(det, sizeof(det), "pt", l->pt_id);
-	if (!l->hwpt)
-		detail_add(det, sizeof(det), "hwpt", l->hwpt_id);
+	if (l->vobj)
+		vobj_detail(e, det, sizeof(det));
+	else
+		line_detail(l, det, sizeof(det));
 	if (e->lat_ns)	/* 7 columns: tenths below 10 ms */
 		snprintf(lat, sizeof(lat), e->lat_ns < 10000000 ? "%.1f" : "%.0f",
 			 e->lat_ns / 1000.0);
@@ -324,6 +364,21 @@ static void json_id(struct json *j, const char *key, __u32 v)
 		json_null(j, key);
 	else
 		json_uint(j, key, v);
+}
+
+/* The vIOMMU object's ids: "obj_id" is the new object's (null on failure). */
+static void vobj_json(struct json *j, const struct event *e)
+{
+	json_id(j, "obj_id", e->obj_id);
+	json_id(j, "viommu_id", e->viommu_id);
+	json_id(j, "type", e->data_type);
+	json_id(j, "depth", e->depth);
+	if (e->kind == AS_VIOMMU_ALLOC)
+		json_id(j, "flags", e->flags);
+	if (e->kind == AS_VDEVICE_ALLOC)
+		json_uint(j, "virt_id", e->virt_id);
+	else
+		json_null(j, "virt_id");
 }
 
 static void print_json(const struct event *e, const struct line *l, const struct view *v)
@@ -360,6 +415,8 @@ static void print_json(const struct event *e, const struct line *l, const struct
 		json_id(&j, "fault_id", e->fault_id);
 		json_bool(&j, "automatic", e->automatic);
 	}
+	if (l->vobj)
+		vobj_json(&j, e);
 	json_int(&j, "ret", e->ret);
 	if (e->ret < 0)
 		json_string(&j, "errno", ret_str(e->ret, r, sizeof(r)));

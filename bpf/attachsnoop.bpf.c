@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * attachsnoop: attach, replace, detach and HWPT allocation of iommufd and
- * group attach/detach of VFIO type1, one ring-buffer record per event.
+ * attachsnoop: attach, replace, detach and HWPT allocation of iommufd, its
+ * vIOMMU, vDEVICE and vEVENTQ allocation, and group attach/detach of VFIO
+ * type1, one ring-buffer record per event.
  *
  * Tracepoint mode: tp_btf programs on the series' events, timed by
  * fentry/fexit on the functions that attach and detach (the events carry
@@ -68,6 +69,7 @@ static __always_inline struct event *new_event(__u8 kind)
 	e->fd = -1;
 	e->dev_id = e->pasid = e->pt_id = e->hwpt_id = e->group_id = ID_NONE;
 	e->flags = e->data_type = e->fault_id = ID_NONE;
+	e->obj_id = e->viommu_id = e->depth = ID_NONE;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
 }
@@ -177,6 +179,73 @@ int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt, __u32 dev_
 	} else {
 		e->automatic = 1;
 	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * vIOMMU, vDEVICE and vEVENTQ allocation (6.13 and 6.15 on): the new
+ * object's ID (none on failure), the vIOMMU and the command's arguments.
+ * @cmd is never NULL (the test is for a module's tracepoint: series.bpf.h).
+ */
+static __always_inline struct event *obj_event(__u8 kind, __u32 obj_id, int ret)
+{
+	struct event *e = tp_event(kind, ret);
+
+	if (e)
+		e->obj_id = ret ? ID_NONE : obj_id;
+	return e;
+}
+
+SEC("tp_btf/iommufd_viommu_alloc")
+int BPF_PROG(viommu_alloc, void *ictx, const struct iommu_viommu_alloc___s *cmd, int ret)
+{
+	struct event *e;
+
+	if (!cmd)
+		return 0;
+	e = obj_event(AS_VIOMMU_ALLOC, BPF_CORE_READ(cmd, out_viommu_id), ret);
+	if (!e)
+		return 0;
+	e->viommu_id = e->obj_id;
+	e->dev_id = BPF_CORE_READ(cmd, dev_id);
+	e->pt_id = BPF_CORE_READ(cmd, hwpt_id);
+	e->data_type = BPF_CORE_READ(cmd, type);
+	e->flags = BPF_CORE_READ(cmd, flags);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_vdevice_alloc")
+int BPF_PROG(vdevice_alloc, void *ictx, const struct iommu_vdevice_alloc___s *cmd, int ret)
+{
+	struct event *e;
+
+	if (!cmd)
+		return 0;
+	e = obj_event(AS_VDEVICE_ALLOC, BPF_CORE_READ(cmd, out_vdevice_id), ret);
+	if (!e)
+		return 0;
+	e->viommu_id = BPF_CORE_READ(cmd, viommu_id);
+	e->dev_id = BPF_CORE_READ(cmd, dev_id);
+	e->virt_id = BPF_CORE_READ(cmd, virt_id);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_veventq_alloc")
+int BPF_PROG(veventq_alloc, void *ictx, const struct iommu_veventq_alloc___s *cmd, int ret)
+{
+	struct event *e;
+
+	if (!cmd)
+		return 0;
+	e = obj_event(AS_VEVENTQ_ALLOC, BPF_CORE_READ(cmd, out_veventq_id), ret);
+	if (!e)
+		return 0;
+	e->viommu_id = BPF_CORE_READ(cmd, viommu_id);
+	e->data_type = BPF_CORE_READ(cmd, type);
+	e->depth = BPF_CORE_READ(cmd, veventq_depth);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

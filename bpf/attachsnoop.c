@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * attachsnoop: one line per iommufd attach / replace / detach / HWPT
- * allocation and VFIO type1 group attach / detach, with ids, result and
- * latency (see attachsnoop.md).
+ * attachsnoop: one line per iommufd attach / replace / detach / HWPT,
+ * vIOMMU, vDEVICE and vEVENTQ allocation and VFIO type1 group attach /
+ * detach, with ids, result and latency (see attachsnoop.md).
  *
  * Tracepoint mode runs tp_btf programs on the series' events; without
  * them it falls back to the ioctls that cause them, decoded at their exit.
@@ -38,6 +38,8 @@ static struct bpftool_opts opts = { .stream = true };
 static int mode;
 /* tracepoint mode: no fentry/fexit at all (no latency), or none on bind's function */
 static bool no_spans, no_bind;
+/* tracepoint mode: the vIOMMU object events loaded (6.15 on, with the series) */
+static bool viommu_on;
 #define BIND_FUNC "vfio_df_ioctl_bind_iommufd"
 /* the mode is chosen at load; the options set the rest */
 static struct view view;
@@ -45,8 +47,9 @@ static struct view view;
 static const char usage_text[] =
 "usage: attachsnoop [-h] [-v] [-j] [-T] [-F] [-p PID] [-c DIR]\n"
 "\n"
-"One line per iommufd device attach, replace, detach and HWPT allocation\n"
-"and per VFIO type1 group attach and detach, with the ids, the result\n"
+"One line per iommufd device attach, replace, detach and HWPT allocation,\n"
+"vIOMMU, vDEVICE and vEVENTQ allocation (kernels that have them), and\n"
+"per VFIO type1 group attach and detach, with the ids, the result\n"
 "(0 or the errno name) and the latency in microseconds from the entry of\n"
 "the ioctl that caused it (- where no ioctl did, e.g. on close).\n"
 "\n"
@@ -144,19 +147,23 @@ struct prog_desc {
 	const char *tp;		/* tp_btf tracepoint, NULL for the others */
 	enum mode mode;
 	const char *func;	/* tracepoint mode, if it has BTF: fentry/fexit on it */
+	bool optional;		/* loaded if its event is there; never decides the mode */
 };
 
 static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
 {
 	const struct prog_desc d[] = {
-		{ obj->progs.dev_attach, "iommufd_device_attach", MODE_TP, NULL },
-		{ obj->progs.dev_replace, "iommufd_device_replace", MODE_TP, NULL },
-		{ obj->progs.dev_detach, "iommufd_device_detach", MODE_TP, NULL },
-		{ obj->progs.hwpt_alloc, "iommufd_hwpt_alloc", MODE_TP, NULL },
-		{ obj->progs.group_attach, "vfio_iommu_type1_attach_group", MODE_TP, NULL },
-		{ obj->progs.group_detach, "vfio_iommu_type1_detach_group", MODE_TP, NULL },
-#define SPAN(in, out, fn)	{ obj->progs.out, NULL, MODE_TP, fn }, \
-				{ obj->progs.in, NULL, MODE_TP, fn }
+		{ obj->progs.dev_attach, "iommufd_device_attach", MODE_TP, NULL, false },
+		{ obj->progs.dev_replace, "iommufd_device_replace", MODE_TP, NULL, false },
+		{ obj->progs.dev_detach, "iommufd_device_detach", MODE_TP, NULL, false },
+		{ obj->progs.hwpt_alloc, "iommufd_hwpt_alloc", MODE_TP, NULL, false },
+		{ obj->progs.group_attach, "vfio_iommu_type1_attach_group", MODE_TP, NULL, false },
+		{ obj->progs.group_detach, "vfio_iommu_type1_detach_group", MODE_TP, NULL, false },
+		{ obj->progs.viommu_alloc, "iommufd_viommu_alloc", MODE_TP, NULL, true },
+		{ obj->progs.vdevice_alloc, "iommufd_vdevice_alloc", MODE_TP, NULL, true },
+		{ obj->progs.veventq_alloc, "iommufd_veventq_alloc", MODE_TP, NULL, true },
+#define SPAN(in, out, fn)	{ obj->progs.out, NULL, MODE_TP, fn, false }, \
+				{ obj->progs.in, NULL, MODE_TP, fn, false }
 		SPAN(bind_in, bind_out, BIND_FUNC),
 		SPAN(attach_pt_in, attach_pt_out, "vfio_df_ioctl_attach_pt"),
 		SPAN(detach_pt_in, detach_pt_out, "vfio_df_ioctl_detach_pt"),
@@ -165,11 +172,11 @@ static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
 		SPAN(t1_attach_in, t1_attach_out, "vfio_iommu_type1_attach_group"),
 		SPAN(t1_detach_in, t1_detach_out, "vfio_iommu_type1_detach_group"),
 #undef SPAN
-		{ obj->progs.sys_enter_ioctl, NULL, MODE_SYSCALLS, NULL },
-		{ obj->progs.sys_exit_ioctl, NULL, MODE_SYSCALLS, NULL },
-		{ obj->progs.sys_enter_close, NULL, MODE_SYSCALLS, NULL },
-		{ obj->progs.raw_sys_enter, NULL, MODE_RAW_SYSCALLS, NULL },
-		{ obj->progs.raw_sys_exit, NULL, MODE_RAW_SYSCALLS, NULL },
+		{ obj->progs.sys_enter_ioctl, NULL, MODE_SYSCALLS, NULL, false },
+		{ obj->progs.sys_exit_ioctl, NULL, MODE_SYSCALLS, NULL, false },
+		{ obj->progs.sys_enter_close, NULL, MODE_SYSCALLS, NULL, false },
+		{ obj->progs.raw_sys_enter, NULL, MODE_RAW_SYSCALLS, NULL, false },
+		{ obj->progs.raw_sys_exit, NULL, MODE_RAW_SYSCALLS, NULL, false },
 	};
 
 	_Static_assert(ARRAY_SIZE(d) <= MAX_PROGS, "prog_table: raise MAX_PROGS");
@@ -204,7 +211,7 @@ static int choose_mode(const struct prog_desc *t, size_t n, int *sys)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (t[i].tp)
+		if (t[i].tp && !t[i].optional)
 			bpftool_tp_tally(&tps, t[i].tp);
 	*sys = syscall_mode();
 	if (bpftool_tp_mode(&tps) && !opts.fallback)
@@ -225,6 +232,7 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 	bool on;
 
 	no_spans = no_bind = true;
+	viommu_on = false;
 	for (i = 0; i < n; i++) {
 		if (t[i].mode == MODE_TP)
 			on = mode == MODE_TP &&
@@ -236,6 +244,8 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 			no_spans = false;
 		if (on && t[i].func && !strcmp(t[i].func, BIND_FUNC))
 			no_bind = false;
+		if (on && t[i].optional)
+			viommu_on = true;
 		bpf_program__set_autoload(t[i].prog, on);
 	}
 }
@@ -254,6 +264,9 @@ static void print_banner(int sys)
 		else
 			fprintf(f, "  latency from the entry of the attach function; bind %s\n",
 				no_bind ? "unavailable (no VFIO cdev)" : "decoded from its ioctl");
+		fprintf(f, "  vIOMMU objects: %s\n", viommu_on ?
+			"iommufd_{viommu,vdevice,veventq}_alloc" :
+			"unavailable (no iommufd_viommu_alloc events: before 6.15 or the series)");
 	} else {
 		fprintf(f, "mode: fallback, %s\n",
 			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :
@@ -264,7 +277,8 @@ static void print_banner(int sys)
 		bpftool_unloaded_note(f, true);
 		fprintf(f, "  events are the ioctls (latency: the whole ioctl); unavailable:\n"
 			"  pasid, attach/detach without an ioctl (only close() of a bound\n"
-			"  or contained fd), replace by the kernel, type1 group attach ids\n");
+			"  or contained fd), replace by the kernel, type1 group attach ids,\n"
+			"  vIOMMU objects\n");
 	}
 	if (!opts.json)
 		fprintf(f, "%s%-7s %-12s %-7s %-15s %-7s %7s %s\n",

@@ -29,6 +29,10 @@ enum as_kind {
 	AS_HWPT_ALLOC,		/* iommufd_hwpt_alloc */
 	AS_ATTACH_GROUP,	/* vfio_iommu_type1_attach_group */
 	AS_DETACH_GROUP,	/* vfio_iommu_type1_detach_group */
+	/* vIOMMU objects (6.15 on; loaded when their events are there) */
+	AS_VIOMMU_ALLOC,	/* iommufd_viommu_alloc */
+	AS_VDEVICE_ALLOC,	/* iommufd_vdevice_alloc */
+	AS_VEVENTQ_ALLOC,	/* iommufd_veventq_alloc */
 	/* one decoded ioctl at its exit (fallback; VFIO_DEVICE_BIND_IOMMUFD in both) */
 	AS_IOCTL,
 	/* fallback: close() of an fd bound to iommufd or set to a container */
@@ -39,6 +43,7 @@ struct event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() */
 	__u64 lat_ns;		/* since the span's entry; 0: not measured */
 	__u64 argval;		/* the ioctl's third argument */
+	__u64 virt_id;		/* vdevice_alloc: the device's ID in the guest */
 	__u32 pid;		/* tgid */
 	__u32 tid;
 	__u32 cmd;		/* the ioctl the thread was in, 0 if none */
@@ -53,10 +58,14 @@ struct event {
 	__u32 flags;		/* iommufd_hwpt_alloc: cmd->flags */
 	__u32 data_type;
 	__u32 fault_id;
+	/* vIOMMU objects: the new object (ID_NONE on failure), its vIOMMU */
+	__u32 obj_id;
+	__u32 viommu_id;
+	__u32 depth;		/* veventq_alloc */
 	__u8 kind;		/* enum as_kind */
 	__u8 arg_ok;		/* arg[] holds the user struct */
 	__u8 automatic;		/* iommufd_hwpt_alloc: an automatic HWPT */
-	__u8 pad[5];
+	__u8 pad;
 	char comm[TASK_COMM_LEN];
 	char fdname[FDNAME_LEN];	/* dentry name of fd (/dev/vfio/N: the group) */
 	__u8 arg[ARG_LEN];	/* the user struct at the ioctl's exit */

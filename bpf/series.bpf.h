@@ -145,6 +145,43 @@ struct iommufd_eventq___s {
 	void *ictx;
 } __attribute__((preserve_access_index));
 
+/* vIOMMU objects and their event queues: 6.15 on (absent from 6.12). */
+struct iommufd_viommu___s {
+	struct iommufd_object___s obj;
+} __attribute__((preserve_access_index));
+
+struct iommufd_veventq___s {
+	struct iommufd_eventq___s common;
+	unsigned int depth;
+} __attribute__((preserve_access_index));
+
+struct iommufd_vevent___s {
+	long data_len;
+} __attribute__((preserve_access_index));
+
+/* The commands of the vIOMMU alloc events (never NULL; 6.13/6.15 on). */
+struct iommu_viommu_alloc___s {
+	__u32 flags;
+	__u32 type;
+	__u32 dev_id;
+	__u32 hwpt_id;
+	__u32 out_viommu_id;
+} __attribute__((preserve_access_index));
+
+struct iommu_vdevice_alloc___s {
+	__u32 viommu_id;
+	__u32 dev_id;
+	__u32 out_vdevice_id;
+	__u64 virt_id;
+} __attribute__((preserve_access_index));
+
+struct iommu_veventq_alloc___s {
+	__u32 viommu_id;
+	__u32 type;
+	__u32 veventq_depth;
+	__u32 out_veventq_id;
+} __attribute__((preserve_access_index));
+
 struct iommufd_fault___s {
 	struct iommufd_object___s obj;		/* 6.x only: use fault_obj_id() */
 	void *ictx;				/* 6.x only: use fault_ctx() */

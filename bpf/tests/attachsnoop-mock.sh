@@ -15,6 +15,13 @@
 # detach at the device's destruction.  attachsnoop -j must print exactly
 # those records with their PASIDs, IDs and errors, and its text output a
 # pasid column for them.  Kernels without PASID attach (6.12): SKIP.
+#
+# Then the vIOMMU objects: BINDIR/events_viommu's alloc test (its fixture
+# allocates a vIOMMU and a vDEVICE; the test a second vIOMMU, two refused
+# vDEVICEs, a vEVENTQ, a second one refused and one of depth 0): the eight
+# allocation records in order, with the new IDs, the vIOMMU each names,
+# the guest's device ID, the depth and the errors.  Kernels without the
+# vIOMMU events (6.12): SKIP.
 # ATTACHSNOOP=path overrides build/bpf/attachsnoop.
 
 set -u
@@ -38,20 +45,20 @@ if ! "$gen" -l 2>&1 | grep -qw attach_replace_detach; then
 fi
 echo "# $(uname -r)"
 
-# run NAME FLAGS...: attachsnoop FLAGS around one run of the test
+# run NAME GEN TEST FLAGS...: attachsnoop FLAGS around one run of GEN's TEST
 run() {
-	local name=$1
-	shift
+	local name=$1 g=$2 test=$3
+	shift 3
 	local t="attachsnoop${*:+ $*}"
 	start_tool "$snoop" "$name" "$@"
 	ok $? "$t starts and attaches"
-	"$gen" -t attach_replace_detach >"$d/$name.gen" 2>&1
-	ok $? "events_pasid attach_replace_detach passes with $t attached"
+	"$g" -t "$test" >"$d/$name.gen" 2>&1
+	ok $? "$(basename "$g") $test passes with $t attached"
 	stop_tool
 	is "$?" 0 "$t: SIGTERM, exit 0"
 }
 
-run json -j
+run json "$gen" attach_replace_detach -j
 like "$(cat "$d/json.err")" "^mode: tracepoint" "tracepoint mode"
 # The test's own process only; the records in order, as (event, pasid,
 # errno or 0); IDs checked against each other.
@@ -89,8 +96,52 @@ PY
 is "$(cat "$d/json.check")" ok "JSON: the 9 device records in order with their PASIDs and errors, one dev_id, the pt_ids, the aborted automatic HWPT"
 [ "$(cat "$d/json.check")" = ok ] || sed 's/^/#   /' "$d/json" | head -20
 
-run text
+run text "$gen" attach_replace_detach
 like "$(cat "$d/text")" "events_pasid.* attach .* 0 .*pasid=100 pt=" "text: a successful PASID attach shows pasid=100"
 like "$(cat "$d/text")" "events_pasid.* replace .*EINVAL.*pasid=200" "text: the refused replace of PASID 200"
 like "$(cat "$d/text")" "events_pasid.* detach .* 0 .*dev=[0-9]+ pt=" "text: the RID's detach has no pasid column"
+
+viommu=$bin/events_viommu
+if ! "$viommu" -l 2>&1 | grep -qw alloc || [ ! -d /sys/kernel/tracing/events/iommufd/iommufd_viommu_alloc ]; then
+	ok 0 "attachsnoop on vIOMMU objects # SKIP no vIOMMU events ($(uname -r))"
+	done_testing
+	exit
+fi
+run vjson "$viommu" alloc -j
+like "$(cat "$d/vjson.err")" "vIOMMU objects: iommufd_\{viommu,vdevice,veventq\}_alloc" "banner: vIOMMU objects traced"
+python3 - "$d/vjson" >"$d/vjson.check" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+recs = [r for r in recs if r.get("comm", "").startswith("events_viommu")
+        and r["event"].endswith("_alloc") and r["event"] != "hwpt_alloc"]
+got = [(r["event"], r["errno"] or 0) for r in recs]
+want = [("viommu_alloc", 0), ("vdevice_alloc", 0), ("viommu_alloc", 0),
+        ("vdevice_alloc", "EEXIST"), ("vdevice_alloc", "ENOENT"),
+        ("veventq_alloc", 0), ("veventq_alloc", "EEXIST"), ("veventq_alloc", "EINVAL")]
+bad = []
+if got != want:
+    bad.append(f"sequence {got}")
+else:
+    v1, vd, v2, e1, e2, q, q1, q2 = recs
+    if not v1["obj_id"] or v1["obj_id"] == v2["obj_id"] or v1["viommu_id"] != v1["obj_id"]:
+        bad.append(f"vIOMMU ids {v1['obj_id']} {v2['obj_id']}")
+    if v1["pt_id"] is None or v1["pt_id"] != v2["pt_id"] or v1["dev_id"] != vd["dev_id"]:
+        bad.append("the two vIOMMUs name different parents or devices")
+    if vd["viommu_id"] != v1["obj_id"] or vd["virt_id"] != 0x99 or vd["obj_id"] is None:
+        bad.append(f"fixture vDEVICE {vd}")
+    if e1["viommu_id"] != v2["obj_id"] or e1["virt_id"] != 0x9a or e1["obj_id"] is not None:
+        bad.append(f"refused vDEVICE {e1}")
+    if q["viommu_id"] != v2["obj_id"] or q["depth"] != 2 or q["obj_id"] is None:
+        bad.append(f"vEVENTQ {q}")
+    if q2["depth"] != 0 or q2["obj_id"] is not None or q1["obj_id"] is not None:
+        bad.append("refused vEVENTQs")
+print("\n".join(bad) if bad else "ok")
+PY
+is "$(cat "$d/vjson.check")" ok "JSON: the 8 vIOMMU object records in order, new IDs, vIOMMUs, virt_id, depth, errors"
+[ "$(cat "$d/vjson.check")" = ok ] || sed 's/^/#   /' "$d/vjson" | head -20
+run vtext "$viommu" alloc
+like "$(cat "$d/vtext")" "events_viomm.* vdevice_alloc +0 .*vdevice=[0-9]+ viommu=[0-9]+ dev=[0-9]+ virt_id=0x99" \
+	"text: the vDEVICE with the guest's ID"
+like "$(cat "$d/vtext")" "events_viomm.* veventq_alloc +EINVAL .*viommu=[0-9]+ type=[0-9]+ depth=0" \
+	"text: the refused vEVENTQ with its depth"
 done_testing
