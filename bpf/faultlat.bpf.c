@@ -353,6 +353,136 @@ int BPF_PROG(prq_report, struct intel_iommu *iommu, struct device *dev)
 	return 0;
 }
 
+/* ---- vEVENTQs: report -> read (6.15 on; loaded where the events exist) ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct fl_vq_key);
+	__type(value, struct fl_vq_hist);
+} vq_hists SEC(".maps");
+
+/* LRU: an event never read (its vEVENTQ destroyed first) ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_INFLIGHT);
+	__type(key, struct fl_vq_seq);
+	__type(value, __u64);
+} vq_inflight SEC(".maps");
+
+/* -p/-c: the vEVENTQs a process of ours has read from. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} vq_mine SEC(".maps");
+
+static struct fl_vq_hist zero_vq;
+
+/* The row of (the vIOMMU's context, the vIOMMU, @veventq_id); probe reads. */
+static __always_inline struct fl_vq_hist *vq_hist(struct iommufd_viommu___s *viommu,
+						  __u32 veventq_id)
+{
+	struct fl_vq_key key = {};
+	struct fl_vq_hist *h;
+
+	key.ctx = (__u64)BPF_CORE_READ(viommu, ictx);
+	key.viommu_id = BPF_CORE_READ(viommu, obj.id);
+	key.veventq_id = veventq_id;
+	h = bpf_map_lookup_elem(&vq_hists, &key);
+	if (h)
+		return h;
+	bpf_map_update_elem(&vq_hists, &key, &zero_vq, BPF_NOEXIST);
+	h = bpf_map_lookup_elem(&vq_hists, &key);
+	if (!h)
+		count(FL_C_VQ_DROPPED);
+	return h;
+}
+
+/*
+ * Emitted under the vEVENTQ's lock once @vevent (or the lost-events header
+ * that replaces a dropped event) is queued; @veventq and @vevent are NULL
+ * when the vIOMMU has no vEVENTQ of @type.  Reports come from the IOMMU
+ * driver's threads: with -p/-c a vEVENTQ counts once a process of ours
+ * has read from it.
+ */
+SEC("tp_btf/iommufd_veventq_report")
+int BPF_PROG(veventq_report, struct iommufd_viommu___s *viommu,
+	     struct iommufd_veventq___s *veventq, struct iommufd_vevent___s *vevent, __u32 type,
+	     __u64 data_len, int ret)
+{
+	__u64 q = (__u64)veventq, now = bpf_ktime_get_ns();
+	struct fl_vq_seq seq = {};
+	struct fl_vq_hist *h;
+	__u32 pending;
+
+	if (!viommu)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return 0;
+	if ((filter_tgid || filter_cg) && (!q || !bpf_map_lookup_elem(&vq_mine, &q)))
+		return 0;
+	h = vq_hist(viommu, veventq ? BPF_CORE_READ(veventq, common.obj.id) : 0);
+	if (!h)
+		return 0;
+	__sync_fetch_and_add(&h->reported, 1);
+	h->type = type;
+	if (!veventq || !vevent)
+		return 0;
+	h->depth = BPF_CORE_READ(veventq, depth);
+	pending = BPF_CORE_READ(veventq, num_events);
+	if (pending > h->max_pending)
+		h->max_pending = pending;
+	if (BPF_CORE_READ(vevent, header.flags) & VEVENT_LOST_EVENTS) {
+		__sync_fetch_and_add(&h->lost, 1);
+		if (ret == -12)		/* -ENOMEM */
+			__sync_fetch_and_add(&h->lost_nomem, 1);
+		return 0;
+	}
+	seq.veventq = q;
+	seq.sequence = BPF_CORE_READ(vevent, header.sequence);
+	bpf_map_update_elem(&vq_inflight, &seq, &now, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_veventq_read")
+int BPF_PROG(veventq_read, struct iommufd_veventq___s *veventq, struct iommufd_vevent___s *vevent)
+{
+	__u64 q = (__u64)veventq, now = bpf_ktime_get_ns(), *t;
+	struct fl_vq_seq seq = {};
+	struct fl_vq_hist *h;
+	__u8 one = 1;
+	__u32 slot;
+
+	if (!veventq || !vevent || pid_filtered())
+		return 0;
+	if (filter_tgid || filter_cg)
+		bpf_map_update_elem(&vq_mine, &q, &one, BPF_ANY);
+	h = vq_hist(BPF_CORE_READ(veventq, viommu), BPF_CORE_READ(veventq, common.obj.id));
+	if (!h)
+		return 0;
+	if (BPF_CORE_READ(vevent, header.flags) & VEVENT_LOST_EVENTS) {
+		__sync_fetch_and_add(&h->lost_read, 1);
+		return 0;
+	}
+	__sync_fetch_and_add(&h->read, 1);
+	seq.veventq = q;
+	seq.sequence = BPF_CORE_READ(vevent, header.sequence);
+	t = bpf_map_lookup_elem(&vq_inflight, &seq);
+	if (!t || now < *t) {
+		__sync_fetch_and_add(&h->untimed, 1);
+		if (t)
+			bpf_map_delete_elem(&vq_inflight, &seq);
+		return 0;
+	}
+	now -= *t;
+	bpf_map_delete_elem(&vq_inflight, &seq);
+	slot = log2_slot(now / targ_unit_ns, MAX_SLOTS);
+	__sync_fetch_and_add(&h->slots[slot], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_ns, now);
+	return 0;
+}
+
 /* ---- fallback: read()/write() of a fault fd ---- */
 
 static const char fault_fd_name[FAULT_FD_NAME_LEN] = "[iommufd-pgfault]";

@@ -3,7 +3,9 @@
  * faultlat: I/O page request round trips stage by stage (report -> queued
  * -> read by user space -> responded -> response delivered, and total) as
  * log2 histograms per iommufd device and PASID, with the outstanding and
- * the auto-responded (lost) faults (see faultlat.md).
+ * the auto-responded (lost) faults, and the events reported to a guest's
+ * vIOMMU, from report to the VMM's read of its vEVENTQ, with the drops
+ * (faultlat-vq.c; see faultlat.md).
  *
  * Tracepoint mode runs tp_btf programs on the series' iommu:iopf_* and
  * iommufd:iommufd_fault_* events; without them it falls back to read() and
@@ -27,6 +29,7 @@
 
 #include "bpftool.h"
 #include "cli.h"
+#include "faultlat-vq.h"
 #include "faultlat.h"
 #include "faultlat.skel.h"
 #include "hist.h"
@@ -69,7 +72,10 @@ static const char usage_text[] =
 "total, as log2 histograms per iommufd device (dev_id) and PASID; faults\n"
 "outstanding (reported, not answered) at each report; faults the kernel\n"
 "answered itself because the device left the HWPT or the fds were closed\n"
-"(lost).  p50/p90/p99 are estimated from the log2 buckets.\n"
+"(lost).  Events reported to a guest's vIOMMU (kernels with vEVENTQs):\n"
+"report -> read of the vEVENTQ per vIOMMU and vEVENTQ, with the events\n"
+"dropped because the queue was full.  p50/p90/p99 are estimated from the\n"
+"log2 buckets.\n"
 "\n"
 "  -h, --help          this help\n"
 "  -v, --verbose       libbpf debug output, probing details\n"
@@ -128,6 +134,8 @@ static const char *const tp_events[][2] = {
 };
 
 static bool has_prq;
+/* tracepoint mode: the vEVENTQ events exist (6.15 on, the mainline series) */
+static bool has_vq;
 
 static int choose_mode(void)
 {
@@ -149,6 +157,8 @@ static int choose_mode(void)
 		}
 	}
 	has_prq = probe_tp_btf("prq_report") && tracefs_event_exists("intel_iommu", "prq_report");
+	has_vq = bpftool_tp_state("iommufd_veventq_report") == PROBE_TP_OK &&
+		 bpftool_tp_state("iommufd_veventq_read") == PROBE_TP_OK;
 	if (tp_ok && !opts.fallback)
 		return MODE_TP;
 	if (tracefs_event_exists("syscalls", "sys_enter_read") &&
@@ -179,6 +189,9 @@ static void select_progs(struct faultlat_bpf *obj, int mode)
 	for (i = 0; i < ARRAY_SIZE(sc); i++)
 		bpf_program__set_autoload(sc[i], mode == MODE_SYSCALLS);
 	bpf_program__set_autoload(obj->progs.prq_report, has_prq);
+	has_vq = has_vq && mode == MODE_TP;
+	bpf_program__set_autoload(obj->progs.veventq_report, has_vq);
+	bpf_program__set_autoload(obj->progs.veventq_read, has_vq);
 }
 
 /* ---- reading ---- */
@@ -205,9 +218,14 @@ struct report {
  */
 static struct seen contexts;
 
+static unsigned int ctx_of(__u64 ctx)
+{
+	return seen_number(&contexts, ctx);
+}
+
 static unsigned int ctx_no(const struct fl_key *k)
 {
-	return seen_number(&contexts, k->ctx);
+	return ctx_of(k->ctx);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -391,7 +409,7 @@ static void print_entry(const struct entry *e)
 	}
 }
 
-static void print_human(const struct report *r, int mode)
+static void print_human(const struct report *r, const struct vq_report *vq, int mode)
 {
 	char ts[16];
 	int i;
@@ -421,6 +439,12 @@ static void print_human(const struct report *r, int mode)
 		printf("no page request round trips seen\n");
 	for (i = 0; i < r->n; i++)
 		print_entry(&r->e[i]);
+	if (has_vq && !vq->n)
+		printf("no vEVENTQ reports seen\n");
+	vq_print(vq, opts.unit, all_hists);
+	if (r->c[FL_C_VQ_DROPPED])
+		printf("vEVENTQ reports or reads not counted (row map full): %llu\n",
+		       (unsigned long long)r->c[FL_C_VQ_DROPPED]);
 	fflush(stdout);
 }
 
@@ -434,7 +458,8 @@ static void json_stage(struct json *j, const struct fl_hist *h, int s)
 	json_object_end(j);
 }
 
-static void print_json(const struct report *r, int mode, double seconds)
+static void print_json(const struct report *r, const struct vq_report *vq, int mode,
+		       double seconds)
 {
 	const struct fl_hist *h;
 	struct json j;
@@ -457,6 +482,8 @@ static void print_json(const struct report *r, int mode, double seconds)
 	}
 	if (!has_prq)
 		json_string(&j, NULL, "prq_reports");
+	if (!has_vq)
+		json_string(&j, NULL, "veventqs");
 	json_array_end(&j);
 	if (mode == MODE_TP) {
 		json_uint(&j, "page_requests", r->c[FL_C_REPORTS]);
@@ -475,6 +502,7 @@ static void print_json(const struct report *r, int mode, double seconds)
 	json_uint(&j, "untracked", r->c[FL_C_UNTRACKED]);
 	json_uint(&j, "dropped", r->c[FL_C_DROPPED]);
 	json_uint(&j, "negative", r->c[FL_C_NEGATIVE]);
+	json_uint(&j, "veventq_dropped", r->c[FL_C_VQ_DROPPED]);
 	json_array_begin(&j, "devices");
 	for (i = 0; i < r->n; i++) {
 		h = &r->e[i].h;
@@ -505,6 +533,10 @@ static void print_json(const struct report *r, int mode, double seconds)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	if (has_vq)
+		vq_json(&j, vq, opts.unit);
+	else
+		json_null(&j, "veventqs");
 	json_object_end(&j);
 }
 
@@ -535,12 +567,16 @@ static void print_banner(int mode)
 	}
 	fprintf(f, "prq_report: %s\n", has_prq ? "counted (VT-d page request queue)" :
 		"not in this kernel (no intel_iommu:prq_report)");
+	fprintf(f, "vEVENTQs: %s\n", has_vq ? "report -> read (iommufd_veventq_report, _read)" :
+		mode == MODE_TP ? "unavailable (no iommufd_veventq_* events: before 6.15 or the "
+		"series)" : "unavailable in the fallback");
 	fflush(f);
 }
 
 struct run {
 	struct faultlat_bpf *obj;
 	struct report r;
+	struct vq_report vq;
 	int mode;
 };
 
@@ -550,14 +586,16 @@ static int report(void *ctx, double seconds)
 	int err;
 
 	err = read_report(run->obj, run->mode, &run->r);
+	if (!err && has_vq)
+		err = vq_read(bpf_map__fd(run->obj->maps.vq_hists), &run->vq, ctx_of);
 	if (err) {
 		fprintf(stderr, "faultlat: failed to read histograms: %s\n", strerror(-err));
 		return err;
 	}
 	if (opts.json)
-		print_json(&run->r, run->mode, seconds);
+		print_json(&run->r, &run->vq, run->mode, seconds);
 	else
-		print_human(&run->r, run->mode);
+		print_human(&run->r, &run->vq, run->mode);
 	return 0;
 }
 
@@ -600,7 +638,8 @@ int main(int argc, char **argv)
 
 	/* room for every histogram plus one entry per outstanding key */
 	run.r.e = calloc(MAX_KEYS + 1, sizeof(*run.r.e));
-	if (!run.r.e) {
+	run.vq.e = calloc(VQ_MAX_KEYS, sizeof(*run.vq.e));
+	if (!run.r.e || !run.vq.e) {
 		err = -ENOMEM;
 		fprintf(stderr, "faultlat: failed to allocate histograms: %s\n", strerror(ENOMEM));
 		goto cleanup;
@@ -613,5 +652,6 @@ cleanup:
 	faultlat_bpf__destroy(run.obj);
 	probe_free();
 	free(run.r.e);
+	free(run.vq.e);
 	return err ? 1 : 0;
 }

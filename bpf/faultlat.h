@@ -42,6 +42,7 @@ enum fl_counter {
 	FL_C_UNTRACKED,		/* a later point of a group whose start was not seen */
 	FL_C_DROPPED,		/* a group not tracked: in-flight map full */
 	FL_C_NEGATIVE,		/* a stage with a negative time (clock): not recorded */
+	FL_C_VQ_DROPPED,	/* vEVENTQ reports or reads not counted: vq_hists full */
 	FL_NR_COUNTERS,
 };
 
@@ -92,6 +93,41 @@ struct fl_inflight {
 	__u32 code;		/* user space's response code */
 	__u64 devp;		/* struct device *, for its name */
 	__u64 ctx;		/* as fl_key's */
+};
+
+/*
+ * vEVENTQs (6.15 on): events an IOMMU driver reports for a guest's vIOMMU,
+ * from iommufd_veventq_report to the VMM's iommufd_veventq_read, per
+ * (iommufd context, vIOMMU, vEVENTQ); veventq_id 0: reports to a vIOMMU
+ * without a vEVENTQ of their type.
+ */
+struct fl_vq_key {
+	__u64 ctx;
+	__u32 viommu_id;
+	__u32 veventq_id;
+};
+
+struct fl_vq_hist {
+	__u64 slots[MAX_SLOTS];	/* report -> read */
+	__u64 count;		/* reads timed */
+	__u64 sum_ns;
+	__u64 reported;		/* every report, drops and no-queue included */
+	__u64 lost;		/* dropped: the queue was full or allocation failed */
+	__u64 lost_nomem;	/* of which the allocation */
+	__u64 lost_read;	/* lost-events headers read by the VMM */
+	__u64 read;		/* events read (headers excluded) */
+	__u64 untimed;		/* of which their report was not seen (or -p: not ours yet) */
+	__u32 depth;
+	__u32 max_pending;	/* the most events queued and unread, seen at a report */
+	__u32 type;
+	__u32 pad;
+};
+
+/* An event reported, not read yet: (struct iommufd_veventq *, sequence). */
+struct fl_vq_seq {
+	__u64 veventq;
+	__u32 sequence;
+	__u32 pad;
 };
 
 #endif /* __FAULTLAT_H */

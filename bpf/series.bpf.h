@@ -148,14 +148,26 @@ struct iommufd_eventq___s {
 /* vIOMMU objects and their event queues: 6.15 on (absent from 6.12). */
 struct iommufd_viommu___s {
 	struct iommufd_object___s obj;
+	void *ictx;
 } __attribute__((preserve_access_index));
 
 struct iommufd_veventq___s {
 	struct iommufd_eventq___s common;
+	struct iommufd_viommu___s *viommu;
 	unsigned int depth;
+	__u32 num_events;
+} __attribute__((preserve_access_index));
+
+/* IOMMU_VEVENTQ_FLAG_LOST_EVENTS in flags: the lost-events header */
+#define VEVENT_LOST_EVENTS	(1U << 0)
+
+struct iommufd_vevent_header___s {
+	__u32 flags;
+	__u32 sequence;
 } __attribute__((preserve_access_index));
 
 struct iommufd_vevent___s {
+	struct iommufd_vevent_header___s header;
 	long data_len;
 } __attribute__((preserve_access_index));
 

@@ -11,7 +11,9 @@
 # in the background; then BINDIR/selftests/iommufd_fail_nth and
 # BINDIR/selftests/iommufd, BINDIR/events_dirty (dirty tracking calls that
 # fail before a HWPT is found, where those events pass NULL, if this
-# kernel has them) and BINDIR/iopfgen -u (page requests no
+# kernel has them), BINDIR/events_viommu (a vEVENTQ report to a vIOMMU
+# without a vEVENTQ: NULL vEVENTQ and event, where the kernel has vEVENTQ
+# events) and BINDIR/iopfgen -u (page requests no
 # handler takes: iopf_response without a group).  On a series kernel a
 # tracefs instance counts the failed operations of every event with a
 # __nullable argument: each NULL path must have run at least once.  The
@@ -70,6 +72,9 @@ if [ -d /sys/kernel/tracing/events/iommufd/iommufd_hwpt_get_dirty_bitmap ]; then
 	nullpath[iommufd/iommufd_hwpt_set_dirty_tracking]='ret == -2'
 	nullpath[iommufd/iommufd_hwpt_get_dirty_bitmap]='ret == -2'
 fi
+# -EOPNOTSUPP only when the vIOMMU has no vEVENTQ of the type: both NULL
+[ -d /sys/kernel/tracing/events/iommufd/iommufd_veventq_report ] &&
+	nullpath[iommufd/iommufd_veventq_report]='ret == -95'
 if [ "$series" = yes ]; then
 	mkdir "$inst" && echo 2048 >"$inst/buffer_size_kb"
 	for e in "${!nullpath[@]}"; do
@@ -116,6 +121,10 @@ done
 if [ -n "${nullpath[iommufd/iommufd_hwpt_get_dirty_bitmap]:-}" ]; then
 	"$bin/events_dirty" >"$d/events_dirty.tap" 2>&1
 	ok $? "events_dirty passes with every tool attached"
+fi
+if [ -n "${nullpath[iommufd/iommufd_veventq_report]:-}" ]; then
+	"$bin/events_viommu" >"$d/events_viommu.tap" 2>&1
+	ok $? "events_viommu passes with every tool attached"
 fi
 
 u=20

@@ -15,6 +15,11 @@
 # outstanding.  Then the fallback (-F: read/write of the fault fd) counts
 # the same M.  The testbed has no PRQ hardware: intel_iommu:prq_report
 # exists (VT-d driver built in) and must count 0.
+# Kernels with vEVENTQs (the mainline series): BINDIR/events_viommu's
+# veventq_report_read test reports one event to a vIOMMU without a
+# vEVENTQ, then three to a vEVENTQ of depth 2 (one dropped), and reads
+# the two and the lost-events header: faultlat's two vEVENTQ rows must
+# hold exactly those counts and two report->read times.
 # FAULTLAT=path overrides build/bpf/faultlat.
 
 set -u
@@ -57,16 +62,19 @@ PY
 }
 
 nprog() {
-	bpftool prog show 2>/dev/null | grep -cE 'name (iopf_report|fault_queue|fault_read|fault_respond|fault_auto_respo|iopf_response|prq_report|sys_enter_read|sys_exit_read|sys_enter_write)'
+	bpftool prog show 2>/dev/null | grep -cE 'name (iopf_report|fault_queue|fault_read|fault_respond|fault_auto_respo|iopf_response|prq_report|sys_enter_read|sys_exit_read|sys_enter_write|veventq_report|veventq_read)'
 }
 nprog0=$(nprog)
+# the vEVENTQ programs, where the kernel has their events
+nvq=0
+[ -d /sys/kernel/tracing/events/iommufd/iommufd_veventq_report ] && nvq=2
 
 # ---- M round trips, answered in batches of 4 ----
 start_fl rt -j
 ok $? "faultlat -j starts and attaches"
 like "$(cat "$d/rt.err")" "^mode: tracepoint" "tracepoint mode (the series' fault events)"
 like "$(cat "$d/rt.err")" "^prq_report: counted" "prq_report probed: present (VT-d driver built in)"
-is "$(nprog)" "$((nprog0 + 7))" "while running: 6 fault programs + prq_report loaded"
+is "$(nprog)" "$((nprog0 + 7 + nvq))" "while running: 6 fault programs + prq_report + $nvq vEVENTQ loaded"
 out=$("$gen" -n "$m" -k 4 -P 5); rc=$?
 ok $rc "iopfgen: $m faults answered in batches of 4 ($out)"
 dev=$(sed -n 's/.*dev_id \([0-9]*\).*/\1/p' <<<"$out")
@@ -191,4 +199,52 @@ ok $? "-F: $m faults read and answered on dev_id $dev PASID 5, read->respond onl
 check fb "doc['outstanding'] == 0 and 'total' in doc['unavailable'] and 'lost' not in doc"
 ok $? "-F: 0 outstanding; total and lost listed unavailable"
 
+# ---- vEVENTQs: report -> read, a drop, a vIOMMU without one ----
+if [ "$nvq" = 0 ]; then
+	start_fl novq -j
+	stop_fl
+	check novq "doc['veventqs'] is None and 'veventqs' in doc['unavailable']"
+	ok $? "no vEVENTQ events ($(uname -r)): veventqs null and listed unavailable"
+	done_testing
+	exit
+fi
+like "$(cat "$d/rt.err")" "^vEVENTQs: report -> read" "banner: vEVENTQs traced"
+start_fl vq -j
+"$bin/events_viommu" -t veventq_report_read >"$d/vq.gen" 2>&1
+ok $? "events_viommu veventq_report_read passes with faultlat attached"
+stop_fl
+python3 - "$d/vq" <<'PY'
+import json, sys
+doc = [json.loads(l) for l in open(sys.argv[1])][-1]
+q = doc["veventqs"]
+err = []
+if len(q) != 2 or q[0]["ctx"] != q[1]["ctx"] or q[0]["viommu_id"] != q[1]["viommu_id"]:
+    err.append("rows: %s" % q)
+else:
+    none, vq = q
+    if none["veventq_id"] != 0 or none["reported"] != 1 or none["read"] != 0:
+        err.append("no-vEVENTQ row: %s" % none)
+    want = {"reported": 3, "lost": 1, "lost_nomem": 0, "lost_read": 1, "read": 2,
+            "untimed": 0, "max_pending": 2, "depth": 2}
+    got = {k: vq[k] for k in want}
+    if vq["veventq_id"] == 0 or got != want:
+        err.append("vEVENTQ row: %s" % got)
+    rr = vq["report_to_read"]
+    if rr["count"] != 2 or sum(b["count"] for b in rr["buckets"]) != 2 or rr["sum_ns"] <= 0:
+        err.append("report_to_read: %s" % {k: rr[k] for k in ("count", "sum_ns")})
+if doc["veventq_dropped"] != 0:
+    err.append("veventq_dropped %d" % doc["veventq_dropped"])
+for e in err:
+    print("#   " + e)
+sys.exit(1 if err else 0)
+PY
+ok $? "vEVENTQ rows: 1 report with no vEVENTQ; 3 reported, 1 lost, 2 read and timed, 1 lost notice, 2 pending of depth 2"
+start_fl vqh -A
+"$bin/events_viommu" -t veventq_report_read >/dev/null 2>&1
+stop_fl
+like "$(cat "$d/vqh")" "^  report->read +2 " "human: the report->read row counts 2"
+like "$(cat "$d/vqh")" "^  reported 3, lost 1 \\(0 no memory\\), most pending 2 of 2$" "human: the vEVENTQ's reports and drops"
+like "$(cat "$d/vqh")" "^  read 2 \\(0 untimed\\), lost notices read 1$" "human: its reads"
+is "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$d/vqh" |
+	awk '{ print ($1 <= 80) }')" 1 "human output with vEVENTQ rows fits 80 columns"
 done_testing
