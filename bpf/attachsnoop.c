@@ -266,7 +266,9 @@ static void print_banner(int sys)
 				no_bind ? "unavailable (no VFIO cdev)" : "decoded from its ioctl");
 		fprintf(f, "  vIOMMU objects: %s\n", viommu_on ?
 			"iommufd_{viommu,vdevice,veventq}_alloc" :
-			"unavailable (no iommufd_viommu_alloc events: before 6.15 or the series)");
+			bpftool_tp_state("iommufd_viommu_alloc") == PROBE_TP_UNLOADED ?
+			"unavailable (module iommufd not loaded)" :
+			"unavailable (no iommufd_viommu_alloc: before 6.13 or the series)");
 	} else {
 		fprintf(f, "mode: fallback, %s\n",
 			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :

@@ -114,6 +114,20 @@ static __always_inline bool pid_filtered(void)
 	return filter_cg && bpf_current_task_under_cgroup(&cgroup_map, 0) != 1;
 }
 
+/*
+ * The value of @key in hash @map, inserted as a copy of @init if absent
+ * (another CPU may insert it first); NULL if the map is full.
+ */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
 /* The current thread: the key of per-thread state maps. */
 static __always_inline __u32 cur_tid(void)
 {

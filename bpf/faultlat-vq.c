@@ -23,7 +23,9 @@ static int cmp_vq(const void *a, const void *b)
 		return x->ctx < y->ctx ? -1 : 1;
 	if (x->key.viommu_id != y->key.viommu_id)
 		return x->key.viommu_id < y->key.viommu_id ? -1 : 1;
-	return x->key.veventq_id < y->key.veventq_id ? -1 : x->key.veventq_id > y->key.veventq_id;
+	if (x->key.veventq_id != y->key.veventq_id)
+		return x->key.veventq_id < y->key.veventq_id ? -1 : 1;
+	return x->key.type < y->key.type ? -1 : x->key.type > y->key.type;
 }
 
 int vq_read(int fd, struct vq_report *r, unsigned int (*ctx_no)(__u64 ctx))
@@ -42,14 +44,14 @@ int vq_read(int fd, struct vq_report *r, unsigned int (*ctx_no)(__u64 ctx))
 	return n < 0 ? n : 0;
 }
 
-static void print_one(const struct vq_entry *e, const struct hist_unit *unit, bool all_hists)
+static void print_one(const struct vq_entry *e, const struct hist_unit *unit)
 {
 	const struct fl_vq_hist *h = &e->h;
 
 	if (!e->key.veventq_id) {
 		printf("\nctx %u viommu_id %u: %llu reported with no vEVENTQ of their type "
 		       "(type %u)\n", e->ctx, e->key.viommu_id, (unsigned long long)h->reported,
-		       h->type);
+		       e->key.type);
 		return;
 	}
 	printf("\nctx %u viommu_id %u veventq_id %u, type %u, depth %u\n", e->ctx,
@@ -70,25 +72,35 @@ static void print_one(const struct vq_entry *e, const struct hist_unit *unit, bo
 	printf(" %9.1f %9.1f %9.1f %9.1f\n", hist_mean(unit, h->sum_ns, h->count),
 	       hist_percentile(h->slots, MAX_SLOTS, 50), hist_percentile(h->slots, MAX_SLOTS, 90),
 	       hist_percentile(h->slots, MAX_SLOTS, 99));
-	if (all_hists) {
-		printf("  report->read:\n");
-		hist_print_log2(stdout, h->slots, MAX_SLOTS, unit->label);
-	}
+	printf("  report->read:\n");
+	hist_print_log2(stdout, h->slots, MAX_SLOTS, unit->label);
 }
 
-void vq_print(const struct vq_report *r, const struct hist_unit *unit, bool all_hists)
+void vq_print(const struct vq_report *r, const struct hist_unit *unit, __u64 dropped)
 {
 	int i;
 
+	if (!r->n)
+		printf("no vEVENTQ reports seen\n");
 	for (i = 0; i < r->n; i++)
-		print_one(&r->e[i], unit, all_hists);
+		print_one(&r->e[i], unit);
+	if (dropped)
+		printf("vEVENTQ reports or reads not counted (row map full): %llu\n",
+		       (unsigned long long)dropped);
 }
 
-void vq_json(struct json *j, const struct vq_report *r, const struct hist_unit *unit)
+void vq_json(struct json *j, const struct vq_report *r, const struct hist_unit *unit,
+	     bool available, __u64 dropped)
 {
 	const struct fl_vq_hist *h;
 	int i;
 
+	if (!available) {
+		json_null(j, "veventq_dropped");
+		json_null(j, "veventqs");
+		return;
+	}
+	json_uint(j, "veventq_dropped", dropped);
 	json_array_begin(j, "veventqs");
 	for (i = 0; i < r->n; i++) {
 		h = &r->e[i].h;
@@ -96,7 +108,7 @@ void vq_json(struct json *j, const struct vq_report *r, const struct hist_unit *
 		json_uint(j, "ctx", r->e[i].ctx);
 		json_uint(j, "viommu_id", r->e[i].key.viommu_id);
 		json_uint(j, "veventq_id", r->e[i].key.veventq_id);
-		json_uint(j, "type", h->type);
+		json_uint(j, "type", r->e[i].key.type);
 		json_uint(j, "depth", h->depth);
 		json_uint(j, "reported", h->reported);
 		json_uint(j, "lost", h->lost);

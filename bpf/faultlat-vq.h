@@ -15,8 +15,6 @@
 #include "hist.h"
 #include "json.h"
 
-#define VQ_MAX_KEYS 1024	/* max_entries of vq_hists */
-
 struct vq_entry {
 	struct fl_vq_key key;
 	struct fl_vq_hist h;
@@ -28,11 +26,15 @@ struct vq_report {
 	int n;
 };
 
-/* Drain map @fd into @r, rows sorted by context, vIOMMU, vEVENTQ; -errno. */
+/* Drain map @fd into @r, rows sorted by context, vIOMMU, vEVENTQ, type; -errno. */
 int vq_read(int fd, struct vq_report *r, unsigned int (*ctx_no)(__u64 ctx));
-/* The rows as text: one block per vEVENTQ, its report -> read latency. */
-void vq_print(const struct vq_report *r, const struct hist_unit *unit, bool all_hists);
-/* The rows as the JSON array "veventqs" of the interval's object. */
-void vq_json(struct json *j, const struct vq_report *r, const struct hist_unit *unit);
+/*
+ * The rows as text: one block per vEVENTQ with its report -> read latency
+ * and histogram; @dropped reports or reads the row map had no room for.
+ */
+void vq_print(const struct vq_report *r, const struct hist_unit *unit, __u64 dropped);
+/* "veventq_dropped" and the rows as "veventqs"; both null if not @available. */
+void vq_json(struct json *j, const struct vq_report *r, const struct hist_unit *unit,
+	     bool available, __u64 dropped);
 
 #endif /* __FAULTLAT_VQ_H */

@@ -19,6 +19,11 @@
  * by its anon inode name, with the records and responses decoded from the
  * user buffers: read -> respond per cookie, nothing before or after.
  * intel_iommu:prq_report is counted when it exists, in both modes.
+ *
+ * vEVENTQs (kernels that have their events): an event is matched from its
+ * iommufd_veventq_report to the VMM's iommufd_veventq_read by (vEVENTQ,
+ * sequence), histograms per (context, vIOMMU, vEVENTQ, type); probe reads
+ * throughout, as veventq->viommu is not a trusted pointer.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -104,8 +109,7 @@ static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u
 	h = bpf_map_lookup_elem(&hists, &key);
 	if (h)
 		return h;
-	bpf_map_update_elem(&hists, &key, &zero_hist, BPF_NOEXIST);
-	h = bpf_map_lookup_elem(&hists, &key);
+	h = lookup_or_init(&hists, &key, &zero_hist);
 	if (h) {
 		/* a new key: the device's name, once */
 		dev = (struct device___s *)f->devp;
@@ -119,15 +123,20 @@ static __always_inline struct fl_hist *get_hist(const struct fl_inflight *f, __u
 	return h;
 }
 
+/* One sample into a histogram: its log2 slot (of @v units), count, ns sum. */
+static __always_inline void hist_add(__u64 *slots, __u64 *count, __u64 *sum_ns, __u64 v,
+				     __u64 ns)
+{
+	__sync_fetch_and_add(&slots[log2_slot(v, MAX_SLOTS)], 1);
+	__sync_fetch_and_add(count, 1);
+	__sync_fetch_and_add(sum_ns, ns);
+}
+
 static __always_inline void add(struct fl_hist *h, int stage, __u64 ns)
 {
-	__u32 slot = log2_slot(ns / targ_unit_ns, MAX_SLOTS);
-
 	if (stage < 0 || stage >= FL_NR_STAGES)
 		return;
-	__sync_fetch_and_add(&h->slots[stage][slot], 1);
-	__sync_fetch_and_add(&h->count[stage], 1);
-	__sync_fetch_and_add(&h->sum_ns[stage], ns);
+	hist_add(h->slots[stage], &h->count[stage], &h->sum_ns[stage], ns / targ_unit_ns, ns);
 }
 
 /* ---- tracepoint mode ---- */
@@ -355,22 +364,32 @@ int BPF_PROG(prq_report, struct intel_iommu *iommu, struct device *dev)
 
 /* ---- vEVENTQs: report -> read (6.15 on; loaded where the events exist) ---- */
 
+#define ENOMEM_	12
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, VQ_MAX_KEYS);	/* 1 where not loaded (user space) */
 	__type(key, struct fl_vq_key);
 	__type(value, struct fl_vq_hist);
 } vq_hists SEC(".maps");
 
-/* LRU: an event never read (its vEVENTQ destroyed first) ages out. */
+/*
+ * Reported, not read: LRU, so an event never read (its vEVENTQ destroyed
+ * first) ages out; a read whose report was evicted is counted untimed.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_INFLIGHT);
 	__type(key, struct fl_vq_seq);
-	__type(value, __u64);
+	__type(value, struct fl_vq_sent);
 } vq_inflight SEC(".maps");
 
-/* -p/-c: the vEVENTQs a process of ours has read from. */
+/*
+ * -p/-c: the iommufd contexts of our processes, marked when one allocates
+ * a vIOMMU or vEVENTQ or reads a vEVENTQ, dropped when the context is
+ * released.  Reports come from the IOMMU driver's threads: their vIOMMU's
+ * context says whose they are.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
@@ -380,106 +399,150 @@ struct {
 
 static struct fl_vq_hist zero_vq;
 
-/* The row of (the vIOMMU's context, the vIOMMU, @veventq_id); probe reads. */
-static __always_inline struct fl_vq_hist *vq_hist(struct iommufd_viommu___s *viommu,
-						  __u32 veventq_id)
+static __always_inline void vq_claim(__u64 ctx)
+{
+	__u8 one = 1;
+
+	if ((filter_tgid || filter_cg) && !pid_filtered() && !bpf_map_lookup_elem(&vq_mine, &ctx))
+		bpf_map_update_elem(&vq_mine, &ctx, &one, BPF_ANY);
+}
+
+static __always_inline bool vq_ours(__u64 ctx)
+{
+	return !(filter_tgid || filter_cg) || bpf_map_lookup_elem(&vq_mine, &ctx);
+}
+
+/* The row of (@ctx, the vIOMMU, @veventq_id, @type); probe reads. */
+static __always_inline struct fl_vq_hist *vq_hist(__u64 ctx, struct iommufd_viommu___s *viommu,
+						  __u32 veventq_id, __u32 type)
 {
 	struct fl_vq_key key = {};
 	struct fl_vq_hist *h;
 
-	key.ctx = (__u64)BPF_CORE_READ(viommu, ictx);
+	key.ctx = ctx;
 	key.viommu_id = BPF_CORE_READ(viommu, obj.id);
 	key.veventq_id = veventq_id;
-	h = bpf_map_lookup_elem(&vq_hists, &key);
-	if (h)
-		return h;
-	bpf_map_update_elem(&vq_hists, &key, &zero_vq, BPF_NOEXIST);
-	h = bpf_map_lookup_elem(&vq_hists, &key);
+	key.type = type;
+	h = lookup_or_init(&vq_hists, &key, &zero_vq);
 	if (!h)
 		count(FL_C_VQ_DROPPED);
 	return h;
 }
 
+/* What a report or a read sees of the vEVENTQ: its size, type and fill. */
+static __always_inline void vq_note(struct fl_vq_hist *h, struct iommufd_veventq___s *veventq)
+{
+	__u32 pending = BPF_CORE_READ(veventq, num_events);
+
+	h->depth = BPF_CORE_READ(veventq, depth);
+	h->type = BPF_CORE_READ(veventq, type);
+	if (pending > h->max_pending)	/* under the vEVENTQ's lock: exact */
+		h->max_pending = pending;
+}
+
+SEC("tp_btf/iommufd_viommu_alloc")
+int BPF_PROG(vq_viommu_alloc, void *ictx, void *cmd, int ret)
+{
+	vq_claim((__u64)ictx);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_veventq_alloc")
+int BPF_PROG(vq_veventq_alloc, void *ictx, void *cmd, int ret)
+{
+	vq_claim((__u64)ictx);
+	return 0;
+}
+
+/* The release of an iommufd file destroys its objects with closing set. */
+SEC("tp_btf/iommufd_object_destroy")
+int BPF_PROG(vq_ctx_release, void *ictx, void *obj, bool closing)
+{
+	__u64 key = (__u64)ictx;
+
+	if (closing)
+		bpf_map_delete_elem(&vq_mine, &key);
+	return 0;
+}
+
 /*
  * Emitted under the vEVENTQ's lock once @vevent (or the lost-events header
  * that replaces a dropped event) is queued; @veventq and @vevent are NULL
- * when the vIOMMU has no vEVENTQ of @type.  Reports come from the IOMMU
- * driver's threads: with -p/-c a vEVENTQ counts once a process of ours
- * has read from it.
+ * when the vIOMMU has no vEVENTQ of @type.  Built-in code: @viommu is
+ * trusted, the test is the series.bpf.h rule for every pointer.
  */
 SEC("tp_btf/iommufd_veventq_report")
 int BPF_PROG(veventq_report, struct iommufd_viommu___s *viommu,
 	     struct iommufd_veventq___s *veventq, struct iommufd_vevent___s *vevent, __u32 type,
 	     __u64 data_len, int ret)
 {
-	__u64 q = (__u64)veventq, now = bpf_ktime_get_ns();
+	struct fl_vq_sent sent = { .ns = bpf_ktime_get_ns() };
 	struct fl_vq_seq seq = {};
 	struct fl_vq_hist *h;
-	__u32 pending;
+	__u64 file;
 
-	if (!viommu)	/* never NULL; a module's tracepoint: see series.bpf.h */
+	if (!viommu)
 		return 0;
-	if ((filter_tgid || filter_cg) && (!q || !bpf_map_lookup_elem(&vq_mine, &q)))
+	file = (__u64)BPF_CORE_READ(viommu, ictx);
+	if (!vq_ours(file))
 		return 0;
-	h = vq_hist(viommu, veventq ? BPF_CORE_READ(veventq, common.obj.id) : 0);
+	sent.veventq_id = veventq ? BPF_CORE_READ(veventq, common.obj.id) : 0;
+	h = vq_hist(file, viommu, sent.veventq_id, type);
 	if (!h)
 		return 0;
 	__sync_fetch_and_add(&h->reported, 1);
 	h->type = type;
 	if (!veventq || !vevent)
 		return 0;
-	h->depth = BPF_CORE_READ(veventq, depth);
-	pending = BPF_CORE_READ(veventq, num_events);
-	if (pending > h->max_pending)
-		h->max_pending = pending;
+	vq_note(h, veventq);
 	if (BPF_CORE_READ(vevent, header.flags) & VEVENT_LOST_EVENTS) {
 		__sync_fetch_and_add(&h->lost, 1);
-		if (ret == -12)		/* -ENOMEM */
+		if (ret == -ENOMEM_)
 			__sync_fetch_and_add(&h->lost_nomem, 1);
 		return 0;
 	}
-	seq.veventq = q;
+	seq.veventq = (__u64)veventq;
 	seq.sequence = BPF_CORE_READ(vevent, header.sequence);
-	bpf_map_update_elem(&vq_inflight, &seq, &now, BPF_ANY);
+	bpf_map_update_elem(&vq_inflight, &seq, &sent, BPF_ANY);
 	return 0;
 }
 
 SEC("tp_btf/iommufd_veventq_read")
 int BPF_PROG(veventq_read, struct iommufd_veventq___s *veventq, struct iommufd_vevent___s *vevent)
 {
-	__u64 q = (__u64)veventq, now = bpf_ktime_get_ns(), *t;
+	__u64 now = bpf_ktime_get_ns(), file;
+	struct iommufd_viommu___s *viommu;
 	struct fl_vq_seq seq = {};
+	struct fl_vq_sent *sent;
 	struct fl_vq_hist *h;
-	__u8 one = 1;
-	__u32 slot;
+	__u32 id;
 
 	if (!veventq || !vevent || pid_filtered())
 		return 0;
-	if (filter_tgid || filter_cg)
-		bpf_map_update_elem(&vq_mine, &q, &one, BPF_ANY);
-	h = vq_hist(BPF_CORE_READ(veventq, viommu), BPF_CORE_READ(veventq, common.obj.id));
+	viommu = BPF_CORE_READ(veventq, viommu);
+	file = (__u64)BPF_CORE_READ(viommu, ictx);
+	vq_claim(file);
+	id = BPF_CORE_READ(veventq, common.obj.id);
+	h = vq_hist(file, viommu, id, BPF_CORE_READ(veventq, type));
 	if (!h)
 		return 0;
+	vq_note(h, veventq);
 	if (BPF_CORE_READ(vevent, header.flags) & VEVENT_LOST_EVENTS) {
 		__sync_fetch_and_add(&h->lost_read, 1);
 		return 0;
 	}
 	__sync_fetch_and_add(&h->read, 1);
-	seq.veventq = q;
+	seq.veventq = (__u64)veventq;
 	seq.sequence = BPF_CORE_READ(vevent, header.sequence);
-	t = bpf_map_lookup_elem(&vq_inflight, &seq);
-	if (!t || now < *t) {
+	sent = bpf_map_lookup_elem(&vq_inflight, &seq);
+	if (!sent || sent->veventq_id != id || now < sent->ns) {
 		__sync_fetch_and_add(&h->untimed, 1);
-		if (t)
-			bpf_map_delete_elem(&vq_inflight, &seq);
-		return 0;
+	} else {
+		now -= sent->ns;
+		hist_add(h->slots, &h->count, &h->sum_ns, now / targ_unit_ns, now);
 	}
-	now -= *t;
-	bpf_map_delete_elem(&vq_inflight, &seq);
-	slot = log2_slot(now / targ_unit_ns, MAX_SLOTS);
-	__sync_fetch_and_add(&h->slots[slot], 1);
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->sum_ns, now);
+	if (sent)
+		bpf_map_delete_elem(&vq_inflight, &seq);
 	return 0;
 }
 

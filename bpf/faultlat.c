@@ -172,6 +172,7 @@ static int choose_mode(void)
 
 static void select_progs(struct faultlat_bpf *obj, int mode)
 {
+	bool filtering = opts.pid || opts.cgroup;
 	struct bpf_program *tp[] = {
 		obj->progs.iopf_report, obj->progs.fault_queue, obj->progs.fault_read,
 		obj->progs.fault_respond, obj->progs.fault_auto_respond,
@@ -192,6 +193,15 @@ static void select_progs(struct faultlat_bpf *obj, int mode)
 	has_vq = has_vq && mode == MODE_TP;
 	bpf_program__set_autoload(obj->progs.veventq_report, has_vq);
 	bpf_program__set_autoload(obj->progs.veventq_read, has_vq);
+	/* -p/-c: which iommufd contexts are ours, for the reports */
+	bpf_program__set_autoload(obj->progs.vq_viommu_alloc, has_vq && filtering);
+	bpf_program__set_autoload(obj->progs.vq_veventq_alloc, has_vq && filtering);
+	bpf_program__set_autoload(obj->progs.vq_ctx_release, has_vq && filtering);
+	if (!has_vq) {	/* no kernel memory for what is not traced */
+		bpf_map__set_max_entries(obj->maps.vq_hists, 1);
+		bpf_map__set_max_entries(obj->maps.vq_inflight, 1);
+		bpf_map__set_max_entries(obj->maps.vq_mine, 1);
+	}
 }
 
 /* ---- reading ---- */
@@ -439,12 +449,8 @@ static void print_human(const struct report *r, const struct vq_report *vq, int 
 		printf("no page request round trips seen\n");
 	for (i = 0; i < r->n; i++)
 		print_entry(&r->e[i]);
-	if (has_vq && !vq->n)
-		printf("no vEVENTQ reports seen\n");
-	vq_print(vq, opts.unit, all_hists);
-	if (r->c[FL_C_VQ_DROPPED])
-		printf("vEVENTQ reports or reads not counted (row map full): %llu\n",
-		       (unsigned long long)r->c[FL_C_VQ_DROPPED]);
+	if (has_vq)
+		vq_print(vq, opts.unit, r->c[FL_C_VQ_DROPPED]);
 	fflush(stdout);
 }
 
@@ -458,6 +464,28 @@ static void json_stage(struct json *j, const struct fl_hist *h, int s)
 	json_object_end(j);
 }
 
+/* The columns @mode cannot fill. */
+static void json_unavailable(struct json *j, int mode)
+{
+	static const char *const fallback[] = {
+		"page_requests", "queue", "read", "deliver", "total", "lost",
+	};
+	size_t i;
+
+	json_array_begin(j, "unavailable");
+	for (i = 0; mode != MODE_TP && i < ARRAY_SIZE(fallback); i++)
+		json_string(j, NULL, fallback[i]);
+	if (mode == MODE_PRQ) {
+		json_string(j, NULL, "respond");
+		json_string(j, NULL, "outstanding");
+	}
+	if (!has_prq)
+		json_string(j, NULL, "prq_reports");
+	if (!has_vq)
+		json_string(j, NULL, "veventqs");
+	json_array_end(j);
+}
+
 static void print_json(const struct report *r, const struct vq_report *vq, int mode,
 		       double seconds)
 {
@@ -467,24 +495,7 @@ static void print_json(const struct report *r, const struct vq_report *vq, int m
 
 	bpftool_json_begin(&j, mode_names[mode], mode != MODE_TP, seconds);
 	hist_json_unit(&j, opts.unit);
-	json_array_begin(&j, "unavailable");
-	if (mode != MODE_TP) {
-		json_string(&j, NULL, "page_requests");
-		json_string(&j, NULL, "queue");
-		json_string(&j, NULL, "read");
-		json_string(&j, NULL, "deliver");
-		json_string(&j, NULL, "total");
-		json_string(&j, NULL, "lost");
-	}
-	if (mode == MODE_PRQ) {
-		json_string(&j, NULL, "respond");
-		json_string(&j, NULL, "outstanding");
-	}
-	if (!has_prq)
-		json_string(&j, NULL, "prq_reports");
-	if (!has_vq)
-		json_string(&j, NULL, "veventqs");
-	json_array_end(&j);
+	json_unavailable(&j, mode);
 	if (mode == MODE_TP) {
 		json_uint(&j, "page_requests", r->c[FL_C_REPORTS]);
 		json_uint(&j, "partial", r->c[FL_C_PARTIAL]);
@@ -502,7 +513,6 @@ static void print_json(const struct report *r, const struct vq_report *vq, int m
 	json_uint(&j, "untracked", r->c[FL_C_UNTRACKED]);
 	json_uint(&j, "dropped", r->c[FL_C_DROPPED]);
 	json_uint(&j, "negative", r->c[FL_C_NEGATIVE]);
-	json_uint(&j, "veventq_dropped", r->c[FL_C_VQ_DROPPED]);
 	json_array_begin(&j, "devices");
 	for (i = 0; i < r->n; i++) {
 		h = &r->e[i].h;
@@ -533,10 +543,7 @@ static void print_json(const struct report *r, const struct vq_report *vq, int m
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	if (has_vq)
-		vq_json(&j, vq, opts.unit);
-	else
-		json_null(&j, "veventqs");
+	vq_json(&j, vq, opts.unit, has_vq, r->c[FL_C_VQ_DROPPED]);
 	json_object_end(&j);
 }
 
@@ -568,8 +575,10 @@ static void print_banner(int mode)
 	fprintf(f, "prq_report: %s\n", has_prq ? "counted (VT-d page request queue)" :
 		"not in this kernel (no intel_iommu:prq_report)");
 	fprintf(f, "vEVENTQs: %s\n", has_vq ? "report -> read (iommufd_veventq_report, _read)" :
-		mode == MODE_TP ? "unavailable (no iommufd_veventq_* events: before 6.15 or the "
-		"series)" : "unavailable in the fallback");
+		mode != MODE_TP ? "unavailable in the fallback" :
+		bpftool_tp_state("iommufd_veventq_read") == PROBE_TP_UNLOADED ?
+		"unavailable (module iommufd not loaded)" :
+		"unavailable (no iommufd_veventq_* events: before 6.15 or the series)");
 	fflush(f);
 }
 

@@ -101,10 +101,14 @@ struct fl_inflight {
  * (iommufd context, vIOMMU, vEVENTQ); veventq_id 0: reports to a vIOMMU
  * without a vEVENTQ of their type.
  */
+#define VQ_MAX_KEYS	1024	/* vq_hists rows */
+
 struct fl_vq_key {
 	__u64 ctx;
 	__u32 viommu_id;
 	__u32 veventq_id;
+	__u32 type;		/* keeps apart the types of the veventq_id 0 row */
+	__u32 pad;
 };
 
 struct fl_vq_hist {
@@ -127,6 +131,13 @@ struct fl_vq_hist {
 struct fl_vq_seq {
 	__u64 veventq;
 	__u32 sequence;
+	__u32 pad;
+};
+
+/* Its report: when, and the vEVENTQ's ID (a freed queue's address reused). */
+struct fl_vq_sent {
+	__u64 ns;
+	__u32 veventq_id;
 	__u32 pad;
 };
 

@@ -145,15 +145,21 @@ struct iommufd_eventq___s {
 	void *ictx;
 } __attribute__((preserve_access_index));
 
-/* vIOMMU objects and their event queues: 6.15 on (absent from 6.12). */
+/* vIOMMU objects (6.13 on) and their event queues (6.15 on): not in 6.12. */
 struct iommufd_viommu___s {
 	struct iommufd_object___s obj;
 	void *ictx;
 } __attribute__((preserve_access_index));
 
+/* an enum field: CO-RE matches it with an enum of the same name */
+enum iommu_veventq_type___s {
+	IOMMU_VEVENTQ_TYPE_DEFAULT___s = 0,
+};
+
 struct iommufd_veventq___s {
 	struct iommufd_eventq___s common;
 	struct iommufd_viommu___s *viommu;
+	enum iommu_veventq_type___s type;
 	unsigned int depth;
 	__u32 num_events;
 } __attribute__((preserve_access_index));
@@ -171,7 +177,7 @@ struct iommufd_vevent___s {
 	long data_len;
 } __attribute__((preserve_access_index));
 
-/* The commands of the vIOMMU alloc events (never NULL; 6.13/6.15 on). */
+/* The commands of the vIOMMU, vDEVICE (6.13 on) and vEVENTQ (6.15) alloc events. */
 struct iommu_viommu_alloc___s {
 	__u32 flags;
 	__u32 type;

@@ -203,7 +203,7 @@ ok $? "-F: 0 outstanding; total and lost listed unavailable"
 if [ "$nvq" = 0 ]; then
 	start_fl novq -j
 	stop_fl
-	check novq "doc['veventqs'] is None and 'veventqs' in doc['unavailable']"
+	check novq "doc['veventqs'] is None and doc['veventq_dropped'] is None and 'veventqs' in doc['unavailable']"
 	ok $? "no vEVENTQ events ($(uname -r)): veventqs null and listed unavailable"
 	done_testing
 	exit
@@ -239,10 +239,16 @@ for e in err:
 sys.exit(1 if err else 0)
 PY
 ok $? "vEVENTQ rows: 1 report with no vEVENTQ; 3 reported, 1 lost, 2 read and timed, 1 lost notice, 2 pending of depth 2"
-start_fl vqh -A
+start_fl vqp -j -p 1
+"$bin/events_viommu" -t veventq_report_read >/dev/null 2>&1
+stop_fl
+check vqp "doc['veventqs'] == []"
+ok $? "-p 1: another process's vIOMMU reports and reads are not counted"
+start_fl vqh
 "$bin/events_viommu" -t veventq_report_read >/dev/null 2>&1
 stop_fl
 like "$(cat "$d/vqh")" "^  report->read +2 " "human: the report->read row counts 2"
+like "$(cat "$d/vqh")" "^  report->read:$" "human: its histogram, without -A"
 like "$(cat "$d/vqh")" "^  reported 3, lost 1 \\(0 no memory\\), most pending 2 of 2$" "human: the vEVENTQ's reports and drops"
 like "$(cat "$d/vqh")" "^  read 2 \\(0 untimed\\), lost notices read 1$" "human: its reads"
 is "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$d/vqh" |
