@@ -77,6 +77,15 @@ void cli_usage_error(const char *usage, const char *fmt, ...)
 		end ? (int)(end - usage) : (int)strlen(usage), usage, cli_name);
 }
 
+int cli_bounded_long(const char *usage, const char *what, const char *arg, long min,
+		     long max, long *out)
+{
+	if (!cli_parse_long(arg, min, out) && *out <= max)
+		return 0;
+	cli_usage_error(usage, "invalid %s '%s' (%ld..%ld)", what, arg, min, max);
+	return -1;
+}
+
 void cli_option_error(const char *usage, int opt, char *const argv[])
 {
 	const char *arg = argv[optind - 1];

@@ -23,6 +23,12 @@ extern bool cli_verbose;
 /* Decimal @s into @out if it is a whole number >= @min; else -EINVAL. */
 int cli_parse_long(const char *s, long min, long *out);
 /*
+ * An option's number in [@min, @max] into @out: 0, or -1 after the usage
+ * error "invalid <what> '<arg>' (<min>..<max>)".
+ */
+int cli_bounded_long(const char *usage, const char *what, const char *arg, long min,
+		     long max, long *out);
+/*
  * A comma-separated list of at most @max numbers in [@lo, @hi] into @out:
  * how many, or -1 (an empty item such as "1,,2" or "4," is an error).
  */
