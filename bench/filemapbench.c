@@ -101,7 +101,8 @@ struct mem {
 struct result {
 	long size_mib;
 	struct bstat op[NR_SRC][NR_OPS];	/* us per operation, every sample */
-	struct abba ratio[NR_OPS];		/* map_file / anonymous, per block */
+	double *fig[NR_SRC][NR_OPS];		/* per pair: the block's median */
+	struct abba ratio[NR_OPS];		/* map_file / anonymous, per pair */
 };
 
 /* One map of @len bytes at IOVA from source @s; 0 or -errno. */
@@ -201,7 +202,7 @@ static void mem_free(struct mem *mem)
 
 static int run_size(const struct mockiopf *m, long mib, struct result *res)
 {
-	double *samples[NR_SRC][NR_OPS] = {}, *fig[NR_SRC][NR_OPS] = {}, f[NR_OPS];
+	double *samples[NR_SRC][NR_OPS] = {}, *(*fig)[NR_OPS] = res->fig, f[NR_OPS];
 	struct mem mem = { .memfd = -1 };
 	int s, op, err = -ENOMEM;
 	long j;
@@ -238,12 +239,45 @@ out:
 		fprintf(stderr, "filemapbench: failed to allocate the samples: %s\n",
 			strerror(ENOMEM));
 	for (s = 0; s < NR_SRC; s++)
-		for (op = 0; op < NR_OPS; op++) {
+		for (op = 0; op < NR_OPS; op++)
 			free(samples[s][op]);
-			free(fig[s][op]);
-		}
 	mem_free(&mem);
 	return err;
+}
+
+/* "comparisons": per size and operation, the pairs' block medians (mkreport redoes the CI). */
+static void json_comparisons(struct json *j, const struct result *res, int n)
+{
+	char id[32];
+	int i, op;
+	long b;
+
+	json_array_begin(j, "comparisons");
+	for (i = 0; i < n; i++)
+		for (op = 0; op < NR_OPS; op++) {
+			snprintf(id, sizeof(id), "size-%ldM", res[i].size_mib);
+			json_object_begin(j, NULL);
+			json_string(j, "case", id);
+			json_string(j, "metric", op_names[op]);
+			json_string(j, "unit", "us");
+			json_string(j, "better", "lower");
+			json_string(j, "a", src_names[SRC_FILE]);
+			json_string(j, "b", src_names[SRC_ANON]);
+			json_uint(j, "seed", opt.seed);
+			json_array_begin(j, "blocks");
+			for (b = 0; b < opt.k; b++) {
+				json_object_begin(j, NULL);
+				json_int(j, "pair", b);
+				json_string(j, "order", abba_order(opt.seed, b));
+				json_double(j, "a", res[i].fig[SRC_FILE][op][b]);
+				json_double(j, "b", res[i].fig[SRC_ANON][op][b]);
+				json_object_end(j);
+			}
+			json_array_end(j);
+			abba_json(j, &res[i].ratio[op]);
+			json_object_end(j);
+		}
+	json_array_end(j);
 }
 
 static void print_json(const struct result *res, int n)
@@ -283,6 +317,7 @@ static void print_json(const struct result *res, int n)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	json_comparisons(&j, res, n);
 	json_object_end(&j);
 }
 
@@ -361,10 +396,10 @@ static int parse_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct result res[MAX_CASES];
+	struct result res[MAX_CASES] = {};
 	struct mockiopf m;
 	char why[256];
-	int i, err;
+	int i, s, op, err = 0;
 
 	cli_name = "filemapbench";
 	err = parse_args(argc, argv);
@@ -386,11 +421,13 @@ int main(int argc, char **argv)
 			break;
 	}
 	mockiopf_close(&m);
-	if (err)
-		return 1;
-	if (opt.json)
+	if (!err && opt.json)
 		print_json(res, opt.nsize);
-	else
+	else if (!err)
 		print_table(res, opt.nsize);
-	return 0;
+	for (i = 0; i < opt.nsize; i++)
+		for (s = 0; s < NR_SRC; s++)
+			for (op = 0; op < NR_OPS; op++)
+				free(res[i].fig[s][op]);
+	return err ? 1 : 0;
 }

@@ -182,6 +182,46 @@ def parse_dirtybench(doc, path, sec):
     sec.lines += t.md()
 
 
+FILEMAP_SOURCES = ("map_file", "anonymous")
+
+
+def parse_filemapbench(doc, path, sec):
+    """IOMMU_IOAS_MAP_FILE vs IOMMU_IOAS_MAP: a record per size, operation
+    and source (backend "iommufd", metric "<op> <source>"), a table of the
+    medians; the ratio with its CI is the interleaved comparison."""
+    if doc.get("bench") != "filemapbench":
+        raise InputError(f"{path}: not a filemapbench document (\"bench\" is "
+                         f"{doc.get('bench')!r})")
+    sec.platform = (doc.get("environment") or {}).get("platform")
+    unit = doc.get("unit", "us")
+    t = Table(["size", "op", "N", "map_file", "range", "p99", "CV", "anonymous", "range",
+               "p99", "CV"])
+    for i, c in enumerate(need(doc, "cases", "filemapbench", "list")):
+        where = f"{path}: cases[{i}]"
+        size = need(c, "size_mib", where, "num")
+        for op in ("map", "unmap"):
+            o = need(c, op, where, "dict")
+            cells = [f"{size} MiB", op]
+            for src in FILEMAP_SOURCES:
+                st = need(o, src, f"{where}.{op}", "dict")
+                need(st, "median", f"{where}.{op}.{src}")
+                sec.records.append(record("filemapbench", f"size-{size}M", "iommufd",
+                                          f"{op} {src}", unit, "lower", st))
+                if len(cells) == 2:
+                    cells.append(st.get("n", "-"))
+                cells += [fmt_value(num(st.get("median")), unit), range_s(st, unit, fmt_value),
+                          p99_s(st, unit, fmt_value), cvs(num(st.get("cv")))]
+            t.add(*cells)
+    sec.lines += ["`IOMMU_IOAS_MAP_FILE` of a memfd against `IOMMU_IOAS_MAP` of anonymous "
+                  "memory of the same size, each then unmapped, on an IOAS with the iommufd "
+                  "selftest mock's domain (every map pins and maps, every unmap undoes "
+                  f"both); per operation over every measured cycle ({doc.get('pairs', '-')} "
+                  f"block pairs of {doc.get('cycles_per_block', '-')} cycles per size). The "
+                  "mock's domain is a software page table: what differs between the sources "
+                  "is how iommufd gets the pages, not an IOMMU.", ""]
+    sec.lines += t.md()
+
+
 VM_UNITS = {"map_bytes": "bytes", "unmap_bytes": "bytes", "expected_bytes": "bytes",
             "pinned_pages": "pages", "iotlb_syncs": "syncs", "map_calls": "calls",
             "unmap_calls": "calls", "pin_calls": "calls", "map_errors": "errors",

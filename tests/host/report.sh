@@ -44,7 +44,7 @@ js() { "$PY" -c "import json,sys; s=json.load(open(sys.argv[1]+'/summary.json'))
 # ---- mkreport: the full set of raw documents, no gnuplot ----
 o=$(cd "$d" && GNUPLOT=/nonexistent mkreport "$F/raw" r-noplot "${ENV[@]}" 2>&1)
 is "$?" 0 "mkreport: all raw documents, exit 0"
-is "$o" "mkreport: r-noplot: 105 records from 9 inputs, 2 missing; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
+is "$o" "mkreport: r-noplot: 111 records from 10 inputs, 2 missing; 0 plots (GNUPLOT=/nonexistent is not an executable program)" \
 	"mkreport: one summary line"
 diff -u "$F/expected/report-noplots.md" "$d/r-noplot/report.md" >"$d/diff" 2>&1
 ok $? "report.md: environment, inputs and every table exactly as expected"
@@ -65,11 +65,19 @@ ok $? "raw/ holds exact copies of the seven raw documents${bad:+ (differ:$bad)}"
 
 # summary.json: the schema and hand-checked records.
 is "$(js "$d/r-noplot" 'len(s["records"]), s["version"], s["env"]["platform"], s["env"]["emulated"], s["env"]["date"]')" \
-	"105 2 qemu-tcg True 2026-11-20" "summary.json: 105 records, version 2, platform, emulated, date"
-is "$(js "$d/r-noplot" 'sorted({tuple(sorted(r)) == tuple(sorted(["bench","case","backend","metric","unit","better","n","median","p99","cv","min","max"] + (["interleaved"] if r["backend"] == "none" else []))) and r["backend"] in ("iommufd","type1","kernel","none") and r["better"] in ("lower","higher") and r.get("interleaved") in (None, False) for r in s["records"]})')" \
-	"[True]" "summary.json: every record has exactly the 12 keys (ratios: interleaved false), a known backend and direction"
+	"111 2 qemu-tcg True 2026-11-20" "summary.json: 111 records, version 2, platform, emulated, date"
+is "$(js "$d/r-noplot" 'sorted({tuple(sorted(r)) == tuple(sorted(["bench","case","backend","metric","unit","better","n","median","p99","cv","min","max"] + (["interleaved"] if r["backend"] == "none" else []))) and r["backend"] in ("iommufd","type1","kernel","none") and r["better"] in ("lower","higher") and r.get("interleaved") in (None, False) for r in s["records"] if not r.get("interleaved")})')" \
+	"[True]" "summary.json: every record but the interleaved ones has exactly the 12 keys (ratios: interleaved false), a known backend and direction"
+# filemapbench: a record per source and operation, and the interleaved
+# ratio of its blocks: map_file 110 120 100 130 115 against anonymous 100
+# each, the geometric mean of 1.1 1.2 1.0 1.3 1.15.
+is "$(rec "$d/r-noplot" filemapbench size-4M iommufd "map map_file")" "15 115 null 0.1000 100 130" \
+	"filemapbench: the file map's record"
+is "$(js "$d/r-noplot" '[(r["k"], round(r["median"], 4), r["verdict"]) for r in s["records"] if r["bench"] == "filemapbench" and r.get("interleaved")]')" \
+	"[(5, 1.1456, 'b faster'), (5, 1.0, 'no difference')]" \
+	"filemapbench: the interleaved ratios (map: 1.1456, the geometric mean; unmap: equal blocks)"
 is "$(js "$d/r-noplot" '[u["file"] for u in s["inputs"]["used"]], [m["file"] for m in s["inputs"]["missing"]], s["inputs"]["invalid"]')" \
-	"['mapbench.json', 'faultbench.json', 'invbench.json', 'dirtybench.json', 'dirtybench-type1.json', 'fio.json', 'fio-kernel.json', 'vmstart.json', 'overhead.json'] ['mapbench-icount.json', 'fio-icount.json'] []" \
+	"['mapbench.json', 'faultbench.json', 'invbench.json', 'dirtybench.json', 'dirtybench-type1.json', 'filemapbench.json', 'fio.json', 'fio-kernel.json', 'vmstart.json', 'overhead.json'] ['mapbench-icount.json', 'fio-icount.json'] []" \
 	"summary.json: inputs used, only the icount documents missing, none invalid"
 # The polled io_uring reference has its records; a static pass's map
 # latency (the setup's maps) has none.
@@ -163,7 +171,7 @@ like "$md" "^- missing: fio\.json: fio engine not built$" "--why gives the reaso
 like "$md" "^- ignored: other\.json \(not a known raw document\)$" "unknown JSON listed as ignored"
 like "$md" "^Plots missing: plots disabled \(--no-plots\)\." "--no-plots said"
 is "$(js "$d/r-one" 'len(s["inputs"]["missing"]), len(s["records"]), sorted({r["bench"] for r in s["records"]})')" \
-	"10 18 ['mapbench']" "summary.json: 10 missing, mapbench's 18 records"
+	"11 18 ['mapbench']" "summary.json: 11 missing, mapbench's 18 records"
 
 mkdir "$d/raw2" && cp "$F/raw/"*.json "$d/raw2/"
 printf '{"tool": "mapbench", "cases": [\n  {"id": "io-4K-anon-t1",,\n' >"$d/raw2/mapbench.json"
@@ -174,7 +182,7 @@ like "$o" "^mkreport: $d/raw2/mapbench\.json:2:26: corrupt mapbench\.json: Expec
 like "$(cat "$d/r-corrupt/report.md")" "^- \*\*invalid\*\*: mapbench\.json: .*mapbench\.json:2:26: corrupt" \
 	"corrupt input named in report.md"
 is "$(js "$d/r-corrupt" 'len(s["records"]), sorted({r["bench"] for r in s["records"]})')" \
-	"87 ['dirtybench', 'faultbench', 'fio', 'invbench', 'overhead', 'vmstart']" "the other inputs are reported"
+	"93 ['dirtybench', 'faultbench', 'filemapbench', 'fio', 'invbench', 'overhead', 'vmstart']" "the other inputs are reported"
 echo '{"tool": "mapbench", "env": {}, "cases": [{"id": "x", "results": {"iommufd": {}}}]}' \
 	>"$d/raw2/mapbench.json"
 o=$(cd "$d" && mkreport "$d/raw2" r-corrupt --no-plots "${ENV[@]}" 2>&1)
