@@ -70,15 +70,11 @@ static const char usage_text[] =
 "  dirtybench -b type1 -s 16,256 -j    # a device's type1 container, JSON\n";
 
 static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'j' },
+	CLI_BENCH_LONG_OPTS,
 	{ "backend", required_argument, NULL, 'b' },
 	{ "device", required_argument, NULL, 'd' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "warmup", required_argument, NULL, 'w' },
 	{ "span", required_argument, NULL, 's' },
 	{ "dirty", required_argument, NULL, 'D' },
-	{ "platform", required_argument, NULL, 'P' },
 	{},
 };
 

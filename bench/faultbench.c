@@ -63,13 +63,9 @@ static const char usage_text[] =
 "  faultbench -j > fault.json\n";
 
 static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "warmup", required_argument, NULL, 'w' },
+	CLI_BENCH_LONG_OPTS,
 	{ "rounds", required_argument, NULL, 'r' },
 	{ "outstanding", required_argument, NULL, 'o' },
-	{ "platform", required_argument, NULL, 'P' },
 	{},
 };
 

@@ -72,14 +72,10 @@ static const char usage_text[] =
 "  filemapbench -j > filemap.json\n";
 
 static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'j' },
+	CLI_BENCH_LONG_OPTS,
 	{ "pairs", required_argument, NULL, 'k' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "warmup", required_argument, NULL, 'w' },
 	{ "sizes", required_argument, NULL, 's' },
 	{ "seed", required_argument, NULL, 'S' },
-	{ "platform", required_argument, NULL, 'P' },
 	{},
 };
 

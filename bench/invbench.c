@@ -51,12 +51,8 @@ static const char usage_text[] =
 "  invbench -j > inv.json\n";
 
 static const struct option long_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "warmup", required_argument, NULL, 'w' },
+	CLI_BENCH_LONG_OPTS,
 	{ "entries", required_argument, NULL, 'e' },
-	{ "platform", required_argument, NULL, 'P' },
 	{},
 };
 
@@ -133,18 +129,12 @@ static int parse_args(int argc, char **argv)
 			opt.json = true;
 			break;
 		case 'n':
-			if (cli_parse_long(optarg, 1, &opt.n) || opt.n > MAX_CALLS) {
-				cli_usage_error(usage_text, "invalid count '%s' (1..%ld)", optarg,
-						MAX_CALLS);
+			if (cli_bounded_long(usage_text, "count", optarg, 1, MAX_CALLS, &opt.n))
 				return -1;
-			}
 			break;
 		case 'w':
-			if (cli_parse_long(optarg, 0, &opt.warm) || opt.warm > MAX_CALLS) {
-				cli_usage_error(usage_text, "invalid warm-up '%s' (0..%ld)", optarg,
-						MAX_CALLS);
+			if (cli_bounded_long(usage_text, "warm-up", optarg, 0, MAX_CALLS, &opt.warm))
 				return -1;
-			}
 			break;
 		case 'e':
 			opt.ncases = cli_parse_list(optarg, 1, MAX_ENTRIES, opt.entries, MAX_CASES);

@@ -15,6 +15,14 @@
 
 #include <bpf/libbpf.h>
 
+/* The long options every benchmark has: -h, -j, -n, -w and --platform (-P). */
+#define CLI_BENCH_LONG_OPTS						\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "json", no_argument, NULL, 'j' },				\
+	{ "count", required_argument, NULL, 'n' },			\
+	{ "warmup", required_argument, NULL, 'w' },			\
+	{ "platform", required_argument, NULL, 'P' }
+
 /* The tool's name for messages ("maplat"); set once in main(). */
 extern const char *cli_name;
 /* -v: libbpf debug output too. */
