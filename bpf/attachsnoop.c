@@ -268,7 +268,7 @@ static void print_banner(int sys)
 			"iommufd_{viommu,vdevice,veventq}_alloc" :
 			bpftool_tp_state("iommufd_viommu_alloc") == PROBE_TP_UNLOADED ?
 			"unavailable (module iommufd not loaded)" :
-			"unavailable (no iommufd_viommu_alloc: before 6.13 or the series)");
+			"unavailable (no iommufd_viommu_alloc event)");
 	} else {
 		fprintf(f, "mode: fallback, %s\n",
 			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :

@@ -578,7 +578,7 @@ static void print_banner(int mode)
 		mode != MODE_TP ? "unavailable in the fallback" :
 		bpftool_tp_state("iommufd_veventq_read") == PROBE_TP_UNLOADED ?
 		"unavailable (module iommufd not loaded)" :
-		"unavailable (no iommufd_veventq_* events: before 6.15 or the series)");
+		"unavailable (no iommufd_veventq_report/_read events)");
 	fflush(f);
 }
 

@@ -71,6 +71,8 @@ ok $? "-k 6.12: an event since 6.13 is not checked"
 like "$o" "^# iommufd:iommufd_viommu_alloc: since 6.13, not in 6.12: not checked$" "-k 6.12: says so"
 o=$("$chk" -c "$d/since.json" -t -k 7.3 live "$fx/tracefs")
 like "$o" "^not ok [0-9]+ catalog live: iommufd:iommufd_viommu_alloc$" "-k 7.3: the event since 6.13 missing fails"
+is "$("$chk" -c "$d/since.json" -k 6.12 list | grep -c viommu_alloc):$("$chk" -c "$d/since.json" list | grep -c viommu_alloc)" "0:1" \
+	"list: -k 6.12 leaves the event since 6.13 out, without -k every event"
 o=$("$chk" -k 7 live "$fx/tracefs" 2>&1); rc=$?
 is "$rc:$o" "2:check: -k 7: not a kernel version X.Y" "-k without X.Y: exit 2"
 sed 's/"6.13"/"soon"/' "$d/since.json" >"$d/badsince.json"
