@@ -79,14 +79,14 @@ static const struct option long_opts[] = {
 };
 
 static struct {
-	bool json, type1, bdf_set, dirty_set;
+	struct cli_bench b;	/* -j, -n, -w, --platform */
+	bool type1, bdf_set, dirty_set;
 	const char *bdf;
-	long n, warm;
 	long span[MAX_CASES], ratio[MAX_CASES];
 	int nspan, nratio;
-	const char *platform;
 } opt = {
-	.bdf = "0000:00:03.0", .n = 200, .warm = 10,
+	.b = { .n = 200, .warm = 10, .max = MAX_READS },
+	.bdf = "0000:00:03.0",
 	.span = { 1, 16, 256 }, .nspan = 3, .ratio = { 0, 10, 100 }, .nratio = 3,
 };
 
@@ -135,8 +135,8 @@ static int run_reads(struct vdev *dev, struct mockdirty *md, size_t len, long ra
 {
 	size_t npages = len / PGSIZE, words = (npages + 63) / 64;
 	uint64_t *mark = calloc(words, 8), *bitmap = calloc(words, 8);
-	double *lat = calloc(opt.n, sizeof(*lat));
-	long i, total = opt.warm + opt.n;
+	double *lat = calloc(opt.b.n, sizeof(*lat));
+	long i, total = opt.b.warm + opt.b.n;
 	__u64 nr = 0, marks = 0;
 	uint64_t ns;
 	int err = 0;
@@ -176,11 +176,11 @@ static int run_reads(struct vdev *dev, struct mockdirty *md, size_t len, long ra
 			err = -EIO;
 			goto out;
 		}
-		if (i >= opt.warm)
-			lat[i - opt.warm] = ns / 1000.0;
+		if (i >= opt.b.warm)
+			lat[i - opt.b.warm] = ns / 1000.0;
 	}
 	res->dirty_bytes = bits_set(bitmap, words) * PGSIZE;
-	res->read = bstat_of(lat, opt.n);
+	res->read = bstat_of(lat, opt.b.n);
 out:
 	free(mark);
 	free(bitmap);
@@ -250,19 +250,10 @@ static int check_combination(void)
 	return 0;
 }
 
-/* -n, -w, -s, -D: a count or a list; 0, or -1 after the usage message */
-static int parse_number_opt(int o, const char *arg)
+/* -s, -D: a list; 0, or -1 after the usage message */
+static int parse_list_opt(int o, const char *arg)
 {
 	switch (o) {
-	case 'n':
-	case 'w':
-		if (cli_parse_long(arg, o == 'n', o == 'n' ? &opt.n : &opt.warm) ||
-		    (o == 'n' ? opt.n : opt.warm) > MAX_READS) {
-			cli_usage_error(usage_text, "invalid %s '%s' (%d..%ld)",
-					o == 'n' ? "count" : "warm-up", arg, o == 'n', MAX_READS);
-			return -1;
-		}
-		return 0;
 	case 's':
 		opt.nspan = cli_parse_list(arg, 1, MAX_SPAN_MIB, opt.span, MAX_CASES);
 		if (opt.nspan < 0) {
@@ -288,13 +279,15 @@ static int parse_args(int argc, char **argv)
 	int o;
 
 	while ((o = getopt_long(argc, argv, ":hjb:d:n:w:s:D:", long_opts, NULL)) != -1) {
-		switch (o) {
-		case 'h':
-			fputs(usage_text, stdout);
+		switch (cli_bench_opt(o, usage_text, argv, &opt.b)) {
+		case 1:
 			return 1;
-		case 'j':
-			opt.json = true;
-			break;
+		case -1:
+			return -1;
+		case 0:
+			continue;
+		}
+		switch (o) {
 		case 'b':
 			if (strcmp(optarg, "iommufd") && strcmp(optarg, "mock") &&
 			    strcmp(optarg, "type1")) {
@@ -308,23 +301,11 @@ static int parse_args(int argc, char **argv)
 			opt.bdf = optarg;
 			opt.bdf_set = true;
 			break;
-		case 'n':
-		case 'w':
 		case 's':
 		case 'D':
-			if (parse_number_opt(o, optarg))
+			if (parse_list_opt(o, optarg))
 				return -1;
 			break;
-		case 'P':
-			opt.platform = optarg;
-			break;
-		case ':':
-			cli_usage_error(usage_text, "option '%s' needs an argument",
-					argv[optind - 1]);
-			return -1;
-		default:
-			cli_usage_error(usage_text, "unknown option '%s'", argv[optind - 1]);
-			return -1;
 		}
 	}
 	if (optind < argc) {
@@ -355,13 +336,13 @@ static void print_json(const struct result *res, int n)
 	json_init(&j, stdout);
 	json_object_begin(&j, NULL);
 	json_string(&j, "bench", "dirtybench");
-	bstat_env_json(&j, opt.platform);
+	bstat_env_json(&j, opt.b.platform);
 	json_string(&j, "backend", opt.type1 ? "type1" : "iommufd");
 	json_string(&j, "source", source());
 	json_string(&j, "latency", "the dirty bitmap read ioctl, per read");
 	json_string(&j, "unit", "us");
 	json_uint(&j, "page_size", PGSIZE);
-	json_uint(&j, "warmup", opt.warm);
+	json_uint(&j, "warmup", opt.b.warm);
 	json_array_begin(&j, "cases");
 	for (i = 0; i < n; i++) {
 		json_object_begin(&j, NULL);
@@ -381,8 +362,8 @@ static void print_table(const struct result *res, int n)
 	int i;
 
 	printf("dirtybench: %s\n", source());
-	bstat_env_print(stdout, opt.platform);
-	printf("latency per read (us); %llu-byte pages; %ld warm-up reads\n", PGSIZE, opt.warm);
+	bstat_env_print(stdout, opt.b.platform);
+	printf("latency per read (us); %llu-byte pages; %ld warm-up reads\n", PGSIZE, opt.b.warm);
 	printf("%9s %6s %8s %10s %10s %10s %6s %10s\n", "span_MiB", "dirty%", "N", "median",
 	       "p99", "min", "CV", "GiB/s");
 	for (i = 0; i < n; i++)
@@ -434,7 +415,7 @@ int main(int argc, char **argv)
 				return 1;
 		}
 	}
-	if (opt.json)
+	if (opt.b.json)
 		print_json(res, n);
 	else
 		print_table(res, n);

@@ -70,12 +70,14 @@ static const struct option long_opts[] = {
 };
 
 static struct {
-	bool json;
-	long n, warm, rounds;	/* rounds: 0 until -r, then min(10, n) */
+	struct cli_bench b;	/* -j, -n, -w, --platform */
+	long rounds;		/* 0 until -r, then min(10, n) */
 	long outstanding[MAX_CASES];
 	int ncases;
-	const char *platform;
-} opt = { .n = 2000, .warm = 200, .outstanding = { 1, 4, 16 }, .ncases = 3 };
+} opt = {
+	.b = { .n = 2000, .warm = 200, .max = MAX_FAULTS },
+	.outstanding = { 1, 4, 16 }, .ncases = 3,
+};
 
 /* One case in flight: the trigger thread and the responder share this. */
 struct run {
@@ -155,8 +157,8 @@ static int round_rates(const struct run *r, uint64_t t_first, struct bstat *s)
 	if (!rate)
 		return -ENOMEM;
 	for (i = 0; i < opt.rounds; i++) {
-		long a = opt.warm + opt.n * i / opt.rounds;
-		long b = opt.warm + opt.n * (i + 1) / opt.rounds;
+		long a = opt.b.warm + opt.b.n * i / opt.rounds;
+		long b = opt.b.warm + opt.b.n * (i + 1) / opt.rounds;
 
 		for (g = a; g < b; g++)
 			if (r->t_trig[g] + (uint64_t)r->lat[g] > end)
@@ -183,7 +185,7 @@ static int trigger_all(struct run *r, uint64_t *t_first)
 		if (atomic_load(&r->stop))
 			return 0;
 		__atomic_store_n(&r->t_trig[i], bstat_now_ns(), __ATOMIC_RELEASE);
-		if (i == opt.warm)
+		if (i == opt.b.warm)
 			*t_first = r->t_trig[i];
 		err = mockiopf_trigger(r->m, 1, i, 0x100000ULL);
 		if (err) {
@@ -198,7 +200,7 @@ static int trigger_all(struct run *r, uint64_t *t_first)
 /* One case: @k outstanding.  0 or -errno with a message printed. */
 static int run_case(struct mockiopf *m, long k, struct result *res)
 {
-	struct run r = { .m = m, .k = k, .total = opt.warm + opt.n };
+	struct run r = { .m = m, .k = k, .total = opt.b.warm + opt.b.n };
 	uint64_t t_first = 0;
 	pthread_t th;
 	long i;
@@ -240,11 +242,11 @@ static int run_case(struct mockiopf *m, long k, struct result *res)
 	}
 	if (err)
 		goto out;
-	for (i = opt.warm; i < r.total; i++)
+	for (i = opt.b.warm; i < r.total; i++)
 		r.lat[i] /= 1000.0;
 	res->k = k;
-	res->s = bstat_of(r.lat + opt.warm, opt.n);
-	res->throughput = r.t_last > t_first ? opt.n / ((r.t_last - t_first) / 1e9) : 0;
+	res->s = bstat_of(r.lat + opt.b.warm, opt.b.n);
+	res->throughput = r.t_last > t_first ? opt.b.n / ((r.t_last - t_first) / 1e9) : 0;
 out:
 	free(r.t_trig);
 	free(r.lat);
@@ -256,33 +258,18 @@ static int parse_args(int argc, char **argv)
 	int o;
 
 	while ((o = getopt_long(argc, argv, ":hjn:w:r:o:", long_opts, NULL)) != -1) {
-		switch (o) {
-		case 'h':
-			fputs(usage_text, stdout);
+		switch (cli_bench_opt(o, usage_text, argv, &opt.b)) {
+		case 1:
 			return 1;
-		case 'j':
-			opt.json = true;
-			break;
-		case 'n':
-			if (cli_parse_long(optarg, 1, &opt.n) || opt.n > MAX_FAULTS) {
-				cli_usage_error(usage_text, "invalid count '%s' (1..%ld)", optarg,
-						MAX_FAULTS);
-				return -1;
-			}
-			break;
-		case 'w':
-			if (cli_parse_long(optarg, 0, &opt.warm) || opt.warm > MAX_FAULTS) {
-				cli_usage_error(usage_text, "invalid warm-up '%s' (0..%ld)", optarg,
-						MAX_FAULTS);
-				return -1;
-			}
-			break;
+		case -1:
+			return -1;
+		case 0:
+			continue;
+		}
+		switch (o) {
 		case 'r':
-			if (cli_parse_long(optarg, 1, &opt.rounds) || opt.rounds > MAX_FAULTS) {
-				cli_usage_error(usage_text, "invalid rounds '%s' (1..%ld)", optarg,
-						MAX_FAULTS);
+			if (cli_bounded_long(usage_text, "rounds", optarg, 1, MAX_FAULTS, &opt.rounds))
 				return -1;
-			}
 			break;
 		case 'o':
 			opt.ncases = cli_parse_list(optarg, 1, MAX_OUTSTANDING, opt.outstanding,
@@ -294,29 +281,19 @@ static int parse_args(int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 'P':
-			opt.platform = optarg;
-			break;
-		case ':':
-			cli_usage_error(usage_text, "option '%s' needs an argument",
-					argv[optind - 1]);
-			return -1;
-		default:
-			cli_usage_error(usage_text, "unknown option '%s'", argv[optind - 1]);
-			return -1;
 		}
 	}
 	if (optind < argc) {
 		cli_usage_error(usage_text, "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	if (opt.rounds > opt.n) {
+	if (opt.rounds > opt.b.n) {
 		cli_usage_error(usage_text, "%ld rounds of %ld faults: at most one round per fault",
-				opt.rounds, opt.n);
+				opt.rounds, opt.b.n);
 		return -1;
 	}
 	if (!opt.rounds)
-		opt.rounds = opt.n < 10 ? opt.n : 10;
+		opt.rounds = opt.b.n < 10 ? opt.b.n : 10;
 	return 0;
 }
 
@@ -328,11 +305,11 @@ static void print_json(const struct result *res, int n)
 	json_init(&j, stdout);
 	json_object_begin(&j, NULL);
 	json_string(&j, "bench", "faultbench");
-	bstat_env_json(&j, opt.platform);
+	bstat_env_json(&j, opt.b.platform);
 	json_string(&j, "source", "iommufd selftest mock (IOMMU_TEST_OP_TRIGGER_IOPF)");
 	json_string(&j, "latency", "trigger ioctl entry -> response write() returned, per fault");
 	json_string(&j, "unit", "us");
-	json_uint(&j, "warmup", opt.warm);
+	json_uint(&j, "warmup", opt.b.warm);
 	json_array_begin(&j, "cases");
 	for (i = 0; i < n; i++) {
 		json_object_begin(&j, NULL);
@@ -353,8 +330,8 @@ static void print_table(const struct result *res, int n)
 	int i;
 
 	printf("faultbench: I/O page request round trip, iommufd selftest mock\n");
-	bstat_env_print(stdout, opt.platform);
-	printf("latency per fault: trigger -> response written (us); %ld warm-up\n", opt.warm);
+	bstat_env_print(stdout, opt.b.platform);
+	printf("latency per fault: trigger -> response written (us); %ld warm-up\n", opt.b.warm);
 	printf("faults/s: all measured faults, and per round (%ld rounds): median [min..max]\n",
 	       opt.rounds);
 	printf("%11s %8s %9s %9s %9s %6s %10s %24s\n", "outstanding", "N", "median", "p99", "min",
@@ -395,7 +372,7 @@ int main(int argc, char **argv)
 	mockiopf_close(&m);
 	if (err)
 		return 1;
-	if (opt.json)
+	if (opt.b.json)
 		print_json(res, opt.ncases);
 	else
 		print_table(res, opt.ncases);

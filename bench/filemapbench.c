@@ -80,12 +80,14 @@ static const struct option long_opts[] = {
 };
 
 static struct {
-	bool json;
-	long k, n, warm, seed;
+	struct cli_bench b;	/* -j, -n, -w, --platform */
+	long k, seed;
 	long size[MAX_CASES];
 	int nsize;
-	const char *platform;
-} opt = { .k = 10, .n = 20, .warm = 2, .seed = 1, .size = { 1, 16, 64 }, .nsize = 3 };
+} opt = {
+	.b = { .n = 20, .warm = 2, .max = MAX_CYCLES },
+	.k = 10, .seed = 1, .size = { 1, 16, 64 }, .nsize = 3,
+};
 
 /* The memory of one size, both ways. */
 struct mem {
@@ -147,7 +149,7 @@ static int run_block(const struct mockiopf *m, const struct mem *mem, enum sourc
 	long i;
 	int op, err;
 
-	for (i = 0; i < opt.warm + opt.n; i++) {
+	for (i = 0; i < opt.b.warm + opt.b.n; i++) {
 		t0 = bstat_now_ns();
 		err = map_one(m, mem, s);
 		t1 = bstat_now_ns();
@@ -160,13 +162,13 @@ static int run_block(const struct mockiopf *m, const struct mem *mem, enum sourc
 				" (no IOMMU_IOAS_MAP_FILE: a kernel before 6.13)" : "");
 			return err;
 		}
-		if (i < opt.warm)
+		if (i < opt.b.warm)
 			continue;
-		samples[OP_MAP][at + i - opt.warm] = (t1 - t0) / 1000.0;
-		samples[OP_UNMAP][at + i - opt.warm] = (t2 - t1) / 1000.0;
+		samples[OP_MAP][at + i - opt.b.warm] = (t1 - t0) / 1000.0;
+		samples[OP_UNMAP][at + i - opt.b.warm] = (t2 - t1) / 1000.0;
 	}
 	for (op = 0; op < NR_OPS; op++)
-		fig[op] = bstat_pct(samples[op] + at, opt.n, 50);
+		fig[op] = bstat_pct(samples[op] + at, opt.b.n, 50);
 	return 0;
 }
 
@@ -205,7 +207,7 @@ static int run_size(const struct mockiopf *m, long mib, struct result *res)
 
 	for (s = 0; s < NR_SRC; s++)
 		for (op = 0; op < NR_OPS; op++) {
-			samples[s][op] = calloc(opt.k * opt.n, sizeof(double));
+			samples[s][op] = calloc(opt.k * opt.b.n, sizeof(double));
 			fig[s][op] = calloc(opt.k, sizeof(double));
 			if (!samples[s][op] || !fig[s][op])
 				goto out;
@@ -216,7 +218,7 @@ static int run_size(const struct mockiopf *m, long mib, struct result *res)
 			/* A first in the pairs the seed says, B first in the others */
 			enum source src = abba_a_first(opt.seed, j) ? s : NR_SRC - 1 - s;
 
-			err = run_block(m, &mem, src, samples[src], j * opt.n, f);
+			err = run_block(m, &mem, src, samples[src], j * opt.b.n, f);
 			for (op = 0; !err && op < NR_OPS; op++)
 				fig[src][op][j] = f[op];
 		}
@@ -226,7 +228,7 @@ static int run_size(const struct mockiopf *m, long mib, struct result *res)
 	res->size_mib = mib;
 	for (op = 0; op < NR_OPS; op++) {
 		for (s = 0; s < NR_SRC; s++)
-			res->op[s][op] = bstat_of(samples[s][op], opt.k * opt.n);
+			res->op[s][op] = bstat_of(samples[s][op], opt.k * opt.b.n);
 		abba_summarize(fig[SRC_FILE][op], fig[SRC_ANON][op], opt.k, false, opt.seed,
 			       &res->ratio[op]);
 	}
@@ -284,20 +286,20 @@ static void print_json(const struct result *res, int n)
 	json_init(&j, stdout);
 	json_object_begin(&j, NULL);
 	json_string(&j, "bench", "filemapbench");
-	bstat_env_json(&j, opt.platform);
+	bstat_env_json(&j, opt.b.platform);
 	json_string(&j, "backend", "iommufd");
 	json_string(&j, "source", "selftest mock domain");
 	json_string(&j, "unit", "us");
 	json_uint(&j, "pairs", opt.k);
-	json_uint(&j, "cycles_per_block", opt.n);
-	json_uint(&j, "warmup", opt.warm);
+	json_uint(&j, "cycles_per_block", opt.b.n);
+	json_uint(&j, "warmup", opt.b.warm);
 	json_uint(&j, "seed", opt.seed);
 	json_array_begin(&j, "cases");
 	for (i = 0; i < n; i++) {
 		json_object_begin(&j, NULL);
 		json_uint(&j, "size_mib", res[i].size_mib);
 		/* every cycle, warm-up included: what the events must count */
-		json_uint(&j, "maps_per_source", opt.k * (opt.warm + opt.n));
+		json_uint(&j, "maps_per_source", opt.k * (opt.b.warm + opt.b.n));
 		for (op = 0; op < NR_OPS; op++) {
 			json_object_begin(&j, op_names[op]);
 			for (s = 0; s < NR_SRC; s++) {
@@ -322,9 +324,9 @@ static void print_table(const struct result *res, int n)
 	const struct abba *r;
 	int i, op;
 
-	bstat_env_print(stdout, opt.platform);
+	bstat_env_print(stdout, opt.b.platform);
 	printf("iommufd on the selftest mock's domain; %ld pairs of %ld cycles per size, "
-	       "us per operation (median)\n\n", opt.k, opt.n);
+	       "us per operation (median)\n\n", opt.k, opt.b.n);
 	printf("%8s %-6s %12s %12s %22s  %s\n", "size MiB", "op", "map_file", "anonymous",
 	       "file/anon [95% CI]", "verdict");
 	for (i = 0; i < n; i++)
@@ -344,23 +346,17 @@ static int parse_args(int argc, char **argv)
 
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":hjk:n:w:s:", long_opts, NULL)) != -1) {
-		switch (o) {
-		case 'h':
-			fputs(usage_text, stdout);
+		switch (cli_bench_opt(o, usage_text, argv, &opt.b)) {
+		case 1:
 			return 1;
-		case 'j':
-			opt.json = true;
-			break;
+		case -1:
+			return -1;
+		case 0:
+			continue;
+		}
+		switch (o) {
 		case 'k':
 			if (cli_bounded_long(usage_text, "pair count", optarg, 1, MAX_PAIRS, &opt.k))
-				return -1;
-			break;
-		case 'n':
-			if (cli_bounded_long(usage_text, "count", optarg, 1, MAX_CYCLES, &opt.n))
-				return -1;
-			break;
-		case 'w':
-			if (cli_bounded_long(usage_text, "warm-up", optarg, 0, MAX_CYCLES, &opt.warm))
 				return -1;
 			break;
 		case 's':
@@ -375,12 +371,6 @@ static int parse_args(int argc, char **argv)
 			if (cli_bounded_long(usage_text, "seed", optarg, 0, 1L << 30, &opt.seed))
 				return -1;
 			break;
-		case 'P':
-			opt.platform = optarg;
-			break;
-		default:
-			cli_option_error(usage_text, o, argv);
-			return -1;
 		}
 	}
 	if (optind < argc) {
@@ -410,14 +400,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < opt.nsize; i++) {
-		if (!opt.json)
+		if (!opt.b.json)
 			fprintf(stderr, "filemapbench: %ld MiB, %ld pairs...\n", opt.size[i], opt.k);
 		err = run_size(&m, opt.size[i], &res[i]);
 		if (err)
 			break;
 	}
 	mockiopf_close(&m);
-	if (!err && opt.json)
+	if (!err && opt.b.json)
 		print_json(res, opt.nsize);
 	else if (!err)
 		print_table(res, opt.nsize);

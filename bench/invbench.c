@@ -57,12 +57,13 @@ static const struct option long_opts[] = {
 };
 
 static struct {
-	bool json;
-	long n, warm;
+	struct cli_bench b;	/* -j, -n, -w, --platform */
 	long entries[MAX_CASES];
 	int ncases;
-	const char *platform;
-} opt = { .n = 2000, .warm = 100, .entries = { 1, 8, 64, 512, 4096 }, .ncases = 5 };
+} opt = {
+	.b = { .n = 2000, .warm = 100, .max = MAX_CALLS },
+	.entries = { 1, 8, 64, 512, 4096 }, .ncases = 5,
+};
 
 struct result {
 	long entries;
@@ -73,18 +74,18 @@ struct result {
 static int run_case(struct mockiopf *m, long entries, struct result *res)
 {
 	struct iommu_hwpt_invalidate_selftest *e;
-	long total = opt.warm + opt.n, i;
+	long total = opt.b.warm + opt.b.n, i;
 	double *lat, *per;
 	uint64_t t0, t1;
 	__u32 num;
 	int err = 0;
 
 	e = calloc(entries, sizeof(*e));
-	lat = calloc(opt.n, sizeof(*lat));
-	per = calloc(opt.n, sizeof(*per));
+	lat = calloc(opt.b.n, sizeof(*lat));
+	per = calloc(opt.b.n, sizeof(*per));
 	if (!e || !lat || !per) {
 		fprintf(stderr, "invbench: failed to allocate %ld entries, %ld samples: %s\n",
-			entries, opt.n, strerror(ENOMEM));
+			entries, opt.b.n, strerror(ENOMEM));
 		err = -ENOMEM;
 		goto out;
 	}
@@ -101,14 +102,14 @@ static int run_case(struct mockiopf *m, long entries, struct result *res)
 			err = err ?: -EIO;
 			goto out;
 		}
-		if (i >= opt.warm) {
-			lat[i - opt.warm] = (t1 - t0) / 1000.0;
-			per[i - opt.warm] = (double)(t1 - t0) / entries;
+		if (i >= opt.b.warm) {
+			lat[i - opt.b.warm] = (t1 - t0) / 1000.0;
+			per[i - opt.b.warm] = (double)(t1 - t0) / entries;
 		}
 	}
 	res->entries = entries;
-	res->call = bstat_of(lat, opt.n);
-	res->entry = bstat_of(per, opt.n);
+	res->call = bstat_of(lat, opt.b.n);
+	res->entry = bstat_of(per, opt.b.n);
 out:
 	free(e);
 	free(lat);
@@ -121,21 +122,15 @@ static int parse_args(int argc, char **argv)
 	int o;
 
 	while ((o = getopt_long(argc, argv, ":hjn:w:e:", long_opts, NULL)) != -1) {
-		switch (o) {
-		case 'h':
-			fputs(usage_text, stdout);
+		switch (cli_bench_opt(o, usage_text, argv, &opt.b)) {
+		case 1:
 			return 1;
-		case 'j':
-			opt.json = true;
-			break;
-		case 'n':
-			if (cli_bounded_long(usage_text, "count", optarg, 1, MAX_CALLS, &opt.n))
-				return -1;
-			break;
-		case 'w':
-			if (cli_bounded_long(usage_text, "warm-up", optarg, 0, MAX_CALLS, &opt.warm))
-				return -1;
-			break;
+		case -1:
+			return -1;
+		case 0:
+			continue;
+		}
+		switch (o) {
 		case 'e':
 			opt.ncases = cli_parse_list(optarg, 1, MAX_ENTRIES, opt.entries, MAX_CASES);
 			if (opt.ncases < 0) {
@@ -144,16 +139,6 @@ static int parse_args(int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 'P':
-			opt.platform = optarg;
-			break;
-		case ':':
-			cli_usage_error(usage_text, "option '%s' needs an argument",
-					argv[optind - 1]);
-			return -1;
-		default:
-			cli_usage_error(usage_text, "unknown option '%s'", argv[optind - 1]);
-			return -1;
 		}
 	}
 	if (optind < argc) {
@@ -171,11 +156,11 @@ static void print_json(const struct result *res, int n)
 	json_init(&j, stdout);
 	json_object_begin(&j, NULL);
 	json_string(&j, "bench", "invbench");
-	bstat_env_json(&j, opt.platform);
+	bstat_env_json(&j, opt.b.platform);
 	json_string(&j, "source", "iommufd selftest mock, nested HWPT (IOMMU_HWPT_DATA_SELFTEST)");
 	json_string(&j, "latency", "IOMMU_HWPT_INVALIDATE ioctl, per call");
 	json_string(&j, "unit", "us");
-	json_uint(&j, "warmup", opt.warm);
+	json_uint(&j, "warmup", opt.b.warm);
 	json_array_begin(&j, "cases");
 	for (i = 0; i < n; i++) {
 		json_object_begin(&j, NULL);
@@ -195,8 +180,8 @@ static void print_table(const struct result *res, int n)
 	int i;
 
 	printf("invbench: IOMMU_HWPT_INVALIDATE, iommufd selftest mock nested HWPT\n");
-	bstat_env_print(stdout, opt.platform);
-	printf("latency per call (us), per entry (ns, median); %ld warm-up calls\n", opt.warm);
+	bstat_env_print(stdout, opt.b.platform);
+	printf("latency per call (us), per entry (ns, median); %ld warm-up calls\n", opt.b.warm);
 	printf("%8s %8s %10s %10s %10s %6s %10s\n", "entries", "N", "median", "p99", "min", "CV",
 	       "ns/entry");
 	for (i = 0; i < n; i++)
@@ -233,7 +218,7 @@ int main(int argc, char **argv)
 	mockiopf_close(&m);
 	if (err)
 		return 1;
-	if (opt.json)
+	if (opt.b.json)
 		print_json(res, opt.ncases);
 	else
 		print_table(res, opt.ncases);

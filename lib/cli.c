@@ -86,6 +86,31 @@ int cli_bounded_long(const char *usage, const char *what, const char *arg, long 
 	return -1;
 }
 
+int cli_bench_opt(int o, const char *usage, char *const argv[], struct cli_bench *b)
+{
+	switch (o) {
+	case 'h':
+		fputs(usage, stdout);
+		return 1;
+	case 'j':
+		b->json = true;
+		return 0;
+	case 'n':
+		return cli_bounded_long(usage, "count", optarg, 1, b->max, &b->n);
+	case 'w':
+		return cli_bounded_long(usage, "warm-up", optarg, 0, b->max, &b->warm);
+	case 'P':
+		b->platform = optarg;
+		return 0;
+	case ':':
+	case '?':
+		cli_option_error(usage, o, argv);
+		return -1;
+	default:
+		return 2;
+	}
+}
+
 void cli_option_error(const char *usage, int opt, char *const argv[])
 {
 	const char *arg = argv[optind - 1];

@@ -23,6 +23,21 @@
 	{ "warmup", required_argument, NULL, 'w' },			\
 	{ "platform", required_argument, NULL, 'P' }
 
+/* What those options set; @max bounds -n and -w. */
+struct cli_bench {
+	bool json;		/* -j */
+	long n, warm;		/* -n (1..max), -w (0..max) */
+	long max;
+	const char *platform;	/* --platform NAME */
+};
+/*
+ * getopt_long()'s @o for a benchmark whose optstring starts with ':': -h
+ * prints @usage on stdout and gives 1; -j, -n, -w and --platform fill @b
+ * and give 0; a bad value, a missing one or an unknown option print the
+ * usage error and give -1; any other option gives 2 (the benchmark's own).
+ */
+int cli_bench_opt(int o, const char *usage, char *const argv[], struct cli_bench *b);
+
 /* The tool's name for messages ("maplat"); set once in main(). */
 extern const char *cli_name;
 /* -v: libbpf debug output too. */

@@ -70,7 +70,10 @@ for h in doc["histograms"]:
 MiB = 1 << 20
 want = {20: (reads, reads * MiB, reads * MiB), 22: (reads, reads * 4 * MiB, reads * 4 * MiB)}
 assert got == want, (got, want)
-assert sorted(conts) == [1, 2], conts	# a container per case (-I), numbered as seen
+# a container per case (-I), numbered as seen; the second case's container
+# may be allocated at the first one's address, and then keeps its number
+# (bpf/maplat.md): 1 and 2, or 1 twice (seen once in four runs)
+assert sorted(conts) in ([1, 2], [1, 1]), conts
 PY
 	ok $? "maplat -I: every read a type1 dirty read of its span, all of it dirty, a container per case"
 else
