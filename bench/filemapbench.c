@@ -153,13 +153,17 @@ static int run_block(const struct mockiopf *m, const struct mem *mem, enum sourc
 		t0 = bstat_now_ns();
 		err = map_one(m, mem, s);
 		t1 = bstat_now_ns();
-		if (!err)
-			err = unmap_one(m, mem->len);
-		t2 = bstat_now_ns();
 		if (err) {
 			fprintf(stderr, "filemapbench: %s of %zu MiB: %s%s\n", src_names[s],
 				mem->len / MIB, strerror(-err), s == SRC_FILE && err == -ENOTTY ?
-				" (no IOMMU_IOAS_MAP_FILE: a kernel before 6.13)" : "");
+				" (no IOMMU_IOAS_MAP_FILE: a kernel, or headers, before 6.13)" : "");
+			return err;
+		}
+		err = unmap_one(m, mem->len);
+		t2 = bstat_now_ns();
+		if (err) {
+			fprintf(stderr, "filemapbench: unmap of the %s mapping of %zu MiB: %s\n",
+				src_names[s], mem->len / MIB, strerror(-err));
 			return err;
 		}
 		if (i < opt.b.warm)
@@ -167,25 +171,44 @@ static int run_block(const struct mockiopf *m, const struct mem *mem, enum sourc
 		samples[OP_MAP][at + i - opt.b.warm] = (t1 - t0) / 1000.0;
 		samples[OP_UNMAP][at + i - opt.b.warm] = (t2 - t1) / 1000.0;
 	}
-	for (op = 0; op < NR_OPS; op++)
-		fig[op] = bstat_pct(samples[op] + at, opt.b.n, 50);
+	for (op = 0; op < NR_OPS; op++)	/* sorts the block's samples in place */
+		fig[op] = bstat_of(samples[op] + at, opt.b.n).median;
 	return 0;
 }
 
+static int mem_fail(const char *what, long mib)
+{
+	int err = errno;
+
+	fprintf(stderr, "filemapbench: %s for %ld MiB: %s\n", what, mib, strerror(err));
+	return -err;
+}
+
+/*
+ * Both sources written once, so both hold ordinary, up-to-date pages; no
+ * transparent huge pages for the anonymous side (shmem's are off unless
+ * the system turns them on: the JSON records both settings).
+ */
 static int mem_init(struct mem *mem, long mib)
 {
+	void *file;
+
 	mem->len = mib * MIB;
 	mem->memfd = memfd_create("filemapbench", MFD_CLOEXEC);
-	mem->anon = mmap(NULL, mem->len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (mem->memfd < 0 || mem->anon == MAP_FAILED || ftruncate(mem->memfd, mem->len) ||
-	    fallocate(mem->memfd, 0, 0, mem->len)) {
-		int err = errno;
-
-		fprintf(stderr, "filemapbench: %ld MiB of anonymous memory and of a memfd: %s\n",
-			mib, strerror(err));
-		return -err;
-	}
+	if (mem->memfd < 0)
+		return mem_fail("memfd_create", mib);
+	if (ftruncate(mem->memfd, mem->len))
+		return mem_fail("ftruncate of the memfd", mib);
+	file = mmap(NULL, mem->len, PROT_READ | PROT_WRITE, MAP_SHARED, mem->memfd, 0);
+	if (file == MAP_FAILED)
+		return mem_fail("mmap of the memfd", mib);
+	memset(file, 1, mem->len);
+	munmap(file, mem->len);
+	mem->anon = mmap(NULL, mem->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (mem->anon == MAP_FAILED)
+		return mem_fail("mmap of anonymous memory", mib);
+	madvise(mem->anon, mem->len, MADV_NOHUGEPAGE);
 	memset(mem->anon, 1, mem->len);
 	return 0;
 }
@@ -243,6 +266,24 @@ out:
 	return err;
 }
 
+/* The system's THP settings ("[madvise]" of ".../enabled"); null if unreadable. */
+static void json_thp(struct json *j)
+{
+	static const char *const f[][2] = {
+		{ "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled" },
+		{ "thp_shmem_enabled", "/sys/kernel/mm/transparent_hugepage/shmem_enabled" },
+	};
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (bstat_read_line(f[i][1], buf, sizeof(buf))[0])
+			json_string(j, f[i][0], buf);
+		else
+			json_null(j, f[i][0]);
+	}
+}
+
 /* "comparisons": per size and operation, the pairs' block medians (mkreport redoes the CI). */
 static void json_comparisons(struct json *j, const struct result *res, int n)
 {
@@ -289,6 +330,7 @@ static void print_json(const struct result *res, int n)
 	bstat_env_json(&j, opt.b.platform);
 	json_string(&j, "backend", "iommufd");
 	json_string(&j, "source", "selftest mock domain");
+	json_thp(&j);
 	json_string(&j, "unit", "us");
 	json_uint(&j, "pairs", opt.k);
 	json_uint(&j, "cycles_per_block", opt.b.n);

@@ -69,6 +69,19 @@ for c in d["cases"]:
             assert st["n"] == k * n and 0 < st["min"] <= st["median"] <= st["p99"] <= st["max"], (op, s, st)
         r = c[op]["file_over_anonymous"]
         assert r["k"] == k and r["ci95"][0] <= r["ratio"] <= r["ci95"][1], (op, r)
+# the pairs: k per size and operation, map_file as A, each block's median
+# inside the range of its source's samples
+comps = {(x["case"], x["metric"]): x for x in d["comparisons"]}
+assert len(comps) == 4, list(comps)
+for c in d["cases"]:
+    for op in ("map", "unmap"):
+        x = comps[("size-%dM" % c["size_mib"], op)]
+        assert x["a"] == "map_file" and x["b"] == "anonymous" and len(x["blocks"]) == k, x
+        for b in x["blocks"]:
+            for side, s in (("a", "map_file"), ("b", "anonymous")):
+                st = c[op][s]
+                assert st["min"] <= b[side] <= st["max"], (op, s, b, st)
+assert "thp_enabled" in d and "thp_shmem_enabled" in d, d.keys()
 PY
 ok $? "one JSON document: sizes 1 and 4 MiB, $((k * n)) samples per source and operation, min <= median <= p99, a ratio of $k pairs inside its CI"
 if [ "$series" = yes ]; then
