@@ -117,12 +117,8 @@ void vq_json(struct json *j, const struct vq_report *r, const struct hist_unit *
 		json_uint(j, "read", h->read);
 		json_uint(j, "untimed", h->untimed);
 		json_uint(j, "max_pending", h->max_pending);
-		json_object_begin(j, "report_to_read");
-		json_uint(j, "count", h->count);
-		json_uint(j, "sum_ns", h->sum_ns);
-		hist_json_stats(j, unit, h->slots, MAX_SLOTS, h->count, h->sum_ns);
-		hist_json(j, "buckets", h->slots, MAX_SLOTS);
-		json_object_end(j);
+		hist_json_block(j, "report_to_read", unit, h->slots, MAX_SLOTS, h->count,
+				h->sum_ns);
 		json_object_end(j);
 	}
 	json_array_end(j);

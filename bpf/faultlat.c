@@ -456,12 +456,8 @@ static void print_human(const struct report *r, const struct vq_report *vq, int 
 
 static void json_stage(struct json *j, const struct fl_hist *h, int s)
 {
-	json_object_begin(j, stage_names[s]);
-	json_uint(j, "count", h->count[s]);
-	json_uint(j, "sum_ns", h->sum_ns[s]);
-	hist_json_stats(j, opts.unit, h->slots[s], MAX_SLOTS, h->count[s], h->sum_ns[s]);
-	hist_json(j, "buckets", h->slots[s], MAX_SLOTS);
-	json_object_end(j);
+	hist_json_block(j, stage_names[s], opts.unit, h->slots[s], MAX_SLOTS, h->count[s],
+			h->sum_ns[s]);
 }
 
 /* The columns @mode cannot fill. */

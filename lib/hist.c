@@ -173,6 +173,17 @@ double hist_mean(const struct hist_unit *u, uint64_t sum_ns, uint64_t count)
 	return (double)sum_ns / count / u->ns;
 }
 
+void hist_json_block(struct json *j, const char *key, const struct hist_unit *u,
+		     const __u64 *slots, unsigned int n, uint64_t count, uint64_t sum_ns)
+{
+	json_object_begin(j, key);
+	json_uint(j, "count", count);
+	json_uint(j, "sum_ns", sum_ns);
+	hist_json_stats(j, u, slots, n, count, sum_ns);
+	hist_json(j, "buckets", slots, n);
+	json_object_end(j);
+}
+
 void hist_json_stats(struct json *j, const struct hist_unit *u, const __u64 *slots,
 		     unsigned int n, uint64_t count, uint64_t sum_ns)
 {

@@ -75,6 +75,12 @@ double hist_mean(const struct hist_unit *u, uint64_t sum_ns, uint64_t count);
  */
 void hist_json_stats(struct json *j, const struct hist_unit *u, const __u64 *slots,
 		     unsigned int n, uint64_t count, uint64_t sum_ns);
+/*
+ * Object @key of one latency: "count", "sum_ns", the statistics above and
+ * "buckets".
+ */
+void hist_json_block(struct json *j, const char *key, const struct hist_unit *u,
+		     const __u64 *slots, unsigned int n, uint64_t count, uint64_t sum_ns);
 /* "unit" (@u's name) and "percentiles" (how they are estimated): what the numbers mean. */
 void hist_json_unit(struct json *j, const struct hist_unit *u);
 
