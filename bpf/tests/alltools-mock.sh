@@ -13,7 +13,9 @@
 # fail before a HWPT is found, where those events pass NULL, if this
 # kernel has them), BINDIR/events_viommu (a vEVENTQ report to a vIOMMU
 # without a vEVENTQ: NULL vEVENTQ and event, where the kernel has vEVENTQ
-# events) and BINDIR/iopfgen -u (page requests no
+# events), BINDIR/events_access (emulated-device pins and copies, their
+# errors, CHANGE_PROCESS, where the kernel has the access events) and
+# BINDIR/iopfgen -u (page requests no
 # handler takes: iopf_response without a group).  On a series kernel a
 # tracefs instance counts the failed operations of every event with a
 # __nullable argument: each NULL path must have run at least once.  The
@@ -125,6 +127,10 @@ fi
 if [ -n "${nullpath[iommufd/iommufd_veventq_report]:-}" ]; then
 	"$bin/events_viommu" >"$d/events_viommu.tap" 2>&1
 	ok $? "events_viommu passes with every tool attached"
+fi
+if [ -d /sys/kernel/tracing/events/iommufd/iommufd_access_pin_pages ]; then
+	"$bin/events_access" >"$d/events_access.tap" 2>&1
+	ok $? "events_access passes with every tool attached"
 fi
 
 u=20
