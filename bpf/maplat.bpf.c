@@ -4,7 +4,8 @@
  * compat ioctls served by iommufd as log2 histograms, aggregated here,
  * keyed by backend x operation x size class (x process with -P, x IOAS or
  * container with -I); dirty bitmap reads too, with the IOVA they walked
- * and found dirty (tracepoint mode).
+ * and found dirty, maps of files, and the page pins and CPU copies of
+ * emulated devices (tracepoint mode).
  *
  * Tracepoint mode: tp_btf programs on the _start and end events of the
  * ioasid-trace series; the latency is from the _start event to the end
@@ -156,12 +157,18 @@ static __always_inline __u8 ioas_backend(int caller)
 	return iopt_caller_compat(caller) ? MAPLAT_COMPAT : MAPLAT_IOMMUFD;
 }
 
+/* IOMMU_IOAS_MAP_FILE is an operation of its own; the unmap cannot tell */
+static __always_inline __u8 map_op(int caller)
+{
+	return iopt_caller_map_file(caller) ? MAPLAT_MAP_FILE : MAPLAT_MAP;
+}
+
 /* Every map of an IOAS, whatever its entry point (ioctl, map_file, VFIO compat) */
 SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(iommufd_map, const struct iommufd_ioas___s *ioas, int caller, unsigned long iova,
 	     unsigned long length, int prot, unsigned int flags, int ret)
 {
-	return end_event(ioas_backend(caller), MAPLAT_MAP, length, ioas_id(ioas), ret, 0);
+	return end_event(ioas_backend(caller), map_op(caller), length, ioas_id(ioas), ret, 0);
 }
 
 /* [start, last]; the whole space (unmap all) is sized by what went */
@@ -204,7 +211,7 @@ int BPF_PROG(type1_unmap, struct vfio_iommu *iommu, const void *unmap, __u64 siz
 SEC("tp_btf/iommufd_ioas_map_start")
 int BPF_PROG(iommufd_map_start, void *ioas, int caller)
 {
-	return op_begin(ioas_backend(caller), MAPLAT_MAP);
+	return op_begin(ioas_backend(caller), map_op(caller));
 }
 
 SEC("tp_btf/iommufd_ioas_unmap_start")
@@ -271,6 +278,38 @@ int BPF_PROG(type1_dirty, struct vfio_iommu *iommu,
 		return 0;
 	return end_event(MAPLAT_TYPE1, MAPLAT_DIRTY, range->size, (__u64)iommu, ret,
 			 dirty_pages * range->bitmap.pgsize);
+}
+
+/*
+ * Emulated devices (an mdev, vfio_pin_pages() and vfio_dma_rw() on iommufd):
+ * their page pins and CPU copies through an iommufd access.  -I: the IOAS
+ * the access is attached to (0 when the call failed before it had one).
+ * Optional, as the dirty bitmap reads.
+ */
+SEC("tp_btf/iommufd_access_pin_pages_start")
+int BPF_PROG(access_pin_start)
+{
+	return op_begin(MAPLAT_IOMMUFD, MAPLAT_PIN);
+}
+
+SEC("tp_btf/iommufd_access_pin_pages")
+int BPF_PROG(access_pin, void *access, __u32 ioas, unsigned long iova, unsigned long length,
+	     unsigned int flags, int ret)
+{
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_PIN, length, targ_per_ioas ? ioas : 0, ret, 0);
+}
+
+SEC("tp_btf/iommufd_access_rw_start")
+int BPF_PROG(access_rw_start)
+{
+	return op_begin(MAPLAT_IOMMUFD, MAPLAT_RW);
+}
+
+SEC("tp_btf/iommufd_access_rw")
+int BPF_PROG(access_rw, void *access, __u32 ioas, unsigned long iova, unsigned long length,
+	     unsigned int flags, int ret)
+{
+	return end_event(MAPLAT_IOMMUFD, MAPLAT_RW, length, targ_per_ioas ? ioas : 0, ret, 0);
 }
 
 /* ---- -B: pin batches and IOTLB syncs of the thread's operation ---- */

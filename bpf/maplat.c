@@ -48,7 +48,8 @@ enum mode {
 
 static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscalls" };
 static const char *const backend_names[] = { "iommufd", "type1", "compat" };
-static const char *const op_names[] = { "map", "unmap", "copy", "dirty" };
+static const char *const op_names[] = { "map", "unmap", "copy", "dirty", "map_file", "pin",
+					 "rw" };
 
 static struct bpftool_opts opts = {
 	.interval = 99999999,
@@ -73,7 +74,10 @@ static const char usage_text[] =
 "failures, mean and p50/p90/p99 estimated from the log2 buckets.  dirty:\n"
 "dirty bitmap reads (live migration), sized by the IOVA span walked, with\n"
 "the rate they walk it at and the share found dirty (tracepoint mode, a\n"
-"kernel with the series' dirty tracking events).  compat:\n"
+"kernel with the series' dirty tracking events).  map_file: IOMMU_IOAS_MAP_FILE\n"
+"(tracepoint mode; their unmaps are unmaps).  pin, rw: the page pins and CPU\n"
+"copies of emulated devices (mdevs: vfio_pin_pages(), vfio_dma_rw()) through\n"
+"iommufd (tracepoint mode, a kernel with the series' access events).  compat:\n"
 "type1's ioctls served by iommufd (/dev/vfio/vfio on an IOMMUFD_VFIO_CONTAINER\n"
 "kernel, or /dev/iommu), told apart in tracepoint mode; the fallback counts\n"
 "them as type1.\n"
@@ -161,6 +165,7 @@ enum role {
 	ROLE_START,	/* tracepoint mode: its _start event */
 	ROLE_EXTRA,	/* -B: pin batch, IOTLB sync */
 	ROLE_DIRTY,	/* tracepoint mode, if the kernel has them: dirty bitmap reads */
+	ROLE_ACCESS,	/* the same for an emulated device's pins and copies */
 	ROLE_SYSCALLS,
 	ROLE_RAW,
 };
@@ -197,6 +202,12 @@ static size_t prog_table(struct maplat_bpf *obj, struct prog_desc *t)
 		{ obj->progs.type1_dirty, "vfio_iommu_type1_dirty_bitmap", MAPLAT_TYPE1, ROLE_DIRTY },
 		{ obj->progs.type1_dirty_start, "vfio_iommu_type1_dirty_bitmap_start", MAPLAT_TYPE1,
 		  ROLE_DIRTY },
+		{ obj->progs.access_pin_start, "iommufd_access_pin_pages_start", MAPLAT_IOMMUFD,
+		  ROLE_ACCESS },
+		{ obj->progs.access_pin, "iommufd_access_pin_pages", MAPLAT_IOMMUFD, ROLE_ACCESS },
+		{ obj->progs.access_rw_start, "iommufd_access_rw_start", MAPLAT_IOMMUFD,
+		  ROLE_ACCESS },
+		{ obj->progs.access_rw, "iommufd_access_rw", MAPLAT_IOMMUFD, ROLE_ACCESS },
 		{ obj->progs.iommufd_pin, "iommufd_pages_pin", MAPLAT_IOMMUFD, ROLE_EXTRA },
 		{ obj->progs.type1_pin, "vfio_iommu_type1_pin_pages", MAPLAT_TYPE1, ROLE_EXTRA },
 		{ obj->progs.iotlb_sync, "iotlb_sync", -1, ROLE_EXTRA },
@@ -267,6 +278,24 @@ static bool dirty_untimed(int b)
 	return env.backend != MAPLAT_COMPAT && backend_selected(b) && !dirty_ok[b];
 }
 
+/* The access events, all four, have BTF: emulated devices' pins and copies */
+static bool access_ok;
+
+static void probe_access(int mode)
+{
+	access_ok = mode == MODE_TP &&
+		bpftool_tp_state("iommufd_access_pin_pages_start") == PROBE_TP_OK &&
+		bpftool_tp_state("iommufd_access_pin_pages") == PROBE_TP_OK &&
+		bpftool_tp_state("iommufd_access_rw_start") == PROBE_TP_OK &&
+		bpftool_tp_state("iommufd_access_rw") == PROBE_TP_OK;
+}
+
+/* iommufd traced, its emulated devices' accesses not */
+static bool access_untimed(void)
+{
+	return (env.backend < 0 || env.backend == MAPLAT_IOMMUFD) && !access_ok;
+}
+
 /* Enable the programs @mode needs; returns how many -B ones are missing. */
 static int select_progs(const struct prog_desc *t, size_t n, int mode)
 {
@@ -296,6 +325,9 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 		case ROLE_DIRTY:
 			on = env.backend != MAPLAT_COMPAT && backend_selected(t[i].backend) &&
 			     dirty_ok[t[i].backend];
+			break;
+		case ROLE_ACCESS:
+			on = access_ok && (env.backend < 0 || env.backend == MAPLAT_IOMMUFD);
 			break;
 		case ROLE_SYSCALLS:
 			on = mode == MODE_SYSCALLS;
@@ -445,7 +477,7 @@ static void print_human(const struct entry *e, int n, __u64 dropped)
 	if (opts.timestamp)
 		printf("\n%s\n", cli_clock(ts, sizeof(ts)));
 	if (!n && !dropped)
-		printf("\nno map, unmap, copy or dirty bitmap read seen\n");
+		printf("\nno map, unmap, copy, dirty bitmap read or access seen\n");
 	for (i = 0; i < n; i++)
 		print_entry(&e[i]);
 	if (dropped)
@@ -475,6 +507,8 @@ static void print_json(const struct entry *e, int n, int mode, double seconds, _
 		json_string(&j, NULL, "dirty_reads_iommufd");
 	if (dirty_untimed(MAPLAT_TYPE1))
 		json_string(&j, NULL, "dirty_reads_type1");
+	if (access_untimed())
+		json_string(&j, NULL, "access_iommufd");
 	json_array_end(&j);
 	json_array_begin(&j, "histograms");
 	for (i = 0; i < n; i++) {
@@ -551,6 +585,8 @@ static void print_banner(int mode, int missing)
 					"vfio_iommu_type1_dma_map" : "iommufd_ioas_map") == PROBE_TP_OK)
 				fprintf(f, "  %s dirty bitmap reads not timed: no dirty tracking events\n",
 					backend_names[b]);
+		if (access_untimed() && bpftool_tp_state("iommufd_ioas_map") == PROBE_TP_OK)
+			fprintf(f, "  emulated devices' pins and copies not timed: no access events\n");
 	} else {
 		fprintf(f, "mode: fallback, %s\n", bpftool_ioctl_events_name(
 				mode == MODE_SYSCALLS ? BPFTOOL_SYSCALLS : BPFTOOL_RAW_SYSCALLS));
@@ -559,7 +595,8 @@ static void print_banner(int mode, int missing)
 				"this kernel has no iommufd/vfio_iommu_type1 events");
 		bpftool_unloaded_note(f, true);
 		fprintf(f, "  latency is the whole ioctl syscall; unavailable: pin batches,\n"
-			"  pages pinned, IOTLB syncs (-B), dirty bitmap reads\n");
+			"  pages pinned, IOTLB syncs (-B), dirty bitmap reads, emulated\n"
+			"  devices' pins and copies, IOMMU_IOAS_MAP_FILE\n");
 	}
 	if (env.per_ioas)
 		fprintf(f, "-I: %s per IOAS id, type1 per container numbered as seen%s\n",
@@ -622,6 +659,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	probe_dirty(r.mode);
+	probe_access(r.mode);
 	missing = select_progs(progs, nprogs, r.mode);
 
 	r.obj->rodata->targ_unit_ns = opts.unit->ns;

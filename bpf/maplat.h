@@ -21,6 +21,9 @@ enum maplat_op {
 	MAPLAT_UNMAP,
 	MAPLAT_COPY,
 	MAPLAT_DIRTY,		/* a dirty bitmap read (tracepoint mode) */
+	MAPLAT_MAP_FILE,	/* IOMMU_IOAS_MAP_FILE (tracepoint mode) */
+	MAPLAT_PIN,		/* an emulated device's page pin (tracepoint mode) */
+	MAPLAT_RW,		/* an emulated device's CPU copy (tracepoint mode) */
 	MAPLAT_NR_OPS,
 };
 

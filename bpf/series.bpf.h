@@ -146,6 +146,10 @@ struct iommufd_eventq___s {
 } __attribute__((preserve_access_index));
 
 /* vIOMMU objects (6.13 on) and their event queues (6.15 on): not in 6.12. */
+struct iommufd_access___s {
+	struct iommufd_object___s obj;
+} __attribute__((preserve_access_index));
+
 struct iommufd_viommu___s {
 	struct iommufd_object___s obj;
 	void *ictx;
@@ -262,6 +266,7 @@ struct vfio_container___s {
 /* The value is 6.12's; mainline has MAP_FILE before it. */
 enum iopt_caller___s {
 	IOPT_CALLER_VFIO_COMPAT___s = 1,
+	IOPT_CALLER_MAP_FILE___s = 1,
 };
 
 /*
@@ -272,6 +277,13 @@ static __always_inline bool iopt_caller_compat(int caller)
 {
 	return bpf_core_enum_value_exists(enum iopt_caller___s, IOPT_CALLER_VFIO_COMPAT___s) &&
 	       caller == bpf_core_enum_value(enum iopt_caller___s, IOPT_CALLER_VFIO_COMPAT___s);
+}
+
+/* Whether an IOAS map came from IOMMU_IOAS_MAP_FILE (6.13 and later). */
+static __always_inline bool iopt_caller_map_file(int caller)
+{
+	return bpf_core_enum_value_exists(enum iopt_caller___s, IOPT_CALLER_MAP_FILE___s) &&
+	       caller == bpf_core_enum_value(enum iopt_caller___s, IOPT_CALLER_MAP_FILE___s);
 }
 
 /* ---- I/O page faults ---- */

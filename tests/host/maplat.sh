@@ -35,7 +35,7 @@ fi
 is "$rc" 0 "-i 1 1: runs one interval and exits 0"
 like "$out" "^mode: fallback, syscalls:sys_\{enter,exit\}_ioctl" "says it runs the syscall fallback"
 like "$out" "unavailable: pin batches" "says what the fallback cannot show"
-like "$out" "^no map, unmap, copy or dirty bitmap read seen$" "an empty report"
+like "$out" "^no map, unmap, copy, dirty bitmap read or access seen$" "an empty report"
 is "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$out" |
 	awk '{ print ($1 <= 80) }')" 1 "human output fits 80 columns"
 is "$(cat "$d/err")" "" "nothing on stderr"

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# maplat-mock.sh BINDIR: bpf/maplat on the emulated-device access path and
+# IOMMU_IOAS_MAP_FILE, in the testbed guest booted without an IOMMU (the
+# iommufd selftest mock), TAP.
+#
+#   testbed/run -i none -- bpf/tests/maplat-mock.sh build/k/<key>
+#
+# maplat -j -I runs while BINDIR/events_access pins pages and copies
+# through the mock's accesses, with errors, and maps a memfd with
+# IOMMU_IOAS_MAP_FILE; then maplat's pin, rw and map_file rows must hold
+# exactly those operations: pins 2 done and 2 failed (one before any IOAS
+# was found: IOAS 0, size class 0), copies 2 done and 2 failed, one file
+# map.  The fallback (-F) cannot see them and must say so.  Kernels
+# without the series' access events (6.12) SKIP.
+# MAPLAT=path overrides build/bpf/maplat.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/tests/tap.sh"
+. "$top/bpf/tests/lib.sh"
+[ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -i none -- $0 BINDIR" >&2; exit 2; }
+bin=${1:?usage: maplat-mock.sh BINDIR}
+m=${MAPLAT:-$top/build/bpf/maplat}
+d=$(mktemp -d)
+trap 'tool_cleanup; rm -rf "$d"' EXIT
+
+for f in "$m" "$bin/events_access"; do
+	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
+done
+if [ ! -d /sys/kernel/tracing/events/iommufd/iommufd_access_pin_pages ]; then
+	echo "1..0 # SKIP $(uname -r): no iommufd access events (series without them)"
+	exit 0
+fi
+echo "# $(uname -r)"
+
+# check NAME 'python expression over doc (the last document); rows(op)
+# sums count and failed over that op's histograms'
+check() {
+	python3 - "$d/$1" "$2" <<'PY'
+import json, sys
+doc = [json.loads(l) for l in open(sys.argv[1])][-1]
+hs = doc["histograms"]
+def rows(op):
+    return [h for h in hs if h["op"] == op]
+def total(op, k="count"):
+    return sum(h[k] for h in rows(op))
+ok = eval("(" + sys.argv[2] + ")")
+if not ok:
+    print("#   " + json.dumps(doc)[:1500])
+sys.exit(0 if ok else 1)
+PY
+}
+
+nprog() {
+	bpftool prog show 2>/dev/null | grep -cE 'name (access_pin|access_rw)'
+}
+
+start_tool "$m" tp -j -I
+ok $? "maplat -j -I starts"
+like "$(cat "$d/tp.err")" "^mode: tracepoint" "tracepoint mode"
+is "$(nprog)" 4 "the four access programs are loaded"
+"$bin/events_access" >"$d/events_access.tap" 2>&1
+ok $? "events_access passes with maplat attached"
+stop_tool
+ok $? "maplat exits 0 on SIGTERM"
+check tp 'total("pin") == 2 and total("pin", "failed") == 2'
+ok $? "pin: 2 done, 2 failed"
+check tp 'sorted(h["size_log2"] for h in rows("pin") if h["count"]) == [12, 13]'
+ok $? "pin: the 4 KiB and 8 KiB size classes"
+check tp 'any(h["ioas_id"] == 0 and h["size_log2"] == 0 and h["failed"] == 1 for h in rows("pin"))
+	and all(h["ioas_id"] != 0 for h in rows("pin") if h["count"])'
+ok $? "pin -I: the IOAS of each pin, 0 for the one that failed before one was found"
+check tp 'total("rw") == 2 and total("rw", "failed") == 2 and
+	all(h["size_log2"] == 6 for h in rows("rw") if h["count"])'
+ok $? "rw: 2 copies of 100 bytes done, 2 failed"
+check tp 'total("map_file") == 1 and total("map_file", "failed") == 0 and
+	[h["size_log2"] for h in rows("map_file")] == [14]'
+ok $? "map_file: the one 16 KiB file map, apart from the anonymous maps"
+check tp 'total("map") == 5 and "access_iommufd" not in doc["unavailable"]'
+ok $? "map: the 5 anonymous maps; access not listed as unavailable"
+
+start_tool "$m" fb -j -F
+ok $? "maplat -j -F starts"
+"$bin/events_access" >"$d/events_access-F.tap" 2>&1
+ok $? "events_access passes with maplat -F attached"
+stop_tool
+ok $? "maplat -F exits 0 on SIGTERM"
+check fb 'not rows("pin") and not rows("rw") and not rows("map_file") and
+	"access_iommufd" in doc["unavailable"]'
+ok $? "fallback: no access or file map rows, access listed as unavailable"
+like "$(cat "$d/fb.err")" "pins and copies, IOMMU_IOAS_MAP_FILE" "fallback banner says what it cannot see"
+is "$(nprog)" 0 "nothing left loaded"
+
+done_testing
