@@ -108,6 +108,8 @@ struct line {
 	__u32 dev_id, group_id, pasid, pt_id, hwpt_id;
 	bool hwpt;		/* hwpt_alloc: flags, data_type, fault_id */
 	bool vobj;		/* a vIOMMU, vDEVICE or vEVENTQ allocation */
+	bool access;		/* an emulated device's access: access_id, pt_id its IOAS */
+	__u32 access_id;
 };
 
 static void decode_bind(const struct event *e, struct line *l, bool fallback)
@@ -218,6 +220,8 @@ static void decode(const struct event *e, struct line *l, bool fallback)
 		[AS_HWPT_ALLOC] = "hwpt_alloc", [AS_ATTACH_GROUP] = "attach_group",
 		[AS_DETACH_GROUP] = "detach_group", [AS_VIOMMU_ALLOC] = "viommu_alloc",
 		[AS_VDEVICE_ALLOC] = "vdevice_alloc", [AS_VEVENTQ_ALLOC] = "veventq_alloc",
+		[AS_ACCESS_ATTACH] = "access_attach", [AS_ACCESS_REPLACE] = "access_replace",
+		[AS_ACCESS_DETACH] = "access_detach",
 	};
 	const struct ioctl_info *x = ioctl_info(e->cmd);
 	struct fd_state *s;
@@ -257,6 +261,9 @@ static void decode(const struct event *e, struct line *l, bool fallback)
 		l->event = e->kind < ARRAY_SIZE(names) && names[e->kind] ? names[e->kind] : "?";
 		l->hwpt = e->kind == AS_HWPT_ALLOC;
 		l->vobj = e->kind >= AS_VIOMMU_ALLOC && e->kind <= AS_VEVENTQ_ALLOC;
+		l->access = e->kind >= AS_ACCESS_ATTACH && e->kind <= AS_ACCESS_DETACH;
+		if (l->access)
+			l->access_id = e->obj_id;
 		break;
 	}
 }
@@ -289,6 +296,8 @@ static void detail_add(char *buf, size_t len, const char *key, __u32 v)
 /* The ids of an attach, detach or HWPT allocation. */
 static void line_detail(const struct line *l, char *det, size_t len)
 {
+	if (l->access)
+		detail_add(det, len, "access", l->access_id);
 	if (l->hwpt)
 		detail_add(det, len, "hwpt", l->hwpt_id);
 	detail_add(det, len, "dev", l->dev_id);
@@ -417,6 +426,8 @@ static void print_json(const struct event *e, const struct line *l, const struct
 	}
 	if (l->vobj)
 		vobj_json(&j, e);
+	if (l->access)
+		json_id(&j, "access_id", l->access_id);
 	json_int(&j, "ret", e->ret);
 	if (e->ret < 0)
 		json_string(&j, "errno", ret_str(e->ret, r, sizeof(r)));

@@ -250,6 +250,44 @@ int BPF_PROG(veventq_alloc, void *ictx, const struct iommu_veventq_alloc___s *cm
 	return 0;
 }
 
+/*
+ * An emulated device's access (an mdev on iommufd, the selftest's) attached
+ * to, replaced onto or detached from an IOAS: the access and the IOAS.
+ */
+static __always_inline int access_event(__u8 kind, const struct iommufd_access___s *access,
+					__u32 ioas_id, int ret)
+{
+	struct event *e;
+
+	if (!access)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return 0;
+	e = tp_event(kind, ret);
+	if (!e)
+		return 0;
+	e->obj_id = BPF_CORE_READ(access, obj.id);
+	e->pt_id = ioas_id;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_access_attach")
+int BPF_PROG(access_attach, const struct iommufd_access___s *access, __u32 ioas_id, int ret)
+{
+	return access_event(AS_ACCESS_ATTACH, access, ioas_id, ret);
+}
+
+SEC("tp_btf/iommufd_access_replace")
+int BPF_PROG(access_replace, const struct iommufd_access___s *access, __u32 ioas_id, int ret)
+{
+	return access_event(AS_ACCESS_REPLACE, access, ioas_id, ret);
+}
+
+SEC("tp_btf/iommufd_access_detach")
+int BPF_PROG(access_detach, const struct iommufd_access___s *access, __u32 ioas_id, int ret)
+{
+	return access_event(AS_ACCESS_DETACH, access, ioas_id, ret);
+}
+
 static __always_inline int group_event(__u8 kind, const struct iommu_group___s *group, int ret)
 {
 	struct event *e;

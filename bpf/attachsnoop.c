@@ -39,7 +39,7 @@ static int mode;
 /* tracepoint mode: no fentry/fexit at all (no latency), or none on bind's function */
 static bool no_spans, no_bind;
 /* tracepoint mode: the vIOMMU object events loaded (6.15 on, with the series) */
-static bool viommu_on;
+static bool viommu_on, access_on;
 #define BIND_FUNC "vfio_df_ioctl_bind_iommufd"
 /* the mode is chosen at load; the options set the rest */
 static struct view view;
@@ -162,6 +162,9 @@ static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
 		{ obj->progs.viommu_alloc, "iommufd_viommu_alloc", MODE_TP, NULL, true },
 		{ obj->progs.vdevice_alloc, "iommufd_vdevice_alloc", MODE_TP, NULL, true },
 		{ obj->progs.veventq_alloc, "iommufd_veventq_alloc", MODE_TP, NULL, true },
+		{ obj->progs.access_attach, "iommufd_access_attach", MODE_TP, NULL, true },
+		{ obj->progs.access_replace, "iommufd_access_replace", MODE_TP, NULL, true },
+		{ obj->progs.access_detach, "iommufd_access_detach", MODE_TP, NULL, true },
 #define SPAN(in, out, fn)	{ obj->progs.out, NULL, MODE_TP, fn, false }, \
 				{ obj->progs.in, NULL, MODE_TP, fn, false }
 		SPAN(bind_in, bind_out, BIND_FUNC),
@@ -232,7 +235,7 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 	bool on;
 
 	no_spans = no_bind = true;
-	viommu_on = false;
+	viommu_on = access_on = false;
 	for (i = 0; i < n; i++) {
 		if (t[i].mode == MODE_TP)
 			on = mode == MODE_TP &&
@@ -244,7 +247,9 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 			no_spans = false;
 		if (on && t[i].func && !strcmp(t[i].func, BIND_FUNC))
 			no_bind = false;
-		if (on && t[i].optional)
+		if (on && t[i].optional && !strncmp(t[i].tp, "iommufd_access_", 15))
+			access_on = true;
+		else if (on && t[i].optional)
 			viommu_on = true;
 		bpf_program__set_autoload(t[i].prog, on);
 	}
@@ -269,6 +274,11 @@ static void print_banner(int sys)
 			bpftool_tp_state("iommufd_viommu_alloc") == PROBE_TP_UNLOADED ?
 			"unavailable (module iommufd not loaded)" :
 			"unavailable (no iommufd_viommu_alloc event)");
+		fprintf(f, "  emulated-device accesses: %s\n", access_on ?
+			"iommufd_access_{attach,replace,detach}" :
+			bpftool_tp_state("iommufd_access_attach") == PROBE_TP_UNLOADED ?
+			"unavailable (module iommufd not loaded)" :
+			"unavailable (no iommufd_access_attach event)");
 	} else {
 		fprintf(f, "mode: fallback, %s\n",
 			sys == MODE_SYSCALLS ? "syscalls:sys_{enter,exit}_ioctl, sys_enter_close" :
@@ -280,7 +290,7 @@ static void print_banner(int sys)
 		fprintf(f, "  events are the ioctls (latency: the whole ioctl); unavailable:\n"
 			"  pasid, attach/detach without an ioctl (only close() of a bound\n"
 			"  or contained fd), replace by the kernel, type1 group attach ids,\n"
-			"  vIOMMU objects\n");
+			"  vIOMMU objects, emulated-device accesses\n");
 	}
 	if (!opts.json)
 		fprintf(f, "%s%-7s %-12s %-7s %-15s %-7s %7s %s\n",

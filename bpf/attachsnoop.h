@@ -33,6 +33,10 @@ enum as_kind {
 	AS_VIOMMU_ALLOC,	/* iommufd_viommu_alloc */
 	AS_VDEVICE_ALLOC,	/* iommufd_vdevice_alloc */
 	AS_VEVENTQ_ALLOC,	/* iommufd_veventq_alloc */
+	/* emulated-device accesses (loaded when their events are there) */
+	AS_ACCESS_ATTACH,	/* iommufd_access_attach */
+	AS_ACCESS_REPLACE,	/* iommufd_access_replace */
+	AS_ACCESS_DETACH,	/* iommufd_access_detach */
 	/* one decoded ioctl at its exit (fallback; VFIO_DEVICE_BIND_IOMMUFD in both) */
 	AS_IOCTL,
 	/* fallback: close() of an fd bound to iommufd or set to a container */
@@ -58,7 +62,10 @@ struct event {
 	__u32 flags;		/* iommufd_hwpt_alloc: cmd->flags */
 	__u32 data_type;
 	__u32 fault_id;
-	/* vIOMMU objects: the new object (ID_NONE on failure), its vIOMMU */
+	/*
+	 * vIOMMU objects: the new object (ID_NONE on failure), its vIOMMU;
+	 * accesses: the access (pt_id: its IOAS)
+	 */
 	__u32 obj_id;
 	__u32 viommu_id;
 	__u32 depth;		/* veventq_alloc */

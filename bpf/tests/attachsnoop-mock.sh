@@ -21,7 +21,9 @@
 # vDEVICEs, a vEVENTQ, a second one refused and one of depth 0): the eight
 # allocation records in order, with the new IDs, the vIOMMU each names,
 # the guest's device ID, the depth and the errors.  Kernels without the
-# vIOMMU events (6.12): SKIP.
+# vIOMMU events (6.12): SKIP.  Before them, BINDIR/events_access's
+# attach_replace_detach: the five access records, in order, with one
+# access, its IOASes and the errors.
 # ATTACHSNOOP=path overrides build/bpf/attachsnoop.
 
 set -u
@@ -100,6 +102,44 @@ run text "$gen" attach_replace_detach
 like "$(cat "$d/text")" "events_pasid.* attach .* 0 .*pasid=100 pt=" "text: a successful PASID attach shows pasid=100"
 like "$(cat "$d/text")" "events_pasid.* replace .*EINVAL.*pasid=200" "text: the refused replace of PASID 200"
 like "$(cat "$d/text")" "events_pasid.* detach .* 0 .*dev=[0-9]+ pt=" "text: the RID's detach has no pasid column"
+
+# Emulated-device accesses: events_access's attach_replace_detach (an
+# access attached on create, one refused for an ID that is no IOAS,
+# replace onto a second IOAS and to a bad ID, the detach of its destruction)
+acc=$bin/events_access
+if [ -x "$acc" ] && [ -d /sys/kernel/tracing/events/iommufd/iommufd_access_attach ]; then
+	run ajson "$acc" attach_replace_detach -j
+	like "$(cat "$d/ajson.err")" "emulated-device accesses: iommufd_access_\{attach,replace,detach\}" \
+		"banner: accesses traced"
+	python3 - "$d/ajson" >"$d/ajson.check" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+recs = [r for r in recs if r.get("comm", "").startswith("events_access")
+        and r["event"].startswith("access_")]
+got = [(r["event"], r["errno"] or 0) for r in recs]
+want = [("access_attach", 0), ("access_attach", "ENOENT"), ("access_replace", 0),
+        ("access_replace", "ENOENT"), ("access_detach", 0)]
+bad = []
+if got != want:
+    bad.append(f"sequence {got}")
+else:
+    a, a2, r, r2, dt = recs
+    if a["access_id"] is None or {r["access_id"], r2["access_id"], dt["access_id"]} != {a["access_id"]}:
+        bad.append("the records name different accesses")
+    if a2["pt_id"] != 0xfff0 or r2["pt_id"] != 0xfff0:
+        bad.append("the refused calls do not name the ID asked for")
+    if r["pt_id"] == a["pt_id"] or dt["pt_id"] != r["pt_id"]:
+        bad.append("replace and detach do not name the second IOAS")
+print("\n".join(bad) if bad else "ok")
+PY
+	is "$(cat "$d/ajson.check")" ok "JSON: the 5 access records in order, one access, its IOASes, the errors"
+	[ "$(cat "$d/ajson.check")" = ok ] || sed 's/^/#   /' "$d/ajson" | head -20
+	run atext "$acc" attach_replace_detach
+	like "$(cat "$d/atext")" "events_acces.* access_replace +ENOENT .*access=[0-9]+ pt=65520" \
+		"text: the refused replace with the access and the ID asked for"
+else
+	ok 0 "attachsnoop on accesses # SKIP no access events ($(uname -r))"
+fi
 
 viommu=$bin/events_viommu
 if ! "$viommu" -l 2>&1 | grep -qw alloc || [ ! -d /sys/kernel/tracing/events/iommufd/iommufd_viommu_alloc ]; then
