@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The emulated-device access path on the iommufd selftest mock: an access
- * attached to an IOAS, replaced onto another and detached when destroyed;
- * page pins and CPU copies through it, each with its _start and end record
- * on success and on error; its unpins, on demand and from the unmap
- * callback inside an IOAS unmap.  Then IOMMU_IOAS_CHANGE_PROCESS (6.13 and
- * later): the IOASes locked, the areas looked at and the pinned pages whose
- * accounting moves to a child process, and its refusal of a mapping that is
- * not file-backed.
+ * attached to an IOAS, replaced onto another and destroyed while attached
+ * (no detach record: the destroy record ends it); page pins and CPU copies
+ * through it, each with its _start and end record on success and on error;
+ * its unpins, on demand and from the unmap callback inside an IOAS unmap.
+ * The internal access of a vIOMMU hardware queue (mainline): attached,
+ * pinning the queue's page, unpinned and detached before it is destroyed.
+ * Then IOMMU_IOAS_CHANGE_PROCESS (6.13 and later): the IOASes locked, the
+ * areas looked at and the pinned pages whose accounting moves to a child
+ * process, and its refusal of a mapping that is not file-backed.
  *
  * The IOAS has no domain, so a pin through the access pins the user pages
  * itself.  The access's ID is not returned by the mock: the attach record
@@ -116,10 +118,10 @@ static int access_rw(int fd, int access_fd, unsigned long iova, void *data,
 
 /*
  * Attach on create, the error of an attach to an ID that is no IOAS,
- * replace onto the second IOAS and to a bad ID, and the detach that the
- * destruction of an attached access emits after its destroy record.
+ * replace onto the second IOAS and to a bad ID, and the destruction of the
+ * attached access: its destroy record, no detach record.
  */
-TEST_F(access_events, attach_replace_detach)
+TEST_F(access_events, attach_replace_destroy)
 {
 	__u32 access_fd, bad_fd;
 	long long access_id;
@@ -160,16 +162,10 @@ TEST_F(access_events, attach_replace_detach)
 	clear_trace();
 	test_cmd_destroy_access(access_fd);
 	read_trace();
-	ASSERT_COUNT(DETACH, 1);
-	ASSERT_FIELD(DETACH, 0, "access_id", access_id);
-	ASSERT_FIELD(DETACH, 0, "ioas_id", self->ioas2_id);
-	ASSERT_FIELD(DETACH, 0, "ret", 0);
+	ASSERT_COUNT(DETACH, 0);
 	ASSERT_COUNT(DESTROY, 1);
 	ASSERT_FIELD(DESTROY, 0, "id", access_id);
 	ASSERT_FIELD_STR(DESTROY, 0, "type", "access");
-	/* the ID leaves the table first, then the object is torn down */
-	ASSERT_LT(record_pos(self->trace, DESTROY, 0),
-		  record_pos(self->trace, DETACH, 0));
 }
 
 /* The _start and end records of one access call: request, IOAS, result. */
@@ -293,6 +289,81 @@ TEST_F(access_events, rw)
 	ASSERT_ACCESS_CALL(RW_ST, RW, 3, IOVA, 0, 0, 0, -EINVAL);
 	test_cmd_destroy_access(access_fd);
 }
+
+#ifdef IOMMU_HW_QUEUE_ALLOC
+
+/*
+ * A vIOMMU hardware queue pins its page through an internal access: the
+ * attach to the parent's IOAS and the pin on allocation, then on its
+ * destruction the unpin and the detach, both before the access's destroy
+ * record.  A queue at an IOVA with nothing mapped: attach, the pin's
+ * -ENOENT, detach.
+ */
+TEST_F(access_events, internal_access)
+{
+	__u32 stdev_id, hwpt_id, idev_id, parent_id, viommu_id, queue_id;
+	long long access_id;
+
+	test_ioctl_ioas_unmap(IOVA, BUF_LEN);
+	mock_device(_metadata, self->fd, self->ioas_id, 0, &stdev_id, &hwpt_id,
+		    &idev_id);
+	test_cmd_hwpt_alloc(idev_id, self->ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
+			    &parent_id);
+	test_cmd_viommu_alloc(idev_id, parent_id, IOMMU_VIOMMU_TYPE_SELFTEST,
+			      NULL, 0, &viommu_id);
+	test_ioctl_ioas_map_fixed(self->buf, SZ_4K, MOCK_APERTURE_START);
+	enable_event("iommufd", ATTACH);
+	enable_event("iommufd", DETACH);
+	enable_event("iommufd", PIN_ST);
+	enable_event("iommufd", PIN);
+	enable_event("iommufd", UNPIN);
+	enable_event("iommufd", DESTROY);
+
+	clear_trace();
+	test_cmd_hw_queue_alloc(viommu_id, IOMMU_HW_QUEUE_TYPE_SELFTEST, 0,
+				MOCK_APERTURE_START, SZ_4K, &queue_id);
+	read_trace();
+	ASSERT_COUNT(ATTACH, 1);
+	ASSERT_EQ(0, trace_field(self->trace, ATTACH, 0, "access_id", &access_id));
+	ASSERT_FIELD(ATTACH, 0, "ioas_id", self->ioas_id);
+	ASSERT_FIELD(ATTACH, 0, "ret", 0);
+	ASSERT_COUNT(PIN, 1);
+	ASSERT_ACCESS_CALL(PIN_ST, PIN, 0, MOCK_APERTURE_START, SZ_4K, 0,
+			   self->ioas_id, 0);
+	ASSERT_FIELD(PIN, 0, "access_id", access_id);
+
+	clear_trace();
+	test_ioctl_destroy(queue_id);
+	read_trace();
+	ASSERT_COUNT(UNPIN, 1);
+	ASSERT_FIELD(UNPIN, 0, "access_id", access_id);
+	ASSERT_FIELD(UNPIN, 0, "iova", MOCK_APERTURE_START);
+	ASSERT_COUNT(DETACH, 1);
+	ASSERT_FIELD(DETACH, 0, "access_id", access_id);
+	ASSERT_FIELD(DETACH, 0, "ioas_id", self->ioas_id);
+	ASSERT_GE(trace_find(self->trace, DESTROY, "id", access_id), 0);
+	ASSERT_LT(record_pos(self->trace, UNPIN, 0),
+		  record_pos(self->trace, DETACH, 0));
+	ASSERT_LT(record_pos(self->trace, DETACH, 0),
+		  record_pos(self->trace, DESTROY,
+			     trace_find(self->trace, DESTROY, "id", access_id)));
+
+	clear_trace();
+	EXPECT_ERRNO(ENOENT, _test_cmd_hw_queue_alloc(self->fd, viommu_id,
+						      IOMMU_HW_QUEUE_TYPE_SELFTEST,
+						      0, MOCK_APERTURE_START + SZ_4K,
+						      SZ_4K, NULL));
+	read_trace();
+	ASSERT_COUNT(ATTACH, 1);
+	ASSERT_COUNT(PIN, 1);
+	ASSERT_FIELD(PIN, 0, "ret", -ENOENT);
+	ASSERT_FIELD(PIN, 0, "ioas_id", self->ioas_id);
+	ASSERT_COUNT(UNPIN, 0);
+	ASSERT_COUNT(DETACH, 1);
+	test_ioctl_ioas_unmap(MOCK_APERTURE_START, SZ_4K);
+}
+
+#endif /* IOMMU_HW_QUEUE_ALLOC */
 
 #ifdef IOMMU_IOAS_CHANGE_PROCESS
 
