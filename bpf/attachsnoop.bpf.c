@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * attachsnoop: attach, replace, detach and HWPT allocation of iommufd, its
- * vIOMMU, vDEVICE and vEVENTQ allocation, and group attach/detach of VFIO
- * type1, one ring-buffer record per event.
+ * vIOMMU, vDEVICE and vEVENTQ allocation, the attach, replace and detach
+ * of its emulated-device accesses, and group attach/detach of VFIO type1,
+ * one ring-buffer record per event.
  *
  * Tracepoint mode: tp_btf programs on the series' events, timed by
  * fentry/fexit on the functions that attach and detach (the events carry
@@ -251,8 +252,9 @@ int BPF_PROG(veventq_alloc, void *ictx, const struct iommu_veventq_alloc___s *cm
 }
 
 /*
- * An emulated device's access (an mdev on iommufd, the selftest's) attached
- * to, replaced onto or detached from an IOAS: the access and the IOAS.
+ * An emulated device's access (an mdev on iommufd, a vIOMMU queue's, the
+ * selftest's) attached to, replaced onto or detached from an IOAS: the
+ * access and the IOAS (asked for; for detach the one left, ret 0).
  */
 static __always_inline int access_event(__u8 kind, const struct iommufd_access___s *access,
 					__u32 ioas_id, int ret)
@@ -283,9 +285,12 @@ int BPF_PROG(access_replace, const struct iommufd_access___s *access, __u32 ioas
 }
 
 SEC("tp_btf/iommufd_access_detach")
-int BPF_PROG(access_detach, const struct iommufd_access___s *access, __u32 ioas_id, int ret)
+int BPF_PROG(access_detach, const struct iommufd_access___s *access,
+	     const struct iommufd_ioas___s *ioas)
 {
-	return access_event(AS_ACCESS_DETACH, access, ioas_id, ret);
+	if (!ioas)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return 0;
+	return access_event(AS_ACCESS_DETACH, access, BPF_CORE_READ(ioas, obj.id), 0);
 }
 
 static __always_inline int group_event(__u8 kind, const struct iommu_group___s *group, int ret)

@@ -281,11 +281,17 @@ int BPF_PROG(type1_dirty, struct vfio_iommu *iommu,
 }
 
 /*
- * Emulated devices (an mdev, vfio_pin_pages() and vfio_dma_rw() on iommufd):
- * their page pins and CPU copies through an iommufd access.  -I: the IOAS
- * the access is attached to (0 when the call failed before it had one).
- * Optional, as the dirty bitmap reads.
+ * Emulated devices (an mdev, vfio_pin_pages() and vfio_dma_rw() on iommufd)
+ * and a vIOMMU hardware queue's internal access: page pins and CPU copies
+ * through an iommufd access.  -I: the IOAS the access is attached to (0
+ * when the call failed before it had one).  Optional, as the dirty bitmap
+ * reads.
  */
+static __always_inline int access_end(__u8 op, __u32 ioas_id, unsigned long length, int ret)
+{
+	return end_event(MAPLAT_IOMMUFD, op, length, targ_per_ioas ? ioas_id : 0, ret, 0);
+}
+
 SEC("tp_btf/iommufd_access_pin_pages_start")
 int BPF_PROG(access_pin_start)
 {
@@ -293,10 +299,10 @@ int BPF_PROG(access_pin_start)
 }
 
 SEC("tp_btf/iommufd_access_pin_pages")
-int BPF_PROG(access_pin, void *access, __u32 ioas, unsigned long iova, unsigned long length,
+int BPF_PROG(access_pin, void *access, __u32 ioas_id, unsigned long iova, unsigned long length,
 	     unsigned int flags, int ret)
 {
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_PIN, length, targ_per_ioas ? ioas : 0, ret, 0);
+	return access_end(MAPLAT_PIN, ioas_id, length, ret);
 }
 
 SEC("tp_btf/iommufd_access_rw_start")
@@ -306,10 +312,10 @@ int BPF_PROG(access_rw_start)
 }
 
 SEC("tp_btf/iommufd_access_rw")
-int BPF_PROG(access_rw, void *access, __u32 ioas, unsigned long iova, unsigned long length,
+int BPF_PROG(access_rw, void *access, __u32 ioas_id, unsigned long iova, unsigned long length,
 	     unsigned int flags, int ret)
 {
-	return end_event(MAPLAT_IOMMUFD, MAPLAT_RW, length, targ_per_ioas ? ioas : 0, ret, 0);
+	return access_end(MAPLAT_RW, ioas_id, length, ret);
 }
 
 /* ---- -B: pin batches and IOTLB syncs of the thread's operation ---- */

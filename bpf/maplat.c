@@ -290,10 +290,16 @@ static void probe_access(int mode)
 		bpftool_tp_state("iommufd_access_rw") == PROBE_TP_OK;
 }
 
+/* The access programs are iommufd's own (compat has none) */
+static bool access_selected(void)
+{
+	return env.backend < 0 || env.backend == MAPLAT_IOMMUFD;
+}
+
 /* iommufd traced, its emulated devices' accesses not */
 static bool access_untimed(void)
 {
-	return (env.backend < 0 || env.backend == MAPLAT_IOMMUFD) && !access_ok;
+	return access_selected() && !access_ok;
 }
 
 /* Enable the programs @mode needs; returns how many -B ones are missing. */
@@ -327,7 +333,7 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 			     dirty_ok[t[i].backend];
 			break;
 		case ROLE_ACCESS:
-			on = access_ok && (env.backend < 0 || env.backend == MAPLAT_IOMMUFD);
+			on = access_ok && access_selected();
 			break;
 		case ROLE_SYSCALLS:
 			on = mode == MODE_SYSCALLS;
@@ -502,6 +508,7 @@ static void print_json(const struct entry *e, int n, int mode, double seconds, _
 		json_string(&j, NULL, "pin_batches");
 		json_string(&j, NULL, "pinned_pages");
 		json_string(&j, NULL, "iotlb_syncs");
+		json_string(&j, NULL, "map_file");
 	}
 	if (dirty_untimed(MAPLAT_IOMMUFD))
 		json_string(&j, NULL, "dirty_reads_iommufd");

@@ -145,11 +145,12 @@ struct iommufd_eventq___s {
 	void *ictx;
 } __attribute__((preserve_access_index));
 
-/* vIOMMU objects (6.13 on) and their event queues (6.15 on): not in 6.12. */
+/* An emulated device's (or a vIOMMU queue's) access to an IOAS */
 struct iommufd_access___s {
 	struct iommufd_object___s obj;
 } __attribute__((preserve_access_index));
 
+/* vIOMMU objects (6.13 on) and their event queues (6.15 on): not in 6.12. */
 struct iommufd_viommu___s {
 	struct iommufd_object___s obj;
 	void *ictx;
@@ -263,7 +264,11 @@ struct vfio_container___s {
 
 /* ---- the io_pagetable's entry points (the caller of map/unmap events) ---- */
 
-/* The value is 6.12's; mainline has MAP_FILE before it. */
+/*
+ * CO-RE relocates each enumerator by name, so the local values need not
+ * differ: VFIO_COMPAT is 1 on 6.12 and 2 on mainline, MAP_FILE (mainline
+ * only) 1; bpf_core_enum_value() gives the running kernel's.
+ */
 enum iopt_caller___s {
 	IOPT_CALLER_VFIO_COMPAT___s = 1,
 	IOPT_CALLER_MAP_FILE___s = 1,

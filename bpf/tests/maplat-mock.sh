@@ -7,13 +7,15 @@
 #
 #   testbed/run -i none -- bpf/tests/maplat-mock.sh build/k/<key>
 #
-# maplat -j -I runs while BINDIR/events_access pins pages and copies
-# through the mock's accesses, with errors, and maps a memfd with
-# IOMMU_IOAS_MAP_FILE; then maplat's pin, rw and map_file rows must hold
-# exactly those operations: pins 2 done and 2 failed (one before any IOAS
-# was found: IOAS 0, size class 0), copies 2 done and 2 failed, one file
-# map.  The fallback (-F) cannot see them and must say so.  Kernels
-# without the series' access events (6.12) SKIP.
+# maplat -j -I runs while BINDIR/events_access's pin_unpin and rw tests
+# pin pages and copy through the mock's accesses, with errors (and, where
+# the kernel has IOMMU_IOAS_MAP_FILE, its change_process test maps a
+# memfd); then maplat's pin, rw and map_file rows must hold exactly those
+# operations: pins 2 done and 2 failed (one before any IOAS was found:
+# IOAS 0, size class 0), copies 2 done and 2 failed, one file map (none
+# on 6.12), and the anonymous maps of the tests' fixtures apart.  The
+# fallback (-F) cannot see them and must say so.  Kernels without the
+# series' access events SKIP.
 # MAPLAT=path overrides build/bpf/maplat.
 
 set -u
@@ -33,7 +35,14 @@ if [ ! -d /sys/kernel/tracing/events/iommufd/iommufd_access_pin_pages ]; then
 	echo "1..0 # SKIP $(uname -r): no iommufd access events (series without them)"
 	exit 0
 fi
-echo "# $(uname -r)"
+# The tests to run: their maps are counted exactly
+tests=(-t pin_unpin -t rw)
+nmap=2 nfile=0
+if "$bin/events_access" -l 2>&1 | grep -qw change_process; then
+	tests+=(-t change_process)
+	nmap=4 nfile=1
+fi
+echo "# $(uname -r), events_access ${tests[*]}"
 
 # check NAME 'python expression over doc (the last document); rows(op)
 # sums count and failed over that op's histograms'
@@ -61,10 +70,11 @@ start_tool "$m" tp -j -I
 ok $? "maplat -j -I starts"
 like "$(cat "$d/tp.err")" "^mode: tracepoint" "tracepoint mode"
 is "$(nprog)" 4 "the four access programs are loaded"
-"$bin/events_access" >"$d/events_access.tap" 2>&1
-ok $? "events_access passes with maplat attached"
+"$bin/events_access" "${tests[@]}" >"$d/events_access.tap" 2>&1
+ok $? "events_access ${tests[*]} passes with maplat attached"
 stop_tool
 ok $? "maplat exits 0 on SIGTERM"
+is "$(nprog)" 0 "nothing left loaded"
 check tp 'total("pin") == 2 and total("pin", "failed") == 2'
 ok $? "pin: 2 done, 2 failed"
 check tp 'sorted(h["size_log2"] for h in rows("pin") if h["count"]) == [12, 13]'
@@ -75,21 +85,22 @@ ok $? "pin -I: the IOAS of each pin, 0 for the one that failed before one was fo
 check tp 'total("rw") == 2 and total("rw", "failed") == 2 and
 	all(h["size_log2"] == 6 for h in rows("rw") if h["count"])'
 ok $? "rw: 2 copies of 100 bytes done, 2 failed"
-check tp 'total("map_file") == 1 and total("map_file", "failed") == 0 and
-	[h["size_log2"] for h in rows("map_file")] == [14]'
-ok $? "map_file: the one 16 KiB file map, apart from the anonymous maps"
-check tp 'total("map") == 5 and "access_iommufd" not in doc["unavailable"]'
-ok $? "map: the 5 anonymous maps; access not listed as unavailable"
+check tp "total(\"map_file\") == $nfile and total(\"map_file\", \"failed\") == 0 and
+	all(h[\"size_log2\"] == 14 for h in rows(\"map_file\"))"
+ok $? "map_file: $nfile file map(s) of 16 KiB, apart from the anonymous maps"
+check tp "total(\"map\") == $nmap and \"access_iommufd\" not in doc[\"unavailable\"]"
+ok $? "map: the $nmap anonymous maps; access not listed as unavailable"
 
 start_tool "$m" fb -j -F
 ok $? "maplat -j -F starts"
-"$bin/events_access" >"$d/events_access-F.tap" 2>&1
+"$bin/events_access" "${tests[@]}" >"$d/events_access-F.tap" 2>&1
 ok $? "events_access passes with maplat -F attached"
 stop_tool
 ok $? "maplat -F exits 0 on SIGTERM"
 check fb 'not rows("pin") and not rows("rw") and not rows("map_file") and
-	"access_iommufd" in doc["unavailable"]'
-ok $? "fallback: no access or file map rows, access listed as unavailable"
+	"access_iommufd" in doc["unavailable"] and "map_file" in doc["unavailable"] and
+	total("map") == '"$nmap"
+ok $? "fallback: the $nmap maps, no access or file map rows, both listed as unavailable"
 like "$(cat "$d/fb.err")" "pins and copies, IOMMU_IOAS_MAP_FILE" "fallback banner says what it cannot see"
 is "$(nprog)" 0 "nothing left loaded"
 
