@@ -142,31 +142,38 @@ static void report_lost(const struct attachsnoop_bpf *obj)
 /* ---- which programs run in which mode ---- */
 
 #define MAX_PROGS 32
+/* The optional groups of programs, each named in the banner */
+enum opt {
+	OPT_NO,		/* a program the mode needs */
+	OPT_VIOMMU,	/* vIOMMU object allocation */
+	OPT_ACCESS,	/* emulated-device accesses */
+};
+
 struct prog_desc {
 	struct bpf_program *prog;
 	const char *tp;		/* tp_btf tracepoint, NULL for the others */
 	enum mode mode;
 	const char *func;	/* tracepoint mode, if it has BTF: fentry/fexit on it */
-	bool optional;		/* loaded if its event is there; never decides the mode */
+	enum opt optional;	/* loaded if its event is there; never decides the mode */
 };
 
 static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
 {
 	const struct prog_desc d[] = {
-		{ obj->progs.dev_attach, "iommufd_device_attach", MODE_TP, NULL, false },
-		{ obj->progs.dev_replace, "iommufd_device_replace", MODE_TP, NULL, false },
-		{ obj->progs.dev_detach, "iommufd_device_detach", MODE_TP, NULL, false },
-		{ obj->progs.hwpt_alloc, "iommufd_hwpt_alloc", MODE_TP, NULL, false },
-		{ obj->progs.group_attach, "vfio_iommu_type1_attach_group", MODE_TP, NULL, false },
-		{ obj->progs.group_detach, "vfio_iommu_type1_detach_group", MODE_TP, NULL, false },
-		{ obj->progs.viommu_alloc, "iommufd_viommu_alloc", MODE_TP, NULL, true },
-		{ obj->progs.vdevice_alloc, "iommufd_vdevice_alloc", MODE_TP, NULL, true },
-		{ obj->progs.veventq_alloc, "iommufd_veventq_alloc", MODE_TP, NULL, true },
-		{ obj->progs.access_attach, "iommufd_access_attach", MODE_TP, NULL, true },
-		{ obj->progs.access_replace, "iommufd_access_replace", MODE_TP, NULL, true },
-		{ obj->progs.access_detach, "iommufd_access_detach", MODE_TP, NULL, true },
-#define SPAN(in, out, fn)	{ obj->progs.out, NULL, MODE_TP, fn, false }, \
-				{ obj->progs.in, NULL, MODE_TP, fn, false }
+		{ obj->progs.dev_attach, "iommufd_device_attach", MODE_TP, NULL, OPT_NO },
+		{ obj->progs.dev_replace, "iommufd_device_replace", MODE_TP, NULL, OPT_NO },
+		{ obj->progs.dev_detach, "iommufd_device_detach", MODE_TP, NULL, OPT_NO },
+		{ obj->progs.hwpt_alloc, "iommufd_hwpt_alloc", MODE_TP, NULL, OPT_NO },
+		{ obj->progs.group_attach, "vfio_iommu_type1_attach_group", MODE_TP, NULL, OPT_NO },
+		{ obj->progs.group_detach, "vfio_iommu_type1_detach_group", MODE_TP, NULL, OPT_NO },
+		{ obj->progs.viommu_alloc, "iommufd_viommu_alloc", MODE_TP, NULL, OPT_VIOMMU },
+		{ obj->progs.vdevice_alloc, "iommufd_vdevice_alloc", MODE_TP, NULL, OPT_VIOMMU },
+		{ obj->progs.veventq_alloc, "iommufd_veventq_alloc", MODE_TP, NULL, OPT_VIOMMU },
+		{ obj->progs.access_attach, "iommufd_access_attach", MODE_TP, NULL, OPT_ACCESS },
+		{ obj->progs.access_replace, "iommufd_access_replace", MODE_TP, NULL, OPT_ACCESS },
+		{ obj->progs.access_detach, "iommufd_access_detach", MODE_TP, NULL, OPT_ACCESS },
+#define SPAN(in, out, fn)	{ obj->progs.out, NULL, MODE_TP, fn, OPT_NO }, \
+				{ obj->progs.in, NULL, MODE_TP, fn, OPT_NO }
 		SPAN(bind_in, bind_out, BIND_FUNC),
 		SPAN(attach_pt_in, attach_pt_out, "vfio_df_ioctl_attach_pt"),
 		SPAN(detach_pt_in, detach_pt_out, "vfio_df_ioctl_detach_pt"),
@@ -175,11 +182,11 @@ static size_t prog_table(struct attachsnoop_bpf *obj, struct prog_desc *t)
 		SPAN(t1_attach_in, t1_attach_out, "vfio_iommu_type1_attach_group"),
 		SPAN(t1_detach_in, t1_detach_out, "vfio_iommu_type1_detach_group"),
 #undef SPAN
-		{ obj->progs.sys_enter_ioctl, NULL, MODE_SYSCALLS, NULL, false },
-		{ obj->progs.sys_exit_ioctl, NULL, MODE_SYSCALLS, NULL, false },
-		{ obj->progs.sys_enter_close, NULL, MODE_SYSCALLS, NULL, false },
-		{ obj->progs.raw_sys_enter, NULL, MODE_RAW_SYSCALLS, NULL, false },
-		{ obj->progs.raw_sys_exit, NULL, MODE_RAW_SYSCALLS, NULL, false },
+		{ obj->progs.sys_enter_ioctl, NULL, MODE_SYSCALLS, NULL, OPT_NO },
+		{ obj->progs.sys_exit_ioctl, NULL, MODE_SYSCALLS, NULL, OPT_NO },
+		{ obj->progs.sys_enter_close, NULL, MODE_SYSCALLS, NULL, OPT_NO },
+		{ obj->progs.raw_sys_enter, NULL, MODE_RAW_SYSCALLS, NULL, OPT_NO },
+		{ obj->progs.raw_sys_exit, NULL, MODE_RAW_SYSCALLS, NULL, OPT_NO },
 	};
 
 	_Static_assert(ARRAY_SIZE(d) <= MAX_PROGS, "prog_table: raise MAX_PROGS");
@@ -247,9 +254,9 @@ static void select_progs(struct attachsnoop_bpf *obj, const struct prog_desc *t,
 			no_spans = false;
 		if (on && t[i].func && !strcmp(t[i].func, BIND_FUNC))
 			no_bind = false;
-		if (on && t[i].optional && !strncmp(t[i].tp, "iommufd_access_", 15))
+		if (on && t[i].optional == OPT_ACCESS)
 			access_on = true;
-		else if (on && t[i].optional)
+		else if (on && t[i].optional == OPT_VIOMMU)
 			viommu_on = true;
 		bpf_program__set_autoload(t[i].prog, on);
 	}
