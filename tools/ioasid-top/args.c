@@ -42,6 +42,7 @@ static const char usage_text[] =
 "  -s, --sort KEY       sort column (default unmap), descending:\n"
 "                       pid comm backend ioas map unmap mib map-p50 map-p99\n"
 "                       unmap-p99 flush flush-unmap fault fault-p99 inval\n"
+"                       dirty dirty-pct access\n"
 "      --reverse        ascending\n"
 "  -a, --all            show idle rows too\n"
 "  -D, --devices        start in the device view (batch: print it too)\n"

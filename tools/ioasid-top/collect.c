@@ -115,11 +115,15 @@ static void derive(struct row *r, double secs)
 	r->v[COL_FAULT] = d->faults / secs;
 	r->v[COL_FAULT_P99] = pct_us(d->fault_lat, 99);
 	r->v[COL_INVAL] = d->invals / secs;
+	r->v[COL_DIRTY] = d->dirty_reads / secs;
+	r->v[COL_DIRTY_PCT] = d->dirty_span ? 100.0 * d->dirty_bytes / d->dirty_span : NAN;
+	r->v[COL_ACCESS] = (d->acc_pins + d->acc_rws) / secs;
 	r->active = false;
 	for (i = 0; i < TOP_NR_OPS; i++)
 		r->active |= d->ops[i] || d->errors[i];
 	r->active |= d->flushes || d->flush_all || d->faults || d->faults_lost || d->invals ||
-		     d->pinned || d->unpinned;
+		     d->pinned || d->unpinned || d->dirty_reads || d->dirty_errors ||
+		     d->acc_pins || d->acc_rws || d->acc_errors;
 }
 
 static void storm_event(const struct row *r, const struct storm *s, bool begin)
@@ -277,6 +281,8 @@ static void update_row(struct row *r, double secs)
 	frame.flush_s += r->v[COL_FLUSH];
 	frame.fault_s += r->v[COL_FAULT];
 	frame.inval_s += r->v[COL_INVAL];
+	frame.dirty_s += r->v[COL_DIRTY];
+	frame.access_s += r->v[COL_ACCESS];
 	if (!frame.fallback && r->d.flushes) {
 		mean = r->d.flush_ranged ? (double)r->d.flush_bytes / r->d.flush_ranged : NAN;
 		t = storm_table_step(storms, &r->key, r->v[COL_FLUSH], mean, &st);
@@ -294,7 +300,7 @@ static int update_rows(double secs)
 	int i, ndead = 0;
 
 	frame.map_s = frame.unmap_s = frame.copy_s = frame.mib_s = 0;
-	frame.flush_s = frame.fault_s = frame.inval_s = 0;
+	frame.flush_s = frame.fault_s = frame.inval_s = frame.dirty_s = frame.access_s = 0;
 	for (i = 0; i < nrows; i++) {
 		struct row *r = &rows[i];
 

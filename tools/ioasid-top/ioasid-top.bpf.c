@@ -510,6 +510,91 @@ int BPF_PROG(t1_detach, struct vfio_iommu *iommu, struct iommu_group___s *group,
 	return group_event(iommu, group, ret, false);
 }
 
+/* ---- dirty bitmap reads, emulated devices' accesses: no _start needed ---- */
+
+/* The row of an event outside the map/unmap path, in the current process. */
+static __always_inline struct top_stats *row_of(__u32 backend, __u64 as)
+{
+	struct top_key k = {};
+
+	if (pid_filtered())
+		return NULL;
+	make_key(&k, backend, as);
+	return row(&k);
+}
+
+static __always_inline void dirty_read(struct top_stats *s, __u64 span, __u64 dirty, int ret)
+{
+	if (!s)
+		return;
+	if (ret < 0) {
+		ADD(s->dirty_errors, 1);
+		return;
+	}
+	ADD(s->dirty_reads, 1);
+	ADD(s->dirty_span, span);
+	ADD(s->dirty_bytes, dirty);
+}
+
+/* @hwpt_paging is NULL when the read failed before the HWPT was found */
+SEC("tp_btf/iommufd_hwpt_get_dirty_bitmap")
+int BPF_PROG(dirty_bitmap, const struct iommufd_hwpt_paging___s *hwpt_paging,
+	     const struct iommu_hwpt_get_dirty_bitmap___s *cmd, unsigned long dirty_bytes, int ret)
+{
+	__u64 as = 0;
+
+	if (!cmd)	/* never NULL; a module's tracepoint: see series.bpf.h */
+		return 0;
+	if (hwpt_paging)
+		as = BPF_CORE_READ(hwpt_paging, ioas, obj.id);
+	dirty_read(row_of(TOP_IOMMUFD, as), cmd->length, dirty_bytes, ret);
+	return 0;
+}
+
+SEC("tp_btf/vfio_iommu_type1_dirty_bitmap")
+int BPF_PROG(t1_dirty_bitmap, struct vfio_iommu *iommu,
+	     const struct vfio_iommu_type1_dirty_bitmap_get___s *range, unsigned long dirty_pages,
+	     int ret)
+{
+	if (!range)
+		return 0;
+	dirty_read(row_of(TOP_TYPE1, (__u64)iommu), range->size,
+		   dirty_pages * range->bitmap.pgsize, ret);
+	return 0;
+}
+
+static __always_inline int access_op(__u32 ioas_id, __u64 length, int ret, bool rw)
+{
+	struct top_stats *s = row_of(TOP_IOMMUFD, ioas_id);
+
+	if (!s)
+		return 0;
+	if (ret < 0) {
+		ADD(s->acc_errors, 1);
+	} else if (rw) {
+		ADD(s->acc_rws, 1);
+		ADD(s->acc_rw_bytes, length);
+	} else {
+		ADD(s->acc_pins, 1);
+		ADD(s->acc_pin_bytes, length);
+	}
+	return 0;
+}
+
+SEC("tp_btf/iommufd_access_pin_pages")
+int BPF_PROG(access_pin, void *access, __u32 ioas_id, unsigned long iova, unsigned long length,
+	     unsigned int flags, int ret)
+{
+	return access_op(ioas_id, length, ret, false);
+}
+
+SEC("tp_btf/iommufd_access_rw")
+int BPF_PROG(access_rw, void *access, __u32 ioas_id, unsigned long iova, unsigned long length,
+	     unsigned int flags, int ret)
+{
+	return access_op(ioas_id, length, ret, true);
+}
+
 /* ---- fallback: the ioctl syscall, decoded ---- */
 
 static __always_inline int ioctl_enter(int fd, __u32 cmd, __u64 arg)

@@ -56,6 +56,17 @@ struct top_stats {
 	__u64 faults_lost;		/* auto-responded on detach/close */
 	__u64 invals;			/* IOMMU_HWPT_INVALIDATE calls */
 	__u64 inval_entries;		/* entries the driver handled */
+	/* dirty bitmap reads (live migration): iommufd by the HWPT's IOAS */
+	__u64 dirty_reads;		/* successful */
+	__u64 dirty_span;		/* IOVA bytes they walked */
+	__u64 dirty_bytes;		/* IOVA bytes found dirty */
+	__u64 dirty_errors;
+	/* emulated devices' accesses, by the access's IOAS */
+	__u64 acc_pins;			/* iommufd_access_pin_pages, successful */
+	__u64 acc_pin_bytes;
+	__u64 acc_rws;			/* iommufd_access_rw, successful */
+	__u64 acc_rw_bytes;
+	__u64 acc_errors;		/* either, ret < 0 */
 	char comm[TOP_COMM_LEN];
 };
 

@@ -33,6 +33,12 @@ const struct col_desc cols[NR_COLS] = {
 	[COL_FAULT_P99] = { "FLTp99", "fault-p99", 7, false, true,
 			    "fault round trip p99 (queued -> responded), us" },
 	[COL_INVAL] = { "INVAL/s", "inval", 7, false, true, "HWPT invalidations per second" },
+	[COL_DIRTY] = { "DIRTY/s", "dirty", 7, false, true,
+			"dirty bitmap reads per second (live migration)" },
+	[COL_DIRTY_PCT] = { "DIRTY%", "dirty-pct", 6, false, true,
+			    "share of the IOVA those reads walked found dirty" },
+	[COL_ACCESS] = { "ACC/s", "access", 7, false, true,
+			 "emulated devices' page pins and copies per second" },
 };
 
 const char keys_help[] =
@@ -48,7 +54,8 @@ const char keys_help[] =
 /* The fallback has no series events: these columns and views stay empty. */
 const char *unavailable_text(void)
 {
-	return "FLUSH/s FL/UNM FAULT/s FLTp99 INVAL/s, pages pinned, device view, storms";
+	return "FLUSH/s FL/UNM FAULT/s FLTp99 INVAL/s DIRTY/s DIRTY% ACC/s, pages pinned, "
+	       "device view, storms";
 }
 
 /* A device attached before ioasid-top started shows only its detach. */

@@ -30,6 +30,8 @@ static void json_totals(struct json *j, const struct frame *f)
 	json_double(j, "flush_outside_per_s", f->other_flush_s);
 	json_double(j, "fault_per_s", f->fault_s);
 	json_double(j, "inval_per_s", f->inval_s);
+	json_double(j, "dirty_read_per_s", f->dirty_s);
+	json_double(j, "access_per_s", f->access_s);
 	json_uint(j, "rows", f->nrows_all);
 	json_uint(j, "storms", f->storms);
 	json_uint(j, "dropped", f->dropped);
@@ -55,6 +57,18 @@ static void json_row_tp(struct json *j, const struct row *r)
 	json_num(j, "fault_p99_us", r->v[COL_FAULT_P99]);
 	json_uint(j, "invals", d->invals);
 	json_double(j, "inval_per_s", r->v[COL_INVAL]);
+	json_uint(j, "dirty_reads", d->dirty_reads);
+	json_uint(j, "dirty_read_errors", d->dirty_errors);
+	json_uint(j, "dirty_span_bytes", d->dirty_span);
+	json_uint(j, "dirty_bytes", d->dirty_bytes);
+	json_num(j, "dirty_pct", r->v[COL_DIRTY_PCT]);
+	json_double(j, "dirty_read_per_s", r->v[COL_DIRTY]);
+	json_uint(j, "access_pins", d->acc_pins);
+	json_uint(j, "access_pin_bytes", d->acc_pin_bytes);
+	json_uint(j, "access_copies", d->acc_rws);
+	json_uint(j, "access_copy_bytes", d->acc_rw_bytes);
+	json_uint(j, "access_errors", d->acc_errors);
+	json_double(j, "access_per_s", r->v[COL_ACCESS]);
 	json_bool(j, "storm", r->storm);
 }
 
@@ -135,8 +149,9 @@ static void json_dev(struct json *j, const struct dev *d)
 static void json_unavailable(struct json *j, const struct frame *f)
 {
 	static const char *const u[] = { "flush_per_s", "flush_per_unmap", "fault_per_s",
-					 "fault_p99_us", "inval_per_s", "pinned", "unpinned",
-					 "devices", "storms" };
+					 "fault_p99_us", "inval_per_s", "dirty_read_per_s",
+					 "access_per_s", "pinned", "unpinned", "devices",
+					 "storms" };
 	size_t i;
 
 	json_array_begin(j, "unavailable");

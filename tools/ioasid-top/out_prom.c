@@ -238,6 +238,29 @@ static void rows_out(FILE *o, const struct frame *f)
 		    "Invalidation entries the driver handled.");
 }
 
+/* Live migration's dirty bitmap reads and emulated devices' accesses. */
+static void rows_out_vm(FILE *o, const struct frame *f)
+{
+	ROW_COUNTER(o, f, "ioasid_dirty_bitmap_reads_total", dirty_reads,
+		    "Successful dirty bitmap reads (IOMMU_HWPT_GET_DIRTY_BITMAP, VFIO_IOMMU_DIRTY_PAGES).");
+	ROW_COUNTER(o, f, "ioasid_dirty_bitmap_read_errors_total", dirty_errors,
+		    "Dirty bitmap reads that failed.");
+	ROW_COUNTER(o, f, "ioasid_dirty_bitmap_span_bytes_total", dirty_span,
+		    "IOVA bytes the successful dirty bitmap reads walked.");
+	ROW_COUNTER(o, f, "ioasid_dirty_bitmap_dirty_bytes_total", dirty_bytes,
+		    "IOVA bytes they found dirty.");
+	ROW_COUNTER(o, f, "ioasid_access_pins_total", acc_pins,
+		    "Page pins of emulated devices through an iommufd access.");
+	ROW_COUNTER(o, f, "ioasid_access_pin_bytes_total", acc_pin_bytes,
+		    "Bytes those pins covered.");
+	ROW_COUNTER(o, f, "ioasid_access_copies_total", acc_rws,
+		    "CPU copies of emulated devices through an iommufd access.");
+	ROW_COUNTER(o, f, "ioasid_access_copy_bytes_total", acc_rw_bytes,
+		    "Bytes those copies moved.");
+	ROW_COUNTER(o, f, "ioasid_access_errors_total", acc_errors,
+		    "Access pins and copies that failed.");
+}
+
 /* The labels of a device. */
 static void dev_labels(FILE *o, const struct dev *d)
 {
@@ -367,6 +390,7 @@ int prom_write(const struct frame *f, const char *path)
 	if (!o)
 		return -errno;
 	rows_out(o, f);
+	rows_out_vm(o, f);
 	if (!f->fallback)
 		devs_out(o, f);
 	tool_out(o, f);

@@ -89,10 +89,9 @@ static void draw_header(const struct frame *f, const struct view *v, int *y)
 		 v->devices ? "devices" : "processes", sortname, filter, msg);
 	if (f->fallback) {
 		attron(has_colors() ? COLOR_PAIR(2) : A_REVERSE);
-		mvprintw((*y)++, 0, "FALLBACK: %s: FLUSH/s FL/UNM FAULT/s FLTp99 INVAL/s, "
-			 "devices, storms unavailable", f->forced ? "forced by -F" :
+		mvprintw((*y)++, 0, "FALLBACK: %s: %s unavailable", f->forced ? "forced by -F" :
 			 progs_tps.missing ? "no iommufd/vfio_iommu_type1 events" :
-			 "neither backend's module is loaded");
+			 "neither backend's module is loaded", unavailable_text());
 		attroff(has_colors() ? COLOR_PAIR(2) : A_REVERSE);
 	}
 	if (bpftool_unloaded())

@@ -32,7 +32,7 @@
 enum col {
 	COL_PID, COL_COMM, COL_BACKEND, COL_IOAS, COL_MAP, COL_UNMAP, COL_MIB,
 	COL_MAP_P50, COL_MAP_P99, COL_UNMAP_P99, COL_FLUSH, COL_FLUSH_UNMAP,
-	COL_FAULT, COL_FAULT_P99, COL_INVAL, NR_COLS,
+	COL_FAULT, COL_FAULT_P99, COL_INVAL, COL_DIRTY, COL_DIRTY_PCT, COL_ACCESS, NR_COLS,
 };
 
 struct col_desc {
@@ -95,7 +95,7 @@ struct frame {
 	int nevents;
 	int storms;		/* active now */
 	/* totals over every row (not only the shown ones) */
-	double map_s, unmap_s, copy_s, mib_s, flush_s, fault_s, inval_s;
+	double map_s, unmap_s, copy_s, mib_s, flush_s, fault_s, inval_s, dirty_s, access_s;
 	double other_flush_s;
 	uint64_t other_flushes;	/* since start: the syncs no row owns */
 	uint64_t dropped;	/* since start */

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ioasid-top-mock.sh BINDIR: tools/ioasid-top's live-migration and
+# emulated-device counters, in the testbed guest booted without an IOMMU
+# (the iommufd selftest mock), TAP.
+#
+#   testbed/run -i none -- tools/ioasid-top/tests/ioasid-top-mock.sh build/k/<key>
+#
+# ioasid-top -j runs while BINDIR/events_dirty's read and read_errors
+# tests read dirty bitmaps (five reads of 256 KiB, four finding 64 KiB
+# dirty, one clean; three refused) and BINDIR/events_access's pin_unpin
+# and rw tests pin and copy through the mock's accesses (two pins of 12 KiB
+# in all, two copies of 100 bytes, four refused).  Summed over the frames,
+# the rows of each test process must hold exactly those counts, the
+# DIRTY/s and ACC/s rates must be count / seconds in every frame, and the
+# Prometheus file must carry the same totals.  Kernels without the
+# series' dirty or access events SKIP that part.
+# IOASID_TOP_BIN=path overrides build/tools/ioasid-top/ioasid-top.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+. "$top/tests/tap.sh"
+[ -n "${IOASID_GUEST:-}" ] || { echo "runs inside the testbed: testbed/run -i none -- $0 BINDIR" >&2; exit 2; }
+bin=${1:?usage: ioasid-top-mock.sh BINDIR}
+t=${IOASID_TOP_BIN:-$top/build/tools/ioasid-top/ioasid-top}
+d=$(mktemp -d)
+tpid=
+trap '[ -n "$tpid" ] && kill "$tpid" 2>/dev/null; wait; rm -rf "$d"' EXIT
+
+for f in "$t" "$bin/events_dirty" "$bin/events_access"; do
+	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
+done
+ev=/sys/kernel/tracing/events/iommufd
+dirty=0 access=0
+[ -d "$ev/iommufd_hwpt_get_dirty_bitmap" ] && dirty=1
+[ -d "$ev/iommufd_access_pin_pages" ] && access=1
+if [ $dirty = 0 ] && [ $access = 0 ]; then
+	echo "1..0 # SKIP $(uname -r): no dirty tracking or access events"
+	exit 0
+fi
+echo "# $(uname -r), dirty events $dirty, access events $access"
+
+"$t" -j -d 1 --prometheus "$d/top.prom" >"$d/top" 2>"$d/top.err" &
+tpid=$!
+for i in $(seq 300); do
+	grep -q '^Tracing' "$d/top.err" && break
+	kill -0 "$tpid" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q '^Tracing' "$d/top.err"
+ok $? "ioasid-top -j -d 1 --prometheus starts and attaches"
+if [ $dirty = 1 ]; then
+	"$bin/events_dirty" -t read -t read_errors >"$d/dirty.tap" 2>&1
+	ok $? "events_dirty read, read_errors pass with ioasid-top attached"
+fi
+if [ $access = 1 ]; then
+	"$bin/events_access" -t pin_unpin -t rw >"$d/access.tap" 2>&1
+	ok $? "events_access pin_unpin, rw pass with ioasid-top attached"
+fi
+sleep 2.5	# the last operations' frame and Prometheus file
+cp "$d/top.prom" "$d/top.prom.last" 2>/dev/null
+kill -TERM "$tpid"
+wait "$tpid"
+is "$?" 0 "SIGTERM: exit 0"
+tpid=
+
+# check 'python expression': rows(comm) the rows of that test's processes
+# over every frame, total(comm, key) their sum; prom(metric, comm) the
+# Prometheus file's sum of that counter over the process's series
+check() {
+	python3 - "$d/top" "$d/top.prom.last" "$1" <<'PY'
+import json, re, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+prom_lines = open(sys.argv[2]).read().splitlines()
+def rows(comm):
+    return [r for d in docs for r in d["rows"] if r["comm"].startswith(comm)]
+def total(comm, key):
+    return sum(r[key] for r in rows(comm))
+def prom(metric, comm):
+    s = 0
+    for l in prom_lines:
+        m = re.match(r'%s\{([^}]*)\} (\S+)$' % metric, l)
+        if m and 'comm="%s' % comm in m.group(1):
+            s += float(m.group(2))
+    return s
+def rates(comm, rate, *counts):
+    return all(abs(r[rate] * d["seconds"] - sum(r[c] for c in counts)) < 0.5
+               for d in docs for r in d["rows"] if r["comm"].startswith(comm))
+ok = eval("(" + sys.argv[3] + ")")
+if not ok:
+    print("#   " + json.dumps([r for r in rows("events_")])[:1500])
+sys.exit(0 if ok else 1)
+PY
+}
+
+if [ $dirty = 1 ]; then
+	check 'total("events_dirty", "dirty_reads") == 5 and total("events_dirty", "dirty_read_errors") == 3'
+	ok $? "dirty: 5 reads, 3 refused"
+	check 'total("events_dirty", "dirty_span_bytes") == 5 * 262144 and total("events_dirty", "dirty_bytes") == 4 * 65536'
+	ok $? "dirty: 1280 KiB walked, 256 KiB of it dirty"
+	check 'rates("events_dirty", "dirty_read_per_s", "dirty_reads") and any(r["dirty_pct"] for r in rows("events_dirty"))'
+	ok $? "dirty: DIRTY/s x seconds = reads in every frame, DIRTY% given"
+	check 'prom("ioasid_dirty_bitmap_reads_total", "events_dirty") == 5 and prom("ioasid_dirty_bitmap_dirty_bytes_total", "events_dirty") == 4 * 65536'
+	ok $? "Prometheus: the same dirty read and byte totals"
+fi
+if [ $access = 1 ]; then
+	check 'total("events_access", "access_pins") == 2 and total("events_access", "access_pin_bytes") == 3 * 4096'
+	ok $? "access: 2 pins of 12 KiB in all"
+	check 'total("events_access", "access_copies") == 2 and total("events_access", "access_copy_bytes") == 200 and total("events_access", "access_errors") == 4'
+	ok $? "access: 2 copies of 100 bytes, 4 refused"
+	check 'rates("events_access", "access_per_s", "access_pins", "access_copies")'
+	ok $? "access: ACC/s x seconds = pins + copies in every frame"
+	check 'prom("ioasid_access_pins_total", "events_access") == 2 and prom("ioasid_access_errors_total", "events_access") == 4'
+	ok $? "Prometheus: the same access totals"
+fi
+
+done_testing
