@@ -326,6 +326,13 @@ int trace_record_time(const char *buf, const char *event, int nth, int *pid,
 	return *pid < 0 ? -EINVAL : 0;
 }
 
+long trace_record_offset(const char *buf, const char *event, int nth)
+{
+	const char *rec = find_record(buf, event, nth);
+
+	return rec ? line_start(buf, rec) - buf : -1;
+}
+
 int trace_line_pid(const char *line)
 {
 	const char *p = strstr(line, "] "), *eol = strchr(line, '\n'), *end;

@@ -56,6 +56,11 @@ int trace_field_str(const char *buf, const char *event, int nth, const char *key
 /* The @nth record's line of @event (up to the newline) into @out. */
 int trace_record(const char *buf, const char *event, int nth, char *out, size_t len);
 /*
+ * Where the line of the @nth record of @event starts in @buf (an offset,
+ * to order records or to read the line's header), or -1 if there is none.
+ */
+long trace_record_offset(const char *buf, const char *event, int nth);
+/*
  * The pid in the header of the trace line at @line: the digits after the
  * last '-' of "comm-pid", before the CPU field "[001]" (and "(tgid)" with
  * options/record-tgid); -1 if there are none.

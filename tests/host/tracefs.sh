@@ -33,4 +33,10 @@ is "$("$d/t" "$d/trace" iommufd_ioas_map_start 3 | cut -d' ' -f1)" -2 "no such r
 is "$("$d/t" "$d/trace" iommufd_ioas_map ioas_id 3)" 1 "trace_find: the record whose field has the value"
 is "$("$d/t" "$d/trace" iommufd_ioas_map iova 0x10000)" 0 "trace_find: a hex field"
 is "$("$d/t" "$d/trace" iommufd_ioas_map ioas_id 2)" -1 "trace_find: none (ioas_id 2 is a _start's): -1"
+off=$("$d/t" "$d/trace" iommufd_ioas_map @1)
+is "$(tail -c +$((off + 1)) "$d/trace" | head -1 | cut -c1-25)" "          qemu-9-99     (" \
+	"trace_record_offset: the start of the record's line"
+[ "$("$d/t" "$d/trace" iommufd_ioas_map_start @0)" -lt "$("$d/t" "$d/trace" iommufd_ioas_map @0)" ]
+ok $? "trace_record_offset: a record before another has the smaller offset"
+is "$("$d/t" "$d/trace" iommufd_ioas_map @2)" -1 "trace_record_offset: no such record: -1"
 done_testing

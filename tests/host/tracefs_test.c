@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Prints what lib/tracefs.c reads out of a trace buffer's text (given as a
- * file) for tests/host/tracefs.sh: "event nth pid ts_ns count" per query;
- * with KEY VALUE, the index trace_find() gives instead.
+ * file) for tests/host/tracefs.sh: "ret pid ts_ns count" per query; with
+ * KEY VALUE, the index trace_find() gives instead; with @NTH, the offset
+ * trace_record_offset() gives.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,10 @@ int main(int argc, char **argv)
 	fclose(f);
 	if (argc == 5) {
 		printf("%d\n", trace_find(buf, argv[2], argv[3], strtoll(argv[4], NULL, 0)));
+		return 0;
+	}
+	if (argv[3][0] == '@') {
+		printf("%ld\n", trace_record_offset(buf, argv[2], atoi(argv[3] + 1)));
 		return 0;
 	}
 	ret = trace_record_time(buf, argv[2], atoi(argv[3]), &pid, &ts);

@@ -72,18 +72,6 @@ FIXTURE_TEARDOWN_PARENT(access_events)
 	events_disable(_metadata, &self->ev);
 }
 
-/* The position of the @nth record of @event in the trace, or -1. */
-static long record_pos(const char *trace, const char *event, int nth)
-{
-	char rec[512] = "";
-	const char *p;
-
-	if (trace_record(trace, event, nth, rec, sizeof(rec)))
-		return -1;
-	p = strstr(trace, rec);
-	return p ? p - trace : -1;
-}
-
 static int access_pages(int fd, int access_fd, unsigned long iova,
 			unsigned long length, void *uptr, __u32 flags,
 			__u32 *item)
@@ -179,8 +167,8 @@ TEST_F(access_events, attach_replace_destroy)
 		ASSERT_FIELD(end, i, "flags", flags);                          \
 		ASSERT_FIELD(end, i, "ioas_id", ioas);                         \
 		ASSERT_FIELD(end, i, "ret", ret);                              \
-		ASSERT_LT(record_pos(self->trace, st, i),                      \
-			  record_pos(self->trace, end, i));                    \
+		ASSERT_LT(trace_record_offset(self->trace, st, i),             \
+			  trace_record_offset(self->trace, end, i));           \
 	} while (0)
 
 /*
@@ -222,10 +210,10 @@ TEST_F(access_events, pin_unpin)
 			   self->ioas_id, -ENOENT);
 	ASSERT_ACCESS_CALL(PIN_ST, PIN, 3, IOVA, 0, 0, 0, -EINVAL);
 	/* the first pin's pages were pinned inside it */
-	ASSERT_LT(record_pos(self->trace, PIN_ST, 0),
-		  record_pos(self->trace, PAGES_PIN, 0));
-	ASSERT_LT(record_pos(self->trace, PAGES_PIN, 0),
-		  record_pos(self->trace, PIN, 0));
+	ASSERT_LT(trace_record_offset(self->trace, PIN_ST, 0),
+		  trace_record_offset(self->trace, PAGES_PIN, 0));
+	ASSERT_LT(trace_record_offset(self->trace, PAGES_PIN, 0),
+		  trace_record_offset(self->trace, PIN, 0));
 	ASSERT_FIELD(PAGES_PIN, 0, "ret", 2);
 	ASSERT_COUNT(UNPIN, 0);
 
@@ -247,10 +235,10 @@ TEST_F(access_events, pin_unpin)
 	ASSERT_COUNT(UNPIN, 1);
 	ASSERT_FIELD(UNPIN, 0, "iova", IOVA + 2 * SZ_4K);
 	ASSERT_FIELD(UNPIN, 0, "length", SZ_4K);
-	ASSERT_LT(record_pos(self->trace, UNMAP_ST, 0),
-		  record_pos(self->trace, UNPIN, 0));
-	ASSERT_LT(record_pos(self->trace, UNPIN, 0),
-		  record_pos(self->trace, UNMAP, 0));
+	ASSERT_LT(trace_record_offset(self->trace, UNMAP_ST, 0),
+		  trace_record_offset(self->trace, UNPIN, 0));
+	ASSERT_LT(trace_record_offset(self->trace, UNPIN, 0),
+		  trace_record_offset(self->trace, UNMAP, 0));
 	test_err_destroy_access_pages(ENOENT, access_fd, item2);
 	test_cmd_destroy_access(access_fd);
 }
@@ -342,10 +330,10 @@ TEST_F(access_events, internal_access)
 	ASSERT_FIELD(DETACH, 0, "access_id", access_id);
 	ASSERT_FIELD(DETACH, 0, "ioas_id", self->ioas_id);
 	ASSERT_GE(trace_find(self->trace, DESTROY, "id", access_id), 0);
-	ASSERT_LT(record_pos(self->trace, UNPIN, 0),
-		  record_pos(self->trace, DETACH, 0));
-	ASSERT_LT(record_pos(self->trace, DETACH, 0),
-		  record_pos(self->trace, DESTROY,
+	ASSERT_LT(trace_record_offset(self->trace, UNPIN, 0),
+		  trace_record_offset(self->trace, DETACH, 0));
+	ASSERT_LT(trace_record_offset(self->trace, DETACH, 0),
+		  trace_record_offset(self->trace, DESTROY,
 			     trace_find(self->trace, DESTROY, "id", access_id)));
 
 	clear_trace();
@@ -400,8 +388,8 @@ static int drop_ipc_lock(void)
 		ASSERT_FIELD(CP, 0, "nr_areas", nr_areas);                     \
 		ASSERT_FIELD(CP, 0, "npinned", npinned);                       \
 		ASSERT_FIELD(CP, 0, "ret", ret);                               \
-		ASSERT_LT(record_pos(self->trace, CP_ST, 0),                   \
-			  record_pos(self->trace, CP, 0));                     \
+		ASSERT_LT(trace_record_offset(self->trace, CP_ST, 0),                   \
+			  trace_record_offset(self->trace, CP, 0));                     \
 	} while (0)
 
 /*
@@ -454,7 +442,7 @@ TEST_F(access_events, change_process)
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	read_trace();
 	ASSERT_CHANGE_PROCESS(1, NPAGES, 0);
-	ASSERT_EQ(child, trace_line_pid(self->trace + record_pos(self->trace, CP, 0)));
+	ASSERT_EQ(child, trace_line_pid(self->trace + trace_record_offset(self->trace, CP, 0)));
 
 	test_ioctl_ioas_unmap(MOCK_APERTURE_START, BUF_LEN);
 	munmap(mem, BUF_LEN);
