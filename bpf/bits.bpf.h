@@ -58,7 +58,22 @@ struct files_struct___s {
 
 struct task_struct___s {
 	struct files_struct___s *files;
+	struct task_struct___s *group_leader;
+	char comm[16];
 } __attribute__((preserve_access_index));
+
+/*
+ * The process's name (its group leader's comm) into @buf: a row or entry
+ * first touched by a vCPU or worker thread is still named after the VMM.
+ */
+static __always_inline void process_comm(char *buf, __u32 len)
+{
+	struct task_struct___s *t = (struct task_struct___s *)bpf_get_current_task();
+	struct task_struct___s *leader = BPF_CORE_READ(t, group_leader);
+
+	if (!leader || bpf_core_read_str(buf, len, &leader->comm) < 0)
+		bpf_get_current_comm(buf, len);
+}
 
 static __always_inline __u32 log2_32(__u32 v)
 {

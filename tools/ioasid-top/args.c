@@ -61,7 +61,7 @@ static const char usage_text[] =
 "Screen keys:\n"
 "%s"
 "\n"
-"Columns (FLUSH/s to INVAL/s need the series' events; '-' in fallback):\n"
+"Columns (FLUSH/s to ACC/s need the series' events; '-' in fallback):\n"
 "%s"
 "\n"
 "examples:\n"

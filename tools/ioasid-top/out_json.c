@@ -150,8 +150,8 @@ static void json_unavailable(struct json *j, const struct frame *f)
 {
 	static const char *const u[] = { "flush_per_s", "flush_per_unmap", "fault_per_s",
 					 "fault_p99_us", "inval_per_s", "dirty_read_per_s",
-					 "access_per_s", "pinned", "unpinned", "devices",
-					 "storms" };
+					 "dirty_pct", "access_per_s", "pinned", "unpinned",
+					 "devices", "storms" };
 	size_t i;
 
 	json_array_begin(j, "unavailable");

@@ -172,14 +172,16 @@ static void op_counter(FILE *o, const struct frame *f, const char *name, const c
 }
 
 /* Per row: one counter of one family (@off: the __u64 in struct top_stats). */
-static void row_counter(FILE *o, const struct frame *f, const char *name, const char *help,
-			size_t off)
+/* A counter family from the rows' field at @off; @backend: its rows only, -1 all. */
+static void row_counter_of(FILE *o, const struct frame *f, const char *name, const char *help,
+			   size_t off, int backend)
 {
 	int i;
 
 	family(o, name, "counter", help);
 	for (i = 0; i < f->nrows_all; i++) {
-		if (!row_out(&f->all[i]))
+		if (!row_out(&f->all[i]) ||
+		    (backend >= 0 && f->all[i].key.backend != (__u32)backend))
 			continue;
 		fprintf(o, "%s{", name);
 		row_labels(o, &f->all[i]);
@@ -189,7 +191,10 @@ static void row_counter(FILE *o, const struct frame *f, const char *name, const 
 }
 
 #define ROW_COUNTER(o, f, name, field, help) \
-	row_counter(o, f, name, help, offsetof(struct top_stats, field))
+	row_counter_of(o, f, name, help, offsetof(struct top_stats, field), -1)
+/* iommufd's own: type1 rows would be zeros */
+#define IOMMUFD_COUNTER(o, f, name, field, help) \
+	row_counter_of(o, f, name, help, offsetof(struct top_stats, field), TOP_IOMMUFD)
 
 static void rows_out(FILE *o, const struct frame *f)
 {
@@ -246,19 +251,19 @@ static void rows_out_vm(FILE *o, const struct frame *f)
 	ROW_COUNTER(o, f, "ioasid_dirty_bitmap_read_errors_total", dirty_errors,
 		    "Dirty bitmap reads that failed.");
 	ROW_COUNTER(o, f, "ioasid_dirty_bitmap_span_bytes_total", dirty_span,
-		    "IOVA bytes the successful dirty bitmap reads walked.");
+		    "IOVA bytes walked by the successful dirty bitmap reads.");
 	ROW_COUNTER(o, f, "ioasid_dirty_bitmap_dirty_bytes_total", dirty_bytes,
-		    "IOVA bytes they found dirty.");
-	ROW_COUNTER(o, f, "ioasid_access_pins_total", acc_pins,
-		    "Page pins of emulated devices through an iommufd access.");
-	ROW_COUNTER(o, f, "ioasid_access_pin_bytes_total", acc_pin_bytes,
-		    "Bytes those pins covered.");
-	ROW_COUNTER(o, f, "ioasid_access_copies_total", acc_rws,
-		    "CPU copies of emulated devices through an iommufd access.");
-	ROW_COUNTER(o, f, "ioasid_access_copy_bytes_total", acc_rw_bytes,
-		    "Bytes those copies moved.");
-	ROW_COUNTER(o, f, "ioasid_access_errors_total", acc_errors,
-		    "Access pins and copies that failed.");
+		    "IOVA bytes the successful dirty bitmap reads found dirty.");
+	IOMMUFD_COUNTER(o, f, "ioasid_access_pins_total", acc_pins,
+			"Successful page pin calls of emulated devices through an iommufd access.");
+	IOMMUFD_COUNTER(o, f, "ioasid_access_pin_bytes_total", acc_pin_bytes,
+			"Bytes pinned by the emulated devices' successful pin calls.");
+	IOMMUFD_COUNTER(o, f, "ioasid_access_copies_total", acc_rws,
+			"Successful CPU copies of emulated devices through an iommufd access.");
+	IOMMUFD_COUNTER(o, f, "ioasid_access_copy_bytes_total", acc_rw_bytes,
+			"Bytes moved by the emulated devices' successful copies.");
+	IOMMUFD_COUNTER(o, f, "ioasid_access_errors_total", acc_errors,
+			"Emulated devices' access pin and copy calls that failed.");
 }
 
 /* The labels of a device. */
@@ -390,7 +395,8 @@ int prom_write(const struct frame *f, const char *path)
 	if (!o)
 		return -errno;
 	rows_out(o, f);
-	rows_out_vm(o, f);
+	if (!f->fallback)
+		rows_out_vm(o, f);
 	if (!f->fallback)
 		devs_out(o, f);
 	tool_out(o, f);

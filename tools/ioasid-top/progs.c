@@ -24,6 +24,8 @@ const char *const mode_json[] = { "tracepoints", "syscalls", "raw_syscalls" };
 
 enum role { ROLE_TP, ROLE_TP_OPT, ROLE_SYSCALLS, ROLE_RAW };
 
+#define MAX_PROGS 40
+
 struct prog_desc {
 	struct bpf_program *prog;
 	const char *tp;
@@ -72,6 +74,7 @@ static size_t prog_table(struct ioasid_top_bpf *o, struct prog_desc *t)
 		{ o->progs.raw_sys_exit, NULL, ROLE_RAW },
 	};
 
+	_Static_assert(ARRAY_SIZE(d) <= MAX_PROGS, "prog_table: raise MAX_PROGS");
 	memcpy(t, d, sizeof(d));
 	return ARRAY_SIZE(d);
 }
@@ -144,7 +147,7 @@ static void configure_ioctls(struct ioasid_top_bpf *o)
 struct ioasid_top_bpf *progs_load(bool fallback, int *mode, const char **missing, int *err)
 {
 	struct ioasid_top_bpf *obj = ioasid_top_bpf__open();
-	struct prog_desc progs[40];
+	struct prog_desc progs[MAX_PROGS];
 	size_t nprogs;
 
 	*err = bpftool_opened(obj);

@@ -61,7 +61,7 @@ static __always_inline struct top_stats *row(const struct top_key *key)
 	}
 	s = bpf_map_lookup_elem(&stats, key);
 	if (s)
-		bpf_get_current_comm(s->comm, sizeof(s->comm));
+		process_comm(s->comm, sizeof(s->comm));
 	return s;
 }
 

@@ -92,8 +92,13 @@ if [ $dirty = 1 ]; then
 	ok $? "dirty: 5 reads, 3 refused"
 	check 'total("events_dirty", "dirty_span_bytes") == 5 * 262144 and total("events_dirty", "dirty_bytes") == 4 * 65536'
 	ok $? "dirty: 1280 KiB walked, 256 KiB of it dirty"
-	check 'rates("events_dirty", "dirty_read_per_s", "dirty_reads") and any(r["dirty_pct"] for r in rows("events_dirty"))'
-	ok $? "dirty: DIRTY/s x seconds = reads in every frame, DIRTY% given"
+	check 'rows("events_dirty") and rates("events_dirty", "dirty_read_per_s", "dirty_reads") and
+		all(abs(r["dirty_pct"] - 100.0 * r["dirty_bytes"] / r["dirty_span_bytes"]) < 1e-6
+		    for r in rows("events_dirty") if r["dirty_span_bytes"])'
+	ok $? "dirty: DIRTY/s x seconds = reads and DIRTY% = dirty / walked in every row and frame (20 % overall)"
+	check 'all(r["ioas"] != 0 for r in rows("events_dirty") if r["dirty_reads"]) and
+		sum(r["dirty_read_errors"] for r in rows("events_dirty") if r["ioas"] == 0) == 2'
+	ok $? "dirty: reads on their HWPT's IOAS row; the 2 refused before a HWPT was found on '-'"
 	for m in reads read_errors span_bytes dirty_bytes; do
 		grep -q "^# TYPE ioasid_dirty_bitmap_${m}_total counter$" "$d/top.prom.last"
 		ok $? "Prometheus: the counter family ioasid_dirty_bitmap_${m}_total"
@@ -104,8 +109,11 @@ if [ $access = 1 ]; then
 	ok $? "access: 2 pins of 12 KiB in all"
 	check 'total("events_access", "access_copies") == 2 and total("events_access", "access_copy_bytes") == 200 and total("events_access", "access_errors") == 4'
 	ok $? "access: 2 copies of 100 bytes, 4 refused"
-	check 'rates("events_access", "access_per_s", "access_pins", "access_copies")'
+	check 'rows("events_access") and rates("events_access", "access_per_s", "access_pins", "access_copies")'
 	ok $? "access: ACC/s x seconds = pins + copies in every frame"
+	check 'all(r["ioas"] != 0 for r in rows("events_access") if r["access_pins"] or r["access_copies"]) and
+		sum(r["access_errors"] for r in rows("events_access") if r["ioas"] == 0) == 2'
+	ok $? "access: pins and copies on their IOAS row; the 2 refused before an IOAS was found on '-'"
 	for m in pins pin_bytes copies copy_bytes errors; do
 		grep -q "^# TYPE ioasid_access_${m}_total counter$" "$d/top.prom.last"
 		ok $? "Prometheus: the counter family ioasid_access_${m}_total"
