@@ -17,12 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
 #include "mock_harness.h"
 
 #define SZ_4K 0x1000UL
+#define SZ_32K 0x8000UL
 #define SZ_64K 0x10000UL
 /* The mock domain maps nothing below its aperture */
 #define IOVA ((__u64)MOCK_APERTURE_START)
@@ -286,29 +288,49 @@ TEST_F(ioas_events, vfio_compat)
 	EXPECT_PAIR(UNMAP_ST, UNMAP, 1, "vfio_compat");
 }
 
-/* IOMMU_IOAS_MAP_FILE of a memfd: caller map_file (kernels since 6.13) */
+/*
+ * IOMMU_IOAS_MAP_FILE of a memfd from an offset: the file's record (its
+ * inode, the offset, the length) just before the pair, caller map_file
+ * (kernels since 6.13); a file that is no memfd (the iommufd itself)
+ * fails before the pages are set up: no record at all.
+ */
 TEST_F(ioas_events, map_file)
 {
 #ifdef IOMMU_IOAS_MAP_FILE
+	const char *mf = "iommufd_ioas_map_file";
 	__u64 iova = IOVA;
 	uint64_t done = 0;
 	int mfd = memfd_create("events_ioas", 0);
+	struct stat st;
 
 	ASSERT_LE(0, mfd);
 	ASSERT_EQ(0, ftruncate(mfd, SZ_64K));
-	ASSERT_EQ(0, _test_ioctl_ioas_map_file(self->fd, self->ioas_id, mfd, 0, SZ_64K, &iova,
-					       RW | IOMMU_IOAS_MAP_FIXED_IOVA));
-	ASSERT_EQ(0, ioas_unmap(self->ioas_id, IOVA, SZ_64K, &done));
+	ASSERT_EQ(0, fstat(mfd, &st));
+	ASSERT_EQ(0, _test_ioctl_ioas_map_file(self->fd, self->ioas_id, mfd, SZ_4K, SZ_32K,
+					       &iova, RW | IOMMU_IOAS_MAP_FIXED_IOVA));
+	ASSERT_EQ(0, ioas_unmap(self->ioas_id, IOVA, SZ_32K, &done));
+	EXPECT_NE(0, _test_ioctl_ioas_map_file(self->fd, self->ioas_id, self->fd, 0, SZ_4K,
+					       &iova, RW | IOMMU_IOAS_MAP_FIXED_IOVA));
 	close(mfd);
 	stop_read_trace();
 
 	ASSERT_COUNT(MAP_ST, 1);
 	ASSERT_COUNT(MAP, 1);
 	EXPECT_FIELD(MAP, 0, "iova", IOVA);
-	EXPECT_FIELD(MAP, 0, "length", SZ_64K);
+	EXPECT_FIELD(MAP, 0, "length", SZ_32K);
 	EXPECT_FIELD(MAP, 0, "ret", 0);
 	EXPECT_PAIR(MAP_ST, MAP, 0, "map_file");
 	EXPECT_PAIR(UNMAP_ST, UNMAP, 0, "ioctl");
+	if (!tracefs_event_exists("iommufd", mf))
+		return;	/* a series from before the event */
+	ASSERT_COUNT(mf, 1);
+	EXPECT_FIELD(mf, 0, "ioas_id", self->ioas_id);
+	EXPECT_FIELD(mf, 0, "ino", st.st_ino);
+	EXPECT_FIELD(mf, 0, "offset", SZ_4K);
+	EXPECT_FIELD(mf, 0, "length", SZ_32K);
+	EXPECT_FIELD(mf, 0, "dmabuf", 0);
+	EXPECT_LT(trace_record_offset(self->trace, mf, 0),
+		  trace_record_offset(self->trace, MAP_ST, 0));
 #else
 	SKIP(return, "uAPI headers without IOMMU_IOAS_MAP_FILE (before 6.13)");
 #endif
