@@ -32,13 +32,11 @@
 #include "dmaioctl.h"
 #include "hist.h"
 #include "json.h"
-#include "maplat.h"
+#include "maplat-user.h"
 #include "maplat.skel.h"
 #include "probe.h"
 #include "seen.h"
 #include "util.h"
-
-#define MAX_KEYS 10240	/* max_entries of hists */
 
 enum mode {
 	MODE_TP,		/* the series' end events, tp_btf */
@@ -47,9 +45,7 @@ enum mode {
 };
 
 static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscalls" };
-static const char *const backend_names[] = { "iommufd", "type1", "compat" };
-static const char *const op_names[] = { "map", "unmap", "copy", "dirty", "map_file", "pin",
-					 "rw" };
+const char *const backend_names[MAPLAT_NR_BACKENDS] = { "iommufd", "type1", "compat" };
 
 static struct bpftool_opts opts = {
 	.interval = 99999999,
@@ -362,196 +358,6 @@ static void configure_ioctls(struct maplat_bpf *obj)
 	obj->rodata->targ_nr_ioctl = SYS_ioctl;
 }
 
-/* ---- reading and printing ---- */
-
-struct entry {
-	struct hist_key key;
-	struct hist h;
-	unsigned int as;	/* -I: IOAS id, or the container's number */
-};
-
-/* -I, type1: containers numbered as seen (the key, an address or tgid << 32 | fd, never shown) */
-static struct seen containers;
-
-static int cmp_entry(const void *a, const void *b)
-{
-	const struct entry *ea = a, *eb = b;
-	const struct hist_key *x = &ea->key;
-	const struct hist_key *y = &eb->key;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	if (x->backend != y->backend)
-		return x->backend - y->backend;
-	if (ea->as != eb->as)
-		return ea->as < eb->as ? -1 : 1;
-	if (x->op != y->op)
-		return x->op - y->op;
-	return x->size_log2 - y->size_log2;
-}
-
-/* Move every histogram out of the map into @e (sorted); returns how many or -errno. */
-static int drain_hists(int fd, struct entry *e)
-{
-	const struct bpftool_rows rows = {
-		.base = e, .stride = sizeof(*e), .max = MAX_KEYS,
-		.key_off = offsetof(struct entry, key), .key_size = sizeof(e->key),
-		.val_off = offsetof(struct entry, h), .val_size = sizeof(e->h),
-	};
-	int i, m;
-
-	m = bpftool_drain(fd, &rows);
-	if (m < 0)
-		return m;
-	for (i = 0; i < m; i++)
-		e[i].as = e[i].key.backend == MAPLAT_TYPE1 && env.per_ioas ?
-			seen_number(&containers, e[i].key.as) : e[i].key.as;
-	qsort(e, m, sizeof(*e), cmp_entry);
-	return m;
-}
-
-static const char *size_class_str(unsigned int c, char *buf, size_t len)
-{
-	char lo[16], hi[16];
-
-	if (c == 0)
-		snprintf(buf, len, "[0, 2)");	/* slot 0 holds 0 too */
-	else if (c >= 63)
-		snprintf(buf, len, "[8E, 16E)");
-	else
-		snprintf(buf, len, "[%s, %s)", hist_size_str(1ULL << c, lo, sizeof(lo)),
-			 hist_size_str(1ULL << (c + 1), hi, sizeof(hi)));
-	return buf;
-}
-
-/*
- * Dirty bitmap reads: the IOVA walked, at what rate over the summed read
- * time (a mean), and the share dirty (iommufd: in the IOMMU's IOPTE bytes).
- */
-static void print_dirty(const struct hist *h)
-{
-	double s = h->sum_ns / 1e9;
-	char walked[24];
-
-	printf("  IOVA walked %s", hist_size_str(h->span_bytes, walked, sizeof(walked)));
-	if (s > 0)
-		printf(" at %.2f GiB/s of read time", h->span_bytes / s / (1ULL << 30));
-	if (h->span_bytes)
-		printf(", %.1f%% dirty", 100.0 * h->dirty_bytes / h->span_bytes);
-	printf("\n");
-}
-
-static void print_entry(const struct entry *e)
-{
-	const struct hist *h = &e->h;
-	uint64_t ops = h->count + h->errors;
-	char sz[48];
-
-	printf("\n%s %s, size %s", backend_names[e->key.backend], op_names[e->key.op],
-	       size_class_str(e->key.size_log2, sz, sizeof(sz)));
-	if (env.per_process)
-		printf(", pid %u %.16s", e->key.pid, h->comm);
-	if (env.per_ioas && e->key.backend == MAPLAT_TYPE1)
-		printf(", container %u", e->as);
-	else if (env.per_ioas)
-		printf(", IOAS %u", e->as);
-	printf("\n  count %llu, failed %llu", (unsigned long long)h->count,
-	       (unsigned long long)h->errors);
-	if (h->count)
-		printf(", mean %.1f %s", hist_mean(opts.unit, h->sum_ns, h->count),
-		       opts.unit->name);
-	printf("\n");
-	if (env.breakdown && ops)
-		printf("  per op: %.1f pin batches, %.1f pages pinned, %.1f IOTLB syncs\n",
-		       (double)h->pin_batches / ops, (double)h->pinned_pages / ops,
-		       (double)h->iotlb_syncs / ops);
-	if (!h->count)
-		return;
-	if (e->key.op == MAPLAT_DIRTY)
-		print_dirty(h);
-	printf("  p50 %.1f, p90 %.1f, p99 %.1f %s (estimated from the log2 buckets)\n",
-	       hist_percentile(h->slots, MAX_SLOTS, 50), hist_percentile(h->slots, MAX_SLOTS, 90),
-	       hist_percentile(h->slots, MAX_SLOTS, 99), opts.unit->name);
-	hist_print_log2(stdout, h->slots, MAX_SLOTS, opts.unit->label);
-}
-
-static void print_human(const struct entry *e, int n, __u64 dropped)
-{
-	char ts[16];
-	int i;
-
-	if (opts.timestamp)
-		printf("\n%s\n", cli_clock(ts, sizeof(ts)));
-	if (!n && !dropped)
-		printf("\nno map, unmap, copy, dirty bitmap read or access seen\n");
-	for (i = 0; i < n; i++)
-		print_entry(&e[i]);
-	if (dropped)
-		printf("\n%llu operations not counted: the kernel's table of %d histograms was "
-		       "full\n(fewer with less -P/-I or a shorter interval)\n",
-		       (unsigned long long)dropped, MAX_KEYS);
-	fflush(stdout);
-}
-
-static void print_json(const struct entry *e, int n, int mode, double seconds, __u64 dropped)
-{
-	const struct hist *h;
-	struct json j;
-	char sz[48];
-	int i;
-
-	bpftool_json_begin(&j, mode_names[mode], mode != MODE_TP, seconds);
-	json_uint(&j, "dropped", dropped);
-	hist_json_unit(&j, opts.unit);
-	json_array_begin(&j, "unavailable");
-	if (mode != MODE_TP) {
-		json_string(&j, NULL, "pin_batches");
-		json_string(&j, NULL, "pinned_pages");
-		json_string(&j, NULL, "iotlb_syncs");
-		json_string(&j, NULL, "map_file");
-	}
-	if (dirty_untimed(MAPLAT_IOMMUFD))
-		json_string(&j, NULL, "dirty_reads_iommufd");
-	if (dirty_untimed(MAPLAT_TYPE1))
-		json_string(&j, NULL, "dirty_reads_type1");
-	if (access_untimed())
-		json_string(&j, NULL, "access_iommufd");
-	json_array_end(&j);
-	json_array_begin(&j, "histograms");
-	for (i = 0; i < n; i++) {
-		h = &e[i].h;
-		json_object_begin(&j, NULL);
-		json_string(&j, "backend", backend_names[e[i].key.backend]);
-		json_string(&j, "op", op_names[e[i].key.op]);
-		json_uint(&j, "size_log2", e[i].key.size_log2);
-		json_string(&j, "size", size_class_str(e[i].key.size_log2, sz, sizeof(sz)));
-		if (env.per_process) {
-			json_uint(&j, "pid", e[i].key.pid);
-			json_string(&j, "comm", h->comm);
-		}
-		if (env.per_ioas && e[i].key.backend == MAPLAT_TYPE1)
-			json_uint(&j, "container", e[i].as);
-		else if (env.per_ioas)
-			json_uint(&j, "ioas_id", e[i].as);
-		json_uint(&j, "count", h->count);
-		json_uint(&j, "failed", h->errors);
-		hist_json_stats(&j, opts.unit, h->slots, MAX_SLOTS, h->count, h->sum_ns);
-		if (e[i].key.op == MAPLAT_DIRTY) {
-			json_uint(&j, "span_bytes", h->span_bytes);
-			json_uint(&j, "dirty_bytes", h->dirty_bytes);
-		}
-		if (env.breakdown && mode == MODE_TP) {
-			json_uint(&j, "pin_batches", h->pin_batches);
-			json_uint(&j, "pinned_pages", h->pinned_pages);
-			json_uint(&j, "iotlb_syncs", h->iotlb_syncs);
-		}
-		hist_json(&j, "buckets", h->slots, MAX_SLOTS);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
-	json_object_end(&j);
-}
-
 /*
  * The --backend the mode cannot serve, said once: 0, or 1 after the
  * message.  compat is told apart by the series' iommufd events only; a
@@ -615,9 +421,51 @@ static void print_banner(int mode, int missing)
 struct run {
 	struct maplat_bpf *obj;
 	struct entry *entries;
+	struct report_view view;
 	int mode;
 	__u64 dropped;		/* the kernel's count at the last report */
 };
+
+/* The programs' constants: units, keys, filters, the fallback's ioctls. */
+static int configure(struct maplat_bpf *obj, int mode)
+{
+	obj->rodata->targ_unit_ns = opts.unit->ns;
+	obj->rodata->targ_per_process = env.per_process;
+	obj->rodata->targ_per_ioas = env.per_ioas;
+	obj->rodata->targ_breakdown = env.breakdown && mode == MODE_TP;
+	obj->rodata->filter_tgid = opts.pid;
+	obj->rodata->filter_cg = opts.cgroup != NULL;
+	obj->rodata->filter_backend = env.backend;
+	configure_ioctls(obj);
+	return bpftool_cgroup_map(obj->maps.cgroup_map, opts.cgroup);
+}
+
+/* What the report shows and says it cannot (JSON "unavailable"). */
+static void report_view(struct report_view *v, int mode)
+{
+	int n = 0;
+
+	v->unit = opts.unit;
+	v->mode = mode_names[mode];
+	v->fallback = mode != MODE_TP;
+	v->timestamp = opts.timestamp;
+	v->per_process = env.per_process;
+	v->per_ioas = env.per_ioas;
+	v->breakdown = env.breakdown && mode == MODE_TP;
+	if (mode != MODE_TP) {
+		v->unavailable[n++] = "pin_batches";
+		v->unavailable[n++] = "pinned_pages";
+		v->unavailable[n++] = "iotlb_syncs";
+		v->unavailable[n++] = "map_file";
+	}
+	if (dirty_untimed(MAPLAT_IOMMUFD))
+		v->unavailable[n++] = "dirty_reads_iommufd";
+	if (dirty_untimed(MAPLAT_TYPE1))
+		v->unavailable[n++] = "dirty_reads_type1";
+	if (access_untimed())
+		v->unavailable[n++] = "access_iommufd";
+	v->unavailable[n] = NULL;
+}
 
 static int report(void *ctx, double seconds)
 {
@@ -625,16 +473,16 @@ static int report(void *ctx, double seconds)
 	__u64 dropped;
 	int n;
 
-	n = drain_hists(bpf_map__fd(r->obj->maps.hists), r->entries);
+	n = drain_hists(bpf_map__fd(r->obj->maps.hists), r->entries, &r->view);
 	if (n < 0) {
 		fprintf(stderr, "maplat: failed to read histograms: %s\n", strerror(-n));
 		return n;
 	}
 	dropped = __atomic_load_n(&r->obj->bss->dropped, __ATOMIC_RELAXED);
 	if (opts.json)
-		print_json(r->entries, n, r->mode, seconds, dropped - r->dropped);
+		print_json(&r->view, r->entries, n, seconds, dropped - r->dropped);
 	else
-		print_human(r->entries, n, dropped - r->dropped);
+		print_human(&r->view, r->entries, n, dropped - r->dropped);
 	r->dropped = dropped;
 	return 0;
 }
@@ -669,17 +517,9 @@ int main(int argc, char **argv)
 	probe_access(r.mode);
 	missing = select_progs(progs, nprogs, r.mode);
 
-	r.obj->rodata->targ_unit_ns = opts.unit->ns;
-	r.obj->rodata->targ_per_process = env.per_process;
-	r.obj->rodata->targ_per_ioas = env.per_ioas;
-	r.obj->rodata->targ_breakdown = env.breakdown && r.mode == MODE_TP;
-	r.obj->rodata->filter_tgid = opts.pid;
-	r.obj->rodata->filter_cg = opts.cgroup != NULL;
-	err = bpftool_cgroup_map(r.obj->maps.cgroup_map, opts.cgroup);
+	err = configure(r.obj, r.mode);
 	if (err)
 		goto cleanup;
-	r.obj->rodata->filter_backend = env.backend;
-	configure_ioctls(r.obj);
 
 	err = bpftool_load_attach(r.obj->skeleton);
 	if (!err && opts.cgroup)
@@ -694,6 +534,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	report_view(&r.view, r.mode);
 	print_banner(r.mode, missing);
 	err = bpftool_loop(&set, opts.interval, opts.count, report, &r);
 
