@@ -74,6 +74,8 @@ is "$(nprog)" 4 "the four access programs are loaded"
 ok $? "events_access ${tests[*]} passes with maplat attached"
 stop_tool
 ok $? "maplat exits 0 on SIGTERM"
+# the programs go once the kernel has released them (deferred): up to 5 s
+for i in $(seq 50); do [ "$(nprog)" = 0 ] && break; sleep 0.1; done
 is "$(nprog)" 0 "nothing left loaded"
 check tp 'total("pin") == 2 and total("pin", "failed") == 2'
 ok $? "pin: 2 done, 2 failed"

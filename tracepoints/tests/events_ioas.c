@@ -291,8 +291,8 @@ TEST_F(ioas_events, vfio_compat)
 /*
  * IOMMU_IOAS_MAP_FILE of a memfd from an offset: the file's record (its
  * inode, the offset, the length) just before the pair, caller map_file
- * (kernels since 6.13); a file that is no memfd (the iommufd itself)
- * fails before the pages are set up: no record at all.
+ * (kernels since 6.13).  A file that is no memfd (the iommufd itself) gets
+ * its pages set up, so its record, and fails to pin in the map: -EINVAL.
  */
 TEST_F(ioas_events, map_file)
 {
@@ -301,11 +301,12 @@ TEST_F(ioas_events, map_file)
 	__u64 iova = IOVA;
 	uint64_t done = 0;
 	int mfd = memfd_create("events_ioas", 0);
-	struct stat st;
+	struct stat st, st2;
 
 	ASSERT_LE(0, mfd);
 	ASSERT_EQ(0, ftruncate(mfd, SZ_64K));
 	ASSERT_EQ(0, fstat(mfd, &st));
+	ASSERT_EQ(0, fstat(self->fd, &st2));
 	ASSERT_EQ(0, _test_ioctl_ioas_map_file(self->fd, self->ioas_id, mfd, SZ_4K, SZ_32K,
 					       &iova, RW | IOMMU_IOAS_MAP_FIXED_IOVA));
 	ASSERT_EQ(0, ioas_unmap(self->ioas_id, IOVA, SZ_32K, &done));
@@ -314,23 +315,29 @@ TEST_F(ioas_events, map_file)
 	close(mfd);
 	stop_read_trace();
 
-	ASSERT_COUNT(MAP_ST, 1);
-	ASSERT_COUNT(MAP, 1);
+	ASSERT_COUNT(MAP_ST, 2);
+	ASSERT_COUNT(MAP, 2);
 	EXPECT_FIELD(MAP, 0, "iova", IOVA);
 	EXPECT_FIELD(MAP, 0, "length", SZ_32K);
 	EXPECT_FIELD(MAP, 0, "ret", 0);
 	EXPECT_PAIR(MAP_ST, MAP, 0, "map_file");
 	EXPECT_PAIR(UNMAP_ST, UNMAP, 0, "ioctl");
+	EXPECT_FIELD(MAP, 1, "ret", -EINVAL);
+	EXPECT_PAIR(MAP_ST, MAP, 1, "map_file");
 	if (!tracefs_event_exists("iommufd", mf))
 		return;	/* a series from before the event */
-	ASSERT_COUNT(mf, 1);
+	ASSERT_COUNT(mf, 2);
 	EXPECT_FIELD(mf, 0, "ioas_id", self->ioas_id);
 	EXPECT_FIELD(mf, 0, "ino", st.st_ino);
 	EXPECT_FIELD(mf, 0, "offset", SZ_4K);
 	EXPECT_FIELD(mf, 0, "length", SZ_32K);
 	EXPECT_FIELD(mf, 0, "dmabuf", 0);
+	EXPECT_FIELD(mf, 1, "ino", st2.st_ino);
+	EXPECT_FIELD(mf, 1, "length", SZ_4K);
 	EXPECT_LT(trace_record_offset(self->trace, mf, 0),
 		  trace_record_offset(self->trace, MAP_ST, 0));
+	EXPECT_LT(trace_record_offset(self->trace, mf, 1),
+		  trace_record_offset(self->trace, MAP_ST, 1));
 #else
 	SKIP(return, "uAPI headers without IOMMU_IOAS_MAP_FILE (before 6.13)");
 #endif
