@@ -15,8 +15,9 @@ static void print_header(FILE *o, const struct frame *f)
 	if (f->fallback)
 		fprintf(o, "  rows %d\n", f->nrows_all);
 	else
-		fprintf(o, "  %.0f flush/s (+%.0f outside)  %.0f fault/s  %.0f inval/s  rows %d  "
-			"storms %d\n", f->flush_s, f->other_flush_s, f->fault_s, f->inval_s,
+		fprintf(o, "  %.0f flush/s (+%.0f outside)  %.0f fault/s  %.0f inval/s  "
+			"%.0f dirty/s  %.0f acc/s  rows %d  storms %d\n", f->flush_s,
+			f->other_flush_s, f->fault_s, f->inval_s, f->dirty_s, f->access_s,
 			f->nrows_all, f->storms);
 	if (f->fallback)
 		fprintf(o, "FALLBACK: no iommufd/vfio_iommu_type1 events in this kernel%s; "

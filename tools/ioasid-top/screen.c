@@ -76,9 +76,10 @@ static void draw_header(const struct frame *f, const struct view *v, int *y)
 			 f->map_s, f->unmap_s, f->mib_s, f->nrows_all);
 	else
 		mvprintw((*y)++, 0, "Total: %.0f map/s %.0f unmap/s %.1f MiB/s %.0f flush/s "
-			 "(+%.0f outside) %.0f fault/s %.0f inval/s  rows %d storms %d",
-			 f->map_s, f->unmap_s, f->mib_s, f->flush_s, f->other_flush_s,
-			 f->fault_s, f->inval_s, f->nrows_all, f->storms);
+			 "(+%.0f outside) %.0f fault/s %.0f inval/s %.0f dirty/s %.0f acc/s  "
+			 "rows %d storms %d", f->map_s, f->unmap_s, f->mib_s, f->flush_s,
+			 f->other_flush_s, f->fault_s, f->inval_s, f->dirty_s, f->access_s,
+			 f->nrows_all, f->storms);
 	snprintf(sortname, sizeof(sortname), "%s%s", cols[v->sort].sort,
 		 v->reverse ? " (ascending)" : "");
 	if (v->pid)
