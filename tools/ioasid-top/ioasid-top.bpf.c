@@ -137,14 +137,17 @@ int BPF_PROG(t1_unmap_end, struct vfio_iommu *iommu, const void *unmap, __u64 si
 	return end(TOP_TYPE1, TOP_UNMAP, (__u64)iommu, unmapped, ret);
 }
 
-/* Outside an operation (a pin by an access, unpins at close): @backend's "-" row. */
-static __always_inline struct top_stats *idle_row(__u32 backend)
+/*
+ * The row of an event outside a map/unmap operation, in the current
+ * process: @as 0 is @backend's "-" row (a pin by an access, unpins at close).
+ */
+static __always_inline struct top_stats *row_of(__u32 backend, __u64 as)
 {
 	struct top_key k = {};
 
 	if (pid_filtered())
 		return NULL;
-	make_key(&k, backend, 0);
+	make_key(&k, backend, as);
 	return row(&k);
 }
 
@@ -160,7 +163,7 @@ static __always_inline int pinned(__u32 backend, int ret)
 		c->nested = 1;
 		return 0;
 	}
-	s = idle_row(backend);
+	s = row_of(backend, 0);
 	if (s)
 		ADD(s->pinned, ret);
 	return 0;
@@ -188,7 +191,7 @@ static __always_inline int unpinned(__u32 backend, __u64 npages)
 		c->nested = 1;
 		return 0;
 	}
-	s = idle_row(backend);
+	s = row_of(backend, 0);
 	if (s)
 		ADD(s->unpinned, npages);
 	return 0;
@@ -511,17 +514,6 @@ int BPF_PROG(t1_detach, struct vfio_iommu *iommu, struct iommu_group___s *group,
 }
 
 /* ---- dirty bitmap reads, emulated devices' accesses: no _start needed ---- */
-
-/* The row of an event outside the map/unmap path, in the current process. */
-static __always_inline struct top_stats *row_of(__u32 backend, __u64 as)
-{
-	struct top_key k = {};
-
-	if (pid_filtered())
-		return NULL;
-	make_key(&k, backend, as);
-	return row(&k);
-}
 
 static __always_inline void dirty_read(struct top_stats *s, __u64 span, __u64 dirty, int ret)
 {

@@ -13,6 +13,8 @@
 #    lists the NVMe under each.
 # 2. A long 4 KiB map/unmap loop raises the storm flag (begin and end
 #    events, a row flagged); a 2 MiB loop at a similar rate does not.
+# Then BINDIR/dirtybench reads the dirty bitmap of a type1 container 22
+# times (1 MiB, every page dirty): its row must count them all, DIRTY% 100.
 # 3. The ncurses screen in tmux: sort, reverse, filter, help, device view,
 #    quit.
 # On a kernel without type1 (make kernel COMPAT=1) the second dmaprobe
@@ -356,6 +358,35 @@ print("# 2M: flush/s %s mean range %s" % ([round(r["flush_per_s"]) for r in rows
 sys.exit(0 if rows and not ev and not any(r["storm"] for r in rows) else 1)
 PY
 ok $? "2 MiB loop: no storm (mean range above 64 KiB)"
+
+# ---- dirty bitmap reads through type1 (the NVMe's container) ----
+db=$bin/dirtybench
+if [ "$C" != type1 ] || [ ! -x "$db" ] ||
+	[ ! -d /sys/kernel/tracing/events/vfio_iommu_type1/vfio_iommu_type1_dirty_bitmap ]; then
+	ok 0 "type1 dirty reads # SKIP no type1 dirty events or dirtybench ($C)"
+else
+	start_top dirty -j -d 1
+	"$db" -b type1 -n 20 -w 2 -s 1 >"$d/db" 2>&1 &
+	pd=$!
+	wait $pd
+	rd=$?
+	stop_top
+	python3 - "$d/dirty" "$pd" <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+pid = int(sys.argv[2])
+rows = [r for d in docs for r in d["rows"] if r["pid"] == pid and r["dirty_reads"]]
+reads = sum(r["dirty_reads"] for r in rows)
+span = sum(r["dirty_span_bytes"] for r in rows)
+dirty = sum(r["dirty_bytes"] for r in rows)
+print("# type1 dirty: %d reads, %d bytes walked, %d dirty, DIRTY%% %s" %
+      (reads, span, dirty, sorted({r["dirty_pct"] for r in rows})))
+ok = (rows and {r["backend"] for r in rows} == {"type1"} and reads == 22 and
+      span == 22 << 20 and dirty == span and all(r["dirty_pct"] == 100 for r in rows))
+sys.exit(0 if ok else 1)
+PY
+	ok $(( $? | rd )) "dirtybench -b type1 -n 20 -w 2 -s 1: 22 reads of 1 MiB on its container's row, all dirty (DIRTY% 100)"
+fi
 
 # ---- 3: the screen, in tmux ----
 if ! command -v tmux >/dev/null; then
