@@ -103,6 +103,9 @@ struct vfio_iommu_type1_dirty_bitmap_get___s {
 /* Its value is the kernel's, read with bpf_core_enum_value() */
 enum iommufd_object_type___s {
 	IOMMUFD_OBJ_HWPT_NESTED___s = 3,	/* 6.12 and 7.3 */
+	IOMMUFD_OBJ_VIOMMU___s = 7,		/* 6.13 on (7.3's values) */
+	IOMMUFD_OBJ_VDEVICE___s = 8,
+	IOMMUFD_OBJ_VEVENTQ___s = 9,		/* 6.15 on */
 };
 
 struct iommufd_object___s {
@@ -154,6 +157,12 @@ struct iommufd_access___s {
 struct iommufd_viommu___s {
 	struct iommufd_object___s obj;
 	void *ictx;
+} __attribute__((preserve_access_index));
+
+/* A vDEVICE and a vEVENTQ begin with their object (the vEVENTQ in common). */
+struct iommufd_vdevice___s {
+	struct iommufd_object___s obj;
+	struct iommufd_viommu___s *viommu;
 } __attribute__((preserve_access_index));
 
 /* an enum field: CO-RE matches it with an enum of the same name */

@@ -54,6 +54,7 @@ static void print_storm_lines(FILE *o, const struct frame *f)
 
 static void print_devs(const struct frame *f)
 {
+	char line[256];
 	int i;
 
 	printf("\n");
@@ -61,22 +62,16 @@ static void print_devs(const struct frame *f)
 		printf(" device view: unavailable in fallback mode\n");
 		return;
 	}
-	printf(" %-24s %-7s %6s %-18s %-8s %6s %6s %6s %7s %-15s %s\n", "DEVICE", "BACKEND",
-	       "ID", "ATTACHED TO", "STATE", "ATTACH", "DETACH", "REPL", "PID", "COMM",
-	       "LAST CHANGE");
-	for (i = 0; i < f->ndevs; i++) {
-		const struct dev *d = &f->devs[i];
-		char to[32], ago[32];
-		double age = dev_age(d);
-
-		snprintf(ago, sizeof(ago), "%.0fs ago", age < 0 ? 0 : age);
-		printf(" %-24.24s %-7s %6u %-18s %-8s %6u %6u %6u %7u %-15.15s %s\n", d->name,
-		       backend_name(d->key.backend), d->key.id,
-		       dev_attached_to(d, to, sizeof(to)), dev_state(d), d->d.attaches,
-		       d->d.detaches, d->d.replaces, d->d.tgid, d->d.comm, ago);
-	}
+	printf("%s\n", dev_head(line, sizeof(line)));
+	for (i = 0; i < f->ndevs; i++)
+		printf("%s\n", dev_line(&f->devs[i], line, sizeof(line)));
 	if (!f->ndevs)
 		printf(" (no attach or detach seen since start)\n");
+	if (!f->nviommus)
+		return;
+	printf("\n%s\n", viommu_head(line, sizeof(line)));
+	for (i = 0; i < f->nviommus; i++)
+		printf("%s\n", viommu_line(&f->viommus[i], line, sizeof(line)));
 }
 
 void print_batch(const struct frame *f, const struct view *v)

@@ -3,7 +3,7 @@
  * ioasid-top: the BPF maps -> the frame.  Once per refresh the stats map
  * is read into rows (each diffed with the last refresh, its columns
  * derived, its storms detected), rows of gone processes are dropped, the
- * totals of what no row owns are read, and the devices.  The views read
+ * totals of what no row owns are read, the devices and vIOMMUs.  The views read
  * the frame (top.h), never this file's state.
  */
 #include <dirent.h>
@@ -44,6 +44,7 @@ static struct stats_ent { struct top_key key; struct top_stats val; } *ents;
 static struct row **shown;
 static int shown_cap;
 static struct dev *devs;
+static struct viommu *viommus;
 
 /* type1 containers and iommufd contexts: numbered as seen (as bpf/maplat -I) */
 static struct seen containers;
@@ -220,6 +221,41 @@ static int read_devs(void)
 	bpftool_sweep_gone(bpf_map__fd(obj->maps.hwpt_ioas));	/* keyed tgid << 32 | id */
 	frame.devs = devs;
 	frame.ndevs = n;
+	return 0;
+}
+
+/*
+ * The vIOMMUs: live ones, and destroyed ones for a minute (so that one
+ * destroyed between two refreshes is shown once); 0 or -errno.
+ */
+static int read_viommus(void)
+{
+	int fd = bpf_map__fd(obj->maps.viommus), n = 0, ngone = 0, i;
+	struct top_viommu_key k, next, gone[64];
+	struct viommu *v;
+	bool first = true;
+
+	if (!viommus && !(viommus = calloc(TOP_MAX_VIOMMUS, sizeof(*viommus))))
+		return -ENOMEM;
+	while (n < TOP_MAX_VIOMMUS && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		first = false;
+		k = next;
+		v = &viommus[n];
+		if (bpf_map_lookup_elem(fd, &k, &v->v))
+			continue;
+		if (v->v.destroyed_ns && cli_now() * 1e9 - v->v.destroyed_ns > 60e9) {
+			if (ngone < (int)ARRAY_SIZE(gone))
+				gone[ngone++] = k;
+			continue;
+		}
+		v->key = k;
+		v->ctx = seen_number(&contexts, k.ctx);
+		n++;
+	}
+	for (i = 0; i < ngone; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
+	frame.viommus = viommus;
+	frame.nviommus = n;
 	return 0;
 }
 
@@ -407,7 +443,8 @@ int collect(const struct view *v)
 	err = show_rows(v);
 	if (err)
 		return err;
-	return read_devs();
+	err = read_devs();
+	return err ? err : read_viommus();
 }
 
 struct frame *collect_init(struct ioasid_top_bpf *o, const struct storm_params *storm)
@@ -431,7 +468,8 @@ void collect_start(void)
 
 void collect_reset(void)
 {
-	int fds[] = { bpf_map__fd(obj->maps.stats), bpf_map__fd(obj->maps.devs) };
+	int fds[] = { bpf_map__fd(obj->maps.stats), bpf_map__fd(obj->maps.devs),
+		      bpf_map__fd(obj->maps.viommus) };
 	char next[64];
 	size_t i;
 
@@ -457,4 +495,5 @@ void collect_free(void)
 	free(ents);
 	free(shown);
 	free(devs);
+	free(viommus);
 }

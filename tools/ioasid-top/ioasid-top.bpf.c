@@ -27,6 +27,7 @@
 #include "series.bpf.h"
 #include "ioasid-top.h"
 #include "rows.bpf.h"
+#include "devs.bpf.h"
 
 const volatile struct top_ioctl ioctls[TOP_IOCTLS] = {};
 
@@ -37,32 +38,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } pending SEC(".maps");
-
-/*
- * tgid << 32 | HWPT id -> the IOAS (pt_id) it was allocated on, from
- * IOMMU_HWPT_ALLOC: ids are per /dev/iommu open, so per process here (the
- * lookups too run in the process: invalidate, fault response).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* a close in a kworker leaves its entries */
-	__uint(max_entries, 1024);
-	__type(key, __u64);
-	__type(value, __u32);
-} hwpt_ioas SEC(".maps");
-
-static __always_inline __u64 hwpt_key(__u32 hwpt_id)
-{
-	return (bpf_get_current_pid_tgid() >> 32) << 32 | hwpt_id;
-}
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, TOP_MAX_DEVS);
-	__type(key, struct top_dev_key);
-	__type(value, struct top_dev);
-} devs SEC(".maps");
-
-static struct top_dev zero_dev;
 
 /* ---- tracepoint mode: map, unmap, copy ---- */
 
@@ -259,14 +234,6 @@ int BPF_PROG(flush_all, struct iommu_domain *domain)
 
 /* ---- HWPT: allocation (HWPT -> IOAS), invalidation ---- */
 
-static __always_inline __u64 ioas_of_hwpt(__u32 hwpt_id)
-{
-	__u64 key = hwpt_key(hwpt_id);
-	__u32 *pt = bpf_map_lookup_elem(&hwpt_ioas, &key);
-
-	return pt ? *pt : 0;
-}
-
 /*
  * IOMMU_HWPT_ALLOC and automatic HWPTs alike: pt_id is the IOAS of a paging
  * HWPT; a nested HWPT's is its parent's (0 when the parent is a vIOMMU).
@@ -304,10 +271,14 @@ int BPF_PROG(obj_destroy, void *ictx, const struct iommufd_object___s *obj, bool
 		return 0;
 	id = hwpt_key(BPF_CORE_READ(obj, id));
 	bpf_map_delete_elem(&hwpt_ioas, &id);
+	viommu_obj_gone(ictx, obj);
 	return 0;
 }
 
-/* @hwpt is __nullable (lookup failed): the command names it in every case */
+/*
+ * @hwpt is __nullable (lookup failed, or the id names a vIOMMU): the
+ * command names it in every case.
+ */
 SEC("tp_btf/iommufd_hwpt_invalidate")
 int BPF_PROG(hwpt_inval, void *hwpt, const struct iommu_hwpt_invalidate___s *cmd,
 	     __u32 done_num, int ret)
@@ -317,6 +288,7 @@ int BPF_PROG(hwpt_inval, void *hwpt, const struct iommu_hwpt_invalidate___s *cmd
 
 	if (!cmd || pid_filtered())
 		return 0;
+	viommu_invalidated(cmd->hwpt_id, done_num, ret);
 	make_key(&k, TOP_IOMMUFD, ioas_of_hwpt(cmd->hwpt_id));
 	s = row(&k);
 	if (!s)
@@ -395,122 +367,6 @@ SEC("tp_btf/iommufd_fault_auto_respond")
 int BPF_PROG(fault_auto, void *fault, struct iopf_group___s *group)
 {
 	return fault_done(group, true);
-}
-
-/* ---- device attach state ---- */
-
-static __always_inline struct top_dev *dev_entry(__u64 ctx, __u32 backend, __u32 id)
-{
-	struct top_dev_key k = { .ctx = ctx, .backend = backend, .id = id };
-	struct top_dev *d = bpf_map_lookup_elem(&devs, &k);
-
-	if (d)
-		return d;
-	bpf_map_update_elem(&devs, &k, &zero_dev, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&devs, &k);
-}
-
-static __always_inline void dev_touch(struct top_dev *d, int ret)
-{
-	d->last_ns = bpf_ktime_get_ns();
-	d->last_ret = ret;
-	d->tgid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(d->comm, sizeof(d->comm));
-}
-
-static __always_inline int idev_event(const struct iommufd_device___s *idev, __u32 pt_id,
-				      int ret, int what)
-{
-	struct top_dev *d;
-	const char *name;
-
-	if (!idev)
-		return 0;
-	d = dev_entry((__u64)BPF_CORE_READ(idev, ictx), TOP_IOMMUFD, idev->obj.id);
-	if (!d)
-		return 0;
-	dev_touch(d, ret);
-	name = BPF_CORE_READ(idev, dev, kobj.name);
-	if (name)
-		bpf_probe_read_kernel_str(d->name, sizeof(d->name), name);
-	d->pt_id = pt_id;
-	if (ret) {
-		d->failures++;
-		return 0;
-	}
-	switch (what) {
-	case 0:
-		d->attaches++;
-		d->attached = 1;
-		break;
-	case 1:
-		d->replaces++;
-		d->attached = 1;
-		break;
-	default:
-		d->detaches++;
-		d->attached = 0;
-	}
-	return 0;
-}
-
-SEC("tp_btf/iommufd_device_attach")
-int BPF_PROG(dev_attach, const struct iommufd_device___s *idev, __u32 pasid, __u32 pt_id,
-	     int ret)
-{
-	return idev_event(idev, pt_id, ret, 0);
-}
-
-SEC("tp_btf/iommufd_device_replace")
-int BPF_PROG(dev_replace, const struct iommufd_device___s *idev, __u32 pasid, __u32 pt_id,
-	     int ret)
-{
-	return idev_event(idev, pt_id, ret, 1);
-}
-
-SEC("tp_btf/iommufd_device_detach")
-int BPF_PROG(dev_detach, const struct iommufd_device___s *idev, __u32 pasid, __u32 pt_id,
-	     int ret)
-{
-	return idev_event(idev, pt_id, ret, 2);
-}
-
-static __always_inline int group_event(struct vfio_iommu *iommu, struct iommu_group___s *group,
-				       int ret, bool attach)
-{
-	struct top_dev *d;
-
-	if (!group)
-		return 0;
-	d = dev_entry(0, TOP_TYPE1, BPF_CORE_READ(group, id));
-	if (!d)
-		return 0;
-	dev_touch(d, ret);
-	d->container = (__u64)iommu;
-	if (ret) {
-		d->failures++;
-		return 0;
-	}
-	if (attach) {
-		d->attaches++;
-		d->attached = 1;
-	} else {
-		d->detaches++;
-		d->attached = 0;
-	}
-	return 0;
-}
-
-SEC("tp_btf/vfio_iommu_type1_attach_group")
-int BPF_PROG(t1_attach, struct vfio_iommu *iommu, struct iommu_group___s *group, int ret)
-{
-	return group_event(iommu, group, ret, true);
-}
-
-SEC("tp_btf/vfio_iommu_type1_detach_group")
-int BPF_PROG(t1_detach, struct vfio_iommu *iommu, struct iommu_group___s *group, int ret)
-{
-	return group_event(iommu, group, ret, false);
 }
 
 /* ---- dirty bitmap reads, emulated devices' accesses: no _start needed ---- */

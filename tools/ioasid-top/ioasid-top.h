@@ -9,6 +9,7 @@
 #define TOP_IOCTLS	5	/* lib/dmaioctl.h DMAIOCTL_N */
 #define TOP_MAX_KEYS	4096
 #define TOP_MAX_DEVS	1024
+#define TOP_MAX_VIOMMUS	256
 
 enum top_backend {
 	TOP_IOMMUFD,
@@ -118,6 +119,8 @@ struct top_dev_key {
 	__u64 ctx;
 	__u32 backend;
 	__u32 id;
+	__u32 pasid;			/* iommufd: the PASID attached (0: the RID) */
+	__u32 pad;
 };
 
 struct top_dev {
@@ -133,6 +136,45 @@ struct top_dev {
 	__s32 last_ret;
 	char comm[TOP_COMM_LEN];
 	char name[TOP_NAME_LEN];	/* iommufd: the device (BDF) */
+};
+
+/*
+ * A vIOMMU (iommufd, 6.13 on), keyed by its context and id as devices
+ * are.  Its vDEVICEs and vEVENTQs are counted while they live; the
+ * counters are cumulative.  Kept a minute after its destroy (destroyed_ns)
+ * so that a VM's short-lived vIOMMU still reaches a frame.  A context's
+ * memory, and so its address, can be reused by another process's
+ * /dev/iommu: an alloc that finds a destroyed entry under its key moves it
+ * to retired != 0 first.
+ */
+struct top_viommu_key {
+	__u64 ctx;
+	__u32 id;
+	__u32 retired;			/* 0: the vIOMMU the id names now */
+};
+
+struct top_viommu {
+	__u64 alloc_ns;			/* CLOCK_MONOTONIC; 0: alloc not seen */
+	__u64 destroyed_ns;		/* 0 while it lives */
+	__u64 invals;			/* IOMMU_HWPT_INVALIDATE on the vIOMMU */
+	__u64 inval_entries;		/* entries the driver handled */
+	__u64 inval_errors;		/* calls that failed */
+	__u64 vevents;			/* events queued for the VMM */
+	__u64 vevents_lost;		/* dropped: the vEVENTQ full (or no memory) */
+	__u64 vevents_noq;		/* reported with no vEVENTQ of their type */
+	__u64 vevent_reads;		/* events the VMM read */
+	__u64 lost_reads;		/* lost-events headers it read */
+	__u32 tgid;			/* the allocating process */
+	__u32 type;			/* enum iommu_viommu_type */
+	__u32 dev_id;
+	__u32 hwpt_id;			/* the nesting parent */
+	__u32 ioas;			/* the parent's IOAS, when its alloc was seen */
+	__u32 vdevices;			/* live */
+	__u32 veventqs;			/* live */
+	__u32 depth;			/* of the vEVENTQ of the last event */
+	__u32 pending;			/* events queued there after it */
+	__u32 pad;
+	char comm[TOP_COMM_LEN];
 };
 
 /* System totals of what no row owns (index into a per-CPU array). */

@@ -84,6 +84,110 @@ double dev_age(const struct dev *d)
 	return (cli_now() * 1e9 - d->d.last_ns) / 1e9;
 }
 
+const char *dev_pasid(const struct dev *d, char *buf, size_t len)
+{
+	if (d->key.pasid)
+		snprintf(buf, len, "%u", d->key.pasid);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+const char *viommu_type(const struct viommu *v, char *buf, size_t len)
+{
+	switch (v->v.type) {
+	case 0:
+		return "default";
+	case 1:
+		return "smmuv3";
+	case 2:
+		return "cmdqv";
+	case 0xdeadbeef:	/* the iommufd selftest's */
+		return "selftest";
+	}
+	snprintf(buf, len, "%#x", v->v.type);
+	return buf;
+}
+
+const char *viommu_state(const struct viommu *v)
+{
+	return v->v.destroyed_ns ? "destroyed" : "live";
+}
+
+const char *viommu_pid(const struct viommu *v, char *buf, size_t len)
+{
+	if (v->v.tgid)
+		snprintf(buf, len, "%u", v->v.tgid);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+/* The device view's lines, for batch and the screen alike. */
+#define DEV_FMT " %-24.24s %-7s %6s %5s %-18s %-8s %6s %6s %6s %7s %-15.15s %s"
+
+const char *dev_head(char *buf, size_t len)
+{
+	snprintf(buf, len, DEV_FMT, "DEVICE", "BACKEND", "ID", "PASID", "ATTACHED TO", "STATE",
+		 "ATTACH", "DETACH", "REPL", "PID", "COMM", "LAST CHANGE");
+	return buf;
+}
+
+const char *dev_line(const struct dev *d, char *buf, size_t len)
+{
+	char id[12], pasid[12], to[32], at[12], de[12], re[12], pid[12], ago[32];
+	double age = dev_age(d);
+
+	snprintf(id, sizeof(id), "%u", d->key.id);
+	snprintf(at, sizeof(at), "%u", d->d.attaches);
+	snprintf(de, sizeof(de), "%u", d->d.detaches);
+	snprintf(re, sizeof(re), "%u", d->d.replaces);
+	snprintf(pid, sizeof(pid), "%u", d->d.tgid);
+	snprintf(ago, sizeof(ago), "%.0fs ago", age < 0 ? 0 : age);
+	snprintf(buf, len, DEV_FMT, d->name, backend_name(d->key.backend), id,
+		 dev_pasid(d, pasid, sizeof(pasid)), dev_attached_to(d, to, sizeof(to)),
+		 dev_state(d), at, de, re, pid, d->d.comm, ago);
+	return buf;
+}
+
+#define VIOMMU_FMT " %-7s %-8s %5s %-9s %4s %4s %7s %8s %6s %8s %6s %5s %8s %-9s %-9s %7s %s"
+
+const char *viommu_head(char *buf, size_t len)
+{
+	snprintf(buf, len, VIOMMU_FMT, "VIOMMU", "TYPE", "DEV", "HWPT/IOAS", "VDEV", "VEVQ",
+		 "INVAL", "ENTRIES", "INVERR", "EVENTS", "LOST", "NOQ", "READ", "DEPTH/PND",
+		 "STATE", "PID", "COMM");
+	return buf;
+}
+
+/* Every counter since the alloc (or since ioasid-top started). */
+const char *viommu_line(const struct viommu *v, char *buf, size_t len)
+{
+	char id[24], ty[12], dev[12], par[24], vd[12], vq[12], inv[24], ent[24], ie[24];
+	char ev[24], lo[24], nq[24], rd[24], dp[24], pid[12];
+	const struct top_viommu *t = &v->v;
+
+	snprintf(id, sizeof(id), "%u:%u", v->ctx, v->key.id);
+	snprintf(dev, sizeof(dev), "%u", t->dev_id);
+	if (t->ioas)
+		snprintf(par, sizeof(par), "%u/%u", t->hwpt_id, t->ioas);
+	else
+		snprintf(par, sizeof(par), "%u/-", t->hwpt_id);
+	snprintf(vd, sizeof(vd), "%u", t->vdevices);
+	snprintf(vq, sizeof(vq), "%u", t->veventqs);
+	snprintf(inv, sizeof(inv), "%llu", (unsigned long long)t->invals);
+	snprintf(ent, sizeof(ent), "%llu", (unsigned long long)t->inval_entries);
+	snprintf(ie, sizeof(ie), "%llu", (unsigned long long)t->inval_errors);
+	snprintf(ev, sizeof(ev), "%llu", (unsigned long long)t->vevents);
+	snprintf(lo, sizeof(lo), "%llu", (unsigned long long)t->vevents_lost);
+	snprintf(nq, sizeof(nq), "%llu", (unsigned long long)t->vevents_noq);
+	snprintf(rd, sizeof(rd), "%llu", (unsigned long long)t->vevent_reads);
+	snprintf(dp, sizeof(dp), "%u/%u", t->depth, t->pending);
+	snprintf(buf, len, VIOMMU_FMT, id, viommu_type(v, ty, sizeof(ty)), dev, par, vd, vq, inv, ent, ie, ev, lo, nq, rd, dp,
+		 viommu_state(v), viommu_pid(v, pid, sizeof(pid)), t->tgid ? t->comm : "-");
+	return buf;
+}
+
 const char *backend_name(unsigned int b)
 {
 	return b == TOP_IOMMUFD ? "iommufd" : b == TOP_TYPE1 ? "type1" : "?";

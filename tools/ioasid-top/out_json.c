@@ -130,6 +130,7 @@ static void json_dev(struct json *j, const struct dev *d)
 		json_uint(j, "container", d->container);
 	} else {
 		json_uint(j, "ctx", d->ctx);
+		json_uint(j, "pasid", d->key.pasid);
 		json_uint(j, "hwpt", d->d.pt_id);
 		if (d->ioas)
 			json_uint(j, "ioas", d->ioas);
@@ -145,13 +146,45 @@ static void json_dev(struct json *j, const struct dev *d)
 	json_object_end(j);
 }
 
+static void json_viommu(struct json *j, const struct viommu *v)
+{
+	const struct top_viommu *t = &v->v;
+	char ty[16];
+
+	json_object_begin(j, NULL);
+	json_uint(j, "ctx", v->ctx);
+	json_uint(j, "viommu_id", v->key.id);
+	json_uint(j, "type", t->type);
+	json_string(j, "type_name", viommu_type(v, ty, sizeof(ty)));
+	json_uint(j, "dev_id", t->dev_id);
+	json_uint(j, "hwpt", t->hwpt_id);
+	if (t->ioas)
+		json_uint(j, "ioas", t->ioas);
+	json_string(j, "state", viommu_state(v));
+	json_uint(j, "vdevices", t->vdevices);
+	json_uint(j, "veventqs", t->veventqs);
+	json_uint(j, "invalidations", t->invals);
+	json_uint(j, "invalidation_entries", t->inval_entries);
+	json_uint(j, "invalidation_errors", t->inval_errors);
+	json_uint(j, "vevents", t->vevents);
+	json_uint(j, "vevents_lost", t->vevents_lost);
+	json_uint(j, "vevents_no_queue", t->vevents_noq);
+	json_uint(j, "vevent_reads", t->vevent_reads);
+	json_uint(j, "lost_header_reads", t->lost_reads);
+	json_uint(j, "depth", t->depth);
+	json_uint(j, "pending", t->pending);
+	json_uint(j, "pid", t->tgid);
+	json_string(j, "comm", t->tgid ? t->comm : "");
+	json_object_end(j);
+}
+
 /* The fields the fallback cannot fill. */
 static void json_unavailable(struct json *j, const struct frame *f)
 {
 	static const char *const u[] = { "flush_per_s", "flush_per_unmap", "fault_per_s",
 					 "fault_p99_us", "inval_per_s", "dirty_read_per_s",
 					 "dirty_pct", "access_per_s", "pinned", "unpinned",
-					 "devices", "storms" };
+					 "devices", "viommus", "storms" };
 	size_t i;
 
 	json_array_begin(j, "unavailable");
@@ -190,6 +223,10 @@ void print_json(const struct frame *f)
 		json_array_begin(&j, "devices");
 		for (i = 0; i < f->ndevs; i++)
 			json_dev(&j, &f->devs[i]);
+		json_array_end(&j);
+		json_array_begin(&j, "viommus");
+		for (i = 0; i < f->nviommus; i++)
+			json_viommu(&j, &f->viommus[i]);
 		json_array_end(&j);
 	}
 	json_object_end(&j);

@@ -275,7 +275,8 @@ static void dev_labels(FILE *o, const struct dev *d)
 	label_value(o, d->name);
 	/* dev_ids are per /dev/iommu file: its number keeps two apart */
 	if (d->key.backend == TOP_IOMMUFD)
-		fprintf(o, "\",ctx=\"%u\",id=\"%u\"", d->ctx, d->key.id);
+		fprintf(o, "\",ctx=\"%u\",id=\"%u\",pasid=\"%u\"", d->ctx, d->key.id,
+			d->key.pasid);
 	else
 		fprintf(o, "\",container=\"%u\",id=\"%u\"", d->container, d->key.id);
 }
@@ -307,6 +308,60 @@ static void devs_out(FILE *o, const struct frame *f)
 			fprintf(o, ",event=\"%s\"} %u\n", what[k], v[k]);
 		}
 	}
+}
+
+/* The labels of a vIOMMU: its id is per context, as a dev_id. */
+static void viommu_labels(FILE *o, const struct viommu *v)
+{
+	fprintf(o, "pid=\"%u\",comm=\"", v->v.tgid);
+	label_value(o, v->v.tgid ? v->v.comm : "");
+	fprintf(o, "\",ctx=\"%u\",viommu=\"%u\",type=\"%u\"", v->ctx, v->key.id, v->v.type);
+}
+
+/*
+ * One family of every live vIOMMU (its id and context number are unique
+ * among those): @label=value pairs from @vals (NULL: none).
+ */
+static void viommu_family(FILE *o, const struct frame *f, const char *name, const char *type,
+			  const char *help, size_t off, size_t n, const char *label,
+			  const char *const *vals)
+{
+	const struct viommu *v;
+	size_t k;
+	int i;
+
+	family(o, name, type, help);
+	for (i = 0; i < f->nviommus; i++) {
+		v = &f->viommus[i];
+		if (v->v.destroyed_ns)	/* gone, as a row whose process is */
+			continue;
+		for (k = 0; k < n; k++) {
+			fprintf(o, "%s{", name);
+			viommu_labels(o, v);
+			if (label)
+				fprintf(o, ",%s=\"%s\"", label, vals[k]);
+			fprintf(o, "} %llu\n", (unsigned long long)
+				*(const __u64 *)((const char *)&v->v + off + k * sizeof(__u64)));
+		}
+	}
+}
+
+static void viommus_out(FILE *o, const struct frame *f)
+{
+	static const char *const inval[] = { "ok", "entries", "error" };
+	static const char *const vev[] = { "queued", "lost", "no_queue", "read", "lost_read" };
+
+	_Static_assert(offsetof(struct top_viommu, inval_errors) ==
+		       offsetof(struct top_viommu, invals) + 2 * sizeof(__u64), "invals");
+	_Static_assert(offsetof(struct top_viommu, lost_reads) ==
+		       offsetof(struct top_viommu, vevents) + 4 * sizeof(__u64), "vevents");
+	viommu_family(o, f, "ioasid_viommu_invalidations_total", "counter",
+		      "IOMMU_HWPT_INVALIDATE on a vIOMMU: calls that succeeded, entries handled, "
+		      "calls that failed.", offsetof(struct top_viommu, invals), 3, "what", inval);
+	viommu_family(o, f, "ioasid_viommu_vevents_total", "counter",
+		      "vIOMMU events: queued for the VMM, lost (vEVENTQ full), reported with no "
+		      "vEVENTQ, read by the VMM, lost-events headers read.",
+		      offsetof(struct top_viommu, vevents), 5, "what", vev);
 }
 
 /* The backends' modules not loaded at start (their events not traced). */
@@ -397,8 +452,10 @@ int prom_write(const struct frame *f, const char *path)
 	rows_out(o, f);
 	if (!f->fallback)
 		rows_out_vm(o, f);
-	if (!f->fallback)
+	if (!f->fallback) {
 		devs_out(o, f);
+		viommus_out(o, f);
+	}
 	tool_out(o, f);
 	if (fflush(o) || ferror(o))
 		err = errno ? -errno : -EIO;

@@ -24,7 +24,7 @@ const char *const mode_json[] = { "tracepoints", "syscalls", "raw_syscalls" };
 
 enum role { ROLE_TP, ROLE_TP_OPT, ROLE_SYSCALLS, ROLE_RAW };
 
-#define MAX_PROGS 40
+#define MAX_PROGS 48
 
 struct prog_desc {
 	struct bpf_program *prog;
@@ -68,6 +68,11 @@ static size_t prog_table(struct ioasid_top_bpf *o, struct prog_desc *t)
 		{ o->progs.t1_dirty_bitmap, "vfio_iommu_type1_dirty_bitmap", ROLE_TP_OPT },
 		{ o->progs.access_pin, "iommufd_access_pin_pages", ROLE_TP_OPT },
 		{ o->progs.access_rw, "iommufd_access_rw", ROLE_TP_OPT },
+		{ o->progs.viommu_alloc, "iommufd_viommu_alloc", ROLE_TP_OPT },
+		{ o->progs.vdevice_alloc, "iommufd_vdevice_alloc", ROLE_TP_OPT },
+		{ o->progs.veventq_alloc, "iommufd_veventq_alloc", ROLE_TP_OPT },
+		{ o->progs.top_veventq_report, "iommufd_veventq_report", ROLE_TP_OPT },
+		{ o->progs.top_veventq_read, "iommufd_veventq_read", ROLE_TP_OPT },
 		{ o->progs.sys_enter_ioctl, NULL, ROLE_SYSCALLS },
 		{ o->progs.sys_exit_ioctl, NULL, ROLE_SYSCALLS },
 		{ o->progs.raw_sys_enter, NULL, ROLE_RAW },

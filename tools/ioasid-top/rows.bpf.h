@@ -3,7 +3,8 @@
  * ioasid-top's rows in the kernel: the row map and the helpers every
  * program uses to find a row and count an operation on it, the per-thread
  * operation state (begin() at a _start event, end() at its end event) and
- * the system totals no row owns.  Included by ioasid-top.bpf.c only; kept
+ * the system totals no row owns, and which IOAS a HWPT (or vIOMMU) id
+ * names.  Included by ioasid-top.bpf.c only; kept
  * apart so that the programs there read in one sitting.
  */
 #ifndef __IOASID_TOP_ROWS_BPF_H
@@ -161,6 +162,31 @@ static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, int
 	fold_nested(s, c);
 	record_on(s, op, len, now - c->start_ns, ret);
 	return 0;
+}
+
+/*
+ * tgid << 32 | HWPT id -> the IOAS (pt_id) it was allocated on, from
+ * IOMMU_HWPT_ALLOC (a vIOMMU's id -> its parent's, from its alloc): ids are per /dev/iommu open, so per process here (the
+ * lookups too run in the process: invalidate, fault response).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* a close in a kworker leaves its entries */
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u32);
+} hwpt_ioas SEC(".maps");
+
+static __always_inline __u64 hwpt_key(__u32 hwpt_id)
+{
+	return (bpf_get_current_pid_tgid() >> 32) << 32 | hwpt_id;
+}
+
+static __always_inline __u64 ioas_of_hwpt(__u32 hwpt_id)
+{
+	__u64 key = hwpt_key(hwpt_id);
+	__u32 *pt = bpf_map_lookup_elem(&hwpt_ioas, &key);
+
+	return pt ? *pt : 0;
 }
 
 #endif /* __IOASID_TOP_ROWS_BPF_H */

@@ -162,34 +162,34 @@ static void draw_rows(const struct frame *f, const struct view *v, int y)
 			 v->pid || v->comm[0] ? " matching the filter" : "");
 }
 
-static void draw_devs(const struct frame *f, int y)
+/* A header line in reverse video. */
+static void draw_head(int y, const char *text)
 {
-	int i;
-
 	attron(A_REVERSE);
 	mvhline(y, 0, ' ', COLS);
-	mvprintw(y, 0, " %-24s %-7s %6s %-18s %-8s %6s %6s %6s %7s %-15s %s", "DEVICE", "BACKEND",
-		 "ID", "ATTACHED TO", "STATE", "ATTACH", "DETACH", "REPL", "PID", "COMM",
-		 "LAST CHANGE");
+	mvprintw(y, 0, "%s", text);
 	attroff(A_REVERSE);
-	y++;
+}
+
+static void draw_devs(const struct frame *f, int y)
+{
+	char line[256];
+	int i;
+
+	draw_head(y++, dev_head(line, sizeof(line)));
 	if (f->fallback) {
 		mvprintw(y, 1, "(the device view needs the series' attach events)");
 		return;
 	}
-	for (i = 0; i < f->ndevs && y < LINES; i++, y++) {
-		const struct dev *d = &f->devs[i];
-		double age = dev_age(d);
-		char to[32];
-
-		mvprintw(y, 0, " %-24.24s %-7s %6u %-18s %-8s %6u %6u %6u %7u %-15.15s %.0fs ago",
-			 d->name, backend_name(d->key.backend), d->key.id,
-			 dev_attached_to(d, to, sizeof(to)), dev_state(d),
-			 d->d.attaches, d->d.detaches, d->d.replaces, d->d.tgid, d->d.comm,
-			 age < 0 ? 0 : age);
-	}
+	for (i = 0; i < f->ndevs && y < LINES; i++, y++)
+		mvprintw(y, 0, "%s", dev_line(&f->devs[i], line, sizeof(line)));
 	if (!f->ndevs && y < LINES)
-		mvprintw(y, 1, "(no attach or detach seen since start)");
+		mvprintw(y++, 1, "(no attach or detach seen since start)");
+	if (!f->nviommus || y + 2 >= LINES)
+		return;
+	draw_head(++y, viommu_head(line, sizeof(line)));
+	for (i = 0, y++; i < f->nviommus && y < LINES; i++, y++)
+		mvprintw(y, 0, "%s", viommu_line(&f->viommus[i], line, sizeof(line)));
 }
 
 static void draw_help(void)

@@ -5,7 +5,7 @@
  *
  *   args.c      the command line -> struct options
  *   progs.c     the BPF object, its programs chosen for this kernel
- *   collect.c   the BPF maps -> struct frame (rows, devices, totals)
+ *   collect.c   the BPF maps -> struct frame (rows, devices, vIOMMUs, totals)
  *   model.c     rows, columns, sorting, filtering, cell text: the frame's
  *               vocabulary, which everything else uses and which uses none
  *   batch.c, out_json.c, screen.c   the frame -> text, JSON lines, ncurses
@@ -65,6 +65,13 @@ struct dev {
 	unsigned int ioas;	/* iommufd: IOAS of the HWPT, if known */
 };
 
+/* A vIOMMU of the device view (iommufd, 6.13 on): cumulative counters. */
+struct viommu {
+	struct top_viommu_key key;
+	struct top_viommu v;
+	unsigned int ctx;	/* its context's number, as a device's */
+};
+
 #define MAX_STORM_EVENTS 8
 struct storm_event {
 	bool begin;
@@ -91,6 +98,8 @@ struct frame {
 	int nrows_all;
 	struct dev *devs;
 	int ndevs;
+	struct viommu *viommus;	/* live, and destroyed in the last minute */
+	int nviommus;
 	struct storm_event events[MAX_STORM_EVENTS];	/* this refresh's */
 	int nevents;
 	int storms;		/* active now */
@@ -127,6 +136,19 @@ const char *dev_state(const struct dev *d);
 const char *dev_attached_to(const struct dev *d, char *buf, size_t len);
 /* Seconds since @d's last change. */
 double dev_age(const struct dev *d);
+/* "-" for the RID (IOMMU_NO_PASID, and type1), else the PASID. */
+const char *dev_pasid(const struct dev *d, char *buf, size_t len);
+/* The device view's header and lines (no newline), batch and screen alike. */
+const char *dev_head(char *buf, size_t len);
+const char *dev_line(const struct dev *d, char *buf, size_t len);
+const char *viommu_head(char *buf, size_t len);
+const char *viommu_line(const struct viommu *v, char *buf, size_t len);
+/* Its type's name ("smmuv3", "selftest", ...), else the number. */
+const char *viommu_type(const struct viommu *v, char *buf, size_t len);
+/* "live", "destroyed" */
+const char *viommu_state(const struct viommu *v);
+/* The process that allocated it: "-" when its alloc was not seen. */
+const char *viommu_pid(const struct viommu *v, char *buf, size_t len);
 const char *as_str(const struct row *r, char *buf, size_t len);
 /* Format numeric column @c of @r into @buf (width not applied). */
 const char *cell(const struct row *r, int c, bool fallback, char *buf, size_t len);

@@ -18,6 +18,16 @@
 # file with its process, and these processes live for milliseconds: the
 # values are the JSON's, from the same cumulative counters).  Kernels
 # without the series' dirty or access events SKIP that part.
+#
+# The device view (mainline: PASID attach, vIOMMU events): events_pasid's
+# two_pasids test attaches PASIDs 1 and 2 of one device and detaches them
+# (one entry each, apart from the device's RID), and events_viommu's four
+# tests make five vIOMMUs in four processes: invalidations 2 done (4
+# entries) and 2 refused on the fixture's vIOMMU, on its parent's IOAS row;
+# 2 events queued, 1 lost, 1 with no vEVENTQ, 2 read plus the lost-events
+# header; every vIOMMU destroyed at the end with no vDEVICE or vEVENTQ
+# left.  The last frame must hold each of them (a destroyed vIOMMU stays
+# a minute in the views; the Prometheus file has the live ones only).
 # IOASID_TOP_BIN=path overrides build/tools/ioasid-top/ioasid-top.
 
 set -u
@@ -37,11 +47,13 @@ ev=/sys/kernel/tracing/events/iommufd
 dirty=0 access=0
 [ -d "$ev/iommufd_hwpt_get_dirty_bitmap" ] && dirty=1
 [ -d "$ev/iommufd_access_pin_pages" ] && access=1
+viommu=0
+[ -d "$ev/iommufd_veventq_report" ] && [ -x "$bin/events_viommu" ] && viommu=1
 if [ $dirty = 0 ] && [ $access = 0 ]; then
 	echo "1..0 # SKIP $(uname -r): no dirty tracking or access events"
 	exit 0
 fi
-echo "# $(uname -r), dirty events $dirty, access events $access"
+echo "# $(uname -r), dirty events $dirty, access events $access, vIOMMU events $viommu"
 
 "$t" -j -d 1 --prometheus "$d/top.prom" >"$d/top" 2>"$d/top.err" &
 tpid=$!
@@ -60,6 +72,12 @@ if [ $access = 1 ]; then
 	"$bin/events_access" -t pin_unpin -t rw >"$d/access.tap" 2>&1
 	ok $? "events_access pin_unpin, rw pass with ioasid-top attached"
 fi
+if [ $viommu = 1 ]; then
+	"$bin/events_viommu" >"$d/viommu.tap" 2>&1
+	ok $? "events_viommu passes with ioasid-top attached"
+	"$bin/events_pasid" -t two_pasids >"$d/pasid.tap" 2>&1
+	ok $? "events_pasid two_pasids passes with ioasid-top attached"
+fi
 sleep 2.5	# the last operations' frame and Prometheus file
 cp "$d/top.prom" "$d/top.prom.last" 2>/dev/null
 kill -TERM "$tpid"
@@ -77,12 +95,15 @@ def rows(comm):
     return [r for d in docs for r in d["rows"] if r["comm"].startswith(comm)]
 def total(comm, key):
     return sum(r[key] for r in rows(comm))
+def last(what, comm):
+    return [x for x in docs[-1].get(what, []) if x["comm"].startswith(comm)]
 def rates(comm, rate, *counts):
     return all(abs(r[rate] * d["seconds"] - sum(r[c] for c in counts)) < 0.5
                for d in docs for r in d["rows"] if r["comm"].startswith(comm))
 ok = eval("(" + sys.argv[2] + ")")
 if not ok:
     print("#   " + json.dumps([r for r in rows("events_")])[:1500])
+    print("#   " + json.dumps(docs[-1].get("viommus", []) + docs[-1].get("devices", []))[:2500])
 sys.exit(0 if ok else 1)
 PY
 }
@@ -118,6 +139,36 @@ if [ $access = 1 ]; then
 		grep -q "^# TYPE ioasid_access_${m}_total counter$" "$d/top.prom.last"
 		ok $? "Prometheus: the counter family ioasid_access_${m}_total"
 	done
+fi
+if [ $viommu = 1 ]; then
+	check 'len(last("viommus", "events_viommu")) == 5 and
+		all(v["state"] == "destroyed" and v["vdevices"] == 0 and v["veventqs"] == 0
+		    for v in last("viommus", "events_viommu"))'
+	ok $? "vIOMMU: 5 seen, all destroyed, no vDEVICE or vEVENTQ left"
+	check 'any(v["invalidations"] == 2 and v["invalidation_entries"] == 4 and
+		    v["invalidation_errors"] == 2 and v.get("ioas", 0) != 0
+		    for v in last("viommus", "events_viommu"))'
+	ok $? "vIOMMU: invalidations 2 done (4 entries), 2 refused, its parent's IOAS known"
+	check 'any(v["vevents"] == 2 and v["vevents_lost"] == 1 and v["vevents_no_queue"] == 1 and
+		    v["vevent_reads"] == 2 and v["lost_header_reads"] == 1 and v["depth"] == 2 and
+		    v["pending"] == 0 for v in last("viommus", "events_viommu"))'
+	ok $? "vIOMMU: 2 events queued, 1 lost, 1 with no vEVENTQ; 2 read and the lost header"
+	check 'total("events_viommu", "invals") == 4 and
+		sum(r["invals"] for r in rows("events_viommu") if r["ioas"] == 0) == 0'
+	ok $? "vIOMMU: its 4 invalidations on the parent IOAS's row, none on '-'"
+	for m in invalidations vevents; do
+		grep -q "^# TYPE ioasid_viommu_${m}_total counter$" "$d/top.prom.last"
+		ok $? "Prometheus: the counter family ioasid_viommu_${m}_total"
+	done
+	! grep -q '^ioasid_viommu_.*comm="events_viommu"' "$d/top.prom.last"
+	ok $? "Prometheus: destroyed vIOMMUs leave the file"
+	check 'sorted((d["pasid"], d["attaches"], d["detaches"], d["attached"])
+		      for d in last("devices", "events_pasid") if d["pasid"]) ==
+		[(1, 1, 1, False), (2, 1, 1, False)] and
+		any(d["pasid"] == 0 for d in last("devices", "events_pasid"))'
+	ok $? "devices: PASIDs 1 and 2 one entry each (1 attach, 1 detach), the RID its own"
+	dup=$(grep '^ioasid_device_attached{' "$d/top.prom.last" | sed 's/ [0-9]*$//' | sort | uniq -d | head -1)
+	is "$dup" "" "Prometheus: no two device series with the same labels (pasid label)"
 fi
 
 done_testing
