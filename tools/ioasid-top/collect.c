@@ -187,75 +187,95 @@ static void describe_dev(struct dev *d)
 	}
 }
 
-static int read_devs(void)
+/*
+ * The entries of map @fd into @arr (at most @max of @stride bytes: the key
+ * first, the value at @voff), but those @gone says have gone, which are
+ * deleted from the map after the walk.  The number read.
+ */
+static int read_entries(int fd, void *arr, size_t stride, size_t ksize, size_t voff, int max,
+			bool (*gone)(const void *ent))
 {
-	int fd = bpf_map__fd(obj->maps.devs), n = 0;
-	struct top_dev_key k, next;
-	struct dev *d;
-	struct top_dev_key gone[64];
-	int ngone = 0, i;
+	char k[32], next[32], dead[64][32];
+	int n = 0, ndead = 0, i;
 	bool first = true;
+	char *e;
 
-	if (!devs && !(devs = calloc(TOP_MAX_DEVS, sizeof(*devs))))
-		return -ENOMEM;
-	while (n < TOP_MAX_DEVS && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+	while (n < max && !bpf_map_get_next_key(fd, first ? NULL : k, next)) {
 		first = false;
-		k = next;
-		d = &devs[n];
-		memset(d, 0, sizeof(*d));
-		if (bpf_map_lookup_elem(fd, &k, &d->d))
+		memcpy(k, next, ksize);
+		e = (char *)arr + (size_t)n * stride;
+		memset(e, 0, stride);
+		if (bpf_map_lookup_elem(fd, k, e + voff))
 			continue;
-		/* detached a minute ago, its process gone: its context is gone too */
-		if (!d->d.attached && d->d.tgid && cli_now() * 1e9 - d->d.last_ns > 60e9 &&
-		    kill(d->d.tgid, 0) && errno == ESRCH) {
-			if (ngone < (int)ARRAY_SIZE(gone))
-				gone[ngone++] = k;
+		memcpy(e, k, ksize);
+		if (gone(e)) {
+			if (ndead < (int)ARRAY_SIZE(dead))
+				memcpy(dead[ndead++], k, ksize);
 			continue;
 		}
-		d->key = k;
 		n++;
-		describe_dev(d);
 	}
-	for (i = 0; i < ngone; i++)
-		bpf_map_delete_elem(fd, &gone[i]);
-	bpftool_sweep_gone(bpf_map__fd(obj->maps.hwpt_ioas));	/* keyed tgid << 32 | id */
-	frame.devs = devs;
-	frame.ndevs = n;
-	return 0;
+	for (i = 0; i < ndead; i++)
+		bpf_map_delete_elem(fd, dead[i]);
+	return n;
 }
 
 /*
- * The vIOMMUs: live ones, and destroyed ones for a minute (so that one
- * destroyed between two refreshes is shown once); 0 or -errno.
+ * Detached a minute ago and its process gone (its context is gone too);
+ * a PASID's attachment detached a minute ago, whatever its process: a
+ * guest can use many PASIDs in a VM's lifetime.
  */
+static bool dev_gone(const void *ent)
+{
+	const struct dev *d = ent;
+
+	if (d->d.attached || cli_now() * 1e9 - d->d.last_ns <= 60e9)
+		return false;
+	if (d->key.pasid)
+		return true;
+	return d->d.tgid && kill(d->d.tgid, 0) && errno == ESRCH;
+}
+
+static int read_devs(void)
+{
+	int i;
+
+	_Static_assert(sizeof(struct top_dev_key) <= 32, "read_entries' key buffers");
+	if (!devs && !(devs = calloc(TOP_MAX_DEVS, sizeof(*devs))))
+		return -ENOMEM;
+	frame.ndevs = read_entries(bpf_map__fd(obj->maps.devs), devs, sizeof(*devs),
+				   sizeof(devs->key), offsetof(struct dev, d), TOP_MAX_DEVS, dev_gone);
+	for (i = 0; i < frame.ndevs; i++)
+		describe_dev(&devs[i]);
+	/* both keyed tgid << 32 | id */
+	bpftool_sweep_gone(bpf_map__fd(obj->maps.hwpt_ioas));
+	bpftool_sweep_gone(bpf_map__fd(obj->maps.viommu_ctx));
+	frame.devs = devs;
+	return 0;
+}
+
+/* Destroyed a minute ago: shown once at least, whatever the refresh. */
+static bool viommu_gone(const void *ent)
+{
+	const struct viommu *v = ent;
+
+	return v->v.destroyed_ns && cli_now() * 1e9 - v->v.destroyed_ns > 60e9;
+}
+
+/* The vIOMMUs: live ones, and destroyed ones for a minute; 0 or -errno. */
 static int read_viommus(void)
 {
-	int fd = bpf_map__fd(obj->maps.viommus), n = 0, ngone = 0, i;
-	struct top_viommu_key k, next, gone[64];
-	struct viommu *v;
-	bool first = true;
+	int i;
 
+	_Static_assert(sizeof(struct top_viommu_key) <= 32, "read_entries' key buffers");
 	if (!viommus && !(viommus = calloc(TOP_MAX_VIOMMUS, sizeof(*viommus))))
 		return -ENOMEM;
-	while (n < TOP_MAX_VIOMMUS && !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
-		first = false;
-		k = next;
-		v = &viommus[n];
-		if (bpf_map_lookup_elem(fd, &k, &v->v))
-			continue;
-		if (v->v.destroyed_ns && cli_now() * 1e9 - v->v.destroyed_ns > 60e9) {
-			if (ngone < (int)ARRAY_SIZE(gone))
-				gone[ngone++] = k;
-			continue;
-		}
-		v->key = k;
-		v->ctx = seen_number(&contexts, k.ctx);
-		n++;
-	}
-	for (i = 0; i < ngone; i++)
-		bpf_map_delete_elem(fd, &gone[i]);
+	frame.nviommus = read_entries(bpf_map__fd(obj->maps.viommus), viommus, sizeof(*viommus),
+				      sizeof(viommus->key), offsetof(struct viommu, v),
+				      TOP_MAX_VIOMMUS, viommu_gone);
+	for (i = 0; i < frame.nviommus; i++)
+		viommus[i].ctx = seen_number(&contexts, viommus[i].key.ctx);
 	frame.viommus = viommus;
-	frame.nviommus = n;
 	return 0;
 }
 
@@ -466,10 +486,32 @@ void collect_start(void)
 	last_t = cli_now();
 }
 
+/*
+ * A vIOMMU's counters start again from zero; what it is (process, type,
+ * parent, live vDEVICEs and vEVENTQs) stays, as no event would say it again.
+ */
+static void reset_viommus(void)
+{
+	int fd = bpf_map__fd(obj->maps.viommus);
+	struct top_viommu_key k, next;
+	struct top_viommu v;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
+		first = false;
+		k = next;
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		memset(&v.invals, 0, offsetof(struct top_viommu, tgid) -
+				     offsetof(struct top_viommu, invals));
+		v.vdevice_allocs = v.veventq_allocs = 0;
+		bpf_map_update_elem(fd, &k, &v, BPF_EXIST);
+	}
+}
+
 void collect_reset(void)
 {
-	int fds[] = { bpf_map__fd(obj->maps.stats), bpf_map__fd(obj->maps.devs),
-		      bpf_map__fd(obj->maps.viommus) };
+	int fds[] = { bpf_map__fd(obj->maps.stats), bpf_map__fd(obj->maps.devs) };
 	char next[64];
 	size_t i;
 
@@ -477,6 +519,7 @@ void collect_reset(void)
 		while (!bpf_map_get_next_key(fds[i], NULL, next))
 			if (bpf_map_delete_elem(fds[i], next))
 				break;
+	reset_viommus();
 	nrows = 0;
 	frame.nrows = frame.nrows_all = 0;
 	rowidx_clear(&row_index);

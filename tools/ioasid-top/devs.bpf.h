@@ -26,12 +26,11 @@ static struct top_dev zero_dev;
 static __always_inline struct top_dev *dev_entry(__u64 ctx, __u32 backend, __u32 id, __u32 pasid)
 {
 	struct top_dev_key k = { .ctx = ctx, .backend = backend, .id = id, .pasid = pasid };
-	struct top_dev *d = bpf_map_lookup_elem(&devs, &k);
+	struct top_dev *d = lookup_or_init(&devs, &k, &zero_dev);
 
-	if (d)
-		return d;
-	bpf_map_update_elem(&devs, &k, &zero_dev, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&devs, &k);
+	if (!d)
+		other_add(TOP_OTHER_DROPPED, 1);
+	return d;
 }
 
 static __always_inline void dev_touch(struct top_dev *d, int ret)
@@ -157,7 +156,7 @@ struct {
 	__uint(max_entries, TOP_MAX_VIOMMUS);
 	__type(key, __u64);
 	__type(value, __u64);
-} viommu_ctx SEC(".maps");
+} viommu_ctx SEC(".maps");	/* user space sweeps the gone processes' */
 
 static struct top_viommu zero_viommu;
 
@@ -168,16 +167,14 @@ static struct top_viommu zero_viommu;
 static __always_inline struct top_viommu *viommu_entry(__u64 ctx, __u32 id, bool create)
 {
 	struct top_viommu_key k = { .ctx = ctx, .id = id };
-	struct top_viommu *v = bpf_map_lookup_elem(&viommus, &k);
+	struct top_viommu *v;
 
-	if (v || !create)
-		return v;
-	if (bpf_map_update_elem(&viommus, &k, &zero_viommu, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&viommus, &k)) {
+	if (!create)
+		return bpf_map_lookup_elem(&viommus, &k);
+	v = lookup_or_init(&viommus, &k, &zero_viommu);
+	if (!v)
 		other_add(TOP_OTHER_DROPPED, 1);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&viommus, &k);
+	return v;
 }
 
 /* A destroyed vIOMMU under @k (its id, in a reused context) keeps its counts. */
@@ -228,9 +225,11 @@ int BPF_PROG(vdevice_alloc, void *ictx, const struct iommu_vdevice_alloc___s *cm
 
 	if (ret || !cmd)
 		return 0;
-	v = viommu_entry((__u64)ictx, cmd->viommu_id, false);
-	if (v)
-		__sync_fetch_and_add(&v->vdevices, 1);
+	v = viommu_entry((__u64)ictx, cmd->viommu_id, true);
+	if (!v)
+		return 0;
+	__sync_fetch_and_add(&v->vdevices, 1);
+	__sync_fetch_and_add(&v->vdevice_allocs, 1);
 	return 0;
 }
 
@@ -241,15 +240,21 @@ int BPF_PROG(veventq_alloc, void *ictx, const struct iommu_veventq_alloc___s *cm
 
 	if (ret || !cmd)
 		return 0;
-	v = viommu_entry((__u64)ictx, cmd->viommu_id, false);
+	v = viommu_entry((__u64)ictx, cmd->viommu_id, true);
 	if (!v)
 		return 0;
 	__sync_fetch_and_add(&v->veventqs, 1);
+	__sync_fetch_and_add(&v->veventq_allocs, 1);
 	v->depth = cmd->veventq_depth;
 	return 0;
 }
 
-/* IOMMU_HWPT_INVALIDATE with a vIOMMU's id (@id: the command's hwpt_id). */
+/*
+ * IOMMU_HWPT_INVALIDATE with a vIOMMU's id (@id: the command's hwpt_id).
+ * The event has no context, so the vIOMMU is the one of that id the
+ * process allocated last: a VMM with two /dev/iommu files whose ids
+ * collide counts both on that one.
+ */
 static __always_inline void viommu_invalidated(__u32 id, __u32 done_num, int ret)
 {
 	__u64 hk = hwpt_key(id), *ctx = bpf_map_lookup_elem(&viommu_ctx, &hk);
@@ -257,8 +262,8 @@ static __always_inline void viommu_invalidated(__u32 id, __u32 done_num, int ret
 
 	if (!ctx)
 		return;
-	v = viommu_entry(*ctx, id, false);
-	if (!v)
+	v = viommu_entry(*ctx, id, true);
+	if (!v || v->destroyed_ns)
 		return;
 	if (ret < 0)
 		__sync_fetch_and_add(&v->inval_errors, 1);
@@ -281,7 +286,8 @@ int BPF_PROG(top_veventq_report, struct iommufd_viommu___s *viommu,
 
 	if (!viommu)
 		return 0;
-	v = viommu_entry((__u64)BPF_CORE_READ(viommu, ictx), BPF_CORE_READ(viommu, obj.id), true);
+	v = viommu_entry((__u64)BPF_CORE_READ(viommu, ictx), BPF_CORE_READ(viommu, obj.id),
+			 true);
 	if (!v)
 		return 0;
 	if (!veventq || !vevent) {
@@ -307,7 +313,8 @@ int BPF_PROG(top_veventq_read, struct iommufd_veventq___s *veventq,
 	if (!veventq || !vevent)
 		return 0;
 	viommu = BPF_CORE_READ(veventq, viommu);
-	v = viommu_entry((__u64)BPF_CORE_READ(viommu, ictx), BPF_CORE_READ(viommu, obj.id), true);
+	v = viommu_entry((__u64)BPF_CORE_READ(viommu, ictx), BPF_CORE_READ(viommu, obj.id),
+			 true);
 	if (!v)
 		return 0;
 	v->pending = BPF_CORE_READ(veventq, num_events);

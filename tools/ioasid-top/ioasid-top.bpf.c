@@ -236,7 +236,7 @@ int BPF_PROG(flush_all, struct iommu_domain *domain)
 
 /*
  * IOMMU_HWPT_ALLOC and automatic HWPTs alike: pt_id is the IOAS of a paging
- * HWPT; a nested HWPT's is its parent's (0 when the parent is a vIOMMU).
+ * HWPT; a nested HWPT's is its parent's (a vIOMMU's: the vIOMMU's parent's).
  */
 SEC("tp_btf/iommufd_hwpt_alloc")
 int BPF_PROG(hwpt_alloc, const struct iommufd_hw_pagetable___s *hwpt, __u32 dev_id, __u32 pt_id,

@@ -9,7 +9,7 @@
 #define TOP_IOCTLS	5	/* lib/dmaioctl.h DMAIOCTL_N */
 #define TOP_MAX_KEYS	4096
 #define TOP_MAX_DEVS	1024
-#define TOP_MAX_VIOMMUS	256
+#define TOP_MAX_VIOMMUS	1024
 
 enum top_backend {
 	TOP_IOMMUFD,
@@ -156,7 +156,7 @@ struct top_viommu_key {
 struct top_viommu {
 	__u64 alloc_ns;			/* CLOCK_MONOTONIC; 0: alloc not seen */
 	__u64 destroyed_ns;		/* 0 while it lives */
-	__u64 invals;			/* IOMMU_HWPT_INVALIDATE on the vIOMMU */
+	__u64 invals;			/* IOMMU_HWPT_INVALIDATE on the vIOMMU, done */
 	__u64 inval_entries;		/* entries the driver handled */
 	__u64 inval_errors;		/* calls that failed */
 	__u64 vevents;			/* events queued for the VMM */
@@ -173,6 +173,8 @@ struct top_viommu {
 	__u32 veventqs;			/* live */
 	__u32 depth;			/* of the vEVENTQ of the last event */
 	__u32 pending;			/* events queued there after it */
+	__u32 vdevice_allocs;		/* cumulative */
+	__u32 veventq_allocs;
 	__u32 pad;
 	char comm[TOP_COMM_LEN];
 };

@@ -183,8 +183,9 @@ const char *viommu_line(const struct viommu *v, char *buf, size_t len)
 	snprintf(nq, sizeof(nq), "%llu", (unsigned long long)t->vevents_noq);
 	snprintf(rd, sizeof(rd), "%llu", (unsigned long long)t->vevent_reads);
 	snprintf(dp, sizeof(dp), "%u/%u", t->depth, t->pending);
-	snprintf(buf, len, VIOMMU_FMT, id, viommu_type(v, ty, sizeof(ty)), dev, par, vd, vq, inv, ent, ie, ev, lo, nq, rd, dp,
-		 viommu_state(v), viommu_pid(v, pid, sizeof(pid)), t->tgid ? t->comm : "-");
+	snprintf(buf, len, VIOMMU_FMT, id, viommu_type(v, ty, sizeof(ty)), dev, par, vd, vq, inv,
+		 ent, ie, ev, lo, nq, rd, dp, viommu_state(v), viommu_pid(v, pid, sizeof(pid)),
+		 t->tgid ? t->comm : "-");
 	return buf;
 }
 

@@ -163,7 +163,9 @@ static void json_viommu(struct json *j, const struct viommu *v)
 	json_string(j, "state", viommu_state(v));
 	json_uint(j, "vdevices", t->vdevices);
 	json_uint(j, "veventqs", t->veventqs);
-	json_uint(j, "invalidations", t->invals);
+	json_uint(j, "vdevices_allocated", t->vdevice_allocs);
+	json_uint(j, "veventqs_allocated", t->veventq_allocs);
+	json_uint(j, "invalidations_done", t->invals);
 	json_uint(j, "invalidation_entries", t->inval_entries);
 	json_uint(j, "invalidation_errors", t->inval_errors);
 	json_uint(j, "vevents", t->vevents);

@@ -165,6 +165,14 @@ struct ioasid_top_bpf *progs_load(bool fallback, int *mode, const char **missing
 		goto fail;
 	}
 	select_progs(progs, nprogs, *mode);
+	/*
+	 * The vEVENTQ report is in driver.c, built in when iommufd is a module:
+	 * without iommufd's destroy event its vIOMMUs would never leave.
+	 */
+	if (!bpf_program__autoload(obj->progs.obj_destroy)) {
+		bpf_program__set_autoload(obj->progs.top_veventq_report, false);
+		bpf_program__set_autoload(obj->progs.top_veventq_read, false);
+	}
 	configure_ioctls(obj);
 	/* no -c here (-p and --comm are view filters): bits.bpf.h's map unused */
 	bpftool_cgroup_map(obj->maps.cgroup_map, NULL);	/* cannot fail */

@@ -166,8 +166,9 @@ static __always_inline int end(__u32 backend, __u32 op, __u64 as, __u64 len, int
 
 /*
  * tgid << 32 | HWPT id -> the IOAS (pt_id) it was allocated on, from
- * IOMMU_HWPT_ALLOC (a vIOMMU's id -> its parent's, from its alloc): ids are per /dev/iommu open, so per process here (the
- * lookups too run in the process: invalidate, fault response).
+ * IOMMU_HWPT_ALLOC (a vIOMMU's id -> its parent's, from its alloc): ids
+ * are per /dev/iommu open, so per process here (the lookups too run in
+ * the process: invalidate, fault response).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* a close in a kworker leaves its entries */
