@@ -352,7 +352,7 @@ TC_OUT ?= $(CURDIR)/build/test-compat
 TC_VTD := catalog events_vfio bpf/tests/maplat-vtd.sh bpf/tests/flushstat-vtd.sh \
 	bpf/tests/attachsnoop-vtd.sh tools/ioasid-top/tests/ioasid-top-vtd.sh \
 	bench/tests/mapbench-vtd.sh bench/tests/nvme-vtd.sh dmesg
-TC_MOCK := events_mock events_ioas events_pasid events_viommu events_dirty events_access iommufd \
+TC_MOCK := events_mock events_ioas events_pasid events_viommu events_dirty events_access events_type1_access iommufd \
 	iommufd_fail_nth iommufd+events iommufd_fail_nth+events bpf/tests/alltools-mock.sh dmesg
 tc_taps = $(foreach s,$(2),$(TC_OUT)/$(1)/tap/$(basename $(notdir $(s))).tap)
 test-compat: guest bpf tools

@@ -109,15 +109,9 @@ static void expect_field(struct __test_metadata *_metadata, const char *trace,
 static void expect_pair(struct __test_metadata *_metadata, const char *trace,
 			const char *st, const char *ev, int nth, const char *caller)
 {
-	unsigned long long t_st = 0, t_ev = 0;
 	char c_st[32] = "", c_ev[32] = "";
-	int p_st = 0, p_ev = 0;
 
-	ASSERT_EQ(0, trace_record_time(trace, st, nth, &p_st, &t_st));
-	ASSERT_EQ(0, trace_record_time(trace, ev, nth, &p_ev, &t_ev));
-	EXPECT_EQ(getpid(), p_st);
-	EXPECT_EQ(getpid(), p_ev);
-	EXPECT_LE(t_st, t_ev);
+	assert_pair(_metadata, trace, st, ev, nth);
 	EXPECT_EQ(0, trace_field_str(trace, st, nth, "caller", c_st, sizeof(c_st)));
 	EXPECT_EQ(0, trace_field_str(trace, ev, nth, "caller", c_ev, sizeof(c_ev)));
 	EXPECT_STREQ(caller, c_st);

@@ -2,7 +2,8 @@
 /*
  * The kselftest harness and the upstream iommufd selftest helpers, as the
  * tests on the selftest mock (events_mock.c, events_ioas.c, events_pasid.c,
- * events_viommu.c, events_dirty.c) use them, and the checks of trace records they share.
+ * events_viommu.c, events_dirty.c, events_access.c, events_type1_access.c)
+ * use them, and the checks of trace records they share.
  */
 #ifndef IOASID_MOCK_HARNESS_H
 #define IOASID_MOCK_HARNESS_H
@@ -94,6 +95,24 @@ assert_field_str(struct __test_metadata *_metadata, const char *trace,
 		TH_LOG("%s in %s #%d: %s", key, event, nth, rec);
 }
 
+/*
+ * Record @nth of the _start event @st and of its end event @ev: one call
+ * of this (single-threaded) process, the end no earlier than the start.
+ */
+static void __attribute__((unused))
+assert_pair(struct __test_metadata *_metadata, const char *trace,
+	    const char *st, const char *ev, int nth)
+{
+	unsigned long long t_st = 0, t_ev = 0;
+	int p_st = 0, p_ev = 0;
+
+	ASSERT_EQ(0, trace_record_time(trace, st, nth, &p_st, &t_st));
+	ASSERT_EQ(0, trace_record_time(trace, ev, nth, &p_ev, &t_ev));
+	ASSERT_EQ(getpid(), p_st);
+	ASSERT_EQ(getpid(), p_ev);
+	ASSERT_LE(t_st, t_ev);
+}
+
 /* A fixture's start: the series' @event exists, /dev/iommu, an IOAS. */
 static void __attribute__((unused))
 mock_open(struct __test_metadata *_metadata, const char *event, int *fd,
@@ -132,5 +151,6 @@ mock_device(struct __test_metadata *_metadata, int fd, __u32 ioas_id,
 	assert_field(_metadata, self->trace, event, nth, key, (long long)(expected))
 #define ASSERT_FIELD_STR(event, nth, key, expected)                            \
 	assert_field_str(_metadata, self->trace, event, nth, key, expected)
+#define ASSERT_PAIR(st, ev, nth) assert_pair(_metadata, self->trace, st, ev, nth)
 
 #endif
