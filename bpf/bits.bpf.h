@@ -110,6 +110,8 @@ static __always_inline __u32 log2_slot(__u64 v, __u32 nr)
 	return s < nr ? s : nr - 1;
 }
 
+/* The kernel's page size (log2), from user space: type1 counts in pages. */
+const volatile __u32 targ_page_shift = 12;
 const volatile __u32 filter_tgid = 0;		/* -p: the process, 0 for all */
 const volatile bool filter_cg = false;		/* -c: only the tasks of cgroup_map[0] */
 

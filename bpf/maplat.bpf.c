@@ -318,6 +318,35 @@ int BPF_PROG(access_rw, void *access, __u32 ioas_id, unsigned long iova, unsigne
 	return access_end(MAPLAT_RW, ioas_id, length, ret);
 }
 
+/*
+ * The same on a type1 container: vfio_pin_pages() and vfio_dma_rw() of an
+ * emulated device, often from the driver's kernel thread.  -I: the
+ * container.  A pin's size is npages pages.
+ */
+SEC("tp_btf/vfio_iommu_type1_ext_pin_pages_start")
+int BPF_PROG(type1_ext_pin_start)
+{
+	return op_begin(MAPLAT_TYPE1, MAPLAT_PIN);
+}
+
+SEC("tp_btf/vfio_iommu_type1_ext_pin_pages")
+int BPF_PROG(type1_ext_pin, struct vfio_iommu *iommu, __u64 iova, int npages, int prot, int ret)
+{
+	return end_event(MAPLAT_TYPE1, MAPLAT_PIN, (__u64)npages << targ_page_shift, (__u64)iommu, ret, 0);
+}
+
+SEC("tp_btf/vfio_iommu_type1_dma_rw_start")
+int BPF_PROG(type1_rw_start)
+{
+	return op_begin(MAPLAT_TYPE1, MAPLAT_RW);
+}
+
+SEC("tp_btf/vfio_iommu_type1_dma_rw")
+int BPF_PROG(type1_rw, struct vfio_iommu *iommu, __u64 iova, __u64 count, bool write, int ret)
+{
+	return end_event(MAPLAT_TYPE1, MAPLAT_RW, count, (__u64)iommu, ret, 0);
+}
+
 /* ---- -B: pin batches and IOTLB syncs of the thread's operation ---- */
 
 static __always_inline int pinned(int ret)

@@ -204,6 +204,13 @@ static size_t prog_table(struct maplat_bpf *obj, struct prog_desc *t)
 		{ obj->progs.access_rw_start, "iommufd_access_rw_start", MAPLAT_IOMMUFD,
 		  ROLE_ACCESS },
 		{ obj->progs.access_rw, "iommufd_access_rw", MAPLAT_IOMMUFD, ROLE_ACCESS },
+		{ obj->progs.type1_ext_pin_start, "vfio_iommu_type1_ext_pin_pages_start",
+		  MAPLAT_TYPE1, ROLE_ACCESS },
+		{ obj->progs.type1_ext_pin, "vfio_iommu_type1_ext_pin_pages", MAPLAT_TYPE1,
+		  ROLE_ACCESS },
+		{ obj->progs.type1_rw_start, "vfio_iommu_type1_dma_rw_start", MAPLAT_TYPE1,
+		  ROLE_ACCESS },
+		{ obj->progs.type1_rw, "vfio_iommu_type1_dma_rw", MAPLAT_TYPE1, ROLE_ACCESS },
 		{ obj->progs.iommufd_pin, "iommufd_pages_pin", MAPLAT_IOMMUFD, ROLE_EXTRA },
 		{ obj->progs.type1_pin, "vfio_iommu_type1_pin_pages", MAPLAT_TYPE1, ROLE_EXTRA },
 		{ obj->progs.iotlb_sync, "iotlb_sync", -1, ROLE_EXTRA },
@@ -274,28 +281,35 @@ static bool dirty_untimed(int b)
 	return env.backend != MAPLAT_COMPAT && backend_selected(b) && !dirty_ok[b];
 }
 
-/* The access events, all four, have BTF: emulated devices' pins and copies */
-static bool access_ok;
+/*
+ * Emulated devices' pins and copies: a backend's four events (iommufd's
+ * access events, type1's vfio_pin_pages()/vfio_dma_rw() events) all have
+ * BTF.  Compat has none of its own.
+ */
+static const char *const access_tps[MAPLAT_NR_BACKENDS][4] = {
+	[MAPLAT_IOMMUFD] = { "iommufd_access_pin_pages_start", "iommufd_access_pin_pages",
+			     "iommufd_access_rw_start", "iommufd_access_rw" },
+	[MAPLAT_TYPE1] = { "vfio_iommu_type1_ext_pin_pages_start",
+			   "vfio_iommu_type1_ext_pin_pages", "vfio_iommu_type1_dma_rw_start",
+			   "vfio_iommu_type1_dma_rw" },
+};
+static bool access_ok[MAPLAT_NR_BACKENDS];
 
 static void probe_access(int mode)
 {
-	access_ok = mode == MODE_TP &&
-		bpftool_tp_state("iommufd_access_pin_pages_start") == PROBE_TP_OK &&
-		bpftool_tp_state("iommufd_access_pin_pages") == PROBE_TP_OK &&
-		bpftool_tp_state("iommufd_access_rw_start") == PROBE_TP_OK &&
-		bpftool_tp_state("iommufd_access_rw") == PROBE_TP_OK;
+	int b, i;
+
+	for (b = MAPLAT_IOMMUFD; b <= MAPLAT_TYPE1; b++) {
+		access_ok[b] = mode == MODE_TP;
+		for (i = 0; i < 4; i++)
+			access_ok[b] &= bpftool_tp_state(access_tps[b][i]) == PROBE_TP_OK;
+	}
 }
 
-/* The access programs are iommufd's own (compat has none) */
-static bool access_selected(void)
+/* A backend traced whose emulated devices' accesses are not */
+static bool access_untimed(int b)
 {
-	return env.backend < 0 || env.backend == MAPLAT_IOMMUFD;
-}
-
-/* iommufd traced, its emulated devices' accesses not */
-static bool access_untimed(void)
-{
-	return access_selected() && !access_ok;
+	return env.backend != MAPLAT_COMPAT && backend_selected(b) && !access_ok[b];
 }
 
 /* Enable the programs @mode needs; returns how many -B ones are missing. */
@@ -329,7 +343,8 @@ static int select_progs(const struct prog_desc *t, size_t n, int mode)
 			     dirty_ok[t[i].backend];
 			break;
 		case ROLE_ACCESS:
-			on = access_ok && access_selected();
+			on = env.backend != MAPLAT_COMPAT && backend_selected(t[i].backend) &&
+			     access_ok[t[i].backend];
 			break;
 		case ROLE_SYSCALLS:
 			on = mode == MODE_SYSCALLS;
@@ -393,13 +408,17 @@ static void print_banner(int mode, int missing)
 		bpftool_unloaded_note(f, false);
 		if (env.breakdown && missing)
 			fprintf(f, "  -B: %d tracepoint(s) missing, their counts stay 0\n", missing);
-		for (b = MAPLAT_IOMMUFD; b <= MAPLAT_TYPE1; b++)
-			if (dirty_untimed(b) && bpftool_tp_state(b == MAPLAT_TYPE1 ?
-					"vfio_iommu_type1_dma_map" : "iommufd_ioas_map") == PROBE_TP_OK)
+		for (b = MAPLAT_IOMMUFD; b <= MAPLAT_TYPE1; b++) {
+			if (bpftool_tp_state(b == MAPLAT_TYPE1 ? "vfio_iommu_type1_dma_map" :
+					     "iommufd_ioas_map") != PROBE_TP_OK)
+				continue;
+			if (dirty_untimed(b))
 				fprintf(f, "  %s dirty bitmap reads not timed: no dirty tracking events\n",
 					backend_names[b]);
-		if (access_untimed() && bpftool_tp_state("iommufd_ioas_map") == PROBE_TP_OK)
-			fprintf(f, "  emulated devices' pins and copies not timed: no access events\n");
+			if (access_untimed(b))
+				fprintf(f, "  %s emulated devices' pins and copies not timed: no %s events\n",
+					backend_names[b], b == MAPLAT_TYPE1 ? "external pin" : "access");
+		}
 	} else {
 		fprintf(f, "mode: fallback, %s\n", bpftool_ioctl_events_name(
 				mode == MODE_SYSCALLS ? BPFTOOL_SYSCALLS : BPFTOOL_RAW_SYSCALLS));
@@ -430,6 +449,7 @@ struct run {
 static int configure(struct maplat_bpf *obj, int mode)
 {
 	obj->rodata->targ_unit_ns = opts.unit->ns;
+	obj->rodata->targ_page_shift = bpftool_page_shift();
 	obj->rodata->targ_per_process = env.per_process;
 	obj->rodata->targ_per_ioas = env.per_ioas;
 	obj->rodata->targ_breakdown = env.breakdown && mode == MODE_TP;
@@ -462,8 +482,10 @@ static void report_view(struct report_view *v, int mode)
 		v->unavailable[n++] = "dirty_reads_iommufd";
 	if (dirty_untimed(MAPLAT_TYPE1))
 		v->unavailable[n++] = "dirty_reads_type1";
-	if (access_untimed())
+	if (access_untimed(MAPLAT_IOMMUFD))
 		v->unavailable[n++] = "access_iommufd";
+	if (access_untimed(MAPLAT_TYPE1))
+		v->unavailable[n++] = "access_type1";
 	v->unavailable[n] = NULL;
 }
 

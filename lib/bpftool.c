@@ -186,6 +186,13 @@ int bpftool_opened(const void *obj)
 	return err ? -err : -EINVAL;
 }
 
+unsigned int bpftool_page_shift(void)
+{
+	long sz = sysconf(_SC_PAGESIZE);
+
+	return sz > 0 ? (unsigned int)__builtin_ctzl(sz) : 12;
+}
+
 int bpftool_load_attach(struct bpf_object_skeleton *skel)
 {
 	int err;

@@ -95,6 +95,8 @@ int bpftool_begin(const char *name, int argc, char **argv, int (*parse_args)(int
 int bpftool_start(sigset_t *set);
 /* @obj from <tool>_bpf__open(): 0, or -errno after "failed to open BPF object". */
 int bpftool_opened(const void *obj);
+/* log2 of the page size, for bits.bpf.h's targ_page_shift */
+unsigned int bpftool_page_shift(void);
 /* Load and attach the skeleton (obj->skeleton): 0, or -errno after the message. */
 int bpftool_load_attach(struct bpf_object_skeleton *skel);
 

@@ -14,7 +14,9 @@
 # kernel has them), BINDIR/events_viommu (a vEVENTQ report to a vIOMMU
 # without a vEVENTQ: NULL vEVENTQ and event, where the kernel has vEVENTQ
 # events), BINDIR/events_access (emulated-device pins and copies, their
-# errors, CHANGE_PROCESS, where the kernel has the access events) and
+# errors, CHANGE_PROCESS, where the kernel has the access events),
+# BINDIR/events_type1_access (the same through type1 with the testbed's
+# emulated device, where the kernel has those events) and
 # BINDIR/iopfgen -u (page requests no
 # handler takes: iopf_response without a group).  On a series kernel a
 # tracefs instance counts the failed operations of every event with a
@@ -131,6 +133,11 @@ fi
 if [ -d /sys/kernel/tracing/events/iommufd/iommufd_access_pin_pages ]; then
 	"$bin/events_access" >"$d/events_access.tap" 2>&1
 	ok $? "events_access passes with every tool attached"
+fi
+if [ -d /sys/kernel/tracing/events/vfio_iommu_type1/vfio_iommu_type1_ext_pin_pages ] &&
+   [ -e /sys/bus/platform/devices/vfio-testbed-emu ]; then
+	"$bin/events_type1_access" >"$d/events_type1_access.tap" 2>&1
+	ok $? "events_type1_access passes with every tool attached"
 fi
 
 u=20

@@ -15,7 +15,8 @@
 # IOAS 0, size class 0), copies 2 done and 2 failed, one file map (none
 # on 6.12), and the anonymous maps of the tests' fixtures apart.  The
 # fallback (-F) cannot see them and must say so.  Kernels without the
-# series' access events SKIP.
+# series' access events SKIP.  Then the same for type1 with the testbed's
+# emulated device (events_type1_access), where the kernel has its events.
 # MAPLAT=path overrides build/bpf/maplat.
 
 set -u
@@ -92,6 +93,29 @@ check tp "total(\"map_file\") == $nfile and total(\"map_file\", \"failed\") == 0
 ok $? "map_file: $nfile file map(s) of 16 KiB, apart from the anonymous maps"
 check tp "total(\"map\") == $nmap and \"access_iommufd\" not in doc[\"unavailable\"]"
 ok $? "map: the $nmap anonymous maps; access not listed as unavailable"
+
+# type1's emulated-device path (the testbed's vfio-testbed-emu device):
+# events_type1_access pins 4 times (4 KiB twice, 8 KiB twice), fails 2
+# pins, copies 100 bytes twice and fails one copy (a container per test).
+if [ -d /sys/kernel/tracing/events/vfio_iommu_type1/vfio_iommu_type1_ext_pin_pages ] &&
+   [ -x "$bin/events_type1_access" ] && [ -e /sys/bus/platform/devices/vfio-testbed-emu ]; then
+	start_tool "$m" t1 -j -I -b type1
+	ok $? "maplat -j -I -b type1 starts"
+	"$bin/events_type1_access" >"$d/events_type1_access.tap" 2>&1
+	ok $? "events_type1_access passes with maplat attached"
+	stop_tool
+	ok $? "maplat -b type1 exits 0 on SIGTERM"
+	check t1 'total("pin") == 4 and total("pin", "failed") == 2 and
+		sorted(h["size_log2"] for h in rows("pin") for _ in range(h["count"])) ==
+		[12, 12, 13, 13] and all(h["backend"] == "type1" for h in hs)'
+	ok $? "type1 pin: 4 done (4 KiB twice, 8 KiB twice), 2 failed"
+	check t1 'total("rw") == 2 and total("rw", "failed") == 1 and
+		all(h["size_log2"] == 6 for h in rows("rw") if h["count"]) and
+		all(h["container"] != 0 for h in hs) and "access_type1" not in doc["unavailable"]'
+	ok $? "type1 rw: 2 copies of 100 bytes, 1 failed; -I by container"
+else
+	ok 0 "# SKIP type1: no external pin events or no vfio-testbed-emu device"
+fi
 
 start_tool "$m" fb -j -F
 ok $? "maplat -j -F starts"

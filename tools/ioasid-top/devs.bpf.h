@@ -218,34 +218,37 @@ int BPF_PROG(viommu_alloc, void *ictx, const struct iommu_viommu_alloc___s *cmd,
 	return 0;
 }
 
+/* A vDEVICE, or a vEVENTQ of @depth, allocated on the vIOMMU @viommu_id. */
+static __always_inline void viommu_child(void *ictx, __u32 viommu_id, bool veventq,
+					 __u32 depth)
+{
+	struct top_viommu *v = viommu_entry((__u64)ictx, viommu_id, true);
+
+	if (!v)
+		return;
+	if (!veventq) {
+		__sync_fetch_and_add(&v->vdevices, 1);
+		__sync_fetch_and_add(&v->vdevice_allocs, 1);
+		return;
+	}
+	__sync_fetch_and_add(&v->veventqs, 1);
+	__sync_fetch_and_add(&v->veventq_allocs, 1);
+	v->depth = depth;
+}
+
 SEC("tp_btf/iommufd_vdevice_alloc")
 int BPF_PROG(vdevice_alloc, void *ictx, const struct iommu_vdevice_alloc___s *cmd, int ret)
 {
-	struct top_viommu *v;
-
-	if (ret || !cmd)
-		return 0;
-	v = viommu_entry((__u64)ictx, cmd->viommu_id, true);
-	if (!v)
-		return 0;
-	__sync_fetch_and_add(&v->vdevices, 1);
-	__sync_fetch_and_add(&v->vdevice_allocs, 1);
+	if (!ret && cmd)
+		viommu_child(ictx, cmd->viommu_id, false, 0);
 	return 0;
 }
 
 SEC("tp_btf/iommufd_veventq_alloc")
 int BPF_PROG(veventq_alloc, void *ictx, const struct iommu_veventq_alloc___s *cmd, int ret)
 {
-	struct top_viommu *v;
-
-	if (ret || !cmd)
-		return 0;
-	v = viommu_entry((__u64)ictx, cmd->viommu_id, true);
-	if (!v)
-		return 0;
-	__sync_fetch_and_add(&v->veventqs, 1);
-	__sync_fetch_and_add(&v->veventq_allocs, 1);
-	v->depth = cmd->veventq_depth;
+	if (!ret && cmd)
+		viommu_child(ictx, cmd->viommu_id, true, cmd->veventq_depth);
 	return 0;
 }
 

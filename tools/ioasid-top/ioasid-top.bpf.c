@@ -411,10 +411,9 @@ int BPF_PROG(t1_dirty_bitmap, struct vfio_iommu *iommu,
 	return 0;
 }
 
-static __always_inline int access_op(__u32 ioas_id, __u64 length, int ret, bool rw)
+/* On the row of the access's IOAS (iommufd) or of the container (type1) */
+static __always_inline int access_op(struct top_stats *s, __u64 length, int ret, bool rw)
 {
-	struct top_stats *s = row_of(TOP_IOMMUFD, ioas_id);
-
 	if (!s)
 		return 0;
 	if (ret < 0) {
@@ -433,14 +432,27 @@ SEC("tp_btf/iommufd_access_pin_pages")
 int BPF_PROG(access_pin, void *access, __u32 ioas_id, unsigned long iova, unsigned long length,
 	     unsigned int flags, int ret)
 {
-	return access_op(ioas_id, length, ret, false);
+	return access_op(row_of(TOP_IOMMUFD, ioas_id), length, ret, false);
 }
 
 SEC("tp_btf/iommufd_access_rw")
 int BPF_PROG(access_rw, void *access, __u32 ioas_id, unsigned long iova, unsigned long length,
 	     unsigned int flags, int ret)
 {
-	return access_op(ioas_id, length, ret, true);
+	return access_op(row_of(TOP_IOMMUFD, ioas_id), length, ret, true);
+}
+
+/* type1: vfio_pin_pages() (in pages) and vfio_dma_rw() of an emulated device */
+SEC("tp_btf/vfio_iommu_type1_ext_pin_pages")
+int BPF_PROG(t1_ext_pin, struct vfio_iommu *iommu, __u64 iova, int npages, int prot, int ret)
+{
+	return access_op(row_of(TOP_TYPE1, (__u64)iommu), (__u64)npages << targ_page_shift, ret, false);
+}
+
+SEC("tp_btf/vfio_iommu_type1_dma_rw")
+int BPF_PROG(t1_dma_rw, struct vfio_iommu *iommu, __u64 iova, __u64 count, bool write, int ret)
+{
+	return access_op(row_of(TOP_TYPE1, (__u64)iommu), count, ret, true);
 }
 
 /* ---- fallback: the ioctl syscall, decoded ---- */

@@ -68,6 +68,8 @@ static size_t prog_table(struct ioasid_top_bpf *o, struct prog_desc *t)
 		{ o->progs.t1_dirty_bitmap, "vfio_iommu_type1_dirty_bitmap", ROLE_TP_OPT },
 		{ o->progs.access_pin, "iommufd_access_pin_pages", ROLE_TP_OPT },
 		{ o->progs.access_rw, "iommufd_access_rw", ROLE_TP_OPT },
+		{ o->progs.t1_ext_pin, "vfio_iommu_type1_ext_pin_pages", ROLE_TP_OPT },
+		{ o->progs.t1_dma_rw, "vfio_iommu_type1_dma_rw", ROLE_TP_OPT },
 		{ o->progs.viommu_alloc, "iommufd_viommu_alloc", ROLE_TP_OPT },
 		{ o->progs.vdevice_alloc, "iommufd_vdevice_alloc", ROLE_TP_OPT },
 		{ o->progs.veventq_alloc, "iommufd_veventq_alloc", ROLE_TP_OPT },
@@ -147,6 +149,7 @@ static void configure_ioctls(struct ioasid_top_bpf *o)
 		       "enums");
 	DMAIOCTL_FILL(o->rodata->ioctls, TOP_ID_FD);
 	o->rodata->targ_nr_ioctl = SYS_ioctl;
+	o->rodata->targ_page_shift = bpftool_page_shift();
 }
 
 struct ioasid_top_bpf *progs_load(bool fallback, int *mode, const char **missing, int *err)

@@ -19,6 +19,10 @@
 # values are the JSON's, from the same cumulative counters).  Kernels
 # without the series' dirty or access events SKIP that part.
 #
+# type1's emulated-device path (the testbed's vfio-testbed-emu device):
+# events_type1_access pins 4 times (24 KiB), copies 100 bytes twice and is
+# refused 3 times, on its containers' rows (a container per test).
+#
 # The device view (mainline: PASID attach, vIOMMU events): events_pasid's
 # two_pasids test attaches PASIDs 1 and 2 of one device and detaches them
 # (one entry each, apart from the device's RID), and events_viommu's four
@@ -72,6 +76,13 @@ fi
 if [ $access = 1 ]; then
 	"$bin/events_access" -t pin_unpin -t rw >"$d/access.tap" 2>&1
 	ok $? "events_access pin_unpin, rw pass with ioasid-top attached"
+fi
+t1acc=0
+[ -d /sys/kernel/tracing/events/vfio_iommu_type1/vfio_iommu_type1_ext_pin_pages ] &&
+	[ -x "$bin/events_type1_access" ] && [ -e /sys/bus/platform/devices/vfio-testbed-emu ] && t1acc=1
+if [ $t1acc = 1 ]; then
+	"$bin/events_type1_access" >"$d/t1acc.tap" 2>&1
+	ok $? "events_type1_access passes with ioasid-top attached"
 fi
 if [ $viommu = 1 ]; then
 	"$bin/events_viommu" >"$d/viommu.tap" 2>&1
@@ -142,6 +153,18 @@ if [ $access = 1 ]; then
 		grep -q "^# TYPE ioasid_access_${m}_total counter$" "$d/top.prom.last"
 		ok $? "Prometheus: the counter family ioasid_access_${m}_total"
 	done
+fi
+if [ $t1acc = 1 ]; then
+	check 'total("events_type1_ac", "access_pins") == 4 and
+		total("events_type1_ac", "access_pin_bytes") == 6 * 4096 and
+		total("events_type1_ac", "access_copies") == 2 and
+		total("events_type1_ac", "access_copy_bytes") == 200 and
+		total("events_type1_ac", "access_errors") == 3 and
+		all(r["backend"] == "type1" and r["container"] != 0 for r in rows("events_type1_ac")
+		    if r["access_pins"] or r["access_copies"] or r["access_errors"])'
+	ok $? "type1 access: 4 pins of 24 KiB in all, 2 copies of 100 bytes, 3 refused, on the containers' rows"
+else
+	ok 0 "# SKIP type1 access: no external pin events or no vfio-testbed-emu device"
 fi
 if [ $viommu = 2 ]; then
 	ok 0 "# SKIP vIOMMU and PASID checks: events_viommu or events_pasid not built"
