@@ -166,8 +166,8 @@ start_top devs -b -d 1 -D -a
 "$probe" -b iommufd -s 4k -n 100 >/dev/null 2>&1
 stop_top
 out=$(cat "$d/devs")
-like "$out" "^ DEVICE +BACKEND +ID +ATTACHED TO" "batch -D: the device view's header"
-like "$out" "^ 0000:00:03.0 +iommufd +[0-9]+ hwpt [0-9]+ .*detached +1 +1 +0 +[0-9]+ dmaprobe" \
+like "$out" "^ DEVICE +BACKEND +ID +PASID +ATTACHED TO" "batch -D: the device view's header"
+like "$out" "^ 0000:00:03.0 +iommufd +[0-9]+ +- +hwpt [0-9]+ .*detached +1 +1 +0 +[0-9]+ dmaprobe" \
 	"batch -D: the NVMe, iommufd, its HWPT, detached, counts, who"
 
 # --prometheus with the series' events: the file is copied as it changes;
