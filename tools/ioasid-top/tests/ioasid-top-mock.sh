@@ -23,7 +23,8 @@
 # events_type1_access pins 4 times (24 KiB), copies 100 bytes twice and is
 # refused 3 times, on its containers' rows (a container per test).
 #
-# The device view (mainline: PASID attach, vIOMMU events): events_pasid's
+# The device view (mainline: PASID attach, vIOMMU events; in the JSON and in
+# a second instance's batch -D text): events_pasid's
 # two_pasids test attaches PASIDs 1 and 2 of one device and detaches them
 # (one entry each, apart from the device's RID), and events_viommu's four
 # tests make five vIOMMUs in four processes: invalidations 2 done (4
@@ -41,8 +42,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 bin=${1:?usage: ioasid-top-mock.sh BINDIR}
 t=${IOASID_TOP_BIN:-$top/build/tools/ioasid-top/ioasid-top}
 d=$(mktemp -d)
-tpid=
-trap '[ -n "$tpid" ] && kill "$tpid" 2>/dev/null; wait; rm -rf "$d"' EXIT
+tpid= bpid=
+trap 'kill $tpid $bpid 2>/dev/null; wait; rm -rf "$d"' EXIT
 
 for f in "$t" "$bin/events_dirty" "$bin/events_access"; do
 	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
@@ -69,6 +70,11 @@ for i in $(seq 300); do
 done
 grep -q '^Tracing' "$d/top.err"
 ok $? "ioasid-top -j -d 1 --prometheus starts and attaches"
+# a second one in batch mode with the device view: its text lines
+"$t" -b -D -d 1 >"$d/batch" 2>"$d/batch.err" &
+bpid=$!
+wait_tracing "$bpid" "$d/batch.err"
+ok $? "ioasid-top -b -D -d 1 starts and attaches"
 if [ $dirty = 1 ]; then
 	"$bin/events_dirty" -t read -t read_errors >"$d/dirty.tap" 2>&1
 	ok $? "events_dirty read, read_errors pass with ioasid-top attached"
@@ -92,10 +98,12 @@ if [ $viommu = 1 ]; then
 fi
 sleep 2.5	# the last operations' frame and Prometheus file
 cp "$d/top.prom" "$d/top.prom.last" 2>/dev/null
-kill -TERM "$tpid"
+kill -TERM "$tpid" "$bpid"
 wait "$tpid"
 is "$?" 0 "SIGTERM: exit 0"
-tpid=
+wait "$bpid"
+is "$?" 0 "SIGTERM: exit 0 (batch -D)"
+tpid= bpid=
 
 # check 'python expression': rows(comm) the rows of that test's processes
 # over every frame, total(comm, key) their sum
@@ -202,6 +210,12 @@ elif [ $viommu = 1 ]; then
 		[(1, 1, 1, False), (2, 1, 1, False)] and
 		any(d["pasid"] == 0 for d in last("devices", "events_pasid"))'
 	ok $? "devices: PASIDs 1 and 2 one entry each (1 attach, 1 detach), the RID its own"
+	like "$(cat "$d/batch")" "^ VIOMMU +TYPE +DEV +HWPT/IOAS +VDEV +VEVQ +INVAL" \
+		"batch -D: the vIOMMU header"
+	like "$(cat "$d/batch")" "^ [0-9]+:[0-9]+ +selftest +[0-9]+ +[0-9]+/[0-9]+ +0 +0 +2 +4 +2 .* destroyed +[0-9]+ events_viommu" \
+		"batch -D: the fixture's vIOMMU, destroyed, its 2 invalidations of 4 entries and 2 refused"
+	like "$(cat "$d/batch")" "^ [^ ]+ +iommufd +[0-9]+ +2 +hwpt [0-9]+" \
+		"batch -D: a device line for PASID 2"
 	dup=$(grep '^ioasid_device_attached{' "$d/top.prom.last" | sed 's/ [0-9]*$//' | sort | uniq -d | head -1)
 	is "$dup" "" "Prometheus: no two device series with the same labels (pasid label)"
 fi
