@@ -305,14 +305,15 @@ test:
 	@tests/run
 
 # The whole suite on each base (make test: one base fully, the other's
-# series checked to apply and compile), then the compat and the modules
+# series checked to apply and compile; with make report's tiny profile,
+# tests/testbed/long/), then the compat and the modules
 # flavour of each; logs in build/test-<base>/, build/test-compat-<base>/
 # and build/test-modules-<base>/.
 TEST_BASES ?= 6.12 mainline
 test-all:
 	@rc=0; for b in $(TEST_BASES); do \
 		echo "=== make test-all: the $$b base"; \
-		tests/run --base $$b --other none -o $(CURDIR)/build/test-$$b || rc=1; \
+		tests/run --long --base $$b --other none -o $(CURDIR)/build/test-$$b || rc=1; \
 		echo "=== make test-all: the $$b base, compat flavour"; \
 		$(MAKE) --no-print-directory test-compat BASE=$$b TC_OUT=$(CURDIR)/build/test-compat-$$b \
 			>$(CURDIR)/build/test-compat-$$b.log 2>&1 || rc=1; \

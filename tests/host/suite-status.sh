@@ -32,7 +32,7 @@ is "$(st 2 '')" "# s exited with status 2|" "no TAP at all: a comment (tap-summa
 # kernel), no testbed/run (no boot); host and testbed-driven suites that
 # print all ok and a plan, one of each exiting 0 and one exiting 3.
 t=$d/tree
-mkdir -p "$t/tests/host" "$t/tests/testbed" "$d/bin"
+mkdir -p "$t/tests/host" "$t/tests/testbed/long" "$d/bin"
 cp "$top/tests/run" "$top/tests/tap-summary" "$top/tests/tap.sh" "$top/tests/suite-status.sh" "$t/tests/"
 printf '#!/bin/sh\nexit 0\n' >"$d/bin/make"
 chmod +x "$d/bin/make"
@@ -40,6 +40,7 @@ for w in host testbed; do
 	printf 'echo "ok 1 fine"; echo "1..1"\n' >"$t/tests/$w/good.sh"
 	printf 'echo "ok 1 looks fine"; echo "1..1"; exit 3\n' >"$t/tests/$w/liar.sh"
 done
+printf 'echo "ok 1 slow"; echo "1..1"\n' >"$t/tests/testbed/long/slow.sh"
 PATH=$d/bin:$PATH bash "$t/tests/run" --host-only >"$d/run.out" 2>&1
 is "$?" 1 "tests/run --host-only: exit 1"
 like "$(cat "$d/run.out")" '^host-liar +1 passed, 1 failed, 0 skipped$' \
@@ -52,6 +53,10 @@ PATH=$d/bin:$PATH bash "$t/tests/run" >"$d/run.out" 2>&1
 like "$(cat "$d/run.out")" '^testbed-liar +1 passed, 1 failed, 0 skipped$' \
 	"a testbed-driven suite exiting 3 after all ok counts as failed"
 like "$(cat "$d/run.out")" '^testbed-good +1 passed, 0 failed, 0 skipped$' "a testbed-driven suite exiting 0 passes"
+! grep -q 'testbed-slow' "$d/run.out"
+ok $? "tests/testbed/long/ is not run without --long"
+PATH=$d/bin:$PATH bash "$t/tests/run" --long >"$d/run.out" 2>&1
+like "$(cat "$d/run.out")" '^testbed-slow +1 passed, 0 failed, 0 skipped$' "--long runs tests/testbed/long/ too"
 
 # testbed/guest-tests on the host (it only needs IOASID_GUEST and
 # IOASID_OUT for a tool's suite), with fake suites.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/testbed/report.sh: make report's tiny profile end to end, TAP.
+# tests/testbed/long/report.sh: make report's tiny profile end to end, TAP.
 # bench/report/run -q boots the testbed (bench/run -q: mapbench, vmstart,
 # fio with its kernel reference, faultbench, invbench; bench/overhead, one
 # boot of each kernel), writes a report, and the regression check is shown
@@ -13,7 +13,7 @@
 # Needs the patched and stock kernels, `make guest bpf tools fio-engine`.
 
 set -uo pipefail
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 n=0 failed=0
 ok() {
 	n=$((n + 1))
