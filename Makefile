@@ -291,9 +291,10 @@ DEB_OUT := build/deb
 deb: deps
 	rm -rf $(DEB_OUT)
 	mkdir -p $(DEB_OUT)/src/ioasid-trace
-	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_OUT)/src/ioasid-trace
-	cd $(DEB_OUT)/src/ioasid-trace && dpkg-buildpackage -us -uc -b
-	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.changes $(DEB_OUT)/src/*.buildinfo $(DEB_OUT)/
+	tar -c --exclude=./build --exclude=./.git --exclude=./results . | tar -x -C $(DEB_OUT)/src/ioasid-trace
+	cd $(DEB_OUT)/src/ioasid-trace && dpkg-buildpackage -us -uc
+	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.dsc $(DEB_OUT)/src/*.tar.* $(DEB_OUT)/src/*.changes \
+		$(DEB_OUT)/src/*.buildinfo $(DEB_OUT)/
 	rm -rf $(DEB_OUT)/src
 	lintian --fail-on error,warning $(DEB_OUT)/*.changes
 	@ls -l $(DEB_OUT)/*.deb

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The Debian package, built from a copy of HEAD (git archive into a scratch
 # directory, so the tree is left alone; uncommitted changes are not in
-# it): make deb there (dpkg-buildpackage -us -uc -b, no kernel built)
-# builds ioasid-trace-tools; lintian on its .changes prints no E: or W:
+# it): make deb there (dpkg-buildpackage -us -uc, no kernel built)
+# builds the source package and ioasid-trace-tools; lintian on its
+# .changes (source and binaries) prints no E: or W:
 # line; dpkg-deb -c lists exactly the expected files (the five tools in
 # /usr/sbin, their man pages, their pages, copyright, changelog); the
 # fields say amd64 and depend on libbpf1; dpkg-deb -x of it gives tools
@@ -41,8 +42,21 @@ ok $rc "make deb in the copy ($(($(date +%s) - start)) s)"
 out=$src/build/deb
 deb=$(ls "$out"/ioasid-trace-tools_*_amd64.deb 2>/dev/null)
 changes=$(ls "$out"/ioasid-trace_*_amd64.changes 2>/dev/null)
+dsc=$(ls "$out"/ioasid-trace_*.dsc 2>/dev/null)
 [ -f "$deb" ] && [ -f "$changes" ]
 ok $? "build/deb/ holds the .deb and the .changes"
+[ -f "$dsc" ] && grep -q '^Format: 3.0 (native)$' "$dsc" && ls "$out"/ioasid-trace_*.tar.xz >/dev/null 2>&1
+ok $? "and the source package: the .dsc (3.0 native) and its .tar.xz"
+if [ -f "$dsc" ]; then
+	# the source package alone rebuilds the tools' tree: unpacked, it has
+	# the Makefile, the sources and debian/, and no build output
+	dpkg-source -x "$dsc" "$d/srcx" >"$d/srcx.log" 2>&1 &&
+		[ -f "$d/srcx/Makefile" ] && [ -f "$d/srcx/debian/rules" ] && [ -f "$d/srcx/bpf/maplat.bpf.c" ] &&
+		[ ! -e "$d/srcx/build" ] && [ ! -e "$d/srcx/.git" ]
+	ok $? "dpkg-source -x of the .dsc: the tree with debian/, no build/ or .git"
+	grep -q " $(basename "$dsc")$" "$changes"
+	ok $? "the .changes lists the .dsc (a full upload: lintian checks the source too)"
+fi
 [ -f "$deb" ] || { done_testing; exit 1; }
 ls "$out"/*-dbgsym_*.deb >/dev/null 2>&1
 ok $? "and the -dbgsym package"
