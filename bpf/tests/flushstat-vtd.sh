@@ -11,7 +11,11 @@
 #    11 times through both, with the flush event also traced through
 #    tracefs; per process the syncs flushstat counted must equal the
 #    traced records, and the model holds: one sync per 4 KiB unmap on both
-#    backends, one per 2 MiB iommufd unmap (one contiguous span).
+#    backends, one per 2 MiB iommufd unmap (one contiguous span).  Then
+#    emptygather.py fails 4 KiB maps with fault injection until one
+#    succeeds: those that fail the first page's page-table allocation
+#    unroll with an unmap of nothing, an empty gather's sync, which must be
+#    counted as one (not as a 2-byte range).
 # 2. Storms, default thresholds: a 4 KiB loop of ~6 s per backend raises
 #    one "storm_begin" naming its pid, backend and IOAS/container and one
 #    "storm_end" after it; a bulk 64 MiB map+unmap (x11) raises none.
@@ -99,6 +103,11 @@ trace_on "$ev"
 run_probe p4i -b iommufd -s 4k -n "$n" && run_probe p4t -b "$C" -s 4k -n "$n" &&
 	run_probe p2m -b "iommufd,$C" -s 2m -n 1
 ok $? "dmaprobe: 4k x $((n + warm)) iommufd, 4k x $((n + warm)) $C, 2m x 11 both"
+"$top/bpf/tests/emptygather.py" "/dev/vfio/devices/$(ls /sys/bus/pci/devices/0000:00:03.0/vfio-dev)" \
+	>"$d/pe" 2>&1 &
+echo $! >"$d/pe.pid"
+wait $!
+ok $? "emptygather.py: $(cat "$d/pe")"
 trace_off "$ev" main.trace
 sleep 1.2
 stop_fs
@@ -107,12 +116,13 @@ is "$?" 0 "SIGTERM: last report and exit 0"
 # check_counts JSON TRACE SOURCE ATTRIB: per pid vs trace, and the model
 check_counts() {
 	python3 - "$d/$1" "$d/$2" "$3" "$4" "$(cat "$d/p4i.pid")" "$(cat "$d/p4t.pid")" \
-		"$(cat "$d/p2m.pid")" "$((n + warm))" "$CT" <<'PY'
+		"$(cat "$d/p2m.pid")" "$((n + warm))" "$CT" "$(cat "$d/pe.pid")" <<'PY'
 import collections, json, re, sys
 docs = [json.loads(l) for l in open(sys.argv[1])]
 trace, source, attrib = sys.argv[2:5]
 p4i, p4t, p2m, n = map(int, sys.argv[5:9])
 CT = sys.argv[9]
+pe = int(sys.argv[10])
 err = []
 for doc in docs:
     if doc["type"] != "interval" or doc["source"] != source or doc["attribution"] != attrib:
@@ -147,7 +157,7 @@ for l in open(trace):
     traced[pid] += 1
     if g:
         nbytes[pid] += g[1] - g[0] + 1
-for pid in (p4i, p4t, p2m):
+for pid in (p4i, p4t, p2m, pe):
     got = sum(v["syncs"] for k, v in rows.items() if k[0] == pid)
     got_e = sum(v["empty_syncs"] for k, v in rows.items() if k[0] == pid)
     got_b = sum(v["range_bytes"] for k, v in rows.items() if k[0] == pid)
@@ -157,6 +167,8 @@ for pid in (p4i, p4t, p2m):
         err.append("pid %d: %d syncs, %d empty; %d and %d traced" % (pid, got, got_e, traced[pid], empty[pid]))
     if source == "iotlb_sync" and got_b != nbytes[pid]:
         err.append("pid %d: %d bytes, %d traced" % (pid, got_b, nbytes[pid]))
+if not empty[pe]:
+    err.append("emptygather (pid %d): no empty gather synced" % pe)
 def row(pid, backend):
     r = [(k, v) for k, v in rows.items() if k[0] == pid and k[1] == backend]
     if len(r) != 1 or not r[0][0][2]:
@@ -188,7 +200,7 @@ sys.exit(1 if err else 0)
 PY
 }
 check_counts main main.trace "$source" "$attrib"
-ok $? "per pid: syncs, empty syncs and bytes = the traced records'; one sync per 4K unmap (both), per 2M iommufd$([ "$C" = compat ] && echo " and compat") unmap"
+ok $? "per pid: syncs, empty syncs (emptygather's >= 1) and bytes = the traced records'; one sync per 4K unmap (both), per 2M iommufd$([ "$C" = compat ] && echo " and compat") unmap"
 
 # ---- a full table: what is not counted is said ----
 # 5200 IOASes x (map, unmap) = 10400 operation rows in one interval, more
