@@ -75,7 +75,7 @@ help:
 	@echo "make install       the tools, their man pages and pages into \$$(DESTDIR)\$$(PREFIX)"
 	@echo "                   (PREFIX=/usr/local: sbin/, share/man/man8/, share/doc/ioasid-trace/)"
 	@echo "make uninstall     remove what make install installed (same PREFIX, DESTDIR)"
-	@echo "make deb           the Debian package ioasid-trace-tools -> build/deb/ (lintian-checked)"
+	@echo "make deb           the Debian packages: source and ioasid-trace-tools -> build/deb/ (lintian-checked)"
 	@echo "make test          everything on one base (BASE, default 6.12) in the booted testbed,"
 	@echo "                   the other base's series applied and compiled; ends 'N passed, N failed'"
 	@echo "make test-all      the whole suite on each base (TEST_BASES=\"6.12 mainline\")"
@@ -261,10 +261,12 @@ tools: deps $(foreach t,$(TOOLS),$(TOOLS_OUT)/$(t)/$(t))
 # tools/<tool>/README.md as <tool>.md) into $(DESTDIR)$(DOCDIR).  It builds
 # a tool that is missing or stale, never a kernel, and needs no testbed.
 # make uninstall removes those files.  make deb: the Debian package
-# ioasid-trace-tools (debian/), built by dpkg-buildpackage -us -uc -b in a
-# copy of the tree (build/deb/src/, so the tree is left as it was; CO-RE
-# against this machine's /sys/kernel/btf/vmlinux, no kernel built), then
-# lintian; the .debs (tools, -dbgsym), .changes and .buildinfo land in build/deb/.
+# ioasid-trace-tools (debian/), built by dpkg-buildpackage -us -uc in a
+# copy of the tree without results/ (build/deb/src/, so the tree is left as
+# it was; CO-RE against this machine's /sys/kernel/btf/vmlinux, no kernel
+# built), then lintian on source and binaries; the source package (.dsc,
+# .tar.xz), the .debs (tools, -dbgsym), .changes and .buildinfo land in
+# build/deb/.
 .PHONY: install uninstall deb
 PREFIX ?= /usr/local
 DESTDIR ?=

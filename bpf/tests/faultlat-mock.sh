@@ -184,6 +184,7 @@ for f in "" -F; do
 	stop_fl
 	i1=$(sed -n 's/.*dev_id \([0-9]*\).*/\1/p' "$d/o1")
 	i2=$(sed -n 's/.*dev_id \([0-9]*\).*/\1/p' "$d/o2")
+	is "$i1" "${i2:--}" "${f:-tracepoint mode}: the two iopfgens' dev_ids collide ($i1, $i2)"
 	check two "sorted((x['ctx'], x['dev_id'], x['round_trips']) for x in devs) == [(1, $i1, 7), (2, $i2, 11)] or sorted((x['ctx'], x['dev_id'], x['round_trips']) for x in devs) == [(1, $i2, 11), (2, $i1, 7)]"
 	ok $? "${f:-tracepoint mode}: iopfgen dev_id $i1 x 7 and dev_id $i2 x 11 in two contexts: two rows"
 done

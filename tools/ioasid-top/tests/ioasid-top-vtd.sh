@@ -297,6 +297,9 @@ python3 - "$d/two" "$d/vm0" "$d/vm1" <<'PY'
 import json, sys
 docs = [json.loads(l) for l in open(sys.argv[1])]
 want = sorted(tuple(map(int, open(f).read().split())) for f in sys.argv[2:])
+if len(want) != 2 or want[0][:2] != want[1][:2]:
+    print("# the two contexts' (dev_id, HWPT) do not collide: %s" % want)
+    sys.exit(1)
 nvme = [x for x in docs[-1]["devices"] if "0000:00:03.0" in x["device"] and x["backend"] == "iommufd"]
 got = sorted((x["dev_id"], x["hwpt"], x.get("ioas")) for x in nvme)
 print("# rows (ctx, dev_id, hwpt, ioas, attaches): %s" %
