@@ -78,17 +78,10 @@ static __always_inline struct event *new_event(__u8 kind)
 /* The dentry name of the current task's @fd: "N" for /dev/vfio/N (a group). */
 static __always_inline void fd_name(int fd, char *buf)
 {
-	struct task_struct___s *t = (struct task_struct___s *)bpf_get_current_task();
-	struct file___s **fdv;
-	struct file___s *f = NULL;
+	struct file___s *f = current_file(fd);
 	const unsigned char *name;
-	unsigned int max;
 
-	fdv = BPF_CORE_READ(t, files, fdt, fd);
-	max = BPF_CORE_READ(t, files, fdt, max_fds);
-	if (fd < 0 || (unsigned int)fd >= max)
-		return;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fdv[fd]) || !f)
+	if (!f)
 		return;
 	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 	bpf_probe_read_kernel_str(buf, FDNAME_LEN, name);

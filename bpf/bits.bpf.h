@@ -63,6 +63,23 @@ struct task_struct___s {
 } __attribute__((preserve_access_index));
 
 /*
+ * The current task's file behind @fd, or NULL: the fd table read with CO-RE
+ * reads (a racing close leaves a stale or NULL slot, never a fault).
+ */
+static __always_inline struct file___s *current_file(long fd)
+{
+	struct task_struct___s *t = (struct task_struct___s *)bpf_get_current_task();
+	struct file___s **fds, *f = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(t, files, fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(t, files, fdt, fd);
+	if (bpf_core_read(&f, sizeof(f), &fds[fd]))
+		return NULL;
+	return f;
+}
+
+/*
  * The process's name (its group leader's comm) into @buf: a row or entry
  * first touched by a vCPU or worker thread is still named after the VMM.
  */

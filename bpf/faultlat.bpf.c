@@ -553,18 +553,12 @@ static const char fault_fd_name[FAULT_FD_NAME_LEN] = "[iommufd-pgfault]";
 /* The struct file * of @fd if it is an iommufd fault fd, else 0. */
 static __always_inline __u64 fault_file(long fd)
 {
-	struct task_struct___s *task = (void *)bpf_get_current_task();
+	struct file___s *file = current_file(fd);
 	char name[FAULT_FD_NAME_LEN];
-	struct file___s **fds, *file;
 	const unsigned char *dn;
-	unsigned int max;
 	int i;
 
-	if (fd < 0)
-		return 0;
-	fds = BPF_CORE_READ(task, files, fdt, fd);
-	max = BPF_CORE_READ(task, files, fdt, max_fds);
-	if (fd >= max || bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+	if (!file)
 		return 0;
 	dn = BPF_CORE_READ(file, f_path.dentry, d_name.name);
 	if (bpf_probe_read_kernel_str(name, sizeof(name), dn) != FAULT_FD_NAME_LEN)

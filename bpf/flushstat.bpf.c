@@ -374,15 +374,11 @@ int BPF_PROG(iommu_unmap, unsigned long iova, size_t size, size_t unmapped)
 /* The vfio_iommu behind container @fd (its file if that type is unknown). */
 static __always_inline __u64 container_of_fd(__u32 fd)
 {
-	struct task_struct___s *task = (struct task_struct___s *)bpf_get_current_task();
+	struct file___s *f = current_file(fd);
 	struct vfio_container___s *c;
-	struct file___s **fds, *f = NULL;
 	void *iommu = NULL;
 
-	if (fd >= BPF_CORE_READ(task, files, fdt, max_fds))
-		return 0;
-	fds = BPF_CORE_READ(task, files, fdt, fd);
-	if (bpf_core_read(&f, sizeof(f), &fds[fd]) || !f)
+	if (!f)
 		return 0;
 	if (!bpf_core_type_exists(struct vfio_container___s))
 		return (__u64)f;

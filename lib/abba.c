@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "abba.h"
+#include "util.h"
 
 #define Z_975 1.959964
 #define Z_80 0.841621
@@ -51,7 +52,7 @@ static double t_975(int df)
 	};
 	double z = Z_975;
 
-	if (df <= (int)(sizeof(t) / sizeof(t[0])))
+	if (df <= (int)ARRAY_SIZE(t))
 		return t[df - 1];
 	return z + (pow(z, 3) + z) / (4 * df) +
 	       (5 * pow(z, 5) + 16 * pow(z, 3) + 3 * z) / (96 * pow(df, 2));

@@ -632,7 +632,7 @@ void bpftool_sweep_gone(int fd)
 	int n = 0, i;
 	bool first = true;
 
-	while (n < (int)(sizeof(gone) / sizeof(gone[0])) &&
+	while (n < (int)ARRAY_SIZE(gone) &&
 	       !bpf_map_get_next_key(fd, first ? NULL : &k, &next)) {
 		first = false;
 		k = next;

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "probe.h"
+#include "util.h"
 
 static struct btf *vmlinux_btf;
 static int vmlinux_btf_err;
@@ -206,7 +207,7 @@ static int old_proto(const char *tp)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(protos); i++)
 		if (!strcmp(tp, protos[i].tp))
 			return probe_tp_nargs(tp) != protos[i].nargs ||
 			       (protos[i].caller && !arg_is_enum(tp, 1)) ||
@@ -241,7 +242,7 @@ const char *probe_tp_module(const char *tp, const char **backend)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(owners) / sizeof(owners[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(owners); i++) {
 		if (strncmp(tp, owners[i].prefix, strlen(owners[i].prefix)))
 			continue;
 		if (backend)

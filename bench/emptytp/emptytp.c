@@ -19,8 +19,7 @@
 #include "cli.h"
 #include "emptytp.skel.h"
 #include "probe.h"
-
-#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#include "util.h"
 
 /* The events emptytp.bpf.c attaches to, in its order. */
 static const char *const events[] = {
