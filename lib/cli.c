@@ -178,11 +178,22 @@ void cli_block_signals(sigset_t *set)
 
 bool cli_wait(const sigset_t *set, long seconds)
 {
-	struct timespec t = { .tv_sec = seconds };
+	double end = cli_now() + seconds, left;
+	struct timespec t;
 
-	if (sigtimedwait(set, NULL, &t) >= 0)
-		return true;
-	return errno != EAGAIN && errno != EINTR;
+	/*
+	 * EINTR is no interval's end: a stop and continue (job control) or
+	 * a debugger or strace attaching interrupts the wait, which goes on.
+	 */
+	while ((left = end - cli_now()) > 0) {
+		t.tv_sec = (time_t)left;
+		t.tv_nsec = (long)((left - (double)t.tv_sec) * 1e9);
+		if (sigtimedwait(set, NULL, &t) >= 0)
+			return true;
+		if (errno != EINTR)
+			return errno != EAGAIN;
+	}
+	return false;
 }
 
 const char *cli_clock(char *buf, unsigned long len)

@@ -56,6 +56,19 @@ like "$(cat "$d/err")" "^mode: fallback" "-j: the banner goes to stderr"
 "$m" -j 1 2 >"$d/j2" 2>/dev/null; rc=$?
 is "$rc:$(wc -l <"$d/j2")" "0:2" "positional 'interval count' (1 2): two documents"
 
+# Stopped and continued (job control; a debugger or strace attaching does
+# the same) in the middle of an interval: the interval goes on, no early
+# report (lib/cli's wait was interrupted, and took that for its end).
+"$m" -j 3 1 >"$d/stc" 2>/dev/null &
+p=$!
+t0=$(date +%s%N)
+sleep 1
+kill -STOP $p && sleep 0.2 && kill -CONT $p
+wait $p; rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$rc" = 0 ] && [ "$(wc -l <"$d/stc")" = 1 ] && [ "$ms" -ge 2900 ]
+ok $? "SIGSTOP + SIGCONT 1 s into a 3 s interval: one report, after the 3 s (${ms} ms, exit $rc)"
+
 # fake NAME ARGS...: start maplat ARGS in the background, wait until it is
 # attached, run the ioctls, stop it with SIGTERM (or $SIG); JSON in $d/NAME.
 fake_ioctls() {
