@@ -170,6 +170,13 @@ like "$out" "^  responded->deliv.:" "-A: a histogram per stage"
 is "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$out" |
 	awk '{ print ($1 <= 80) }')" 1 "human output fits 80 columns"
 
+# -m: the same round trips in millisecond buckets
+start_fl ms -j -m
+"$gen" -n 20 -k 2 >/dev/null
+stop_fl
+check ms "doc['unit'] == 'ms' and e is not None and e['round_trips'] == 20 and e['stages']['total']['count'] == 20"
+ok $? "-m: unit ms, 20 round trips in the total histogram"
+
 # ---- two contexts: the same dev_id in two /dev/iommu opens ----
 # Two iopfgens at once (two VMs), each on its own /dev/iommu, get the same
 # dev_id: two rows (ctx 1, ctx 2), not one with both processes' faults;

@@ -43,6 +43,19 @@ stop_tool() {
 	return $rc
 }
 
+# strace_bpf OUT: count the running tool's bpf() calls from now on (strace
+# -c attached to $tool_pid; it ends with the tool).  bpf_calls OUT: after
+# stop_tool, the count ("?" when strace gave none).
+strace_bpf() {
+	strace -f -c -e trace=bpf -o "$d/$1" -p "$tool_pid" 2>"$d/$1.err" &
+	strace_pid=$!
+	sleep 1		# attached (strace -p has no ready signal)
+}
+bpf_calls() {
+	wait "$strace_pid" 2>/dev/null
+	awk '$NF == "bpf" { n = $4 } END { print n == "" ? "?" : n }' "$d/$1"
+}
+
 tool_cleanup() {
 	[ -n "$tool_pid" ] && kill "$tool_pid" 2>/dev/null
 	return 0

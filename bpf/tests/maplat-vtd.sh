@@ -321,10 +321,15 @@ ok $? "-m: unit ms, $((20 + warm)) 4K maps, the mean x 1000 = a -j maplat's micr
 nfill=5200
 start_maplat fill -j -I
 ok $? "maplat -j -I starts"
+strace_bpf fill.strace
 "$top/bpf/tests/ioasfill.py" "$nfill" >"$d/fill.out" 2>&1
 ok $? "ioasfill.py: $nfill IOASes, a 4 KiB map and unmap in each"
 sed 's/^/# /' "$d/fill.out"
 stop_maplat
+# the report reads the 10240 histograms in batches: not 2 bpf() calls each
+calls=$(bpf_calls fill.strace)
+[ "$calls" != "?" ] && [ "$calls" -lt 1000 ]
+ok $? "reading 10240 histograms: $calls bpf() calls (batch reads; fewer than 1000)"
 python3 - "$d/fill" "$((2 * nfill))" <<'PY'
 import json, sys
 doc = json.loads(open(sys.argv[1]).read())

@@ -327,6 +327,14 @@ done <"$d/verdicts"
 grep -q '^OK' "$d/verdicts"
 ok $? "the comparison ran"
 
+# The README's perf stat example as it stands, nothing else attached: its
+# counts are dmaprobe's (iommufd maps and unmaps, at least one sync each)
+perf stat -x, -o "$d/stat1" -e iommufd:iommufd_ioas_map,iommufd:iommufd_ioas_unmap,iommu:iotlb_sync -- \
+	"$probe" -b iommufd -s 4k -n 20 >/dev/null 2>&1
+c=$(awk -F, '$3 ~ /^iommufd:iommufd_ioas_(map|unmap)$|^iommu:iotlb_sync$/ { printf "%s=%s ", $3, $1 }' "$d/stat1")
+like "$c" "^iommufd:iommufd_ioas_map=30 iommufd:iommufd_ioas_unmap=30 iommu:iotlb_sync=(3[0-9]|[4-9][0-9]|[1-9][0-9]{2,}) $" \
+	"the README's perf stat line alone: 30 maps, 30 unmaps, >= 30 syncs ($c)"
+
 # ---- 2: perf list, perf script, perf trace ----
 # the catalog's events this kernel has (those since a newer one left out)
 kv=$(uname -r | cut -d. -f1,2)
