@@ -262,8 +262,8 @@ tools: deps $(foreach t,$(TOOLS),$(TOOLS_OUT)/$(t)/$(t))
 # a tool that is missing or stale, never a kernel, and needs no testbed.
 # make uninstall removes those files.  make deb: the Debian package
 # ioasid-trace-tools (debian/), built by dpkg-buildpackage -us -uc in a
-# copy of the tree without results/ (build/deb/src/, so the tree is left as
-# it was; CO-RE against this machine's /sys/kernel/btf/vmlinux, no kernel
+# copy of the tracked files without results/ (build/deb/src/, so the tree is
+# left as it was; CO-RE against this machine's /sys/kernel/btf/vmlinux, no kernel
 # built), then lintian on source and binaries; the source package (.dsc,
 # .tar.xz), the .debs (tools, -dbgsym), .changes and .buildinfo land in
 # build/deb/.
@@ -293,7 +293,9 @@ DEB_OUT := build/deb
 deb: deps
 	rm -rf $(DEB_OUT)
 	mkdir -p $(DEB_OUT)/src/ioasid-trace
-	tar -c --exclude=./build --exclude=./.git --exclude=./results . | tar -x -C $(DEB_OUT)/src/ioasid-trace
+	@# the tracked files (a git checkout) or the tree (an unpacked source package)
+	if [ -d .git ]; then git ls-files -z | grep -zv '^results/' | tar -c --null -T - ; \
+	else tar -c --exclude=./build --exclude=./results . ; fi | tar -x -C $(DEB_OUT)/src/ioasid-trace
 	cd $(DEB_OUT)/src/ioasid-trace && dpkg-buildpackage -us -uc
 	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.dsc $(DEB_OUT)/src/*.tar.* $(DEB_OUT)/src/*.changes \
 		$(DEB_OUT)/src/*.buildinfo $(DEB_OUT)/

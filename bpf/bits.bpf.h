@@ -64,7 +64,9 @@ struct task_struct___s {
 
 /*
  * The current task's file behind @fd, or NULL: the fd table read with CO-RE
- * reads (a racing close leaves a stale or NULL slot, never a fault).
+ * reads (a racing close leaves a stale or NULL slot, never a fault).  Files
+ * are SLAB_TYPESAFE_BY_RCU: the pointer may name a freed or reused file, so
+ * it is only read with probe reads or used as a key.
  */
 static __always_inline struct file___s *current_file(long fd)
 {

@@ -182,18 +182,23 @@ bool cli_wait(const sigset_t *set, long seconds)
 	struct timespec t;
 
 	/*
-	 * EINTR is no interval's end: a stop and continue (job control) or
-	 * a debugger or strace attaching interrupts the wait, which goes on.
+	 * At least one look at the signals (a 0 s wait polls them); EINTR is
+	 * no interval's end: a stop and continue (job control) or a debugger
+	 * or strace attaching interrupts the wait, which goes on.
 	 */
-	while ((left = end - cli_now()) > 0) {
+	for (;;) {
+		left = end - cli_now();
+		if (left < 0)
+			left = 0;
 		t.tv_sec = (time_t)left;
 		t.tv_nsec = (long)((left - (double)t.tv_sec) * 1e9);
 		if (sigtimedwait(set, NULL, &t) >= 0)
 			return true;
+		if (errno == EAGAIN)
+			return false;
 		if (errno != EINTR)
-			return errno != EAGAIN;
+			return true;
 	}
-	return false;
 }
 
 const char *cli_clock(char *buf, unsigned long len)

@@ -17,6 +17,7 @@ import errno
 import fcntl
 import mmap
 import os
+import signal
 import struct
 import sys
 
@@ -64,6 +65,8 @@ def sweep(ictx, ioas, va, nth):
     return rc, not left
 
 
+# SIGTERM (the test's watchdog) ends it through the finally below too
+signal.signal(signal.SIGTERM, lambda sig, frame: sys.exit("emptygather: terminated"))
 saved = {}
 try:
     ictx = os.open("/dev/iommu", os.O_RDWR)
@@ -94,7 +97,10 @@ except OSError as e:
     sys.exit("emptygather: %s" % e)
 finally:
     for k, v in saved.items():
-        setting(k, v)
+        try:
+            setting(k, v)
+        except OSError as e:
+            print("emptygather: cannot restore %s: %s" % (k, e), file=sys.stderr)
 print("emptygather: %d fault points: %d maps failed (%s), %d succeeded all the same" %
       (nth - 1, sum(failed.values()), ", ".join("%s %d" % (errno.errorcode[e], n) for e, n in failed.items()),
        absorbed), flush=True)

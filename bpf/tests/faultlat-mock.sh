@@ -174,8 +174,12 @@ is "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' <<<"$out"
 start_fl ms -j -m
 "$gen" -n 20 -k 2 >/dev/null
 stop_fl
-check ms "doc['unit'] == 'ms' and e is not None and e['round_trips'] == 20 and e['stages']['total']['count'] == 20"
-ok $? "-m: unit ms, 20 round trips in the total histogram"
+# in milliseconds for real: the mean is sum_ns in ms, and no sample's
+# bucket starts above the sum of all of them (microsecond buckets would)
+check ms "(doc['unit'] == 'ms' and e is not None and e['round_trips'] == 20 and st('total') == 20 and
+	abs(e['stages']['total']['mean'] - st('total', 'sum_ns') / 20 / 1e6) < 1e-9 and
+	all(b['lo'] <= st('total', 'sum_ns') / 1e6 for b in e['stages']['total']['buckets'] if b['count']))"
+ok $? "-m: unit ms, 20 round trips, the mean and the buckets in milliseconds"
 
 # ---- two contexts: the same dev_id in two /dev/iommu opens ----
 # Two iopfgens at once (two VMs), each on its own /dev/iommu, get the same

@@ -16,8 +16,11 @@
 #    the first page's page-table allocation unroll with an unmap of nothing
 #    (iommu:unmap size=0, traced too), whose empty gather is synced (start
 #    ULONG_MAX, end 0) and must be counted as such, not as a 2-byte range.
-#    Kernels with "iommu: Do not call drivers for empty gathers" (7.3)
-#    sync none: there the trace must have none either.
+#    The VT-d driver's own event (intel_iommu:cache_tag_flush_range, also
+#    traced) witnesses each sync it was called for: iotlb_sync must have
+#    one empty record per empty driver flush, and where the core calls the
+#    driver for none ("iommu: Do not call drivers for empty gathers", in
+#    7.3) there are none to count.
 # 2. Storms, default thresholds: a 4 KiB loop of ~6 s per backend raises
 #    one "storm_begin" naming its pid, backend and IOAS/container and one
 #    "storm_end" after it; a bulk 64 MiB map+unmap (x11) raises none.
@@ -102,16 +105,24 @@ ok $? "flushstat -j starts and attaches"
 like "$(cat "$d/main.err")" "^mode: $([ $series = 1 ] && echo tracepoint || echo fallback)" \
 	"mode: $([ $series = 1 ] && echo tracepoint || echo "fallback, $source")"
 trace_on "$ev"
-echo 1 >$tr/events/iommu/unmap/enable	# emptygather's unmaps of nothing
+# emptygather's unmaps of nothing, and what the driver flushed for them
+witness=(iommu/unmap)
+[ "$ev" != intel_iommu/cache_tag_flush_range ] && [ -d $tr/events/intel_iommu/cache_tag_flush_range ] &&
+	witness+=(intel_iommu/cache_tag_flush_range)
+for e in "${witness[@]}"; do echo 1 >"$tr/events/$e/enable"; done
 run_probe p4i -b iommufd -s 4k -n "$n" && run_probe p4t -b "$C" -s 4k -n "$n" &&
 	run_probe p2m -b "iommufd,$C" -s 2m -n 1
 ok $? "dmaprobe: 4k x $((n + warm)) iommufd, 4k x $((n + warm)) $C, 2m x 11 both"
 "$top/bpf/tests/emptygather.py" "/dev/vfio/devices/$(ls /sys/bus/pci/devices/0000:00:03.0/vfio-dev)" \
 	>"$d/pe" 2>&1 &
-echo $! >"$d/pe.pid"
-wait $!
+pe=$!
+echo $pe >"$d/pe.pid"
+{ sleep 600; kill $pe; } 2>/dev/null &
+w=$!
+wait $pe
 ok $? "emptygather.py: $(cat "$d/pe")"
-echo 0 >$tr/events/iommu/unmap/enable
+kill $w 2>/dev/null
+for e in "${witness[@]}"; do echo 0 >"$tr/events/$e/enable"; done
 trace_off "$ev" main.trace
 sleep 1.2
 stop_fs
@@ -146,7 +157,7 @@ if not (dom_syncs == proc_syncs == hist_syncs):
 # the trace: records per pid (cache_tag: IOTLB tags only); iotlb_sync's
 # gathers split into ranges (their bytes summed) and empty ones
 traced, empty, nbytes = collections.Counter(), collections.Counter(), collections.Counter()
-unmap0 = collections.Counter()
+unmap0, drv_empty = collections.Counter(), collections.Counter()
 for l in open(trace):
     m = re.match(r"\s*\S+-(\d+)\s+\[", l)
     if m and re.search(r" unmap: .* size=0 unmapped_size=0$", l):
@@ -158,6 +169,10 @@ for l in open(trace):
     pid = int(m.group(1))
     g = re.search(r"iova=0x([0-9a-f]+) - 0x([0-9a-f]+)|\[0x([0-9a-f]+)-0x([0-9a-f]+)\]", l)
     g = g and [int(x, 16) for x in g.groups() if x is not None]
+    if source == "iotlb_sync" and "cache_tag_flush_range" in l:
+        # the driver's witness, not the source flushstat reads
+        drv_empty[pid] += bool(g and g[0] > g[1])
+        continue
     if g and g[0] > g[1]:
         empty[pid] += 1
         continue
@@ -174,11 +189,16 @@ for pid in (p4i, p4t, p2m, pe):
         err.append("pid %d: %d syncs, %d empty; %d and %d traced" % (pid, got, got_e, traced[pid], empty[pid]))
     if source == "iotlb_sync" and got_b != nbytes[pid]:
         err.append("pid %d: %d bytes, %d traced" % (pid, got_b, nbytes[pid]))
-print("# emptygather (pid %d): %d unmaps of nothing, %d empty gathers synced" % (pe, unmap0[pe], empty[pe]))
+# the driver's empty flushes: its own event, or the source itself (fallback)
+drv = drv_empty[pe] if source == "iotlb_sync" else empty[pe]
+print("# emptygather (pid %d): %d unmaps of nothing, %d empty gathers synced, %d flushed by the driver" %
+      (pe, unmap0[pe], empty[pe], drv))
 if not unmap0[pe]:
     err.append("emptygather (pid %d): no unmap of nothing" % pe)
-elif not empty[pe]:
-    print("# this kernel syncs no empty gather (iommu: Do not call drivers for empty gathers)")
+elif empty[pe] != drv:
+    err.append("emptygather (pid %d): the driver flushed %d empty gathers, %d traced" % (pe, drv, empty[pe]))
+elif not drv:
+    print("# this kernel calls the driver for no empty gather (iommu: Do not call drivers for empty gathers)")
 def row(pid, backend):
     r = [(k, v) for k, v in rows.items() if k[0] == pid and k[1] == backend]
     if len(r) != 1 or not r[0][0][2]:

@@ -63,6 +63,12 @@ run() {
 	poke
 	sleep 0.3
 	kill -"${SIG:-TERM}" "$bg"
+	# it must end on the signal: 10 s, then SIGKILL and exit 137
+	for i in $(seq 100); do
+		kill -0 "$bg" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$bg" 2>/dev/null && { echo "# attachsnoop still running 10 s after SIG${SIG:-TERM}"; kill -KILL "$bg"; }
 	wait "$bg"
 	rc=$?
 	bg=

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The Debian package, built from a copy of HEAD (git archive into a scratch
+# The Debian package, built from a copy of HEAD (a clone in a scratch
 # directory, so the tree is left alone; uncommitted changes are not in
 # it): make deb there (dpkg-buildpackage -us -uc, no kernel built)
 # builds the source package and ioasid-trace-tools; lintian on its
@@ -30,9 +30,9 @@ done
 [ -f /usr/src/linux-source-6.12.tar.xz ] || skip_all "no linux-source-6.12 (make deps installs it)"
 
 src=$d/src
-mkdir -p "$src"
-git -C "$top" archive HEAD | tar -x -C "$src"
-ok $? "git archive HEAD ($(git -C "$top" rev-parse --short HEAD)) into a scratch directory"
+git clone -q --no-hardlinks "$top" "$src" &&
+	mkdir -p "$src/bpf/tests/__pycache__" && : >"$src/bpf/tests/__pycache__/x.pyc" && : >"$src/untracked"
+ok $? "a clone of HEAD ($(git -C "$top" rev-parse --short HEAD)), with an untracked file and a Python cache in it"
 
 start=$(date +%s)
 make -s -C "$src" deb >"$d/deb.log" 2>&1
@@ -52,8 +52,9 @@ if [ -f "$dsc" ]; then
 	# the Makefile, the sources and debian/, and no build output
 	dpkg-source -x "$dsc" "$d/srcx" >"$d/srcx.log" 2>&1 &&
 		[ -f "$d/srcx/Makefile" ] && [ -f "$d/srcx/debian/rules" ] && [ -f "$d/srcx/bpf/maplat.bpf.c" ] &&
-		[ ! -e "$d/srcx/build" ] && [ ! -e "$d/srcx/.git" ]
-	ok $? "dpkg-source -x of the .dsc: the tree with debian/, no build/ or .git"
+		[ ! -e "$d/srcx/build" ] && [ ! -e "$d/srcx/.git" ] && [ ! -e "$d/srcx/results" ] &&
+		[ -z "$(find "$d/srcx" -name __pycache__ -o -name '*.pyc')" ] && [ ! -e "$d/srcx/untracked" ]
+	ok $? "dpkg-source -x of the .dsc: the tracked files with debian/; no build/, .git, results/, untracked file or Python cache"
 	grep -q " $(basename "$dsc")$" "$changes"
 	ok $? "the .changes lists the .dsc (a full upload: lintian checks the source too)"
 fi

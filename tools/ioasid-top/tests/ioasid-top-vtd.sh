@@ -103,7 +103,7 @@ for fd in os.listdir("/proc/%s/fdinfo" % pid):
 total = sum(m[0] for m in maps)
 # per-CPU map types: PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE
 ncpu = sum(int(b) - int(a) + 1 for a, b in (r.split("-") if "-" in r else (r, r) for r in possible.split(",")))
-percpu = sum(m[0] for m in maps if m[1] in ("5", "6", "10", "20"))
+percpu = sum(m[0] for m in maps if m[1] in ("5", "6", "10", "21"))
 per = percpu // ncpu
 print("# %d maps, %d KiB in all with %d possible CPUs (%s), of which per-CPU maps %d B (%d B a CPU): "
       "%d KiB on a 128-CPU host; largest: %s" % (len(maps), total >> 10, ncpu, possible, percpu, per,
