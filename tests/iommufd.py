@@ -18,6 +18,9 @@ IOAS_ALLOC_FMT = "=III"
 # struct iommu_hwpt_alloc: size flags dev_id pt_id out_hwpt_id __reserved
 # data_type data_len data_uptr fault_id __reserved2
 HWPT_ALLOC_FMT = "=IIIIIIIIQII"
+# struct iommu_ioas_map: size flags ioas_id __reserved user_va length iova;
+# struct iommu_ioas_unmap: size ioas_id iova length
+IOAS_MAP_FMT, IOAS_UNMAP_FMT = "=IIIIQQQ", "=IIQQ"
 # struct vfio_device_attach_iommufd_pt: argsz flags pt_id; detach: argsz flags
 ATTACH_FMT, DETACH_FMT = "=III", "=II"
 

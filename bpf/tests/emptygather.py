@@ -23,7 +23,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests"))
 from iommufd import ATTACH, ATTACH_FMT, BIND, BIND_FMT, DETACH, DETACH_FMT  # noqa: E402
-from iommufd import IOAS_ALLOC, IOAS_ALLOC_FMT, IOAS_MAP, IOAS_UNMAP, call  # noqa: E402
+from iommufd import IOAS_ALLOC, IOAS_ALLOC_FMT, IOAS_MAP, IOAS_MAP_FMT, IOAS_UNMAP, IOAS_UNMAP_FMT, call  # noqa: E402
 
 DBG = "/sys/kernel/debug"
 SETTINGS = {"failslab/ignore-gfp-wait": "N", "failslab/verbose": "0",
@@ -49,7 +49,7 @@ def sweep(ictx, ioas, va, nth):
     a fault was injected; some are absorbed: a map can succeed with one)."""
     iova = (nth + 1) << 30		# a GiB of its own: new page-table pages
     # FIXED_IOVA | WRITEABLE | READABLE
-    arg = struct.pack("=IIIIQQQ", 40, 7, ioas, 0, va, 4096, iova)
+    arg = struct.pack(IOAS_MAP_FMT, 40, 7, ioas, 0, va, 4096, iova)
     os.pwrite(nthfd, b"%d" % nth, 0)
     try:
         fcntl.ioctl(ictx, IOAS_MAP, arg)
@@ -61,7 +61,7 @@ def sweep(ictx, ioas, va, nth):
     if rc and left:
         sys.exit("emptygather: map %d failed with no fault injected: %s" % (nth, os.strerror(rc)))
     if rc == 0:
-        fcntl.ioctl(ictx, IOAS_UNMAP, struct.pack("=IIQQ", 24, ioas, iova, 4096))
+        fcntl.ioctl(ictx, IOAS_UNMAP, struct.pack(IOAS_UNMAP_FMT, 24, ioas, iova, 4096))
     return rc, not left
 
 
