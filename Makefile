@@ -311,9 +311,8 @@ test:
 
 # The whole suite on each base (make test: one base fully, the other's
 # series checked to apply and compile; with make report's tiny profile,
-# tests/testbed/long/), then the compat and the modules
-# flavour of each; logs in build/test-<base>/, build/test-compat-<base>/
-# and build/test-modules-<base>/.
+# tests/testbed/long/; the modules flavour is part of it), then the compat
+# flavour of each; logs in build/test-<base>/ and build/test-compat-<base>/.
 TEST_BASES ?= 6.12 mainline
 test-all:
 	@rc=0; for b in $(TEST_BASES); do \
@@ -323,20 +322,15 @@ test-all:
 		$(MAKE) --no-print-directory test-compat BASE=$$b TC_OUT=$(CURDIR)/build/test-compat-$$b \
 			>$(CURDIR)/build/test-compat-$$b.log 2>&1 || rc=1; \
 		tail -1 $(CURDIR)/build/test-compat-$$b.log; \
-		echo "=== make test-all: the $$b base, modules flavour"; \
-		$(MAKE) --no-print-directory test-modules BASE=$$b TM_OUT=$(CURDIR)/build/test-modules-$$b \
-			>$(CURDIR)/build/test-modules-$$b.log 2>&1 || rc=1; \
-		tail -1 $(CURDIR)/build/test-modules-$$b.log; \
 	done; \
 	for b in $(TEST_BASES); do \
 		printf '%-9s %s\n' "$$b:" "$$(tail -1 build/test-$$b/summary.txt 2>/dev/null || echo 'no summary')"; \
 		printf '%-9s %s\n' "$$b-compat:" "$$(tail -1 build/test-compat-$$b.log 2>/dev/null || echo 'no summary')"; \
-		printf '%-9s %s\n' "$$b-modules:" "$$(tail -1 build/test-modules-$$b.log 2>/dev/null || echo 'no summary')"; \
 	done; \
 	exit $$rc
 
-# The tools on the modules flavour (its own kernel build, ~15 min cold):
-# each backend's module not loaded, then loaded (bpf/tests/alltools-modules.sh).
+# The tools on the modules flavour alone (make test runs it too): each
+# backend's module not loaded, then loaded (bpf/tests/alltools-modules.sh).
 TM_OUT := $(CURDIR)/build/test-modules
 test-modules: guest bpf tools
 	@$(MAKE) --no-print-directory kernel MODULES=1
