@@ -4,13 +4,19 @@
     sys.path.insert(0, TOP + "/tests"); from iommufd import *
 
 call() returns the struct as the kernel wrote it back, fails() the errno
-(0 if the ioctl succeeded)."""
+(0 if the ioctl succeeded); ioas_*() are the IOAS calls most tests make,
+raising OSError on failure."""
 import fcntl
+import os
 import struct
 
 V = ord(';') << 8
 BIND, ATTACH, DETACH = V | (100 + 18), V | (100 + 19), V | (100 + 20)
-IOAS_ALLOC, IOAS_MAP, IOAS_UNMAP, HWPT_ALLOC = V | 0x81, V | 0x85, V | 0x86, V | 0x89
+DESTROY, IOAS_ALLOC, IOAS_MAP, IOAS_UNMAP = V | 0x80, V | 0x81, V | 0x85, V | 0x86
+HWPT_ALLOC = V | 0x89
+VFIO_UNMAP_DMA = V | (100 + 14)
+# struct iommu_destroy: size id
+DESTROY_FMT = "=II"
 # struct vfio_device_bind_iommufd: argsz flags iommufd out_devid
 BIND_FMT = "=IIiI"
 # struct iommu_ioas_alloc: size flags out_ioas_id
@@ -23,6 +29,10 @@ HWPT_ALLOC_FMT = "=IIIIIIIIQII"
 IOAS_MAP_FMT, IOAS_UNMAP_FMT = "=IIIIQQQ", "=IIQQ"
 # struct vfio_device_attach_iommufd_pt: argsz flags pt_id; detach: argsz flags
 ATTACH_FMT, DETACH_FMT = "=III", "=II"
+# struct vfio_iommu_type1_dma_unmap: argsz flags iova size
+VFIO_DMA_UNMAP_FMT = "=IIQQ"
+# IOMMU_IOAS_MAP_FIXED_IOVA | WRITEABLE | READABLE
+MAP_FIXED_RW = 7
 
 
 def call(fd, req, fmt, *v):
@@ -37,3 +47,33 @@ def fails(fd, req, fmt, *v):
     except OSError as e:
         return e.errno
     return 0
+
+
+def ioas_alloc(fd):
+    return call(fd, IOAS_ALLOC, IOAS_ALLOC_FMT, struct.calcsize(IOAS_ALLOC_FMT), 0, 0)[2]
+
+
+def ioas_map(fd, ioas, va, length, iova):
+    """length bytes at user address va, to IOVA iova exactly, read-write"""
+    call(fd, IOAS_MAP, IOAS_MAP_FMT, struct.calcsize(IOAS_MAP_FMT), MAP_FIXED_RW, ioas, 0, va, length, iova)
+
+
+def ioas_unmap(fd, ioas, iova, length):
+    call(fd, IOAS_UNMAP, IOAS_UNMAP_FMT, struct.calcsize(IOAS_UNMAP_FMT), ioas, iova, length)
+
+
+def destroy(fd, obj):
+    call(fd, DESTROY, DESTROY_FMT, struct.calcsize(DESTROY_FMT), obj)
+
+
+def on_null(req, fmt, *v, n=1):
+    """The ioctl n times on /dev/null, which refuses it: what the tools'
+    syscall fallback sees, on a host without iommufd or VFIO too."""
+    fd = os.open("/dev/null", os.O_RDONLY)
+    b = struct.pack(fmt, *v)
+    for _ in range(n):
+        try:
+            fcntl.ioctl(fd, req, b)
+        except OSError:
+            pass
+    os.close(fd)

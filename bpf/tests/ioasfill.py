@@ -8,15 +8,14 @@
 # Prints "ioasfill: N IOASes, 2N operations", then with HOLD keeps them
 # (and lives) HOLD seconds more.  Exit 1 on a failed ioctl.
 import ctypes
-import fcntl
 import mmap
 import os
-import struct
 import sys
 import time
 
-T = ord(';') << 8
-ALLOC, MAP, UNMAP = T | 0x81, T | 0x85, T | 0x86
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests"))
+from iommufd import ioas_alloc, ioas_map, ioas_unmap  # noqa: E402
+
 if len(sys.argv) not in (2, 3) or not all(a.isdigit() for a in sys.argv[1:]):
     sys.exit("usage: ioasfill.py N [HOLD]")
 n = int(sys.argv[1])
@@ -26,12 +25,9 @@ buf = mmap.mmap(-1, 4096)
 va = ctypes.addressof(ctypes.c_char.from_buffer(buf))
 try:
     for _ in range(n):
-        a = bytearray(struct.pack("=III", 12, 0, 0))
-        fcntl.ioctl(fd, ALLOC, a, True)
-        ioas = struct.unpack("=III", a)[2]
-        # FIXED_IOVA | WRITEABLE | READABLE at IOVA 1 MiB
-        fcntl.ioctl(fd, MAP, struct.pack("=IIIIQQQ", 40, 7, ioas, 0, va, 4096, 1 << 20))
-        fcntl.ioctl(fd, UNMAP, struct.pack("=IIQQ", 24, ioas, 1 << 20, 4096))
+        ioas = ioas_alloc(fd)
+        ioas_map(fd, ioas, va, 4096, 1 << 20)
+        ioas_unmap(fd, ioas, 1 << 20, 4096)
 except OSError as e:
     sys.exit("ioasfill: %s" % e)
 print("ioasfill: %d IOASes, %d operations" % (n, 2 * n), flush=True)

@@ -57,34 +57,24 @@ stop_maplat() { stop_tool; }
 # IOVA whose range wraps (-EOVERFLOW), and $bad unmaps of half of a 1 MiB
 # mapping (-ENOENT: it would split it), which is mapped and unmapped once.
 failing_ioctls() {
-	python3 - "$bad" <<'PY'
-import ctypes, fcntl, mmap, os, struct, sys
-T = ord(';') << 8
-DESTROY, IOAS_ALLOC, IOAS_MAP, IOAS_UNMAP = T | 0x80, T | 0x81, T | 0x85, T | 0x86
+	PYTHONPATH=$top/tests python3 - "$bad" <<'PY'
+import ctypes, mmap, os, sys
+from iommufd import destroy, ioas_alloc, ioas_map, ioas_unmap
 MIB, IOVA, WRAP = 1 << 20, 1 << 32, (1 << 64) - (1 << 19)
 fd = os.open("/dev/iommu", os.O_RDWR)
-a = bytearray(struct.pack("=III", 12, 0, 0))
-fcntl.ioctl(fd, IOAS_ALLOC, a)
-ioas = struct.unpack("=III", a)[2]
+ioas = ioas_alloc(fd)
 buf = mmap.mmap(-1, MIB)
 va = ctypes.addressof(ctypes.c_char.from_buffer(buf))
-# struct iommu_ioas_map: size, flags (FIXED_IOVA|READABLE|WRITEABLE), ioas_id,
-# __reserved, user_va, length, iova;  struct iommu_ioas_unmap: size, ioas_id,
-# iova, length
-def io_map(iova):
-    fcntl.ioctl(fd, IOAS_MAP, struct.pack("=IIIIQQQ", 40, 7, ioas, 0, va, MIB, iova))
-def io_unmap(length):
-    fcntl.ioctl(fd, IOAS_UNMAP, struct.pack("=IIQQ", 24, ioas, IOVA, length))
 fails = 0
-io_map(IOVA)
+ioas_map(fd, ioas, va, MIB, IOVA)
 for _ in range(int(sys.argv[1])):
-    for op in (lambda: io_map(WRAP), lambda: io_unmap(MIB // 2)):
+    for op in (lambda: ioas_map(fd, ioas, va, MIB, WRAP), lambda: ioas_unmap(fd, ioas, IOVA, MIB // 2)):
         try:
             op()
         except OSError:
             fails += 1
-io_unmap(MIB)
-fcntl.ioctl(fd, DESTROY, struct.pack("=II", 8, ioas))
+ioas_unmap(fd, ioas, IOVA, MIB)
+destroy(fd, ioas)
 sys.exit(0 if fails == 2 * int(sys.argv[1]) else 1)
 PY
 }
@@ -185,23 +175,19 @@ ok $? "-P: dmaprobe's and python3's own entries; p50 <= p90 <= p99; mean inside 
 # are per /dev/iommu file, so -P keeps processes apart.
 k1=5 k2=9
 two_ioases() {
-	python3 - "$k1" "$k2" <<'PY'
-import ctypes, fcntl, mmap, os, struct, sys
-T = ord(';') << 8
-ALLOC, MAP, UNMAP = T | 0x81, T | 0x85, T | 0x86
+	PYTHONPATH=$top/tests python3 - "$k1" "$k2" <<'PY'
+import ctypes, mmap, os, sys
+from iommufd import ioas_alloc, ioas_map, ioas_unmap
 fd = os.open("/dev/iommu", os.O_RDWR)
 buf = mmap.mmap(-1, 4096)
 va = ctypes.addressof(ctypes.c_char.from_buffer(buf))
 ids = []
 for k in map(int, sys.argv[1:]):
-    a = bytearray(struct.pack("=III", 12, 0, 0))
-    fcntl.ioctl(fd, ALLOC, a, True)
-    ioas = struct.unpack("=III", a)[2]
+    ioas = ioas_alloc(fd)
     ids.append(ioas)
     for _ in range(k):
-        # FIXED_IOVA | WRITEABLE | READABLE at IOVA 1 MiB
-        fcntl.ioctl(fd, MAP, struct.pack("=IIIIQQQ", 40, 7, ioas, 0, va, 4096, 1 << 20))
-        fcntl.ioctl(fd, UNMAP, struct.pack("=IIQQ", 24, ioas, 1 << 20, 4096))
+        ioas_map(fd, ioas, va, 4096, 1 << 20)
+        ioas_unmap(fd, ioas, 1 << 20, 4096)
 print(*ids)
 PY
 }

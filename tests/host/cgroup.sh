@@ -36,20 +36,14 @@ m=$top/build/bpf/maplat
 # ioctls NAME N [CGROUP]: a python that joins CGROUP (if given), then
 # fails N IOMMU_IOAS_MAP ioctls on /dev/null; its pid in $d/NAME.pid
 ioctls() {
-	python3 - "$d/$1.pid" "$2" "${3:-}" <<'PY'
-import fcntl, os, struct, sys
+	PYTHONPATH=$top/tests python3 - "$d/$1.pid" "$2" "${3:-}" <<'PY'
+import os, sys
+from iommufd import IOAS_MAP, IOAS_MAP_FMT, on_null
 if sys.argv[3]:
     with open(os.path.join(sys.argv[3], "cgroup.procs"), "w") as f:
         f.write(str(os.getpid()))
 open(sys.argv[1], "w").write(str(os.getpid()))
-T = ord(';') << 8
-fd = os.open("/dev/null", os.O_RDONLY)
-m = struct.pack("=IIIIQQQ", 40, 0, 1, 0, 0, 8192, 0)
-for _ in range(int(sys.argv[2])):
-    try:
-        fcntl.ioctl(fd, T | 0x85, m)
-    except OSError:
-        pass
+on_null(IOAS_MAP, IOAS_MAP_FMT, 40, 0, 1, 0, 0, 8192, 0, n=int(sys.argv[2]))
 PY
 }
 

@@ -59,17 +59,11 @@ ok $? "-j: valid JSON, fallback, no rows, unavailable columns listed"
 tp=$!
 wait_tracing "$tp" "$d/f.err"
 nprog=$(bpftool prog show 2>/dev/null | grep -cE 'name sys_(enter|exit)_ioctl')
-python3 - >"$d/py.pid" <<'PY'
-import fcntl, os, struct
+PYTHONPATH=$top/tests python3 - >"$d/py.pid" <<'PY'
+import os
+from iommufd import IOAS_MAP, IOAS_MAP_FMT, on_null
 print(os.getpid())
-T = ord(';') << 8
-fd = os.open("/dev/null", os.O_RDONLY)
-m = struct.pack("=IIIIQQQ", 40, 0, 7, 0, 0, 8192, 0)
-for _ in range(5):
-    try:
-        fcntl.ioctl(fd, T | 0x85, m)
-    except OSError:
-        pass
+on_null(IOAS_MAP, IOAS_MAP_FMT, 40, 0, 7, 0, 0, 8192, 0, n=5)
 PY
 sleep 2.2
 kill -INT $tp

@@ -73,26 +73,11 @@ ok $? "SIGSTOP + SIGCONT 1 s into a 3 s interval: one report, at its end (${ms} 
 # fake NAME ARGS...: start maplat ARGS in the background, wait until it is
 # attached, run the ioctls, stop it with SIGTERM (or $SIG); JSON in $d/NAME.
 fake_ioctls() {
-	python3 - <<'PY'
-import fcntl, os, struct
-T = ord(';') << 8
-IOMMU_IOAS_MAP, VFIO_IOMMU_UNMAP_DMA = T | 0x85, T | (100 + 14)
-fd = os.open("/dev/null", os.O_RDONLY)
-def call(req, buf):
-    try:
-        fcntl.ioctl(fd, req, buf)
-    except OSError:
-        pass
-# struct iommu_ioas_map: size, flags, ioas_id, __reserved, user_va,
-# length (8 KiB), iova
-m = struct.pack("=IIIIQQQ", 40, 0, 1, 0, 0, 8192, 0)
-# struct vfio_iommu_type1_dma_unmap: argsz, flags, iova, size (4 KiB)
-u = struct.pack("=IIQQ", 24, 0, 0, 4096)
-for _ in range(7):
-    call(IOMMU_IOAS_MAP, m)
-for _ in range(3):
-    call(VFIO_IOMMU_UNMAP_DMA, u)
-call(0x5401, b"\0" * 64)	# TCGETS: not ours
+	PYTHONPATH=$top/tests python3 - <<'PY'
+from iommufd import IOAS_MAP, IOAS_MAP_FMT, VFIO_DMA_UNMAP_FMT, VFIO_UNMAP_DMA, on_null
+on_null(IOAS_MAP, IOAS_MAP_FMT, 40, 0, 1, 0, 0, 8192, 0, n=7)	# IOAS 1, 8 KiB
+on_null(VFIO_UNMAP_DMA, VFIO_DMA_UNMAP_FMT, 24, 0, 0, 4096, n=3)	# 4 KiB
+on_null(0x5401, "64x")	# TCGETS: not ours
 PY
 }
 run_fake() {

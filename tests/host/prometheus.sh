@@ -65,21 +65,14 @@ fi
 # file at the next refresh, as its series end in Prometheus.  It names
 # itself with bytes that are not UTF-8, a quote and a backslash: the
 # collector refuses a whole file for one such label value.
-python3 - >"$d/py.pid" <<'PY' &
-import ctypes, fcntl, os, struct, sys, time
+PYTHONPATH=$top/tests python3 - >"$d/py.pid" <<'PY' &
+import ctypes, os, sys, time
+from iommufd import IOAS_MAP, IOAS_MAP_FMT, IOAS_UNMAP, IOAS_UNMAP_FMT, on_null
 ctypes.CDLL(None).prctl(15, b'\xff\xfe"x\\y\xc0\x80', 0, 0, 0)  # PR_SET_NAME
 print(os.getpid())
 sys.stdout.flush()
-T = ord(';') << 8
-fd = os.open("/dev/null", os.O_RDONLY)
-m = struct.pack("=IIIIQQQ", 40, 0, 7, 0, 0, 8192, 0)
-u = struct.pack("=IIQQ", 24, 7, 0, 8192)
-for req, buf, n in ((T | 0x85, m, 7), (T | 0x86, u, 3)):
-    for _ in range(n):
-        try:
-            fcntl.ioctl(fd, req, buf)
-        except OSError:
-            pass
+on_null(IOAS_MAP, IOAS_MAP_FMT, 40, 0, 7, 0, 0, 8192, 0, n=7)
+on_null(IOAS_UNMAP, IOAS_UNMAP_FMT, 24, 7, 0, 8192, n=3)
 time.sleep(60)
 PY
 hp=$!
