@@ -262,12 +262,40 @@ int probe_module_loaded(const char *module)
 }
 
 /*
- * 1 if this kernel's modules.dep names @module, 0 if not (or the kernel
- * cannot load modules: no /proc/modules), -1 if unknown.
+ * The root modprobe loads this kernel's modules from: "-d DIR" or
+ * "--dirname[=]DIR" in MODPROBE_OPTIONS (which kmod reads as options),
+ * else "" (/lib/modules).
+ */
+static void modprobe_root(char *root, size_t len)
+{
+	const char *env = getenv("MODPROBE_OPTIONS");
+	char buf[256], *tok, *save = NULL;
+	bool next = false;
+
+	root[0] = 0;
+	if (!env || strlen(env) >= sizeof(buf))
+		return;
+	strcpy(buf, env);
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (next)
+			snprintf(root, len, "%s", tok);
+		else if (!strncmp(tok, "--dirname=", 10))
+			snprintf(root, len, "%s", tok + 10);
+		else if (!strncmp(tok, "-d", 2) && tok[2])
+			snprintf(root, len, "%s", tok + 2);
+		next = !strcmp(tok, "-d") || !strcmp(tok, "--dirname");
+	}
+}
+
+/*
+ * 1 if the modules.dep that modprobe reads for this kernel names @module,
+ * 0 if not, or if there is none (no module of this kernel is installed
+ * where modprobe looks) or the kernel cannot load modules (no
+ * /proc/modules); -1 if unknown.
  */
 static int module_built(const char *module)
 {
-	char path[320], line[512], want[80];
+	char root[128], path[400], line[512], want[80];
 	struct utsname un;
 	int found = 0;
 	FILE *f;
@@ -276,10 +304,11 @@ static int module_built(const char *module)
 		return 0;
 	if (uname(&un))
 		return -1;
-	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", un.release);
+	modprobe_root(root, sizeof(root));
+	snprintf(path, sizeof(path), "%s/lib/modules/%s/modules.dep", root, un.release);
 	f = fopen(path, "r");
 	if (!f)
-		return -1;
+		return errno == ENOENT ? 0 : -1;
 	/* "kernel/drivers/iommu/iommufd/iommufd.ko.xz: deps" */
 	snprintf(want, sizeof(want), "/%s.ko", module);
 	while (!found && fgets(line, sizeof(line), f)) {

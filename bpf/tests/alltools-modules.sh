@@ -157,6 +157,23 @@ is "$(cat "$d/wrong")" "" "...and none names iommufd"
 python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exit(d.get("modules_not_loaded") != ["vfio_iommu_type1"])' \
 	"$d/fd-maplat"
 ok $? "maplat -j: \"modules_not_loaded\": [\"vfio_iommu_type1\"]"
+# Where modprobe looks decides "not loaded" from "not in this kernel": the
+# guest's modprobe reads this flavour's modules through MODPROBE_OPTIONS
+# (-d, guest-init); without it, /lib/modules has no module of this kernel.
+[ -n "${MODPROBE_OPTIONS:-}" ]
+ok $? "modprobe's module root: MODPROBE_OPTIONS=${MODPROBE_OPTIONS:-}"
+start_tool "$maplat" nomodroot-maplat -j -b iommufd
+stop_tool
+like "$(cat "$d/nomodroot-maplat.err")" 'VFIO type1 not traced: module vfio_iommu_type1 not loaded' \
+	"maplat with that root: vfio_iommu_type1 not loaded"
+o=$(MODPROBE_OPTIONS= timeout 10 "$maplat" -b type1 2>&1 >/dev/null)
+rc=$?
+[ "$rc" = 1 ] && [[ $o == "maplat: no VFIO type1 in this kernel"* ]]
+ok $? "without it (no modules.dep of this kernel): -b type1 refused, exit $rc: ${o:0:100}"
+MODPROBE_OPTIONS= start_tool "$maplat" nomodroot2-maplat -j
+stop_tool
+like "$(cat "$d/nomodroot2-maplat.err")" 'VFIO type1: not in this kernel \(no module vfio_iommu_type1\)' \
+	"...and a plain maplat says VFIO type1 is not in this kernel"
 
 start_tool "${cmd[ioasid-top]}" fdprom -d 1 --prometheus "$d/fd.prom"
 ok $? "ioasid-top --prometheus started"
