@@ -14,7 +14,7 @@ STOCK ?= 0
 # DEBUG=1: the debug flavour (KASAN, lockdep, kmemleak, UBSAN) for make soak.
 DEBUG ?= 0
 # MODULES=1: the modules flavour (iommufd and VFIO as modules, as on a
-# distribution kernel) for make test-modules.
+# distribution kernel), booted by make test and make test-modules.
 MODULES ?= 0
 # COMPAT=1: the compat flavour (iommufd serves /dev/vfio/vfio, no VFIO
 # container or type1) for make test-compat.
@@ -79,7 +79,7 @@ help:
 	@echo "make test          everything on one base (BASE, default 6.12) in the booted testbed,"
 	@echo "                   the other base's series applied and compiled; ends 'N passed, N failed'"
 	@echo "make test-all      the whole suite on each base (TEST_BASES=\"6.12 mainline\")"
-	@echo "make test-modules  the tools on the modules flavour, from no module loaded to all"
+	@echo "make test-modules  only make test's boot of the modules flavour: no module loaded to all"
 	@echo "make test-compat   events, maplat, mapbench and the selftests on the compat flavour"
 	@echo "                   (iommufd serves /dev/vfio/vfio: type1's ioctls on iommufd)"
 	@echo "make bench         mapbench, vmstart, fio, fault benches in the testbed (BENCH_ARGS=-q: tiny)"
@@ -180,7 +180,9 @@ ifneq ($(BASE),$(BPF_BASE))
 $(BPF_HDRSTAMP):
 	@IOASID_BASE=$(BPF_BASE) STOCK=0 IOASID_DEBUG=0 testbed/kernel.sh headers
 endif
-VMLINUX_BTF ?= $(firstword $(wildcard $(BPF_UTREE)/vmlinux) /sys/kernel/btf/vmlinux)
+# The tree's vmlinux once its build is complete (.ioasid-built): not one
+# being linked or given its BTF ids while a kernel builds beside.
+VMLINUX_BTF ?= $(if $(wildcard $(BPF_UTREE)/.ioasid-built),$(BPF_UTREE)/vmlinux,/sys/kernel/btf/vmlinux)
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86
 BPF_LIB_SRC := $(wildcard lib/*.c)
 BPF_LIB_HDR := $(wildcard lib/*.h)

@@ -347,6 +347,9 @@ prune_trees() {
 	for t in $(ls -1dt "$CACHE"/trees/*/ 2>/dev/null); do
 		t=${t%/}
 		[[ $linked == *" $t "* ]] && continue
+		# Being built by another kernel.sh (make test builds two at once):
+		# its build log written in the last ten minutes.
+		[ -n "$(find "$t/.build.log" -mmin -10 2>/dev/null)" ] && continue
 		# A Debian-config tree (hours to build, resumable) only gives way
 		# to another Debian-config build.
 		case $t in
