@@ -262,53 +262,69 @@ int probe_module_loaded(const char *module)
 }
 
 /*
- * The root modprobe loads this kernel's modules from: "-d DIR" or
- * "--dirname[=]DIR" in MODPROBE_OPTIONS (which kmod reads as options),
- * else "" (/lib/modules).
+ * The root modprobe loads this kernel's modules from: "-d DIR", "-dDIR" or
+ * "--dirname[=]DIR" in MODPROBE_OPTIONS (which kmod reads as options,
+ * split at spaces), else "".  -1 if unsure (too long, or another option
+ * that could hide one), so that nothing is concluded from a wrong root.
  */
-static void modprobe_root(char *root, size_t len)
+static int modprobe_root(char *root, size_t len)
 {
 	const char *env = getenv("MODPROBE_OPTIONS");
-	char buf[256], *tok, *save = NULL;
+	char buf[512], *tok, *save = NULL;
 	bool next = false;
+	int n = 0;
 
 	root[0] = 0;
-	if (!env || strlen(env) >= sizeof(buf))
-		return;
+	if (!env)
+		return 0;
+	if (strlen(env) >= sizeof(buf))
+		return -1;
 	strcpy(buf, env);
-	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		if (next)
-			snprintf(root, len, "%s", tok);
+			n = snprintf(root, len, "%s", tok);
+		else if (!strcmp(tok, "-d") || !strcmp(tok, "--dirname"))
+			;	/* the next word */
 		else if (!strncmp(tok, "--dirname=", 10))
-			snprintf(root, len, "%s", tok + 10);
+			n = snprintf(root, len, "%s", tok + 10);
 		else if (!strncmp(tok, "-d", 2) && tok[2])
-			snprintf(root, len, "%s", tok + 2);
+			n = snprintf(root, len, "%s", tok + 2);
+		else if (!strncmp(tok, "--dir", 5) || !strncmp(tok, "-S", 2) ||
+			 !strncmp(tok, "--set", 5) || (tok[0] == '-' && tok[1] != '-' &&
+						       strchr(tok, 'd')))
+			return -1;	/* an abbreviation, another release, -qd... */
 		next = !strcmp(tok, "-d") || !strcmp(tok, "--dirname");
+		if (n < 0 || (size_t)n >= len)
+			return -1;
 	}
+	return 0;
 }
 
 /*
- * 1 if the modules.dep that modprobe reads for this kernel names @module,
- * 0 if not, or if there is none (no module of this kernel is installed
- * where modprobe looks) or the kernel cannot load modules (no
- * /proc/modules); -1 if unknown.
+ * 1 if the modules.dep that modprobe reads for this kernel (the text twin
+ * of modules.dep.bin) names @module, 0 if it does not or the kernel cannot
+ * load modules (no /proc/modules), -1 if unknown: no modules.dep found
+ * (a container without /lib/modules, another layout) proves nothing.
  */
 static int module_built(const char *module)
 {
-	char root[128], path[400], line[512], want[80];
+	static const char *const dirs[] = { "lib/modules", "usr/lib/modules" };
+	char root[256], path[512], line[512], want[80];
 	struct utsname un;
+	FILE *f = NULL;
 	int found = 0;
-	FILE *f;
+	size_t i;
 
 	if (access("/proc/modules", F_OK))	/* CONFIG_MODULES=n */
 		return 0;
-	if (uname(&un))
+	if (uname(&un) || modprobe_root(root, sizeof(root)))
 		return -1;
-	modprobe_root(root, sizeof(root));
-	snprintf(path, sizeof(path), "%s/lib/modules/%s/modules.dep", root, un.release);
-	f = fopen(path, "r");
+	for (i = 0; i < ARRAY_SIZE(dirs) && !f; i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s/modules.dep", root, dirs[i], un.release);
+		f = fopen(path, "r");
+	}
 	if (!f)
-		return errno == ENOENT ? 0 : -1;
+		return -1;
 	/* "kernel/drivers/iommu/iommufd/iommufd.ko.xz: deps" */
 	snprintf(want, sizeof(want), "/%s.ko", module);
 	while (!found && fgets(line, sizeof(line), f)) {

@@ -347,9 +347,8 @@ prune_trees() {
 	for t in $(ls -1dt "$CACHE"/trees/*/ 2>/dev/null); do
 		t=${t%/}
 		[[ $linked == *" $t "* ]] && continue
-		# Being built by another kernel.sh (make test builds two at once):
-		# its build log written in the last ten minutes.
-		[ -n "$(find "$t/.build.log" -mmin -10 2>/dev/null)" ] && continue
+		# Being built by another kernel.sh (make test builds two at once).
+		flock -n "$t.lock" true 2>/dev/null || continue
 		# A Debian-config tree (hours to build, resumable) only gives way
 		# to another Debian-config build.
 		case $t in
@@ -358,7 +357,7 @@ prune_trees() {
 		n=$((n + 1))
 		[ "$n" -le "$keep" ] && continue
 		say "removing old tree $(basename "$t")"
-		rm -rf "$t"
+		rm -rf "$t" "$t.lock"
 	done
 	# Trees are worktrees of their base's repository (one per base).
 	for t in "$CACHE"/src/linux-*/; do
@@ -367,6 +366,10 @@ prune_trees() {
 }
 
 cmd_build() {
+	# One build of a tree at a time; prune_trees leaves it alone meanwhile.
+	mkdir -p "$CACHE/trees"
+	exec 9>>"$TREE.lock"
+	flock 9
 	ensure_tree
 	ensure_config
 	if [ -f "$TREE/.ioasid-built" ] && [ -f "$TREE/arch/x86/boot/bzImage" ]; then
@@ -377,7 +380,10 @@ cmd_build() {
 			# Everything a distribution kernel has: vmlinux, bzImage, all modules.
 			say "building Debian's config for $KEY in $TREE ($JOBS jobs, no ccache): hours on a few CPUs"
 			progress_make "Debian config: bzImage and modules" "$TREE/.build.log" all
-		elif [ "$MODULES" = 1 ]; then
+		elif [ "$MODULES" = 1 ] || [ "$COMPAT" = 1 ]; then
+			# compat builds no module, but gets its (empty) modules.dep as
+			# a distribution kernel without type1 has: the tools read
+			# there that type1 is not in this kernel.
 			say "building bzImage and modules for $KEY in $TREE ($JOBS jobs, ccache)"
 			progress_make "bzImage and modules" "$TREE/.build.log" bzImage modules
 			install_modules

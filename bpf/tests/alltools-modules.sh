@@ -159,21 +159,28 @@ python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exi
 ok $? "maplat -j: \"modules_not_loaded\": [\"vfio_iommu_type1\"]"
 # Where modprobe looks decides "not loaded" from "not in this kernel": the
 # guest's modprobe reads this flavour's modules through MODPROBE_OPTIONS
-# (-d, guest-init); without it, /lib/modules has no module of this kernel.
+# (-d, guest-init).  Under a root whose modules.dep lacks the module, the
+# backend is not in this kernel; with no modules.dep where modprobe looks
+# (the host's /lib/modules has none of this kernel) nothing is concluded.
 [ -n "${MODPROBE_OPTIONS:-}" ]
 ok $? "modprobe's module root: MODPROBE_OPTIONS=${MODPROBE_OPTIONS:-}"
-start_tool "$maplat" nomodroot-maplat -j -b iommufd
+start_tool "$maplat" modroot-maplat -j -b iommufd
 stop_tool
-like "$(cat "$d/nomodroot-maplat.err")" 'VFIO type1 not traced: module vfio_iommu_type1 not loaded' \
-	"maplat with that root: vfio_iommu_type1 not loaded"
-o=$(MODPROBE_OPTIONS= timeout 10 "$maplat" -b type1 2>&1 >/dev/null)
+like "$(cat "$d/modroot-maplat.err")" 'VFIO type1 not traced: module vfio_iommu_type1 not loaded' \
+	"maplat under that root: vfio_iommu_type1 not loaded"
+mkdir -p "$d/empty/lib/modules/$(uname -r)" && : >"$d/empty/lib/modules/$(uname -r)/modules.dep"
+o=$(MODPROBE_OPTIONS="-d $d/empty" timeout 10 "$maplat" -b type1 2>&1 >/dev/null)
 rc=$?
 [ "$rc" = 1 ] && [[ $o == "maplat: no VFIO type1 in this kernel"* ]]
-ok $? "without it (no modules.dep of this kernel): -b type1 refused, exit $rc: ${o:0:100}"
-MODPROBE_OPTIONS= start_tool "$maplat" nomodroot2-maplat -j
+ok $? "under a root whose modules.dep lacks it: -b type1 refused, exit $rc: ${o:0:100}"
+MODPROBE_OPTIONS="--dirname=$d/empty" start_tool "$maplat" emptyroot-maplat -j
 stop_tool
-like "$(cat "$d/nomodroot2-maplat.err")" 'VFIO type1: not in this kernel \(no module vfio_iommu_type1\)' \
-	"...and a plain maplat says VFIO type1 is not in this kernel"
+like "$(cat "$d/emptyroot-maplat.err")" 'VFIO type1: not in this kernel \(no module vfio_iommu_type1\)' \
+	"...and a plain maplat (--dirname=) says VFIO type1 is not in this kernel"
+MODPROBE_OPTIONS= start_tool "$maplat" noroot-maplat -j
+stop_tool
+like "$(cat "$d/noroot-maplat.err")" 'VFIO type1 not traced: module vfio_iommu_type1 not loaded' \
+	"no modules.dep where modprobe looks: not loaded (nothing concluded)"
 
 start_tool "${cmd[ioasid-top]}" fdprom -d 1 --prometheus "$d/fd.prom"
 ok $? "ioasid-top --prometheus started"
