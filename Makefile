@@ -188,7 +188,7 @@ BPF_LIB_SRC := $(wildcard lib/*.c)
 BPF_LIB_HDR := $(wildcard lib/*.h)
 .SECONDARY: $(BPF_TOOLS:%=$(BPF_OUT)/%.bpf.o) $(BPF_TOOLS:%=$(BPF_OUT)/%.skel.h)
 
-$(BPF_OUT)/vmlinux.h: $(VMLINUX_BTF)
+$(BPF_OUT)/vmlinux.h: $(VMLINUX_BTF) $(wildcard $(BPF_UTREE)/.ioasid-built)
 	@mkdir -p $(@D)
 	bpftool btf dump file $< format c >$@.tmp && mv $@.tmp $@
 
