@@ -7,6 +7,9 @@
 #            only what libbpf's headers and the BPF uAPI constants need
 #   stock    the stock testbed kernel's vmlinux (STOCK=1 testbed/kernel.sh
 #            tree), skipped when that kernel is not built
+# Arguments name which of the three to build (default: all).  A stock
+# named on the command line is a failure when that kernel is missing:
+# tests/run builds it after the host tests and then runs "stock" alone.
 # Each build is the Makefile's own rule (clang, llvm-strip where it strips,
 # bpftool gen skeleton), run with every output directory in a temp dir:
 # nothing here reads or writes build/, so it does not matter which BTF
@@ -17,6 +20,12 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 
 fixture=$top/tests/host/fixtures/bpf-core/vmlinux.h
+which=" ${*:-host fixture stock} "
+for w in $which; do
+	case $w in host | fixture | stock) ;;
+	*) echo "Bail out! unknown vmlinux.h '$w' (host, fixture or stock)"; exit 2 ;;
+	esac
+done
 
 # Every *.bpf.c of the project, committed or not (not build/: ignored).
 mapfile -t srcs < <(git -C "$top" ls-files --cached --others --exclude-standard '*.bpf.c' | sort -u)
@@ -64,7 +73,9 @@ build() {
 }
 
 # (a) the host's BTF
-if [ -r /sys/kernel/btf/vmlinux ]; then
+if [[ $which != *" host "* ]]; then
+	:
+elif [ -r /sys/kernel/btf/vmlinux ]; then
 	build host "host ($(uname -r))" /sys/kernel/btf/vmlinux
 	grep -q 'btf_trace_iommufd_ioas_map\b' "$d/host/bpf/vmlinux.h" 2>/dev/null &&
 		echo "# note: the host kernel has the series: (a) is not a kernel without it"
@@ -75,12 +86,16 @@ else
 fi
 
 # (b) the committed minimal one
-build fixture fixture "$fixture" "$fixture"
+[[ $which == *" fixture "* ]] && build fixture fixture "$fixture" "$fixture"
 
 # (c) the stock testbed kernel, when built
 stock=$(STOCK=1 "$top/testbed/kernel.sh" tree 2>/dev/null)
-if [ -n "$stock" ] && [ -f "$stock/.ioasid-built" ] && [ -f "$stock/vmlinux" ]; then
+if [[ $which != *" stock "* ]]; then
+	:
+elif [ -n "$stock" ] && [ -f "$stock/.ioasid-built" ] && [ -f "$stock/vmlinux" ]; then
 	build stock "stock ($(basename "$stock"))" "$stock/vmlinux"
+elif [ $# -gt 0 ]; then
+	ok 1 "the stock testbed kernel is built (${stock:-no tree}): asked for its vmlinux.h"
 else
 	for src in "${srcs[@]}"; do
 		ok 0 "$(basename "$src" .c).o against stock vmlinux.h # SKIP stock kernel not built (make kernel STOCK=1)"
