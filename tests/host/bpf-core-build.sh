@@ -20,12 +20,13 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 
 fixture=$top/tests/host/fixtures/bpf-core/vmlinux.h
-which=" ${*:-host fixture stock} "
-for w in $which; do
+read -ra which <<<"${*:-host fixture stock}"
+for w in "${which[@]}"; do
 	case $w in host | fixture | stock) ;;
 	*) echo "Bail out! unknown vmlinux.h '$w' (host, fixture or stock)"; exit 2 ;;
 	esac
 done
+wanted() { [[ " ${which[*]} " == *" $1 "* ]]; }
 
 # Every *.bpf.c of the project, committed or not (not build/: ignored).
 mapfile -t srcs < <(git -C "$top" ls-files --cached --others --exclude-standard '*.bpf.c' | sort -u)
@@ -73,7 +74,7 @@ build() {
 }
 
 # (a) the host's BTF
-if [[ $which != *" host "* ]]; then
+if ! wanted host; then
 	:
 elif [ -r /sys/kernel/btf/vmlinux ]; then
 	build host "host ($(uname -r))" /sys/kernel/btf/vmlinux
@@ -86,15 +87,15 @@ else
 fi
 
 # (b) the committed minimal one
-[[ $which == *" fixture "* ]] && build fixture fixture "$fixture" "$fixture"
+wanted fixture && build fixture fixture "$fixture" "$fixture"
 
 # (c) the stock testbed kernel, when built
-stock=$(STOCK=1 "$top/testbed/kernel.sh" tree 2>/dev/null)
-if [[ $which != *" stock "* ]]; then
+wanted stock && stock=$(STOCK=1 "$top/testbed/kernel.sh" tree 2>/dev/null)
+if ! wanted stock; then
 	:
 elif [ -n "$stock" ] && [ -f "$stock/.ioasid-built" ] && [ -f "$stock/vmlinux" ]; then
 	build stock "stock ($(basename "$stock"))" "$stock/vmlinux"
-elif [ $# -gt 0 ]; then
+elif [ -n "$*" ]; then
 	ok 1 "the stock testbed kernel is built (${stock:-no tree}): asked for its vmlinux.h"
 else
 	for src in "${srcs[@]}"; do

@@ -8,20 +8,23 @@
 . "$(dirname "$0")/../tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 run=$top/testbed/run
-# What follows is the default base's behaviour (make test-all runs the
-# host tests with IOASID_BASE=mainline too).
+# The input part is the default base's behaviour (make test-all runs the
+# host tests with IOASID_BASE=mainline too); the qemu part boots the
+# caller's base.
+base=${IOASID_BASE:-}
 unset IOASID_BASE
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
-parts=" ${*:-input qemu} "
-for p in $parts; do
+read -ra parts <<<"${*:-input qemu}"
+for p in "${parts[@]}"; do
 	case $p in input | qemu) ;;
 	*) echo "Bail out! unknown part '$p' (input or qemu)"; exit 2 ;;
 	esac
 done
+wanted() { [[ " ${parts[*]} " == *" $1 "* ]]; }
 k=$top/testbed/kernel.sh
 
-if [[ $parts == *" input "* ]]; then
+if wanted input; then
 	o=$("$run" 2>&1); rc=$?
 	is "$rc" 2 "no command: exit 2"
 	like "$o" "no command given" "no command: says so"
@@ -69,7 +72,8 @@ fi
 
 # QEMU itself dying (a QEMU bug, e.g. an assertion) is exit 126 with
 # QEMU's last line, not a guest failure; needs the series kernel.
-if [[ $parts != *" qemu "* ]]; then
+[ -n "$base" ] && wanted qemu && export IOASID_BASE=$base
+if ! wanted qemu; then
 	:
 elif [ -f "$("$k" tree)/.ioasid-built" ]; then
 	cat >"$d/qemu" <<'SH'
@@ -136,7 +140,7 @@ SH
 	like "$o" "the guest's timers stopped \(multi-threaded TCG" "...saying so"
 	o=$(QEMU=$d/qemu-stall "$run" -t 8 -o "$d/stall1" -- true 2>&1); rc=$?
 	is "$rc" 124 "single-threaded TCG: the same log line is left to the timeout (exit 124)"
-elif [ $# -gt 0 ]; then
+elif [ -n "$*" ]; then
 	ok 1 "QEMU crashing: the series kernel is built ($("$k" tree))"
 else
 	echo "ok $((_n + 1)) QEMU crashing # SKIP no series kernel built"
