@@ -52,7 +52,7 @@ trap cleanup EXIT
 for f in "$probe" "$top/build/bpf/maplat" "$top/build/bpf/flushstat"; do
 	[ -x "$f" ] || { echo "not ok 1 $f not built"; echo "1..1"; exit 1; }
 done
-for c in perf bpftrace trace-bpfcc argdist-bpfcc tplist-bpfcc; do
+for c in perf bpftrace bpftool trace-bpfcc argdist-bpfcc tplist-bpfcc; do
 	command -v "$c" >/dev/null || { echo "not ok 1 no $c (make deps)"; echo "1..1"; exit 1; }
 done
 [ -d "$tr/events/iommufd" ] || { echo "not ok 1 no iommufd events: a kernel with the series"; echo "1..1"; exit 1; }
@@ -81,15 +81,42 @@ ready() {
 	return 1
 }
 
+# probes PID: how many BPF programs PID has on perf events (tracepoints)
+probes() {
+	bpftool perf list 2>/dev/null | grep -c "^pid $1 "
+}
+
 # stop NAME SIG: signal it and wait up to 60 s; its exit status.  bpftrace
 # detaches its probes one by one (an RCU grace period each): under TCG on
-# a loaded host that has taken over 20 s.
+# a loaded host that has taken over 20 s.  bpftrace 0.17 can also lose the
+# signal: its poll loop ends only when epoll_wait returns EINTR, so a
+# SIGINT taken between two of its 100 ms polls sets the exit flag and
+# nothing reads it until an event arrives (poll_perf_events in its
+# src/bpftrace.cpp).  While all its probes are still attached 5 s after
+# the signal, it is in that loop: SIGUSR1 interrupts the wait and ends it
+# then, and anywhere else only prints the maps (it never resets SIGUSR1
+# to the default, as it does SIGINT once it is exiting).  At most 3 times.
 stop() {
-	local p i
+	local p i t0=$SECONDS n0=0 usr1=0 how=exited
 	p=$(eval echo "\$pid_$1")
+	[[ $1 = bt_* ]] && n0=$(probes "$p")
 	kill "-$2" "$p" 2>/dev/null
-	for i in $(seq 600); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	kill -0 "$p" 2>/dev/null && { echo "# $1 ignored SIG$2"; kill -KILL "$p"; }
+	for i in $(seq 600); do
+		kill -0 "$p" 2>/dev/null || break
+		if [ "$n0" -gt 0 ] && [ $((i % 50)) = 0 ] && [ $usr1 -lt 3 ] &&
+			[ "$(probes "$p")" = "$n0" ]; then
+			kill -USR1 "$p" 2>/dev/null && usr1=$((usr1 + 1))
+		fi
+		sleep 0.1
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		echo "# $1 still running $((SECONDS - t0)) s after SIG$2: state $(awk '{print $3}' "/proc/$p/stat"), in $(cat "/proc/$p/wchan"); its threads' kernel stacks:"
+		for i in /proc/"$p"/task/*; do sed "s|^|#   ${i##*/} |" "$i/stack"; done 2>/dev/null | head -40
+		kill -KILL "$p"
+		how=killed
+	fi
+	echo "# $1: $how $((SECONDS - t0)) s after SIG$2$([ $usr1 = 0 ] ||
+		echo " and $usr1 SIGUSR1: bpftrace 0.17 had missed SIG$2, its $n0 probes were still attached")"
 	wait "$p"
 }
 
