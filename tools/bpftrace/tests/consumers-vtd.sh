@@ -293,9 +293,10 @@ for what, ev in (("iommufd attach", "attach"), ("iommufd detach", "detach"),
 
 got["iommufd map"]["bcc trace"] = sum(1 for l in R("bcc_trace").splitlines()
                                       if re.match(r"^%d\s+\d+\s+\S+\s+iommufd_ioas_map\s+ioas=" % pid, l))
-last = R("bcc_argdist").split("[")[-1]
-m = re.search(r"^\s*(\d+)\s+args->ret = 0\s*$", last, re.M)
-got["type1 unmap"]["bcc argdist"] = int(m.group(1)) if m else None
+# -c: each second's block has the running total.  SIGTERM can cut the
+# last block short (header out, count not): the last count printed.
+m = re.findall(r"^\s*(\d+)\s+args->ret = 0\s*$", R("bcc_argdist"), re.M)
+got["type1 unmap"]["bcc argdist"] = int(m[-1]) if m else None
 
 def hist_hits(text):
     return sum(int(m.group(1)) for m in re.finditer(r"common_pid:\s*%d\b.*hitcount:\s*(\d+)" % pid, text)) + \
