@@ -110,7 +110,7 @@ stop() {
 		sleep 0.1
 	done
 	if kill -0 "$p" 2>/dev/null; then
-		echo "# $1 still running $((SECONDS - t0)) s after SIG$2: state $(awk '{print $3}' "/proc/$p/stat"), in $(cat "/proc/$p/wchan"); its threads' kernel stacks:"
+		echo "# $1 still running $((SECONDS - t0)) s after SIG$2: state $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null), in $(cat "/proc/$p/wchan" 2>/dev/null); its threads' kernel stacks:"
 		for i in /proc/"$p"/task/*; do sed "s|^|#   ${i##*/} |" "$i/stack"; done 2>/dev/null | head -40
 		kill -KILL "$p"
 		how=killed
