@@ -16,6 +16,8 @@
 #include "maplat-user.h"
 #include "seen.h"
 
+/* Also maplat.c's -b names (maplat-user.h). */
+const char *const backend_names[MAPLAT_NR_BACKENDS] = { "iommufd", "type1", "compat" };
 static const char *const op_names[] = { "map", "unmap", "copy", "dirty", "map_file", "pin",
 					 "rw" };
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == MAPLAT_NR_OPS, "op_names");

@@ -3,7 +3,7 @@
  * maplat's user space, in two files: maplat.c (options, which programs run
  * in which mode, the report loop) hands the kernel's histogram map to
  * maplat-report.c (drained, sorted, printed as text or JSON), which never
- * touches the skeleton.
+ * touches the skeleton; the calls go one way, maplat.c to maplat-report.c.
  */
 #ifndef __MAPLAT_USER_H
 #define __MAPLAT_USER_H

@@ -45,7 +45,6 @@ enum mode {
 };
 
 static const char *const mode_names[] = { "tracepoint", "syscalls", "raw_syscalls" };
-const char *const backend_names[MAPLAT_NR_BACKENDS] = { "iommufd", "type1", "compat" };
 
 static struct bpftool_opts opts = {
 	.interval = 99999999,

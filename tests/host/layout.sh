@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# The source layout the project keeps (DESIGN.md §6): files a newcomer reads
+# in one sitting (at most 700 lines), the tools' functions at most 60 lines,
+# helpers defined once, and the files of a tool calling each other one way
+# only.  The last is read from the objects the build makes (nm), not from
+# the text: a tool's files and lib/ must form no cycle, and lib/ calls no
+# tool.
+. "$(dirname "$0")/../tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+cd "$top" || exit 1
+
+srcs=$(git ls-files '*.c' '*.h' | grep -v '^patches/')
+long=$(for f in $srcs; do n=$(wc -l <"$f"); [ "$n" -gt 700 ] && echo "$f: $n"; done)
+is "$long" "" "no C source over 700 lines ($(wc -w <<<"$srcs") files)"
+
+# Kernel style: a function's body runs from a "{" to a "}" in column 0.
+fns=$(git ls-files 'bpf/*.[ch]' 'tools/*.[ch]' 'lib/*.[ch]' | xargs awk '
+	FNR == 1 { s = 0 }
+	/^\{$/ { s = FNR; name = prev }
+	/^\}$/ && s { if (FNR - s - 1 > 60) printf "%s:%d %d lines: %s\n", FILENAME, s, FNR - s - 1, name; s = 0 }
+	{ prev = $0 }')
+is "$fns" "" "no function of the tools (bpf/, tools/, lib/) over 60 lines"
+
+defs=$(git grep -l '^#define ARRAY_SIZE' -- $srcs | tr '\n' ' ')
+is "$defs" "lib/util.h " "ARRAY_SIZE defined once, in lib/util.h"
+walk=$(git grep -l 'files, fdt' -- $srcs | tr '\n' ' ')
+is "$walk" "bpf/bits.bpf.h " "the BPF fd-table walk written once, in bpf/bits.bpf.h"
+
+# Build every tool with gcc keeping its objects (-save-temps=obj names them
+# <tool>-<source>.o beside the tool), in a scratch output directory.
+tools=$(ls bpf/*.bpf.c tools/*/*.bpf.c | sed 's|.*/||; s|\.bpf\.c$||')
+targets=
+for t in $tools; do
+	if [ -d "tools/$t" ]; then targets="$targets $d/tools/$t/$t"; else targets="$targets $d/bpf/$t"; fi
+done
+make -s TOOLS_OUT="$d/tools" BPF_OUT="$d/bpf" CC="gcc -save-temps=obj" $targets >"$d/make.log" 2>&1
+rc=$?
+ok $rc "the tools build with their objects kept ($(wc -w <<<"$tools") tools)"
+[ $rc = 0 ] || { tail -20 "$d/make.log" | sed 's/^/#   /'; done_testing; exit 1; }
+
+python3 - "$d" $tools >"$d/graph" <<'PY'
+import os, subprocess, sys
+
+out, tools = sys.argv[1], sys.argv[2:]
+lib = {f[:-2] for f in os.listdir("lib") if f.endswith(".c")}
+
+
+def syms(obj, flag):
+    r = subprocess.run(["nm", flag, obj], capture_output=True, text=True, check=True)
+    return {l.split()[-1] for l in r.stdout.splitlines() if l.strip()}
+
+
+for t in tools:
+    odir = f"{out}/tools/{t}" if os.path.isdir(f"tools/{t}") else f"{out}/bpf"
+    objs = {}
+    for f in os.listdir(odir):
+        if f.startswith(t + "-") and f.endswith(".o") and not f.endswith(".bpf.o"):
+            src = f[len(t) + 1:-2]
+            objs[("lib/" if src in lib and not os.path.exists(f"tools/{t}/{src}.c")
+                  and src != t and not src.startswith(t + "-") else "") + src] = f"{odir}/{f}"
+    defined = {n: syms(o, "--defined-only") for n, o in objs.items()}
+    owner = {s: n for n, ss in defined.items() for s in ss}
+    edges = {n: sorted({owner[s] for s in syms(o, "-u") if s in owner} - {n}) for n, o in objs.items()}
+    print(f"files {t} {len(objs)}")
+    for n in sorted(edges):
+        if n.startswith("lib/"):
+            bad = [m for m in edges[n] if not m.startswith("lib/")]
+            if bad:
+                print(f"libcalls {t} {n} -> {' '.join(bad)}")
+    # A cycle: a file that reaches itself through the others.
+    for n in sorted(edges):
+        seen, todo = set(), list(edges[n])
+        while todo:
+            m = todo.pop()
+            if m == n:
+                print(f"cycle {t} {n}")
+                break
+            if m not in seen:
+                seen.add(m)
+                todo.extend(edges[m])
+    print(f"edges {t} " + "; ".join(f"{n} -> {','.join(e)}" for n, e in sorted(edges.items())
+                                    if e and not n.startswith("lib/")))
+PY
+ok $? "the call graph read from the objects"
+for t in $tools; do
+	n=$(sed -n "s/^files $t //p" "$d/graph")
+	[ "${n:-0}" -gt 1 ]
+	ok $? "$t: its objects found (${n:-0})"
+	sed -n "s/^edges $t /# $t: /p" "$d/graph"
+	is "$(sed -n "s/^cycle $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: its files call each other one way only"
+	is "$(sed -n "s/^libcalls $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: lib/ calls none of its files"
+done
+done_testing
