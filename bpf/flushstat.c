@@ -49,7 +49,7 @@ static struct env {
 	struct view view;	/* -R, -r; -j and -T from opts */
 } env = {
 	.source = -1,
-	.storm = { .min_rate = 1000, .max_range = 65536, .sustain = 3, .quiet = 3 },
+	.storm = STORM_PARAMS_DEFAULT,
 	.view = { .rows = 20 },
 };
 

@@ -24,8 +24,11 @@ struct storm_params {
 	unsigned int quiet;	/* cool intervals in a row to end (>= 1) */
 };
 
-/* 1000 flushes/s, mean range <= 64 KiB, 3 intervals to begin, 2 to end */
-#define STORM_PARAMS_DEFAULT { 1000.0, 65536.0, 3, 2 }
+/*
+ * 1000 flushes/s, mean range <= 64 KiB, 3 intervals to begin and 3 to end
+ * (the tools' --storm-intervals K sets both)
+ */
+#define STORM_PARAMS_DEFAULT { 1000.0, 65536.0, 3, 3 }
 
 enum storm_transition {
 	STORM_NONE,

@@ -24,6 +24,8 @@ is "$(get table_after1)" "ends '' active 1" "table: one unseen interval does not
 is "$(get table_after2)" "ends '1' active 0 forgotten 1" "table: the second ends it, callback, forgotten"
 is "$(get data)" "9000 0 none 0" "table: the caller's data per key, zeroed, none for unknown keys"
 is "$(get end_all)" "ends '1,2' active 0 forgotten 1" "table: end_all ends every storm (callback) and forgets all"
+is "$(get defaults)" "1000 65536 3 3" \
+	"the tools' defaults: 1000 syncs/s, 64 KiB, 3 intervals to begin and as many to end"
 is "$(get check_ok)" 0 "params: defaults valid"
 like "$(get check_sustain)" "^1 storm intervals" "params: sustain 0 refused"
 like "$(get check_rate)" "^1 storm rate" "params: rate 0 refused"

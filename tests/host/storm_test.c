@@ -91,6 +91,12 @@ int main(void)
 	       storm_table_get(t, &k1) == NULL && storm_table_get(t, &k2) == NULL);
 	storm_table_free(t);
 
+	{
+		const struct storm_params def = STORM_PARAMS_DEFAULT;
+
+		printf("defaults %.0f %.0f %u %u\n", def.min_rate, def.max_range, def.sustain,
+		       def.quiet);
+	}
 	printf("check_ok %d\n", storm_params_check(&P, why, sizeof(why)));
 	bad.sustain = 0;
 	printf("check_sustain %d %s\n", storm_params_check(&bad, why, sizeof(why)) < 0, why);
