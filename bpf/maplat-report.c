@@ -16,8 +16,6 @@
 #include "maplat-user.h"
 #include "seen.h"
 
-/* Also maplat.c's -b names (maplat-user.h). */
-const char *const backend_names[MAPLAT_NR_BACKENDS] = { "iommufd", "type1", "compat" };
 static const char *const op_names[] = { "map", "unmap", "copy", "dirty", "map_file", "pin",
 					 "rw" };
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == MAPLAT_NR_OPS, "op_names");
@@ -98,7 +96,7 @@ static void print_entry(const struct report_view *v, const struct entry *e)
 	uint64_t ops = h->count + h->errors;
 	char sz[48];
 
-	printf("\n%s %s, size %s", backend_names[e->key.backend], op_names[e->key.op],
+	printf("\n%s %s, size %s", vdev_backend_name(e->key.backend), op_names[e->key.op],
 	       size_class_str(e->key.size_log2, sz, sizeof(sz)));
 	if (v->per_process)
 		printf(", pid %u %.16s", e->key.pid, h->comm);
@@ -151,7 +149,7 @@ static void json_entry(struct json *j, const struct report_view *v, const struct
 	char sz[48];
 
 	json_object_begin(j, NULL);
-	json_string(j, "backend", backend_names[e->key.backend]);
+	json_string(j, "backend", vdev_backend_name(e->key.backend));
 	json_string(j, "op", op_names[e->key.op]);
 	json_uint(j, "size_log2", e->key.size_log2);
 	json_string(j, "size", size_class_str(e->key.size_log2, sz, sizeof(sz)));

@@ -3,7 +3,7 @@
  * maplat's user space, in two files: maplat.c (options, which programs run
  * in which mode, the report loop) hands the kernel's histogram map to
  * maplat-report.c (drained, sorted, printed as text or JSON), which never
- * touches the skeleton; the calls go one way, maplat.c to maplat-report.c.
+ * touches the skeleton; names go one way, maplat.c to maplat-report.c.
  */
 #ifndef __MAPLAT_USER_H
 #define __MAPLAT_USER_H
@@ -13,10 +13,14 @@
 #include <linux/types.h>
 
 #include "maplat.h"
+#include "vfio.h"
 
 #define MAX_KEYS 10240	/* max_entries of hists */
 
-extern const char *const backend_names[MAPLAT_NR_BACKENDS];
+/* maplat's backends are lib/vfio's, named by vdev_backend_name() */
+_Static_assert(MAPLAT_IOMMUFD == (int)VDEV_IOMMUFD && MAPLAT_TYPE1 == (int)VDEV_TYPE1 &&
+	       MAPLAT_COMPAT == (int)VDEV_COMPAT && MAPLAT_NR_BACKENDS == (int)VDEV_NR,
+	       "maplat's backends in lib/vfio's order");
 
 /* One histogram out of the map. */
 struct entry {

@@ -121,7 +121,7 @@ static const struct option long_opts[] = {
 /* maplat's own options (the common ones: lib/bpftool). */
 static int own_opt(int opt, const char *arg)
 {
-	int i;
+	enum vdev_backend vb;
 
 	switch (opt) {
 	case 'P':
@@ -134,11 +134,9 @@ static int own_opt(int opt, const char *arg)
 		env.breakdown = true;
 		return 0;
 	case 'b':
-		for (i = 0; i < MAPLAT_NR_BACKENDS; i++) {
-			if (!strcmp(arg, backend_names[i])) {
-				env.backend = i;
-				return 0;
-			}
+		if (!vdev_backend_parse(arg, &vb)) {
+			env.backend = vb;
+			return 0;
 		}
 		cli_usage_error(usage_text, "unknown backend '%s' (iommufd, type1 or compat)", arg);
 		return -1;
@@ -398,7 +396,7 @@ static int backend_refused(int mode)
 static void print_banner(int mode, int missing)
 {
 	FILE *f = bpftool_banner(opts.json, "DMA map/unmap/copy latency (%s)",
-				 env.backend >= 0 ? backend_names[env.backend] :
+				 env.backend >= 0 ? vdev_backend_name(env.backend) :
 				 mode == MODE_TP ? "iommufd, type1, compat" : "iommufd, type1");
 	int b;
 
@@ -413,10 +411,10 @@ static void print_banner(int mode, int missing)
 				continue;
 			if (dirty_untimed(b))
 				fprintf(f, "  %s dirty bitmap reads not timed: no dirty tracking events\n",
-					backend_names[b]);
+					vdev_backend_name(b));
 			if (access_untimed(b))
 				fprintf(f, "  %s emulated devices' pins and copies not timed: no %s events\n",
-					backend_names[b], b == MAPLAT_TYPE1 ? "external pin" : "access");
+					vdev_backend_name(b), b == MAPLAT_TYPE1 ? "external pin" : "access");
 		}
 	} else {
 		fprintf(f, "mode: fallback, %s\n", bpftool_ioctl_events_name(

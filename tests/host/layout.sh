@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The source layout the project keeps (DESIGN.md §6): files a newcomer reads
 # in one sitting (at most 700 lines), the tools' functions at most 60 lines,
-# helpers defined once, and the files of a tool calling each other one way
-# only.  The last is read from the objects the build makes (nm), not from
-# the text: a tool's files and lib/ must form no cycle, and lib/ calls no
-# tool.
+# helpers defined once, and the files of a tool using each other's names one
+# way only.  The last is read with nm from the objects of a scratch build,
+# not from the text: a tool's files and lib/ form no cycle, lib/ uses no
+# tool's names, and no global is defined twice.
 . "$(dirname "$0")/../tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 d=$(mktemp -d)
@@ -16,7 +16,7 @@ long=$(for f in $srcs; do n=$(wc -l <"$f"); [ "$n" -gt 700 ] && echo "$f: $n"; d
 is "$long" "" "no C source over 700 lines ($(wc -w <<<"$srcs") files)"
 
 # Kernel style: a function's body runs from a "{" to a "}" in column 0.
-fns=$(git ls-files 'bpf/*.[ch]' 'tools/*.[ch]' 'lib/*.[ch]' | xargs awk '
+fns=$(git ls-files 'bpf/*.[ch]' 'tools/*.[ch]' 'lib/*.[ch]' | grep -v '/tests/' | xargs awk '
 	FNR == 1 { s = 0 }
 	/^\{$/ { s = FNR; name = prev }
 	/^\}$/ && s { if (FNR - s - 1 > 60) printf "%s:%d %d lines: %s\n", FILENAME, s, FNR - s - 1, name; s = 0 }
@@ -44,32 +44,44 @@ python3 - "$d" $tools >"$d/graph" <<'PY'
 import os, subprocess, sys
 
 out, tools = sys.argv[1], sys.argv[2:]
-lib = {f[:-2] for f in os.listdir("lib") if f.endswith(".c")}
+lib = sorted(f[:-2] for f in os.listdir("lib") if f.endswith(".c"))
 
 
-def syms(obj, flag):
-    r = subprocess.run(["nm", flag, obj], capture_output=True, text=True, check=True)
+def syms(obj, *flags):
+    r = subprocess.run(["nm", *flags, obj], capture_output=True, text=True, check=True)
     return {l.split()[-1] for l in r.stdout.splitlines() if l.strip()}
 
 
 for t in tools:
-    odir = f"{out}/tools/{t}" if os.path.isdir(f"tools/{t}") else f"{out}/bpf"
-    objs = {}
-    for f in os.listdir(odir):
-        if f.startswith(t + "-") and f.endswith(".o") and not f.endswith(".bpf.o"):
-            src = f[len(t) + 1:-2]
-            objs[("lib/" if src in lib and not os.path.exists(f"tools/{t}/{src}.c")
-                  and src != t and not src.startswith(t + "-") else "") + src] = f"{odir}/{f}"
-    defined = {n: syms(o, "--defined-only") for n, o in objs.items()}
-    owner = {s: n for n, ss in defined.items() for s in ss}
-    edges = {n: sorted({owner[s] for s in syms(o, "-u") if s in owner} - {n}) for n, o in objs.items()}
-    print(f"files {t} {len(objs)}")
+    if os.path.isdir(f"tools/{t}"):
+        odir, own = f"{out}/tools/{t}", [f[:-2] for f in os.listdir(f"tools/{t}")
+                                         if f.endswith(".c") and not f.endswith(".bpf.c")]
+    else:
+        odir, own = f"{out}/bpf", [f[:-2] for f in os.listdir("bpf")
+                                   if f == f"{t}.c" or (f.startswith(t + "-") and f.endswith(".c"))]
+    # every source the link took has its object <tool>-<source>.o
+    objs = {n: f"{odir}/{t}-{n}.o" for n in sorted(own)}
+    objs.update({f"lib/{n}": f"{odir}/{t}-{n}.o" for n in lib})
+    missing = [o for o in objs.values() if not os.path.exists(o)]
+    print(f"files {t} {len(objs) - len(missing)} of {len(objs)}")
+    if missing:
+        continue
+    # globals only: a static of the same name elsewhere is another symbol
+    defined = {n: syms(o, "-g", "--defined-only") for n, o in objs.items()}
+    owner = {}
+    for n, ss in defined.items():
+        for s in ss:
+            if s in owner:
+                print(f"twice {t} {s}: {owner[s]} {n}")
+            owner[s] = n
+    edges = {n: sorted({owner[s] for s in syms(o, "-u") if s in owner} - {n})
+             for n, o in objs.items()}
     for n in sorted(edges):
         if n.startswith("lib/"):
             bad = [m for m in edges[n] if not m.startswith("lib/")]
             if bad:
                 print(f"libcalls {t} {n} -> {' '.join(bad)}")
-    # A cycle: a file that reaches itself through the others.
+    # a cycle: a file that reaches itself through the others
     for n in sorted(edges):
         seen, todo = set(), list(edges[n])
         while todo:
@@ -86,10 +98,11 @@ PY
 ok $? "the call graph read from the objects"
 for t in $tools; do
 	n=$(sed -n "s/^files $t //p" "$d/graph")
-	[ "${n:-0}" -gt 1 ]
-	ok $? "$t: its objects found (${n:-0})"
+	[ -n "$n" ] && [ "${n% of *}" = "${n#* of }" ]
+	ok $? "$t: an object for each of its sources and lib/'s (${n:-none})"
+	is "$(sed -n "s/^twice $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: no global defined in two files"
 	sed -n "s/^edges $t /# $t: /p" "$d/graph"
-	is "$(sed -n "s/^cycle $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: its files call each other one way only"
+	is "$(sed -n "s/^cycle $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: its files use each other's names one way only"
 	is "$(sed -n "s/^libcalls $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: lib/ calls none of its files"
 done
 done_testing
