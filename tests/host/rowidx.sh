@@ -21,12 +21,14 @@ is "$(get empty_find)" -1 "an empty index finds nothing"
 is "$(get add_failures)" 0 "20000 keys added"
 is "$(get wrong_rows)" 0 "each found at its own row"
 is "$(get false_hits)" 0 "20000 other keys not found"
-# Linear probing at a load of at most 1/2 averages 1.5 comparisons a hit
-# and 2.5 probes a miss; a list scan would average 10000.
-awk -v c="$(get compares_per_hit)" 'BEGIN { exit !(c != "" && c + 0 <= 4) }'
-ok $? "a hit costs at most 4 key comparisons on average ($(get compares_per_hit))"
-awk -v c="$(get compares_per_miss)" 'BEGIN { exit !(c != "" && c + 0 <= 8) }'
-ok $? "a miss at most 8 ($(get compares_per_miss))"
+# Linear probing at a load of at most 1/2 averages 1.5 key comparisons a hit
+# and 1.5 a miss (a miss compares all but the empty slot it ends on); a list
+# scan would average 10000 and 20000.  A hit confirms its key at least once:
+# fewer means the comparisons were not counted (memcmp inlined or replaced).
+awk -v c="$(get compares_per_hit)" 'BEGIN { exit !(c != "" && c + 0 >= 1 && c + 0 <= 4) }'
+ok $? "a hit costs 1 to 4 key comparisons on average ($(get compares_per_hit))"
+awk -v c="$(get compares_per_miss)" 'BEGIN { exit !(c != "" && c + 0 <= 4) }'
+ok $? "a miss at most 4 ($(get compares_per_miss))"
 is "$(get after_clear)" -1 "clear forgets every key"
 is "$(get readded)" 3 "and the index is usable again"
 is "$(get after_free)" -1 "a freed index finds nothing"

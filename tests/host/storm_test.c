@@ -96,8 +96,8 @@ int main(void)
 
 		printf("defaults %.0f %.0f %u %u\n", def.min_rate, def.max_range, def.sustain,
 		       def.quiet);
+		printf("check_ok %d\n", storm_params_check(&def, why, sizeof(why)));
 	}
-	printf("check_ok %d\n", storm_params_check(&P, why, sizeof(why)));
 	bad.sustain = 0;
 	printf("check_sustain %d %s\n", storm_params_check(&bad, why, sizeof(why)) < 0, why);
 	bad = P;
