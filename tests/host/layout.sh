@@ -114,6 +114,6 @@ for t in $tools; do
 	is "$(sed -n "s/^twice $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: no global defined in two files"
 	sed -n "s/^edges $t /# $t: /p" "$d/graph"
 	is "$(sed -n "s/^cycle $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: its files use each other's names one way only"
-	is "$(sed -n "s/^libcalls $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: lib/ calls none of its files"
+	is "$(sed -n "s/^libcalls $t //p" "$d/graph" | tr '\n' ' ')" "" "$t: lib/ uses none of its files' names"
 done
 done_testing
