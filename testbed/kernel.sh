@@ -304,14 +304,22 @@ children_cpu() {
 	rm -f "$f"
 }
 
+# ccache's counters "direct preprocessed misses" (0 0 0 without ccache).
+ccache_counts() {
+	{ command -v ccache >/dev/null && ccache --print-stats 2>/dev/null; } |
+		awk '$1 == "direct_cache_hit" { d = $2 } $1 == "preprocessed_cache_hit" { p = $2 }
+			$1 == "cache_miss" { m = $2 } END { print d + 0, p + 0, m + 0 }'
+}
+
 # Run a long make with a progress line every 30 s; on failure show the
 # compiler's error lines and the end of the log.  The last line gives the
 # wall and CPU time (an interrupted build resumes where it stopped).
 progress_make() {
-	local what=$1 log=$2 start pid rc n cpu0 cpu1
+	local what=$1 log=$2 start pid rc n cpu0 cpu1 cc0 cc1
 	shift 2
 	start=$(date +%s)
 	children_cpu cpu0
+	read -ra cc0 < <(ccache_counts)
 	kmake "$@" >"$log" 2>&1 &
 	pid=$!
 	# kmake's subshell does not pass a signal on to its make: signal make,
@@ -335,6 +343,12 @@ progress_make() {
 		die "$what failed (log: $log)"
 	fi
 	say "$what: done in $(( $(date +%s) - start ))s, $((cpu1 - cpu0)) CPU-s"
+	# where the compile time went (the cache is shared: a build beside
+	# this one counts too)
+	read -ra cc1 < <(ccache_counts)
+	[ "${CCACHE_DISABLE:-}${KMAKE_ENV[*]}" = "" ] &&
+		say "$what: ccache $((cc1[0] - cc0[0])) direct hits, $((cc1[1] - cc0[1])) preprocessed hits, $((cc1[2] - cc0[2])) misses"
+	return 0
 }
 
 # Keep the trees the kernel-BASE-FLAVOUR links point at and the
