@@ -304,23 +304,18 @@ children_cpu() {
 	rm -f "$f"
 }
 
-# ccache's counters "direct preprocessed misses" (0 0 0 without ccache).
-ccache_counts() {
-	{ command -v ccache >/dev/null && ccache --print-stats 2>/dev/null; } |
-		awk '$1 == "direct_cache_hit" { d = $2 } $1 == "preprocessed_cache_hit" { p = $2 }
-			$1 == "cache_miss" { m = $2 } END { print d + 0, p + 0, m + 0 }'
-}
-
 # Run a long make with a progress line every 30 s; on failure show the
 # compiler's error lines and the end of the log.  The last line gives the
 # wall and CPU time (an interrupted build resumes where it stopped).
 progress_make() {
-	local what=$1 log=$2 start pid rc n cpu0 cpu1 cc0 cc1
+	local what=$1 log=$2 start pid rc n cpu0 cpu1 k
+	local -A cc=()
 	shift 2
 	start=$(date +%s)
 	children_cpu cpu0
-	read -ra cc0 < <(ccache_counts)
-	kmake "$@" >"$log" 2>&1 &
+	# this build's own ccache results, one line per result
+	rm -f "$log.ccache"
+	CCACHE_STATSLOG=$log.ccache kmake "$@" >"$log" 2>&1 &
 	pid=$!
 	# kmake's subshell does not pass a signal on to its make: signal make,
 	# and wait below collects it (and its CPU time)
@@ -343,12 +338,13 @@ progress_make() {
 		die "$what failed (log: $log)"
 	fi
 	say "$what: done in $(( $(date +%s) - start ))s, $((cpu1 - cpu0)) CPU-s"
-	# where the compile time went (the cache is shared: a build beside
-	# this one counts too)
-	read -ra cc1 < <(ccache_counts)
-	[ "${CCACHE_DISABLE:-}${KMAKE_ENV[*]}" = "" ] &&
-		say "$what: ccache $((cc1[0] - cc0[0])) direct hits, $((cc1[1] - cc0[1])) preprocessed hits, $((cc1[2] - cc0[2])) misses"
-	return 0
+	# where the compile time went
+	if [ -s "$log.ccache" ]; then
+		for k in direct_cache_hit preprocessed_cache_hit cache_miss; do
+			cc[$k]=$(grep -cx "$k" "$log.ccache" || true)
+		done
+		say "$what: ccache ${cc[direct_cache_hit]} direct hits, ${cc[preprocessed_cache_hit]} preprocessed hits, ${cc[cache_miss]} misses"
+	fi
 }
 
 # Keep the trees the kernel-BASE-FLAVOUR links point at and the
